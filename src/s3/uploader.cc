@@ -1,0 +1,194 @@
+#include "s3/uploader.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <vector>
+
+namespace s3u::s3 {
+
+StreamingUploader::StreamingUploader(S3Client& client, Executor& executor, Logger& log,
+                                     S3Location location, UploadOptions options)
+    : client_(client),
+      executor_(executor),
+      log_(log),
+      location_(std::move(location)),
+      options_(std::move(options)) {
+  if (options_.expected_size) {
+    // An invalid size was reported by the caller's validation (PartSizeForKnownSize); fall
+    // back to the growing plan rather than failing here.
+    auto planned = PartSizeForKnownSize(*options_.expected_size, options_.part_size);
+    if (planned) known_part_size_ = *planned;
+  }
+  if (known_part_size_ == 0) unknown_plan_.emplace(options_.part_size);
+  buffer_.reserve(PartSize(1));
+}
+
+StreamingUploader::~StreamingUploader() {
+  if (!finished_) Abort();
+}
+
+uint64_t StreamingUploader::PartSize(int part_number) const {
+  return unknown_plan_ ? unknown_plan_->PartSize(part_number) : known_part_size_;
+}
+
+Result<void> StreamingUploader::FirstError() {
+  std::lock_guard lock(mu_);
+  if (error_) return Fail(*error_);
+  return {};
+}
+
+Result<void> StreamingUploader::Write(std::string_view data) {
+  if (finished_) {
+    return Fail(ErrorCode::kFailedPrecondition, ResourceName(location_.bucket, location_.key),
+                "write after the upload was finished or aborted");
+  }
+  while (!data.empty()) {
+    const uint64_t room = PartSize(next_part_) - buffer_.size();
+    if (room == 0) {
+      // The buffer is full and more data follows: it becomes a part. (A full buffer at the
+      // end of the stream is sent by Finish, as a single PutObject if it is the only one.)
+      if (auto sent = DispatchPart(); !sent) return sent;
+      continue;
+    }
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(room, data.size()));
+    buffer_.append(data.data(), take);
+    data.remove_prefix(take);
+    bytes_written_ += take;
+  }
+  return FirstError();
+}
+
+Result<void> StreamingUploader::DispatchPart() {
+  if (next_part_ > 10000) {
+    return Fail(ErrorCode::kInvalidArgument, ResourceName(location_.bucket, location_.key),
+                fmt::format("the stream is larger than {} bytes, the most 10,000 parts can hold "
+                            "with --part-size {}; give --expected-size or a larger --part-size",
+                            unknown_plan_ ? unknown_plan_->Capacity() : known_part_size_ * 10000,
+                            options_.part_size));
+  }
+  if (upload_id_.empty()) {
+    auto id = client_.CreateMultipartUpload(location_, options_.object);
+    if (!id) return Fail(id.error());
+    upload_id_ = *id;
+    log_.Debug(fmt::format("multipart upload {} started for {}", upload_id_,
+                           ResourceName(location_.bucket, location_.key)));
+  }
+  {
+    // Admission before the task exists: memory stays bounded by concurrency.
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return in_flight_ < options_.concurrency || error_; });
+    if (error_) return Fail(*error_);
+    ++in_flight_;
+  }
+  const int part_number = next_part_++;
+  auto body = std::make_shared<std::string>(std::move(buffer_));
+  buffer_ = std::string();
+  buffer_.reserve(PartSize(next_part_));
+  executor_.Submit([this, part_number, body] {
+    auto etag = client_.UploadPart(location_, upload_id_, part_number, *body,
+                                   options_.object.checksum);
+    UploadProgress progress;
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+      if (etag) {
+        CompletedPart part;
+        part.part_number = part_number;
+        part.etag = *etag;
+        completed_[part_number] = std::move(part);
+        bytes_uploaded_ += body->size();
+      } else if (!error_) {
+        error_ = etag.error();
+      }
+      progress = {bytes_written_.load(), bytes_uploaded_, static_cast<int>(completed_.size())};
+    }
+    cv_.notify_all();
+    if (progress_callback_) progress_callback_(progress);
+  });
+  return {};
+}
+
+void StreamingUploader::WaitForAll() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return in_flight_ == 0; });
+}
+
+Result<UploadResult> StreamingUploader::Finish() {
+  if (finished_) {
+    return Fail(ErrorCode::kFailedPrecondition, ResourceName(location_.bucket, location_.key),
+                "the upload was already finished or aborted");
+  }
+  if (upload_id_.empty()) {
+    // The whole stream fitted in one buffer: one PutObject, atomic by nature.
+    finished_ = true;
+    auto etag = client_.PutObject(location_, buffer_, options_.object);
+    if (!etag) return Fail(etag.error());
+    if (progress_callback_) progress_callback_({bytes_written_.load(), bytes_written_.load(), 1});
+    return UploadResult{*etag, bytes_written_.load(), 0};
+  }
+  if (!buffer_.empty()) {
+    if (auto sent = DispatchPart(); !sent) return Fail(AbortAndExplain(sent.error()));
+  }
+  WaitForAll();
+  if (auto failed = FirstError(); !failed) return Fail(AbortAndExplain(failed.error()));
+
+  std::vector<CompletedPart> parts;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [number, part] : completed_) parts.push_back(part);
+  }
+  auto completed = client_.CompleteMultipartUpload(location_, upload_id_, parts,
+                                                   options_.object.create_only);
+  if (!completed) return Fail(AbortAndExplain(completed.error()));
+  finished_ = true;
+  return UploadResult{completed->etag, bytes_written_.load(), static_cast<int>(parts.size())};
+}
+
+Error StreamingUploader::AbortAndExplain(Error cause) {
+  const std::string id = upload_id_;
+  Abort();
+  // Abort() logs a refused abort; the returned error must say it too, since the caller
+  // reports only this error.
+  std::lock_guard lock(mu_);
+  if (abort_failed_) {
+    cause.message += fmt::format(
+        "; the incomplete multipart upload {} could not be aborted ({}) and is left behind: "
+        "remove it with `aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}` "
+        "or a lifecycle rule (AbortIncompleteMultipartUpload)",
+        id, abort_error_, location_.bucket, location_.key, id);
+  }
+  return cause;
+}
+
+void StreamingUploader::Abort() noexcept {
+  if (finished_) return;
+  finished_ = true;
+  try {
+    {
+      // Stop admitting parts, then let the ones in flight end: their bodies are in use.
+      std::lock_guard lock(mu_);
+      if (!error_) error_ = Error{ErrorCode::kCancelled, "", "upload aborted", 0, {}};
+    }
+    cv_.notify_all();
+    WaitForAll();
+    if (upload_id_.empty()) return;
+    auto aborted = client_.AbortMultipartUpload(location_, upload_id_);
+    if (!aborted) {
+      std::lock_guard lock(mu_);
+      abort_failed_ = true;
+      abort_error_ = aborted.error().message;
+      log_.Error(fmt::format("could not abort multipart upload {} of {}: {}", upload_id_,
+                             ResourceName(location_.bucket, location_.key),
+                             aborted.error().message));
+    } else {
+      log_.Debug(fmt::format("multipart upload {} aborted", upload_id_));
+    }
+  } catch (...) {
+    // Cleanup must never throw (it runs from destructors); the only throwing calls here
+    // are allocations, and a failed allocation leaves nothing better to do.
+    log_.Error("abort of a multipart upload failed with an exception");
+  }
+}
+
+}  // namespace s3u::s3

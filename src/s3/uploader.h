@@ -1,0 +1,114 @@
+// StreamingUploader: puts a byte stream of unknown (or known) length at one S3 key.
+//
+//   small stream (<= first part size)  -> one PutObject at Finish()
+//   larger                             -> multipart: parts uploaded in parallel on an Executor
+//
+// Memory is bounded by configuration, not by the stream: at most `concurrency` parts are in
+// flight and one more is being filled, so memory <= part_size x (concurrency + 1) plus a
+// small constant. Writers block while every slot is busy (back-pressure, like s5cmd's
+// semaphore: admission happens before the task starts).
+//
+// Failure: any error ends the upload; Finish() then aborts the multipart upload (always
+// attempted, never throws) so no object becomes visible and no parts are left billed. When
+// the abort itself is refused, the error says which upload id was left behind.
+//
+// Thread-safety: Write/Finish/Abort are called from one thread; parts run on the executor.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/executor.h"
+#include "core/log.h"
+#include "s3/client.h"
+#include "s3/part_planner.h"
+
+namespace s3u::s3 {
+
+struct UploadOptions {
+  // First part size; later parts grow for streams of unknown size (s3/part_planner.h).
+  // Larger parts: fewer requests and more memory. 8 MiB matches the aws cli.
+  uint64_t part_size = 8ull << 20;
+  // Parts uploaded at once. More: faster on high-latency links, more memory.
+  int concurrency = 4;
+  // Exact size when known (a file): the part size is then planned for it.
+  std::optional<uint64_t> expected_size;
+  ObjectOptions object;
+};
+
+struct UploadProgress {
+  uint64_t bytes_written = 0;   // accepted by Write
+  uint64_t bytes_uploaded = 0;  // acknowledged by S3
+  int parts_done = 0;
+};
+
+struct UploadResult {
+  std::string etag;
+  uint64_t size = 0;
+  int parts = 0;  // 0 for a single PutObject
+};
+
+class StreamingUploader {
+ public:
+  // REQUIRES: options validated (ValidatePartSize, concurrency >= 1). References outlive this.
+  StreamingUploader(S3Client& client, Executor& executor, Logger& log, S3Location location,
+                    UploadOptions options);
+  // Aborts an unfinished upload.
+  ~StreamingUploader();
+  StreamingUploader(const StreamingUploader&) = delete;
+  StreamingUploader& operator=(const StreamingUploader&) = delete;
+
+  // Appends bytes. Blocks while all part slots are busy. Returns the first part failure.
+  Result<void> Write(std::string_view data);
+  // Uploads what is left and completes. On failure the upload is aborted first.
+  Result<UploadResult> Finish();
+  // Abandons the upload: waits for parts in flight, then aborts the multipart upload.
+  // Never throws; failures to abort are logged with the upload id left behind.
+  void Abort() noexcept;
+
+  // Called (from the writer's thread or a worker) after each part completes.
+  void OnProgress(std::function<void(const UploadProgress&)> callback) {
+    progress_callback_ = std::move(callback);
+  }
+  // The multipart upload id, once one was created (for tests and messages).
+  std::string upload_id() const { return upload_id_; }
+
+ private:
+  uint64_t PartSize(int part_number) const;
+  Result<void> DispatchPart();  // sends buffer_ as part next_part_
+  void WaitForAll();
+  Result<void> FirstError();
+  Error AbortAndExplain(Error cause);
+
+  S3Client& client_;
+  Executor& executor_;
+  Logger& log_;
+  const S3Location location_;
+  const UploadOptions options_;
+  std::optional<UnknownSizePlan> unknown_plan_;
+  uint64_t known_part_size_ = 0;
+
+  std::string buffer_;  // the part being filled
+  int next_part_ = 1;
+  std::atomic<uint64_t> bytes_written_{0};
+  std::string upload_id_;
+  bool finished_ = false;
+  std::function<void(const UploadProgress&)> progress_callback_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int in_flight_ = 0;                             // GUARDED_BY(mu_)
+  std::optional<Error> error_;                    // GUARDED_BY(mu_)
+  std::map<int, CompletedPart> completed_;        // GUARDED_BY(mu_)
+  uint64_t bytes_uploaded_ = 0;                   // GUARDED_BY(mu_)
+  bool abort_failed_ = false;                     // GUARDED_BY(mu_)
+  std::string abort_error_;                       // GUARDED_BY(mu_)
+};
+
+}  // namespace s3u::s3
