@@ -1,0 +1,30 @@
+// s3unload: command-line entry point. Parses the command line with CLI11 and runs one
+// command; each command returns the documented exit code (README, "Exit codes").
+#include <CLI/CLI.hpp>
+
+#include "cli/check_s3_command.h"
+#include "cli/upload_command.h"
+#include "http/curl_client.h"
+
+int main(int argc, char** argv) {
+  s3u::http::GlobalInitHttp();
+  CLI::App app{"s3unload: move data out of Domo into Amazon S3 or any S3-compatible store"};
+  app.set_version_flag("--version", "s3unload 0.1.0");
+  app.require_subcommand(1);
+
+  s3u::cli::UploadFlags upload;
+  s3u::cli::CheckS3Flags check;
+  CLI::App* upload_cmd = s3u::cli::AddUploadCommand(app, upload);
+  CLI::App* check_cmd = s3u::cli::AddCheckS3Command(app, check);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; usage errors exit 2, like every other invalid argument.
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (upload_cmd->parsed()) return s3u::cli::RunUpload(upload);
+  if (check_cmd->parsed()) return s3u::cli::RunCheckS3(check);
+  return 2;
+}

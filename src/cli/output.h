@@ -1,0 +1,37 @@
+// How commands report: a human line on stdout (or one JSON line with --json) on success; on
+// failure a redacted "error: subject: message" on stderr (or a JSON object on stdout with
+// --json) and the documented exit code. Every line passes the logger's redaction.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace s3u::cli {
+
+// Merges several validation problems into one kInvalidArgument error that lists them all,
+// one per line, each with its field.
+Error CombineProblems(const std::vector<Error>& problems);
+
+class Output {
+ public:
+  explicit Output(bool json) : json_(json) {}
+  // Once set, output is redacted with this logger's secrets.
+  void SetLogger(Logger* log) { log_ = log; }
+  // Prints the failure and returns its exit code.
+  int Failure(const Error& error);
+  // Prints the summary and returns 0.
+  int Success(const nlohmann::json& summary, const std::string& text);
+  // Prints an extra human line (not in --json mode).
+  void Line(const std::string& text);
+
+ private:
+  std::string Redact(const std::string& text) const;
+  bool json_;
+  Logger* log_ = nullptr;
+};
+
+}  // namespace s3u::cli

@@ -1,0 +1,292 @@
+#include "support/servers.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace s3u::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSourceDir = S3UNLOAD_SOURCE_DIR;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool PortFree(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// A free port P such that P..P+span-1 are all free (servers that use several ports).
+int FreePorts(int span) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    int port = ntohs(addr.sin_port);
+    if (port + span > 65535) continue;
+    bool all = true;
+    for (int i = 1; i < span; ++i) all = all && PortFree(port + i);
+    if (all) return port;
+  }
+  throw std::runtime_error("no free port range");
+}
+
+fs::path TempDir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  fs::path dir = fs::temp_directory_path() /
+                 ("s3unload-test-" + std::to_string(::getpid()) + "-" + tag + "-" +
+                  std::to_string(counter++));
+  return dir;
+}
+
+// A server process tree started by a script; stopped (scripts/servers/stop) at exit.
+struct ManagedServer {
+  S3Server server;
+  fs::path dir;
+  ~ManagedServer() {
+    if (dir.empty()) return;
+    RunCommand({kSourceDir + "/scripts/servers/stop", dir.string()});
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+void Check(bool ok, const std::string& what, const CommandResult& r) {
+  if (!ok) {
+    throw std::runtime_error(what + " failed (exit " + std::to_string(r.exit_code) +
+                             "): " + r.out + r.err);
+  }
+}
+
+}  // namespace
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::pair<std::string, std::string>>& env,
+                         const std::string& input) {
+  fs::path dir = TempDir("cmd");
+  fs::create_directories(dir);
+  const fs::path in_path = dir / "stdin", out_path = dir / "stdout", err_path = dir / "stderr";
+  std::ofstream(in_path, std::ios::binary) << input;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int in = ::open(in_path.c_str(), O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::_Exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = ReadFile(out_path);
+  result.err = ReadFile(err_path);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return result;
+}
+
+CommandResult RunShell(const std::string& command_line,
+                       const std::vector<std::pair<std::string, std::string>>& env) {
+  return RunCommand({"/bin/bash", "-o", "pipefail", "-c", command_line}, env);
+}
+
+const S3Server& RadosGw() {
+  static ManagedServer managed = [] {
+    ManagedServer m;
+    m.dir = TempDir("rgw");
+    const int port = FreePorts(2);
+    auto r = RunCommand({kSourceDir + "/scripts/servers/start-rgw", m.dir.string(),
+                         std::to_string(port)});
+    Check(r.exit_code == 0, "start-rgw", r);
+    m.server = {"http://127.0.0.1:" + std::to_string(port),
+                {"S3UNLOADTESTKEY0001", "s3unload-test-secret-0001", "", std::nullopt},
+                "radosgw"};
+    return m;
+  }();
+  return managed.server;
+}
+
+s3::Credentials RadosGwPutOnlyUser() {
+  return {"S3UNLOADPUTONLY0001", "s3unload-putonly-secret-01", "", std::nullopt};
+}
+
+const S3Server& SwiftS3() {
+  static ManagedServer managed = [] {
+    ManagedServer m;
+    m.dir = TempDir("swift");
+    const int port = FreePorts(5);
+    auto r = RunCommand({kSourceDir + "/scripts/servers/start-swift", m.dir.string(),
+                         std::to_string(port)});
+    Check(r.exit_code == 0, "start-swift", r);
+    m.server = {"http://127.0.0.1:" + std::to_string(port),
+                {"s3unload:tester", "s3unload-secret", "", std::nullopt},
+                "swift"};
+    return m;
+  }();
+  return managed.server;
+}
+
+const std::optional<S3Server>& Moto() {
+  static ManagedServer managed;
+  static std::optional<S3Server> server = []() -> std::optional<S3Server> {
+    auto probe = RunCommand({"python3", "-c", "import moto.server, flask_cors, boto3"});
+    if (probe.exit_code != 0) return std::nullopt;
+    managed.dir = TempDir("moto");
+    const int port = FreePorts(1);
+    auto r = RunCommand({kSourceDir + "/scripts/servers/start-moto", managed.dir.string(),
+                         std::to_string(port)});
+    Check(r.exit_code == 0, "start-moto", r);
+    // The script prints "ready URL ACCESS_KEY SECRET" as its last line.
+    std::istringstream lines(r.out);
+    std::string word, url, key, secret;
+    while (lines >> word) {
+      if (word == "ready") lines >> url >> key >> secret;
+    }
+    return S3Server{url, {key, secret, "", std::nullopt}, "moto"};
+  }();
+  return server;
+}
+
+std::string UniqueBucket(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  return "s3u-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+CommandResult AwsCli(const S3Server& server, const std::vector<std::string>& args,
+                     const std::optional<s3::Credentials>& credentials) {
+  const s3::Credentials& c = credentials ? *credentials : server.owner;
+  std::vector<std::string> argv = {"/usr/bin/aws", "--endpoint-url", server.endpoint};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, {{"AWS_ACCESS_KEY_ID", c.access_key_id},
+                           {"AWS_SECRET_ACCESS_KEY", c.secret_access_key},
+                           {"AWS_DEFAULT_REGION", "us-east-1"},
+                           {"AWS_CONFIG_FILE", "/dev/null"},
+                           {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+                           {"AWS_PAGER", ""}});
+}
+
+std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std::string& bucket,
+                                              const std::string& key) {
+  fs::path file = TempDir("readback");
+  auto r = AwsCli(server, {"s3api", "get-object", "--bucket", bucket, "--key", key, file.string()});
+  if (r.exit_code != 0) return std::nullopt;
+  std::string data = ReadFile(file);
+  std::error_code ec;
+  fs::remove(file, ec);
+  return data;
+}
+
+void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket) {
+  auto r = AwsCli(server, {"s3api", "create-bucket", "--bucket", bucket});
+  Check(r.exit_code == 0, "aws s3api create-bucket " + bucket, r);
+}
+
+int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket) {
+  auto r = AwsCli(server, {"s3api", "list-multipart-uploads", "--bucket", bucket, "--output",
+                           "json"});
+  Check(r.exit_code == 0, "aws s3api list-multipart-uploads", r);
+  if (r.out.find_first_not_of(" \n") == std::string::npos) return 0;
+  auto j = nlohmann::json::parse(r.out);
+  return j.contains("Uploads") ? static_cast<int>(j["Uploads"].size()) : 0;
+}
+
+FaultProxy::FaultProxy(const S3Server& upstream) {
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
+  const std::string up = upstream.endpoint.substr(std::string("http://").size());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(pipe_fds[1], 1);
+    ::close(pipe_fds[0]);
+    std::string script = kSourceDir + "/tests/support/fault_proxy.py";
+    ::execlp("python3", "python3", script.c_str(), "--upstream", up.c_str(), nullptr);
+    std::_Exit(127);
+  }
+  ::close(pipe_fds[1]);
+  std::string line;
+  char c;
+  while (::read(pipe_fds[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(pipe_fds[0]);
+  if (line.rfind("ready ", 0) != 0) throw std::runtime_error("fault proxy did not start: " + line);
+  endpoint_ = line.substr(6);
+}
+
+FaultProxy::~FaultProxy() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+void FaultProxy::SetRules(const nlohmann::json& rules) {
+  auto r = RunCommand({"curl", "-sf", "-X", "POST", "--data-binary", "@-",
+                       endpoint_ + "/__fault/rules"},
+                      {}, rules.dump());
+  Check(r.exit_code == 0, "fault proxy rules", r);
+}
+
+nlohmann::json FaultProxy::Log() const {
+  auto r = RunCommand({"curl", "-sf", endpoint_ + "/__fault/log"});
+  Check(r.exit_code == 0, "fault proxy log", r);
+  return nlohmann::json::parse(r.out);
+}
+
+int FaultProxy::Count(const std::string& op) const {
+  int n = 0;
+  for (const auto& entry : Log()) n += entry["op"] == op;
+  return n;
+}
+
+std::string TestBytes(size_t size, uint64_t seed) {
+  std::string out(size, '\0');
+  uint64_t x = seed;
+  for (size_t i = 0; i < size; i += 8) {
+    x += 0x9e3779b97f4a7c15ull;
+    uint64_t z = x;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    for (size_t j = 0; j < 8 && i + j < size; ++j) out[i + j] = static_cast<char>(z >> (8 * j));
+  }
+  return out;
+}
+
+}  // namespace s3u::testing

@@ -1,0 +1,81 @@
+// Real servers for integration tests, started once per test process on free 127.0.0.1
+// ports and stopped at exit: radosgw (the strict S3 server), Swift s3api, moto (only where
+// Python's moto is installed), and the fault proxy (tests/support/fault_proxy.py) for the
+// faults no real server produces on demand. Also: the aws cli as the independent reader.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "s3/sigv4.h"
+
+namespace s3u::testing {
+
+struct S3Server {
+  std::string endpoint;  // http://127.0.0.1:PORT
+  s3::Credentials owner;
+  std::string name;
+};
+
+// Started on first use; nullptr-free: a server that cannot start fails the calling test.
+const S3Server& RadosGw();
+const S3Server& SwiftS3();
+// nullopt when Python's moto cannot be imported (the caller GTEST_SKIPs with the reason).
+const std::optional<S3Server>& Moto();
+
+// The PutObject-only radosgw user (no rights until a bucket policy grants some).
+s3::Credentials RadosGwPutOnlyUser();
+
+// A fresh bucket name, unique in this process ("s3u-<tag>-<pid>-<n>").
+std::string UniqueBucket(const std::string& tag);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs `argv` (no shell) with extra environment variables, feeding `input` on stdin.
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::pair<std::string, std::string>>& env = {},
+                         const std::string& input = "");
+// Runs a shell command line (for pipelines such as `head -c N /dev/urandom | s3unload ...`).
+CommandResult RunShell(const std::string& command_line,
+                       const std::vector<std::pair<std::string, std::string>>& env = {});
+
+// The aws cli (Debian's v2 at /usr/bin/aws) against `server` with `credentials`.
+CommandResult AwsCli(const S3Server& server, const std::vector<std::string>& args,
+                     const std::optional<s3::Credentials>& credentials = std::nullopt);
+// Reads an object back with the aws cli; nullopt if it does not exist.
+std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std::string& bucket,
+                                              const std::string& key);
+// Creates a bucket with the aws cli.
+void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket);
+// Number of incomplete multipart uploads in `bucket`, listed by the aws cli.
+int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket);
+
+// The fault proxy in front of `upstream`; one per test fixture.
+class FaultProxy {
+ public:
+  explicit FaultProxy(const S3Server& upstream);
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  // Endpoint to give the client instead of the server's.
+  const std::string& endpoint() const { return endpoint_; }
+  void SetRules(const nlohmann::json& rules);
+  nlohmann::json Log() const;
+  // How many requests of S3 operation `op` went through the proxy (faulted ones included).
+  int Count(const std::string& op) const;
+
+ private:
+  std::string endpoint_;
+  int pid_ = -1;
+};
+
+// Deterministic pseudo-random bytes (splitmix64), so failures reproduce.
+std::string TestBytes(size_t size, uint64_t seed);
+
+}  // namespace s3u::testing
