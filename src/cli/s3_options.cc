@@ -1,8 +1,22 @@
 #include "cli/s3_options.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace s3u::cli {
+namespace {
+
+// The one place ~/.aws files are read; missing or unreadable files are "absent".
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+}  // namespace
 
 void AddS3Flags(CLI::App& command, S3Flags& flags) {
   command.add_option("--endpoint-url", flags.endpoint_url,
@@ -50,7 +64,7 @@ Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
-  input.read_file = s3::ReadWholeFile;
+  input.read_file = ReadWholeFile;
   if (const char* home = std::getenv("HOME")) input.home = home;
 
   auto settings = s3::ResolveAwsSettings(input);

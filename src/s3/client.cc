@@ -228,7 +228,7 @@ Result<std::string> S3Client::CreateMultipartUpload(const S3Location& loc,
   S3Request request{"CreateMultipartUpload", "POST", loc.bucket, loc.key, {{"uploads", ""}},
                     {}, {}};
   AddObjectHeaders(options, request.headers);
-  if (auto name = ChecksumAlgorithmHeaderValue(options.checksum); !name.empty()) {
+  if (auto name = AmzChecksumAlgorithm(options.checksum); !name.empty()) {
     request.headers.emplace_back("x-amz-checksum-algorithm", std::string(name));
   }
   auto response = Execute(request);
