@@ -142,7 +142,12 @@ Result<UploadResult> StreamingUploader::Finish() {
                                                    options_.object.create_only);
   if (!completed) return Fail(AbortAndExplain(completed.error()));
   finished_ = true;
-  return UploadResult{completed->etag, bytes_written_.load(), static_cast<int>(parts.size())};
+  std::string etag = completed->etag;
+  if (etag.empty()) {
+    // Some stores (radosgw) complete with an empty <ETag/>; HEAD has the real one.
+    if (auto head = client_.HeadObject(location_)) etag = head->etag;
+  }
+  return UploadResult{etag, bytes_written_.load(), static_cast<int>(parts.size())};
 }
 
 Error StreamingUploader::AbortAndExplain(Error cause) {
