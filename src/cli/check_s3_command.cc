@@ -83,10 +83,10 @@ int RunCheckS3(const CheckS3Flags& flags) {
   const std::string mp_key = probe_key + "-multipart";
   bool multipart_ok = false;
   if (auto id = client.CreateMultipartUpload({bucket, mp_key}, object)) {
-    auto etag = client.UploadPart({bucket, mp_key}, *id, 1, body, object.checksum);
+    auto part = client.UploadPart({bucket, mp_key}, *id, 1, body, object.checksum);
     Result<s3::CompleteResult> done =
-        etag ? client.CompleteMultipartUpload({bucket, mp_key}, *id, {{1, *etag, ""}}, false)
-             : Result<s3::CompleteResult>(Fail(etag.error()));
+        part ? client.CompleteMultipartUpload({bucket, mp_key}, *id, {*part}, false)
+             : Result<s3::CompleteResult>(Fail(part.error()));
     if (done) {
       multipart_ok = true;
       checks.push_back({"MultipartUpload", "ok", "create, upload part and complete succeeded"});

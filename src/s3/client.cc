@@ -236,7 +236,7 @@ Result<std::string> S3Client::CreateMultipartUpload(const S3Location& loc,
   return ParseInitiateMultipartUpload(response->body);
 }
 
-Result<std::string> S3Client::UploadPart(const S3Location& loc, const std::string& upload_id,
+Result<CompletedPart> S3Client::UploadPart(const S3Location& loc, const std::string& upload_id,
                                          int part_number, std::string_view body,
                                          ChecksumAlgorithm checksum) {
   S3Request request{"UploadPart",
@@ -246,7 +246,16 @@ Result<std::string> S3Client::UploadPart(const S3Location& loc, const std::strin
                     {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}},
                     {},
                     body};
-  AddChecksum(checksum, body, request.headers);
+  CompletedPart part;
+  part.part_number = part_number;
+  auto header = ChecksumHeader(checksum, body);
+  if (!header.first.empty()) {
+    if (auto amz = AmzChecksumAlgorithm(checksum); !amz.empty()) {
+      part.checksum_element = "Checksum" + std::string(amz);
+      part.checksum_value = header.second;
+    }
+    request.headers.push_back(std::move(header));
+  }
   auto response = Execute(request);
   if (!response) return Fail(response.error());
   auto etag = response->Header("ETag");
@@ -254,7 +263,8 @@ Result<std::string> S3Client::UploadPart(const S3Location& loc, const std::strin
     return Fail(ErrorCode::kInternal, ResourceFor(request),
                 "the store answered UploadPart without an ETag; the part cannot be completed");
   }
-  return std::string(*etag);
+  part.etag = std::string(*etag);
+  return part;
 }
 
 Result<CompleteResult> S3Client::CompleteMultipartUpload(const S3Location& loc,

@@ -84,8 +84,9 @@ class S3Client {
   Result<std::string> PutObject(const S3Location& loc, std::string_view body,
                                 const ObjectOptions& options);  // returns the ETag
   Result<std::string> CreateMultipartUpload(const S3Location& loc, const ObjectOptions& options);
-  // Returns the part's ETag. `checksum` must match the upload's CreateMultipartUpload.
-  Result<std::string> UploadPart(const S3Location& loc, const std::string& upload_id,
+  // Returns the part as Complete needs it (ETag, and the checksum when `checksum` is an
+  // x-amz-checksum-* algorithm). `checksum` must match the upload's CreateMultipartUpload.
+  Result<CompletedPart> UploadPart(const S3Location& loc, const std::string& upload_id,
                                  int part_number, std::string_view body,
                                  ChecksumAlgorithm checksum);
   // A 200 answer whose body is <Error> is an error (retried when the code says so).

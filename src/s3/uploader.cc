@@ -86,20 +86,17 @@ Result<void> StreamingUploader::DispatchPart() {
   buffer_ = std::string();
   buffer_.reserve(PartSize(next_part_));
   executor_.Submit([this, part_number, body] {
-    auto etag = client_.UploadPart(location_, upload_id_, part_number, *body,
+    auto part = client_.UploadPart(location_, upload_id_, part_number, *body,
                                    options_.object.checksum);
     UploadProgress progress;
     {
       std::lock_guard lock(mu_);
       --in_flight_;
-      if (etag) {
-        CompletedPart part;
-        part.part_number = part_number;
-        part.etag = *etag;
-        completed_[part_number] = std::move(part);
+      if (part) {
+        completed_[part_number] = std::move(*part);
         bytes_uploaded_ += body->size();
       } else if (!error_) {
-        error_ = etag.error();
+        error_ = part.error();
       }
       progress = {bytes_written_.load(), bytes_uploaded_, static_cast<int>(completed_.size())};
     }
@@ -179,7 +176,10 @@ void StreamingUploader::Abort() noexcept {
     WaitForAll();
     if (upload_id_.empty()) return;
     auto aborted = client_.AbortMultipartUpload(location_, upload_id_);
-    if (!aborted) {
+    if (!aborted && aborted.error().code == ErrorCode::kNotFound) {
+      // NoSuchUpload: already completed or aborted; nothing of it is left to clean up.
+      log_.Debug(fmt::format("multipart upload {} no longer exists", upload_id_));
+    } else if (!aborted) {
       std::lock_guard lock(mu_);
       abort_failed_ = true;
       abort_error_ = aborted.error().message;

@@ -83,7 +83,11 @@ Result<pugi::xml_node> LoadRoot(pugi::xml_document& doc, std::string_view body,
   if (LocalName(el) == "Error") {
     return Fail(MapS3Error(call, 200, {}, body, std::chrono::system_clock::time_point{}));
   }
-  if (LocalName(el) != root) {
+  // moto names some roots "...Response" where AWS says "...Result"; accept both.
+  const std::string_view name = LocalName(el);
+  const bool alias = root.ends_with("Result") && name.ends_with("Response") &&
+                     name.substr(0, name.size() - 8) == root.substr(0, root.size() - 6);
+  if (name != root && !alias) {
     return Unreadable(call, "expected <" + std::string(root) + ">, got <" +
                                 std::string(LocalName(el)).substr(0, 64) + ">");
   }
@@ -219,7 +223,13 @@ std::string CompleteMultipartUploadXml(const std::vector<CompletedPart>& parts) 
     out += std::to_string(p.part_number);
     out += "</PartNumber><ETag>";
     AppendEscaped(out, p.etag);
-    out += "</ETag></Part>";
+    out += "</ETag>";
+    if (!p.checksum_element.empty()) {
+      out += "<" + p.checksum_element + ">";
+      AppendEscaped(out, p.checksum_value);
+      out += "</" + p.checksum_element + ">";
+    }
+    out += "</Part>";
   }
   out += "</CompleteMultipartUpload>";
   return out;

@@ -52,12 +52,16 @@ Result<std::string> ParseInitiateMultipartUpload(std::string_view body);
 struct CompletedPart {
   int part_number = 0;
   std::string etag;             // as returned by UploadPart, quotes included
-  std::string checksum_crc32c;  // optional; kept for verification, never sent (see below)
+  // With --checksum crc32/crc32c/sha256, AWS wants each part's checksum repeated in the
+  // Complete body: element name ("ChecksumCRC32C") and base64 value; empty otherwise.
+  std::string checksum_element;
+  std::string checksum_value;
 };
 
-// Builds the CompleteMultipartUpload body. Checksum elements are deliberately not emitted:
-// OpenStack Swift's S3 layer rejects them as MalformedXML, and part checksums were already
-// verified by the server on each UploadPart. REQUIRES: parts sorted by part_number.
+// Builds the CompleteMultipartUpload body. Checksum elements are emitted only for parts that
+// carry one (upload with an x-amz-checksum-* algorithm); OpenStack Swift's S3 layer rejects
+// them as MalformedXML, so use --checksum md5 (the default) or none there.
+// REQUIRES: parts sorted by part_number.
 std::string CompleteMultipartUploadXml(const std::vector<CompletedPart>& parts);
 
 struct CompleteResult {

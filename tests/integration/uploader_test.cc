@@ -3,6 +3,8 @@
 // and the request counts are asserted.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "core/executor.h"
 #include "http/curl_client.h"
 #include "s3/uploader.h"
@@ -75,6 +77,85 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(std::get<0>(info.param).name) +
              (std::get<1>(info.param) ? "Async" : "Sync");
     });
+
+}  // namespace
+}  // namespace s3u::s3
+
+namespace s3u::s3 {
+namespace {
+
+// Wraps the real client (leveldb EnvWrapper style) to observe how many part uploads are
+// in flight at once.
+class InFlightCounter final : public http::HttpClient {
+ public:
+  explicit InFlightCounter(http::HttpClient& real) : real_(real) {}
+  Result<http::Response> Send(const http::Request& request) override {
+    const bool part = request.url.find("partNumber=") != std::string::npos;
+    if (part) {
+      int now = ++in_flight_;
+      int seen = max_.load();
+      while (now > seen && !max_.compare_exchange_weak(seen, now)) {
+      }
+    }
+    auto response = real_.Send(request);
+    if (part) --in_flight_;
+    return response;
+  }
+  int max() const { return max_.load(); }
+
+ private:
+  http::HttpClient& real_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> max_{0};
+};
+
+TEST(UploaderTest, PartsInFlightNeverExceedConcurrency) {
+  const std::string bucket = testing::UniqueBucket("inflight");
+  testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
+  SystemClock clock;
+  Logger log(LogLevel::kWarn);
+  http::CurlHttpClient real{http::HttpOptions{}};
+  InFlightCounter http(real);
+  StaticCredentialsProvider provider(testing::RadosGw().owner);
+  ClientOptions client_options;
+  client_options.endpoint_url = testing::RadosGw().endpoint;
+  auto client = S3Client::Create(http, provider, clock, log, client_options);
+  ASSERT_TRUE(client);
+  ThreadPool pool(4);  // more threads than slots: the uploader's admission is what bounds
+  UploadOptions options;
+  options.part_size = kPart;
+  options.concurrency = 2;
+  StreamingUploader uploader(**client, pool, log, {bucket, "obj"}, options);
+  const std::string data = testing::TestBytes(6 * kPart, 99);
+  ASSERT_TRUE(uploader.Write(data));
+  auto result = uploader.Finish();
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_EQ(result->parts, 6);
+  EXPECT_LE(http.max(), 2);
+  EXPECT_GE(http.max(), 1);
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "obj"), data);
+}
+
+TEST(UploaderTest, WriteAfterFinishIsRefused) {
+  const std::string bucket = testing::UniqueBucket("after");
+  testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
+  SystemClock clock;
+  Logger log(LogLevel::kWarn);
+  http::CurlHttpClient http{http::HttpOptions{}};
+  StaticCredentialsProvider provider(testing::RadosGw().owner);
+  ClientOptions client_options;
+  client_options.endpoint_url = testing::RadosGw().endpoint;
+  auto client = S3Client::Create(http, provider, clock, log, client_options);
+  ASSERT_TRUE(client);
+  InlineExecutor executor;
+  StreamingUploader uploader(**client, executor, log, {bucket, "obj"}, {});
+  ASSERT_TRUE(uploader.Write("abc"));
+  ASSERT_TRUE(uploader.Finish());
+  auto late = uploader.Write("more");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "obj"), "abc");
+}
 
 }  // namespace
 }  // namespace s3u::s3

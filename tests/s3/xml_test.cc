@@ -120,15 +120,24 @@ TEST(ParseInitiateMultipartUploadTest, ErrorBodyIsMapped) {
 
 // --- CompleteMultipartUpload ---------------------------------------------------------------
 
-TEST(CompleteMultipartUploadXmlTest, ListsPartsWithoutChecksums) {
+TEST(CompleteMultipartUploadXmlTest, ListsPartsWithoutChecksumsWhenNoneWereSent) {
   const std::string xml = CompleteMultipartUploadXml(
-      {{1, "\"a54357aff0632cce46d942af68356b38\"", "AAAAAA=="}, {2, "\"0c78aef8\"", ""}});
+      {{1, "\"a54357aff0632cce46d942af68356b38\"", "", ""}, {2, "\"0c78aef8\"", "", ""}});
   EXPECT_EQ(xml,
             "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
             "<Part><PartNumber>1</PartNumber><ETag>&quot;a54357aff0632cce46d942af68356b38&quot;"
             "</ETag></Part><Part><PartNumber>2</PartNumber><ETag>&quot;0c78aef8&quot;</ETag>"
             "</Part></CompleteMultipartUpload>");
   EXPECT_EQ(xml.find("Checksum"), std::string::npos);
+}
+
+TEST(CompleteMultipartUploadXmlTest, RepeatsEachPartsChecksumWhenOneWasSent) {
+  const std::string xml = CompleteMultipartUploadXml(
+      {{1, "\"e1\"", "ChecksumCRC32C", "4waSgw=="}, {2, "\"e2\"", "ChecksumCRC32C", "AAAAAA=="}});
+  EXPECT_NE(xml.find("<ETag>&quot;e1&quot;</ETag><ChecksumCRC32C>4waSgw==</ChecksumCRC32C></Part>"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<ChecksumCRC32C>AAAAAA==</ChecksumCRC32C>"), std::string::npos);
 }
 
 TEST(CompleteMultipartUploadXmlTest, EmptyListIsWellFormed) {
@@ -440,6 +449,24 @@ TEST(ParseDeleteResultTest, MalformedXmlErrorIsInternal) {
       "</Message></Error>");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace s3u::s3
+
+namespace s3u::s3 {
+namespace {
+
+TEST(ParseCompleteMultipartUploadTest, AcceptsMotosResponseRootName) {
+  auto r = ParseCompleteMultipartUpload(
+      "<CompleteMultipartUploadResponse><Bucket>b</Bucket><Key>k</Key><ETag>\"e-2\"</ETag>"
+      "</CompleteMultipartUploadResponse>");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->etag, "\"e-2\"");
+}
+
+TEST(ParseCompleteMultipartUploadTest, RejectsAnUnrelatedRoot) {
+  EXPECT_FALSE(ParseCompleteMultipartUpload("<ListBucketResult></ListBucketResult>"));
 }
 
 }  // namespace
