@@ -26,7 +26,8 @@ bool IsDenied(const Error& e) { return e.code == ErrorCode::kPermissionDenied; }
 }  // namespace
 
 CLI::App* AddCheckS3Command(CLI::App& app, CheckS3Flags& flags) {
-  CLI::App* cmd = app.add_subcommand("check-s3", "Report what the credentials can do at a bucket/prefix");
+  CLI::App* cmd =
+      app.add_subcommand("check-s3", "Report what the credentials can do at a bucket/prefix");
   cmd->add_option("target", flags.target, "s3://bucket or s3://bucket/prefix/")->required();
   cmd->add_flag("--json", flags.json, "Print one JSON object on standard output");
   AddS3Flags(*cmd, flags.s3);
@@ -73,8 +74,8 @@ int RunCheckS3(const CheckS3Flags& flags) {
     if (auto del = client.DeleteObject({bucket, probe_key})) {
       checks.push_back({"DeleteObject", "ok", "deleted the probe object"});
     } else {
-      checks.push_back({"DeleteObject", IsDenied(del.error()) ? "denied" : "failed",
-                        del.error().message});
+      checks.push_back(
+          {"DeleteObject", IsDenied(del.error()) ? "denied" : "failed", del.error().message});
       left_behind.push_back("object " + uri(probe_key));
     }
   }
@@ -92,15 +93,15 @@ int RunCheckS3(const CheckS3Flags& flags) {
       checks.push_back({"MultipartUpload", "ok", "create, upload part and complete succeeded"});
       if (!client.DeleteObject({bucket, mp_key})) left_behind.push_back("object " + uri(mp_key));
     } else {
-      checks.push_back({"MultipartUpload", IsDenied(done.error()) ? "denied" : "failed",
-                        done.error().message});
+      checks.push_back(
+          {"MultipartUpload", IsDenied(done.error()) ? "denied" : "failed", done.error().message});
       if (!client.AbortMultipartUpload({bucket, mp_key}, *id)) {
         left_behind.push_back("incomplete upload " + *id + " of " + uri(mp_key));
       }
     }
   } else {
-    checks.push_back({"MultipartUpload", IsDenied(id.error()) ? "denied" : "failed",
-                      id.error().message});
+    checks.push_back(
+        {"MultipartUpload", IsDenied(id.error()) ? "denied" : "failed", id.error().message});
   }
 
   // 4. Abort: how a failed upload is cleaned up.

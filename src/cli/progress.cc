@@ -12,9 +12,9 @@ std::string FormatProgress(uint64_t done, std::optional<uint64_t> total,
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
   std::string line = "  " + FormatBytes(done);
   if (total && *total > 0) {
-    line += fmt::format(" / {}  {:3d}%", FormatBytes(*total),
-                        static_cast<int>(100.0 * static_cast<double>(done) /
-                                         static_cast<double>(*total)));
+    line += fmt::format(
+        " / {}  {:3d}%", FormatBytes(*total),
+        static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(*total)));
   }
   line += fmt::format("  {:.1f} MB/s", rate / 1e6);
   if (total && rate > 0 && *total >= done) {

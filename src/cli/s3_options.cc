@@ -21,7 +21,8 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
 void AddS3Flags(CLI::App& command, S3Flags& flags) {
   command.add_option("--endpoint-url", flags.endpoint_url,
                      "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style addressing)");
-  command.add_option("--region", flags.region, "Region of the bucket (default: profile or us-east-1)");
+  command.add_option("--region", flags.region,
+                     "Region of the bucket (default: profile or us-east-1)");
   command.add_option("--profile", flags.profile, "Profile in ~/.aws/credentials and ~/.aws/config");
   command.add_option("--access-key-id", flags.access_key_id,
                      "AWS access key id (prefer AWS_ACCESS_KEY_ID: flags show in `ps`)");
@@ -39,8 +40,9 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
       ->check(CLI::Range(1, 20));
   command.add_option("--connect-timeout", flags.connect_timeout_seconds, "Seconds to connect")
       ->check(CLI::Range(1, 600));
-  command.add_option("--stall-timeout", flags.stall_timeout_seconds,
-                     "Seconds without progress before a transfer is abandoned and retried")
+  command
+      .add_option("--stall-timeout", flags.stall_timeout_seconds,
+                  "Seconds without progress before a transfer is abandoned and retried")
       ->check(CLI::Range(1, 3600));
   command.add_option("--log-level", flags.log_level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));

@@ -21,10 +21,9 @@
 namespace s3u::cli {
 namespace {
 
-constexpr const char* kCannedAcls[] = {"private",           "public-read",
-                                       "public-read-write", "authenticated-read",
-                                       "aws-exec-read",     "bucket-owner-read",
-                                       "bucket-owner-full-control"};
+constexpr const char* kCannedAcls[] = {
+    "private",       "public-read",       "public-read-write",        "authenticated-read",
+    "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control"};
 
 // Checks every flag and reports all problems at once.
 Result<s3::UploadOptions> ValidateUploadFlags(const UploadFlags& flags, s3::S3Location* location) {
@@ -37,11 +36,13 @@ Result<s3::UploadOptions> ValidateUploadFlags(const UploadFlags& flags, s3::S3Lo
     *location = *loc;
     note(s3::ValidateBucketName(loc->bucket));
     if (loc->key.empty() || loc->key.back() == '/') {
-      problems.push_back(Error{ErrorCode::kInvalidArgument, "destination",
+      problems.push_back(Error{ErrorCode::kInvalidArgument,
+                               "destination",
                                fmt::format("'{}' names no object: give the full key, e.g. "
                                            "s3://{}/path/file.csv",
                                            flags.destination, loc->bucket),
-                               0, {}});
+                               0,
+                               {}});
     } else {
       note(s3::ValidateKey(loc->key));
     }
@@ -55,9 +56,11 @@ Result<s3::UploadOptions> ValidateUploadFlags(const UploadFlags& flags, s3::S3Lo
     problems.push_back(size.error());
   }
   if (flags.concurrency < 1 || flags.concurrency > 64) {
-    problems.push_back(Error{ErrorCode::kInvalidArgument, "--concurrency",
+    problems.push_back(Error{ErrorCode::kInvalidArgument,
+                             "--concurrency",
                              fmt::format("{} is out of range; use 1 to 64", flags.concurrency),
-                             0, {}});
+                             0,
+                             {}});
   }
   options.concurrency = flags.concurrency;
   if (!flags.expected_size.empty()) {
@@ -74,29 +77,39 @@ Result<s3::UploadOptions> ValidateUploadFlags(const UploadFlags& flags, s3::S3Lo
     problems.push_back(checksum.error());
   }
   if (!flags.sse.empty() && flags.sse != "AES256" && flags.sse != "aws:kms") {
-    problems.push_back(Error{ErrorCode::kInvalidArgument, "--sse",
+    problems.push_back(Error{ErrorCode::kInvalidArgument,
+                             "--sse",
                              fmt::format("'{}' is not supported; use AES256 or aws:kms", flags.sse),
-                             0, {}});
+                             0,
+                             {}});
   }
   if (!flags.sse_kms_key_id.empty() && flags.sse != "aws:kms") {
-    problems.push_back(Error{ErrorCode::kInvalidArgument, "--sse-kms-key-id",
-                             "a KMS key id needs --sse aws:kms", 0, {}});
+    problems.push_back(Error{ErrorCode::kInvalidArgument,
+                             "--sse-kms-key-id",
+                             "a KMS key id needs --sse aws:kms",
+                             0,
+                             {}});
   }
-  if (!flags.acl.empty() &&
-      std::find(std::begin(kCannedAcls), std::end(kCannedAcls), flags.acl) == std::end(kCannedAcls)) {
-    problems.push_back(Error{ErrorCode::kInvalidArgument, "--acl",
+  if (!flags.acl.empty() && std::find(std::begin(kCannedAcls), std::end(kCannedAcls), flags.acl) ==
+                                std::end(kCannedAcls)) {
+    problems.push_back(Error{ErrorCode::kInvalidArgument,
+                             "--acl",
                              fmt::format("'{}' is not a canned ACL; use one of private, "
                                          "public-read, public-read-write, authenticated-read, "
                                          "aws-exec-read, bucket-owner-read, "
                                          "bucket-owner-full-control",
                                          flags.acl),
-                             0, {}});
+                             0,
+                             {}});
   }
   for (const auto& item : flags.metadata) {
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) {
-      problems.push_back(Error{ErrorCode::kInvalidArgument, "--metadata",
-                               fmt::format("'{}' is not name=value", item), 0, {}});
+      problems.push_back(Error{ErrorCode::kInvalidArgument,
+                               "--metadata",
+                               fmt::format("'{}' is not name=value", item),
+                               0,
+                               {}});
       continue;
     }
     options.object.metadata.emplace_back(item.substr(0, eq), item.substr(eq + 1));
@@ -163,16 +176,21 @@ int RunUpload(const UploadFlags& flags) {
   if (flags.source != "-") {
     fd = ::open(flags.source.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      return out.Failure(Error{errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument,
-                               "source",
-                               fmt::format("cannot open '{}': {}", flags.source, std::strerror(errno)),
-                               0, {}});
+      return out.Failure(
+          Error{errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument,
+                "source",
+                fmt::format("cannot open '{}': {}", flags.source, std::strerror(errno)),
+                0,
+                {}});
     }
   }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    return out.Failure(Error{ErrorCode::kInvalidArgument, "source",
-                             fmt::format("'{}' is a directory; give a file or -", flags.source), 0, {}});
+    return out.Failure(Error{ErrorCode::kInvalidArgument,
+                             "source",
+                             fmt::format("'{}' is a directory; give a file or -", flags.source),
+                             0,
+                             {}});
   }
   if (S_ISREG(st.st_mode) && !options->expected_size) {
     options->expected_size = static_cast<uint64_t>(st.st_size);
@@ -197,14 +215,20 @@ int RunUpload(const UploadFlags& flags) {
     if (g_interrupted) {
       uploader.Abort();
       progress.Clear();
-      return out.Failure(Error{ErrorCode::kCancelled, flags.destination,
-                               "interrupted; the upload was aborted and nothing was written", 0, {}});
+      return out.Failure(Error{ErrorCode::kCancelled,
+                               flags.destination,
+                               "interrupted; the upload was aborted and nothing was written",
+                               0,
+                               {}});
     }
     ssize_t n = ::read(fd, block.data(), block.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Error error{ErrorCode::kInvalidArgument, "source",
-                  fmt::format("read failed: {}", std::strerror(errno)), 0, {}};
+      Error error{ErrorCode::kInvalidArgument,
+                  "source",
+                  fmt::format("read failed: {}", std::strerror(errno)),
+                  0,
+                  {}};
       uploader.Abort();
       progress.Clear();
       return out.Failure(error);
@@ -237,8 +261,7 @@ int RunUpload(const UploadFlags& flags) {
   std::string text = fmt::format(
       "uploaded {} to {} in {:.1f}s ({:.1f} MB/s, {})", FormatBytes(result->size),
       flags.destination, elapsed, summary["mb_per_second"].get<double>(),
-      result->parts == 0 ? std::string("single request")
-                         : fmt::format("{} parts", result->parts));
+      result->parts == 0 ? std::string("single request") : fmt::format("{} parts", result->parts));
   return out.Success(summary, text);
 }
 

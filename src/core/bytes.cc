@@ -26,12 +26,22 @@ Result<uint64_t> ParseByteSize(std::string_view text, std::string_view subject) 
   }
   if (i == 0) return invalid("it does not start with a number");
   std::string unit;
-  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  for (; i < text.size(); ++i)
+    unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
   static const std::array<std::pair<std::string_view, uint64_t>, 13> kUnits = {{
-      {"", 1}, {"b", 1},
-      {"k", 1ull << 10}, {"kib", 1ull << 10}, {"m", 1ull << 20}, {"mib", 1ull << 20},
-      {"g", 1ull << 30}, {"gib", 1ull << 30}, {"t", 1ull << 40}, {"tib", 1ull << 40},
-      {"kb", 1000ull}, {"mb", 1000ull * 1000}, {"gb", 1000ull * 1000 * 1000},
+      {"", 1},
+      {"b", 1},
+      {"k", 1ull << 10},
+      {"kib", 1ull << 10},
+      {"m", 1ull << 20},
+      {"mib", 1ull << 20},
+      {"g", 1ull << 30},
+      {"gib", 1ull << 30},
+      {"t", 1ull << 40},
+      {"tib", 1ull << 40},
+      {"kb", 1000ull},
+      {"mb", 1000ull * 1000},
+      {"gb", 1000ull * 1000 * 1000},
   }};
   for (const auto& [name, factor] : kUnits) {
     if (unit == name) {

@@ -52,7 +52,8 @@ using Result = tl::expected<T, Error>;
 // Shorthand for building the unexpected side: `return Fail(ErrorCode::kNotFound, "s3://b", "...")`.
 inline tl::unexpected<Error> Fail(ErrorCode code, std::string subject, std::string message,
                                   int http_status = 0) {
-  return tl::unexpected<Error>(Error{code, std::move(subject), std::move(message), http_status, {}});
+  return tl::unexpected<Error>(
+      Error{code, std::move(subject), std::move(message), http_status, {}});
 }
 inline tl::unexpected<Error> Fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
 

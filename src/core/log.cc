@@ -27,9 +27,11 @@ void MaskAfter(std::string& text, std::string_view marker, std::string_view deli
 }  // namespace
 
 bool ParseLogLevel(std::string_view text, LogLevel* out) {
-  static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
-      {"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo}, {"warn", LogLevel::kWarn},
-      {"error", LogLevel::kError}, {"off", LogLevel::kOff}};
+  static constexpr std::pair<std::string_view, LogLevel> kNames[] = {{"debug", LogLevel::kDebug},
+                                                                     {"info", LogLevel::kInfo},
+                                                                     {"warn", LogLevel::kWarn},
+                                                                     {"error", LogLevel::kError},
+                                                                     {"off", LogLevel::kOff}};
   for (const auto& [name, level] : kNames) {
     if (text == name) {
       *out = level;

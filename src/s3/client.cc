@@ -50,8 +50,9 @@ ObjectHead HeadFrom(const http::Response& response) {
   constexpr std::string_view kMeta = "x-amz-meta-";
   for (const auto& [name, value] : response.headers) {
     if (name.size() > kMeta.size() &&
-        std::equal(kMeta.begin(), kMeta.end(), name.begin(),
-                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        std::equal(kMeta.begin(), kMeta.end(), name.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
       head.metadata.emplace_back(name.substr(kMeta.size()), value);
     }
   }
@@ -68,7 +69,8 @@ void AddObjectHeaders(const ObjectOptions& options, http::Headers& headers) {
   add("x-amz-acl", options.acl);
   add("x-amz-server-side-encryption", options.sse);
   add("x-amz-server-side-encryption-aws-kms-key-id", options.sse_kms_key_id);
-  for (const auto& [name, value] : options.metadata) headers.emplace_back("x-amz-meta-" + name, value);
+  for (const auto& [name, value] : options.metadata)
+    headers.emplace_back("x-amz-meta-" + name, value);
 }
 
 void AddChecksum(ChecksumAlgorithm algorithm, std::string_view body, http::Headers& headers) {
@@ -79,17 +81,16 @@ void AddChecksum(ChecksumAlgorithm algorithm, std::string_view body, http::Heade
 }  // namespace
 
 Result<std::unique_ptr<S3Client>> S3Client::Create(http::HttpClient& http,
-                                                    CredentialsProvider& credentials, Clock& clock,
-                                                    Logger& log, ClientOptions options) {
+                                                   CredentialsProvider& credentials, Clock& clock,
+                                                   Logger& log, ClientOptions options) {
   if (auto ok = ValidateRegion(options.region); !ok) return Fail(ok.error());
   // Validates the endpoint URL once, up front, so a typo fails before any data is read.
-  if (auto ep = ResolveEndpoint(options.region, options.endpoint_url, options.force_path_style,
-                                false);
+  if (auto ep =
+          ResolveEndpoint(options.region, options.endpoint_url, options.force_path_style, false);
       !ep) {
     return Fail(ep.error());
   }
-  return std::unique_ptr<S3Client>(
-      new S3Client(http, credentials, clock, log, std::move(options)));
+  return std::unique_ptr<S3Client>(new S3Client(http, credentials, clock, log, std::move(options)));
 }
 
 S3Client::S3Client(http::HttpClient& http, CredentialsProvider& credentials, Clock& clock,
@@ -143,8 +144,7 @@ Result<http::Response> S3Client::Execute(const S3Request& request, const http::B
     if (!response) {
       error = response.error();
     } else {
-      S3Call call{request.operation, resource, request.bucket, region,
-                  credentials->access_key_id};
+      S3Call call{request.operation, resource, request.bucket, region, credentials->access_key_id};
       if (IsSuccess(response->status)) {
         // CompleteMultipartUpload can fail after its 200 header was sent: the error is in the body.
         if (request.operation != "CompleteMultipartUpload" || !ParseErrorXml(response->body)) {
@@ -170,8 +170,7 @@ Result<http::Response> S3Client::Execute(const S3Request& request, const http::B
           if (auto skew = ClockSkew(response->headers, &*parsed, now)) {
             skew_corrected = true;
             clock_skew_ms_ = skew->count();
-            log_.Warn(fmt::format("{}; signing with the server's time from now on",
-                                  error.message));
+            log_.Warn(fmt::format("{}; signing with the server's time from now on", error.message));
             continue;
           }
         }
@@ -183,8 +182,8 @@ Result<http::Response> S3Client::Execute(const S3Request& request, const http::B
       if (attempt > 1) error.message += fmt::format(" (after {} attempts)", attempt);
       return Fail(std::move(error));
     }
-    log_.Debug(fmt::format("{} {}: {}; retrying in {} ms (attempt {})", request.operation,
-                           resource, error.message, decision.delay.count(), attempt + 1));
+    log_.Debug(fmt::format("{} {}: {}; retrying in {} ms (attempt {})", request.operation, resource,
+                           error.message, decision.delay.count(), attempt + 1));
     clock_.SleepFor(decision.delay);
   }
 }
@@ -225,8 +224,8 @@ Result<std::string> S3Client::PutObject(const S3Location& loc, std::string_view 
 
 Result<std::string> S3Client::CreateMultipartUpload(const S3Location& loc,
                                                     const ObjectOptions& options) {
-  S3Request request{"CreateMultipartUpload", "POST", loc.bucket, loc.key, {{"uploads", ""}},
-                    {}, {}};
+  S3Request request{"CreateMultipartUpload", "POST", loc.bucket, loc.key,
+                    {{"uploads", ""}},       {},     {}};
   AddObjectHeaders(options, request.headers);
   if (auto name = AmzChecksumAlgorithm(options.checksum); !name.empty()) {
     request.headers.emplace_back("x-amz-checksum-algorithm", std::string(name));
@@ -237,8 +236,8 @@ Result<std::string> S3Client::CreateMultipartUpload(const S3Location& loc,
 }
 
 Result<CompletedPart> S3Client::UploadPart(const S3Location& loc, const std::string& upload_id,
-                                         int part_number, std::string_view body,
-                                         ChecksumAlgorithm checksum) {
+                                           int part_number, std::string_view body,
+                                           ChecksumAlgorithm checksum) {
   S3Request request{"UploadPart",
                     "PUT",
                     loc.bucket,
@@ -286,8 +285,8 @@ Result<CompleteResult> S3Client::CompleteMultipartUpload(const S3Location& loc,
 }
 
 Result<void> S3Client::AbortMultipartUpload(const S3Location& loc, const std::string& upload_id) {
-  auto response = Execute({"AbortMultipartUpload", "DELETE", loc.bucket, loc.key,
-                           {{"uploadId", upload_id}}, {}, {}});
+  auto response = Execute(
+      {"AbortMultipartUpload", "DELETE", loc.bucket, loc.key, {{"uploadId", upload_id}}, {}, {}});
   if (!response) return Fail(response.error());
   return {};
 }
@@ -356,7 +355,11 @@ Result<DeleteResult> S3Client::DeleteObjects(const std::string& bucket,
                                    keys.begin() + std::min(keys.size(), start + kBatch));
     const std::string body = DeleteObjectsXml(batch, /*quiet=*/true);
     // Content-MD5 is required by the API (swift enforces it) whatever --checksum says.
-    S3Request request{"DeleteObjects", "POST", bucket, "", {{"delete", ""}},
+    S3Request request{"DeleteObjects",
+                      "POST",
+                      bucket,
+                      "",
+                      {{"delete", ""}},
                       {{"Content-Type", "application/xml"}, {"Content-MD5", Md5Base64(body)}},
                       body};
     auto response = Execute(request);
@@ -375,7 +378,8 @@ Result<ListObjectsResult> S3Client::ListObjectsV2(const std::string& bucket,
                                                   int max_keys) {
   S3Request request{"ListObjectsV2", "GET", bucket, "", {{"list-type", "2"}}, {}, {}};
   if (!prefix.empty()) request.query.emplace_back("prefix", prefix);
-  if (!continuation_token.empty()) request.query.emplace_back("continuation-token", continuation_token);
+  if (!continuation_token.empty())
+    request.query.emplace_back("continuation-token", continuation_token);
   request.query.emplace_back("max-keys", std::to_string(max_keys));
   auto response = Execute(request);
   if (!response) return Fail(response.error());

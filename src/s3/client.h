@@ -87,8 +87,8 @@ class S3Client {
   // Returns the part as Complete needs it (ETag, and the checksum when `checksum` is an
   // x-amz-checksum-* algorithm). `checksum` must match the upload's CreateMultipartUpload.
   Result<CompletedPart> UploadPart(const S3Location& loc, const std::string& upload_id,
-                                 int part_number, std::string_view body,
-                                 ChecksumAlgorithm checksum);
+                                   int part_number, std::string_view body,
+                                   ChecksumAlgorithm checksum);
   // A 200 answer whose body is <Error> is an error (retried when the code says so).
   Result<CompleteResult> CompleteMultipartUpload(const S3Location& loc,
                                                  const std::string& upload_id,

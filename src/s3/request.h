@@ -18,8 +18,8 @@ namespace s3u::s3 {
 struct S3Request {
   std::string operation;  // "PutObject", ...: names the permission in error messages
   std::string method;
-  std::string bucket;  // empty for service-level calls
-  std::string key;     // empty for bucket-level calls
+  std::string bucket;                                      // empty for service-level calls
+  std::string key;                                         // empty for bucket-level calls
   std::vector<std::pair<std::string, std::string>> query;  // decoded names and values
   http::Headers headers;  // operation headers (Content-Type, checksums, If-None-Match, ...)
   std::string_view body;  // not owned; must outlive the built request
@@ -30,7 +30,7 @@ struct SigningContext {
   std::string region;
   Credentials credentials;
   std::chrono::system_clock::time_point now;  // already corrected for known clock skew
-  bool sign_payload = true;  // false: x-amz-content-sha256 is UNSIGNED-PAYLOAD
+  bool sign_payload = true;                   // false: x-amz-content-sha256 is UNSIGNED-PAYLOAD
 };
 
 // The resource name used in messages: "s3://bucket/key", "s3://bucket" or "s3://".

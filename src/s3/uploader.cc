@@ -86,8 +86,8 @@ Result<void> StreamingUploader::DispatchPart() {
   buffer_ = std::string();
   buffer_.reserve(PartSize(next_part_));
   executor_.Submit([this, part_number, body] {
-    auto part = client_.UploadPart(location_, upload_id_, part_number, *body,
-                                   options_.object.checksum);
+    auto part =
+        client_.UploadPart(location_, upload_id_, part_number, *body, options_.object.checksum);
     UploadProgress progress;
     {
       std::lock_guard lock(mu_);
@@ -135,8 +135,8 @@ Result<UploadResult> StreamingUploader::Finish() {
     std::lock_guard lock(mu_);
     for (auto& [number, part] : completed_) parts.push_back(part);
   }
-  auto completed = client_.CompleteMultipartUpload(location_, upload_id_, parts,
-                                                   options_.object.create_only);
+  auto completed =
+      client_.CompleteMultipartUpload(location_, upload_id_, parts, options_.object.create_only);
   if (!completed) return Fail(AbortAndExplain(completed.error()));
   finished_ = true;
   std::string etag = completed->etag;

@@ -103,12 +103,12 @@ class StreamingUploader {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  int in_flight_ = 0;                             // GUARDED_BY(mu_)
-  std::optional<Error> error_;                    // GUARDED_BY(mu_)
-  std::map<int, CompletedPart> completed_;        // GUARDED_BY(mu_)
-  uint64_t bytes_uploaded_ = 0;                   // GUARDED_BY(mu_)
-  bool abort_failed_ = false;                     // GUARDED_BY(mu_)
-  std::string abort_error_;                       // GUARDED_BY(mu_)
+  int in_flight_ = 0;                       // GUARDED_BY(mu_)
+  std::optional<Error> error_;              // GUARDED_BY(mu_)
+  std::map<int, CompletedPart> completed_;  // GUARDED_BY(mu_)
+  uint64_t bytes_uploaded_ = 0;             // GUARDED_BY(mu_)
+  bool abort_failed_ = false;               // GUARDED_BY(mu_)
+  std::string abort_error_;                 // GUARDED_BY(mu_)
 };
 
 }  // namespace s3u::s3

@@ -51,7 +51,7 @@ Result<std::string> ParseInitiateMultipartUpload(std::string_view body);
 
 struct CompletedPart {
   int part_number = 0;
-  std::string etag;             // as returned by UploadPart, quotes included
+  std::string etag;  // as returned by UploadPart, quotes included
   // With --checksum crc32/crc32c/sha256, AWS wants each part's checksum repeated in the
   // Complete body: element name ("ChecksumCRC32C") and base64 value; empty otherwise.
   std::string checksum_element;

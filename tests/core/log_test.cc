@@ -25,7 +25,8 @@ TEST_F(LoggerTest, RegisteredSecretIsMaskedEverywhereInTheLine) {
 TEST_F(LoggerTest, AuthorizationSignatureIsMasked) {
   logger_.Debug(
       "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request, "
-      "SignedHeaders=host;x-amz-date, Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+      "SignedHeaders=host;x-amz-date, "
+      "Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
   ASSERT_EQ(lines_.size(), 1u);
   EXPECT_NE(lines_[0].find("Signature=***"), std::string::npos);
   EXPECT_EQ(lines_[0].find("aeeed9bb"), std::string::npos);

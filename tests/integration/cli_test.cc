@@ -38,8 +38,11 @@ TEST_F(CliTest, StdinStreamOf200MiBIsReadBackIdentical) {
   // A pipe, so the uploader sees a stream of unknown length; the aws cli reads it back.
   auto r = testing::RunShell(
       "set -e; d=$(mktemp -d); head -c 209715200 /dev/urandom > $d/src; "
-      "cat $d/src | " + std::string(S3UNLOAD_BINARY) + " upload - " + uri + " --json; "
-      "/usr/bin/aws --endpoint-url " + RadosGw().endpoint + " s3 cp --quiet " + uri + " $d/back; cmp $d/src $d/back; rm -rf $d",
+      "cat $d/src | " +
+          std::string(S3UNLOAD_BINARY) + " upload - " + uri +
+          " --json; "
+          "/usr/bin/aws --endpoint-url " +
+          RadosGw().endpoint + " s3 cp --quiet " + uri + " $d/back; cmp $d/src $d/back; rm -rf $d",
       [&] {
         auto env = Env(RadosGw().owner);
         env.emplace_back("AWS_DEFAULT_REGION", "us-east-1");
@@ -130,15 +133,16 @@ TEST_F(CliTest, CheckS3WithFullAccessReportsEveryCheckOk) {
 }
 
 TEST_F(CliTest, CheckS3WithPutObjectOnlyPolicySaysWhatItCouldNotCheck) {
-  const std::string policy = nlohmann::json{
-      {"Version", "2012-10-17"},
-      {"Statement",
-       {{{"Effect", "Allow"},
-         {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
-         {"Action", {"s3:PutObject"}},
-         {"Resource", {"arn:aws:s3:::" + bucket_ + "/*"}}}}}}.dump();
-  ASSERT_EQ(testing::AwsCli(RadosGw(), {"s3api", "put-bucket-policy", "--bucket", bucket_,
-                                        "--policy", policy})
+  const std::string policy =
+      nlohmann::json{{"Version", "2012-10-17"},
+                     {"Statement",
+                      {{{"Effect", "Allow"},
+                        {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
+                        {"Action", {"s3:PutObject"}},
+                        {"Resource", {"arn:aws:s3:::" + bucket_ + "/*"}}}}}}
+          .dump();
+  ASSERT_EQ(testing::AwsCli(RadosGw(),
+                            {"s3api", "put-bucket-policy", "--bucket", bucket_, "--policy", policy})
                 .exit_code,
             0);
   auto r = Run({"check-s3", "s3://" + bucket_ + "/p/"}, "", testing::RadosGwPutOnlyUser());

@@ -73,8 +73,12 @@ class FaultTest : public ::testing::Test {
 };
 
 TEST_F(FaultTest, SlowDownOnAPartIsRetriedAfterRetryAfter) {
-  proxy_->SetRules(json::array({{{"op", "UploadPart"}, {"nth", 2}, {"times", 1},
-                                 {"action", "respond"}, {"status", 503}, {"body", kSlowDown},
+  proxy_->SetRules(json::array({{{"op", "UploadPart"},
+                                 {"nth", 2},
+                                 {"times", 1},
+                                 {"action", "respond"},
+                                 {"status", 503},
+                                 {"body", kSlowDown},
                                  {"headers", {{"Retry-After", "7"}}}}}));
   auto result = Upload(3 * kPart, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
@@ -87,8 +91,11 @@ TEST_F(FaultTest, SlowDownOnAPartIsRetriedAfterRetryAfter) {
 }
 
 TEST_F(FaultTest, InternalErrorOnPutObjectIsRetried) {
-  proxy_->SetRules(json::array({{{"op", "PutObject"}, {"times", 2}, {"action", "respond"},
-                                 {"status", 500}, {"body", kInternal}}}));
+  proxy_->SetRules(json::array({{{"op", "PutObject"},
+                                 {"times", 2},
+                                 {"action", "respond"},
+                                 {"status", 500},
+                                 {"body", kInternal}}}));
   auto result = Upload(1000, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("PutObject"), 3);
@@ -96,8 +103,11 @@ TEST_F(FaultTest, InternalErrorOnPutObjectIsRetried) {
 }
 
 TEST_F(FaultTest, ConnectionResetInTheMiddleOfAPartIsRetried) {
-  proxy_->SetRules(json::array({{{"op", "UploadPart"}, {"nth", 1}, {"times", 1},
-                                 {"action", "reset"}, {"after_bytes", 1 << 20}}}));
+  proxy_->SetRules(json::array({{{"op", "UploadPart"},
+                                 {"nth", 1},
+                                 {"times", 1},
+                                 {"action", "reset"},
+                                 {"after_bytes", 1 << 20}}}));
   auto result = Upload(2 * kPart + 10, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("UploadPart"), 4);
@@ -105,8 +115,8 @@ TEST_F(FaultTest, ConnectionResetInTheMiddleOfAPartIsRetried) {
 }
 
 TEST_F(FaultTest, StallPastTheTimeoutIsRetried) {
-  proxy_->SetRules(json::array({{{"op", "PutObject"}, {"times", 1}, {"action", "stall"},
-                                 {"seconds", 4}}}));
+  proxy_->SetRules(
+      json::array({{{"op", "PutObject"}, {"times", 1}, {"action", "stall"}, {"seconds", 4}}}));
   auto result = Upload(1000, testing::RadosGw().owner, std::chrono::seconds(1));
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("PutObject"), 2);
@@ -114,8 +124,11 @@ TEST_F(FaultTest, StallPastTheTimeoutIsRetried) {
 }
 
 TEST_F(FaultTest, CompleteAnswering200WithErrorOnceIsRetried) {
-  proxy_->SetRules(json::array({{{"op", "CompleteMultipartUpload"}, {"times", 1},
-                                 {"action", "respond"}, {"status", 200}, {"body", kInternal}}}));
+  proxy_->SetRules(json::array({{{"op", "CompleteMultipartUpload"},
+                                 {"times", 1},
+                                 {"action", "respond"},
+                                 {"status", 200},
+                                 {"body", kInternal}}}));
   auto result = Upload(kPart + 1, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("CompleteMultipartUpload"), 2);
@@ -124,8 +137,11 @@ TEST_F(FaultTest, CompleteAnswering200WithErrorOnceIsRetried) {
 }
 
 TEST_F(FaultTest, CompleteAlwaysAnswering200WithErrorAbortsAndLeavesNothing) {
-  proxy_->SetRules(json::array({{{"op", "CompleteMultipartUpload"}, {"times", 0},
-                                 {"action", "respond"}, {"status", 200}, {"body", kInternal}}}));
+  proxy_->SetRules(json::array({{{"op", "CompleteMultipartUpload"},
+                                 {"times", 0},
+                                 {"action", "respond"},
+                                 {"status", 200},
+                                 {"body", kInternal}}}));
   auto result = Upload(kPart + 1, testing::RadosGw().owner);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
@@ -135,8 +151,12 @@ TEST_F(FaultTest, CompleteAlwaysAnswering200WithErrorAbortsAndLeavesNothing) {
 }
 
 TEST_F(FaultTest, PartFailingEveryAttemptAbortsTheUpload) {
-  proxy_->SetRules(json::array({{{"op", "UploadPart"}, {"nth", 2}, {"times", 0},
-                                 {"action", "respond"}, {"status", 500}, {"body", kInternal}}}));
+  proxy_->SetRules(json::array({{{"op", "UploadPart"},
+                                 {"nth", 2},
+                                 {"times", 0},
+                                 {"action", "respond"},
+                                 {"status", 500},
+                                 {"body", kInternal}}}));
   auto result = Upload(3 * kPart, testing::RadosGw().owner);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
@@ -149,21 +169,26 @@ TEST_F(FaultTest, PartFailingEveryAttemptAbortsTheUpload) {
 }
 
 TEST_F(FaultTest, PutOnlyUserCannotAbortAndSaysWhatItLeftBehind) {
-  const std::string policy = json{
-      {"Version", "2012-10-17"},
-      {"Statement",
-       {{{"Effect", "Allow"},
-         {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
-         {"Action", {"s3:PutObject"}},
-         {"Resource", {"arn:aws:s3:::" + bucket_ + "/*"}}}}}}.dump();
+  const std::string policy = json{{"Version", "2012-10-17"},
+                                  {"Statement",
+                                   {{{"Effect", "Allow"},
+                                     {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
+                                     {"Action", {"s3:PutObject"}},
+                                     {"Resource", {"arn:aws:s3:::" + bucket_ + "/*"}}}}}}
+                                 .dump();
   auto r = testing::AwsCli(testing::RadosGw(),
                            {"s3api", "put-bucket-policy", "--bucket", bucket_, "--policy", policy});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  proxy_->SetRules(json::array({{{"op", "UploadPart"}, {"nth", 2}, {"times", 0},
-                                 {"action", "respond"}, {"status", 500}, {"body", kInternal}}}));
+  proxy_->SetRules(json::array({{{"op", "UploadPart"},
+                                 {"nth", 2},
+                                 {"times", 0},
+                                 {"action", "respond"},
+                                 {"status", 500},
+                                 {"body", kInternal}}}));
   auto result = Upload(2 * kPart + 1, testing::RadosGwPutOnlyUser());
   ASSERT_FALSE(result);
-  EXPECT_NE(result.error().message.find("left behind"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find("left behind"), std::string::npos)
+      << result.error().message;
   EXPECT_NE(result.error().message.find("abort-multipart-upload"), std::string::npos);
   EXPECT_EQ(proxy_->Count("AbortMultipartUpload"), 1);
   // Nothing visible; the one incomplete upload is the one the message names.
@@ -173,16 +198,21 @@ TEST_F(FaultTest, PutOnlyUserCannotAbortAndSaysWhatItLeftBehind) {
 
 TEST_F(FaultTest, WrongRegionIsFollowedToTheBucketsRegion) {
   // radosgw accepts any region, so the proxy answers like AWS does for a bucket elsewhere.
-  proxy_->SetRules(json::array(
-      {{{"op", "PutObject"}, {"times", 1}, {"action", "respond"}, {"status", 301},
-        {"body", "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting "
-                 "to access must be addressed using the specified endpoint.</Message></Error>"},
-        {"headers", {{"x-amz-bucket-region", "eu-west-1"}}}}}));
+  proxy_->SetRules(
+      json::array({{{"op", "PutObject"},
+                    {"times", 1},
+                    {"action", "respond"},
+                    {"status", 301},
+                    {"body",
+                     "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting "
+                     "to access must be addressed using the specified endpoint.</Message></Error>"},
+                    {"headers", {{"x-amz-bucket-region", "eu-west-1"}}}}}));
   auto result = Upload(100, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("PutObject"), 2);
   bool warned = false;
-  for (const auto& l : lines_) warned |= l.find("is in region eu-west-1, not us-east-1") != std::string::npos;
+  for (const auto& l : lines_)
+    warned |= l.find("is in region eu-west-1, not us-east-1") != std::string::npos;
   EXPECT_TRUE(warned);
   ExpectObjectIsTheData();
 }

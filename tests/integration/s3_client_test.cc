@@ -34,7 +34,8 @@ class S3ClientTest : public ::testing::Test {
   std::string bucket_;
   SystemClock clock_;
   std::vector<std::string> log_lines_;
-  Logger log_{LogLevel::kDebug, [this](LogLevel, std::string_view l) { log_lines_.emplace_back(l); }};
+  Logger log_{LogLevel::kDebug,
+              [this](LogLevel, std::string_view l) { log_lines_.emplace_back(l); }};
   http::CurlHttpClient http_{http::HttpOptions{}};
   std::vector<std::unique_ptr<CredentialsProvider>> providers_;
 };
@@ -109,7 +110,8 @@ TEST_F(S3ClientTest, WrongSecretSaysTheSecretDoesNotMatchAndNeverPrintsIt) {
   EXPECT_EQ(put.error().code, ErrorCode::kUnauthenticated);
   EXPECT_NE(put.error().message.find("secret"), std::string::npos) << put.error().message;
   EXPECT_EQ(put.error().message.find("not-the-secret-at-all"), std::string::npos);
-  for (const auto& line : log_lines_) EXPECT_EQ(line.find("not-the-secret-at-all"), std::string::npos);
+  for (const auto& line : log_lines_)
+    EXPECT_EQ(line.find("not-the-secret-at-all"), std::string::npos);
 }
 
 TEST_F(S3ClientTest, UnknownAccessKeyIsUnauthenticated) {
@@ -202,7 +204,8 @@ TEST_F(S3ClientTest, DeleteObjectsRemovesEveryKey) {
 
 TEST_F(S3ClientTest, ListObjectsV2Paginates) {
   auto client = Owner();
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(client->PutObject({bucket_, "p/" + std::to_string(i)}, "x", {}));
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(client->PutObject({bucket_, "p/" + std::to_string(i)}, "x", {}));
   std::string token;
   size_t seen = 0;
   int pages = 0;

@@ -23,15 +23,21 @@ SigningContext AwsExampleContext() {
 
 TEST(BuildSignedRequestTest, ReproducesAwsPutObjectExampleSignature) {
   // S3 API reference, "Signature Calculations for the Authorization Header", PUT Object.
-  S3Request req{"PutObject", "PUT", "examplebucket", "test$file.text", {},
-                {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
-                "Welcome to Amazon S3."};
+  S3Request req{
+      "PutObject",
+      "PUT",
+      "examplebucket",
+      "test$file.text",
+      {},
+      {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
+      "Welcome to Amazon S3."};
   http::Request out = BuildSignedRequest(req, AwsExampleContext());
   EXPECT_EQ(out.url, "https://examplebucket.s3.amazonaws.com/test%24file.text");
   auto auth = http::FindHeader(out.headers, "Authorization");
   ASSERT_TRUE(auth);
-  EXPECT_NE(auth->find("Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"),
-            std::string_view::npos)
+  EXPECT_NE(
+      auth->find("Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"),
+      std::string_view::npos)
       << *auth;
   EXPECT_EQ(out.content_length, 21u);
   EXPECT_EQ(out.body.data(), req.body.data()) << "the body must be referenced, not copied";

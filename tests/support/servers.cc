@@ -63,9 +63,8 @@ int FreePorts(int span) {
 
 fs::path TempDir(const std::string& tag) {
   static std::atomic<int> counter{0};
-  fs::path dir = fs::temp_directory_path() /
-                 ("s3unload-test-" + std::to_string(::getpid()) + "-" + tag + "-" +
-                  std::to_string(counter++));
+  fs::path dir = fs::temp_directory_path() / ("s3unload-test-" + std::to_string(::getpid()) + "-" +
+                                              tag + "-" + std::to_string(counter++));
   return dir;
 }
 
@@ -83,8 +82,8 @@ struct ManagedServer {
 
 void Check(bool ok, const std::string& what, const CommandResult& r) {
   if (!ok) {
-    throw std::runtime_error(what + " failed (exit " + std::to_string(r.exit_code) +
-                             "): " + r.out + r.err);
+    throw std::runtime_error(what + " failed (exit " + std::to_string(r.exit_code) + "): " + r.out +
+                             r.err);
   }
 }
 
@@ -133,8 +132,8 @@ const S3Server& RadosGw() {
     ManagedServer m;
     m.dir = TempDir("rgw");
     const int port = FreePorts(2);
-    auto r = RunCommand({kSourceDir + "/scripts/servers/start-rgw", m.dir.string(),
-                         std::to_string(port)});
+    auto r = RunCommand(
+        {kSourceDir + "/scripts/servers/start-rgw", m.dir.string(), std::to_string(port)});
     Check(r.exit_code == 0, "start-rgw", r);
     m.server = {"http://127.0.0.1:" + std::to_string(port),
                 {"S3UNLOADTESTKEY0001", "s3unload-test-secret-0001", "", std::nullopt},
@@ -153,8 +152,8 @@ const S3Server& SwiftS3() {
     ManagedServer m;
     m.dir = TempDir("swift");
     const int port = FreePorts(5);
-    auto r = RunCommand({kSourceDir + "/scripts/servers/start-swift", m.dir.string(),
-                         std::to_string(port)});
+    auto r = RunCommand(
+        {kSourceDir + "/scripts/servers/start-swift", m.dir.string(), std::to_string(port)});
     Check(r.exit_code == 0, "start-swift", r);
     m.server = {"http://127.0.0.1:" + std::to_string(port),
                 {"s3unload:tester", "s3unload-secret", "", std::nullopt},
@@ -171,8 +170,8 @@ const std::optional<S3Server>& Moto() {
     if (probe.exit_code != 0) return std::nullopt;
     managed.dir = TempDir("moto");
     const int port = FreePorts(1);
-    auto r = RunCommand({kSourceDir + "/scripts/servers/start-moto", managed.dir.string(),
-                         std::to_string(port)});
+    auto r = RunCommand(
+        {kSourceDir + "/scripts/servers/start-moto", managed.dir.string(), std::to_string(port)});
     Check(r.exit_code == 0, "start-moto", r);
     // The script prints "ready URL ACCESS_KEY SECRET" as its last line.
     std::istringstream lines(r.out);
@@ -220,8 +219,8 @@ void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket) {
 }
 
 int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket) {
-  auto r = AwsCli(server, {"s3api", "list-multipart-uploads", "--bucket", bucket, "--output",
-                           "json"});
+  auto r =
+      AwsCli(server, {"s3api", "list-multipart-uploads", "--bucket", bucket, "--output", "json"});
   Check(r.exit_code == 0, "aws s3api list-multipart-uploads", r);
   if (r.out.find_first_not_of(" \n") == std::string::npos) return 0;
   auto j = nlohmann::json::parse(r.out);
@@ -257,9 +256,9 @@ FaultProxy::~FaultProxy() {
 }
 
 void FaultProxy::SetRules(const nlohmann::json& rules) {
-  auto r = RunCommand({"curl", "-sf", "-X", "POST", "--data-binary", "@-",
-                       endpoint_ + "/__fault/rules"},
-                      {}, rules.dump());
+  auto r =
+      RunCommand({"curl", "-sf", "-X", "POST", "--data-binary", "@-", endpoint_ + "/__fault/rules"},
+                 {}, rules.dump());
   Check(r.exit_code == 0, "fault proxy rules", r);
 }
 
