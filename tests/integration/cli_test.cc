@@ -133,18 +133,7 @@ TEST_F(CliTest, CheckS3WithFullAccessReportsEveryCheckOk) {
 }
 
 TEST_F(CliTest, CheckS3WithPutObjectOnlyPolicySaysWhatItCouldNotCheck) {
-  const std::string policy =
-      nlohmann::json{{"Version", "2012-10-17"},
-                     {"Statement",
-                      {{{"Effect", "Allow"},
-                        {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
-                        {"Action", {"s3:PutObject"}},
-                        {"Resource", {"arn:aws:s3:::" + bucket_ + "/*"}}}}}}
-          .dump();
-  ASSERT_EQ(testing::AwsCli(RadosGw(),
-                            {"s3api", "put-bucket-policy", "--bucket", bucket_, "--policy", policy})
-                .exit_code,
-            0);
+  testing::GrantPutObjectOnly(RadosGw(), bucket_);
   auto r = Run({"check-s3", "s3://" + bucket_ + "/p/"}, "", testing::RadosGwPutOnlyUser());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("denied  HeadBucket"), std::string::npos) << r.out;

@@ -169,16 +169,7 @@ TEST_F(FaultTest, PartFailingEveryAttemptAbortsTheUpload) {
 }
 
 TEST_F(FaultTest, PutOnlyUserCannotAbortAndSaysWhatItLeftBehind) {
-  const std::string policy = json{{"Version", "2012-10-17"},
-                                  {"Statement",
-                                   {{{"Effect", "Allow"},
-                                     {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
-                                     {"Action", {"s3:PutObject"}},
-                                     {"Resource", {"arn:aws:s3:::" + bucket_ + "/*"}}}}}}
-                                 .dump();
-  auto r = testing::AwsCli(testing::RadosGw(),
-                           {"s3api", "put-bucket-policy", "--bucket", bucket_, "--policy", policy});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  testing::GrantPutObjectOnly(testing::RadosGw(), bucket_);
   proxy_->SetRules(json::array({{{"op", "UploadPart"},
                                  {"nth", 2},
                                  {"times", 0},

@@ -17,6 +17,19 @@ namespace {
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kPart = 5 * kMiB;  // S3's minimum: the smallest multipart threshold
 
+// A client of radosgw's owner over `http` (the real client, or a wrapper around it).
+struct RgwClient {
+  explicit RgwClient(http::HttpClient& http) : provider(testing::RadosGw().owner) {
+    ClientOptions options;
+    options.endpoint_url = testing::RadosGw().endpoint;
+    client = std::move(*S3Client::Create(http, provider, clock, log, options));
+  }
+  SystemClock clock;
+  Logger log{LogLevel::kWarn};
+  StaticCredentialsProvider provider;
+  std::unique_ptr<S3Client> client;
+};
+
 struct SizeCase {
   const char* name;
   uint64_t size;
@@ -29,14 +42,10 @@ TEST_P(UploaderSizeTest, ObjectIsReadBackIdenticalWithExpectedRequests) {
   const auto& [size_case, async] = GetParam();
   const std::string bucket = testing::UniqueBucket("up");
   testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
-  SystemClock clock;
-  Logger log(LogLevel::kWarn);
   http::CurlHttpClient http{http::HttpOptions{}};
-  StaticCredentialsProvider provider(testing::RadosGw().owner);
-  ClientOptions client_options;
-  client_options.endpoint_url = testing::RadosGw().endpoint;
-  auto client = S3Client::Create(http, provider, clock, log, client_options);
-  ASSERT_TRUE(client);
+  RgwClient rgw(http);
+  S3Client* client = rgw.client.get();
+  Logger& log = rgw.log;
 
   InlineExecutor inline_executor;
   ThreadPool pool(3);
@@ -44,7 +53,7 @@ TEST_P(UploaderSizeTest, ObjectIsReadBackIdenticalWithExpectedRequests) {
   UploadOptions options;
   options.part_size = kPart;
   options.concurrency = 3;
-  StreamingUploader uploader(**client, executor, log, {bucket, "obj"}, options);
+  StreamingUploader uploader(*client, executor, log, {bucket, "obj"}, options);
 
   const std::string data = testing::TestBytes(size_case.size, size_case.size + 7);
   // Uneven writes, so buffers fill across write boundaries.
@@ -61,7 +70,7 @@ TEST_P(UploaderSizeTest, ObjectIsReadBackIdenticalWithExpectedRequests) {
   // Complete with an empty <ETag/>, so the uploader reads it from HEAD).
   const uint64_t expected_requests =
       size_case.expected_parts == 0 ? 1 : 3 + static_cast<uint64_t>(size_case.expected_parts);
-  EXPECT_EQ((*client)->requests_sent(), expected_requests);
+  EXPECT_EQ(client->requests_sent(), expected_requests);
   EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "obj"), data);
   EXPECT_EQ(testing::CountUploadsWithAwsCli(testing::RadosGw(), bucket), 0);
 }
@@ -112,20 +121,16 @@ class InFlightCounter final : public http::HttpClient {
 TEST(UploaderTest, PartsInFlightNeverExceedConcurrency) {
   const std::string bucket = testing::UniqueBucket("inflight");
   testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
-  SystemClock clock;
-  Logger log(LogLevel::kWarn);
   http::CurlHttpClient real{http::HttpOptions{}};
   InFlightCounter http(real);
-  StaticCredentialsProvider provider(testing::RadosGw().owner);
-  ClientOptions client_options;
-  client_options.endpoint_url = testing::RadosGw().endpoint;
-  auto client = S3Client::Create(http, provider, clock, log, client_options);
-  ASSERT_TRUE(client);
+  RgwClient rgw(http);
+  S3Client* client = rgw.client.get();
+  Logger& log = rgw.log;
   ThreadPool pool(4);  // more threads than slots: the uploader's admission is what bounds
   UploadOptions options;
   options.part_size = kPart;
   options.concurrency = 2;
-  StreamingUploader uploader(**client, pool, log, {bucket, "obj"}, options);
+  StreamingUploader uploader(*client, pool, log, {bucket, "obj"}, options);
   const std::string data = testing::TestBytes(6 * kPart, 99);
   ASSERT_TRUE(uploader.Write(data));
   auto result = uploader.Finish();
@@ -139,16 +144,12 @@ TEST(UploaderTest, PartsInFlightNeverExceedConcurrency) {
 TEST(UploaderTest, WriteAfterFinishIsRefused) {
   const std::string bucket = testing::UniqueBucket("after");
   testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
-  SystemClock clock;
-  Logger log(LogLevel::kWarn);
   http::CurlHttpClient http{http::HttpOptions{}};
-  StaticCredentialsProvider provider(testing::RadosGw().owner);
-  ClientOptions client_options;
-  client_options.endpoint_url = testing::RadosGw().endpoint;
-  auto client = S3Client::Create(http, provider, clock, log, client_options);
-  ASSERT_TRUE(client);
+  RgwClient rgw(http);
+  S3Client* client = rgw.client.get();
+  Logger& log = rgw.log;
   InlineExecutor executor;
-  StreamingUploader uploader(**client, executor, log, {bucket, "obj"}, {});
+  StreamingUploader uploader(*client, executor, log, {bucket, "obj"}, {});
   ASSERT_TRUE(uploader.Write("abc"));
   ASSERT_TRUE(uploader.Finish());
   auto late = uploader.Write("more");

@@ -218,6 +218,19 @@ void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket) {
   Check(r.exit_code == 0, "aws s3api create-bucket " + bucket, r);
 }
 
+void GrantPutObjectOnly(const S3Server& server, const std::string& bucket) {
+  const std::string policy =
+      nlohmann::json{{"Version", "2012-10-17"},
+                     {"Statement",
+                      {{{"Effect", "Allow"},
+                        {"Principal", {{"AWS", {"arn:aws:iam:::user/putonly"}}}},
+                        {"Action", {"s3:PutObject"}},
+                        {"Resource", {"arn:aws:s3:::" + bucket + "/*"}}}}}}
+          .dump();
+  auto r = AwsCli(server, {"s3api", "put-bucket-policy", "--bucket", bucket, "--policy", policy});
+  Check(r.exit_code == 0, "aws s3api put-bucket-policy", r);
+}
+
 int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket) {
   auto r =
       AwsCli(server, {"s3api", "list-multipart-uploads", "--bucket", bucket, "--output", "json"});

@@ -52,6 +52,9 @@ std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std:
                                               const std::string& key);
 // Creates a bucket with the aws cli.
 void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket);
+// Sets a bucket policy that grants radosgw's "putonly" user s3:PutObject on the bucket and
+// nothing else (the smallest policy the connector documents).
+void GrantPutObjectOnly(const S3Server& server, const std::string& bucket);
 // Number of incomplete multipart uploads in `bucket`, listed by the aws cli.
 int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket);
 
