@@ -16,7 +16,7 @@ constexpr uint64_t kPart = 5 << 20;
 class PeerStore {
  public:
   explicit PeerStore(const testing::S3Server& server)
-      : server_(server), provider_(server.owner), http_(http::HttpOptions{}) {
+      : provider_(server.owner), http_(http::HttpOptions{}) {
     ClientOptions options;
     options.endpoint_url = server.endpoint;
     client_ = std::move(*S3Client::Create(http_, provider_, clock_, log_, options));
@@ -38,7 +38,6 @@ class PeerStore {
   S3Client& client() { return *client_; }
 
  private:
-  const testing::S3Server& server_;
   SystemClock clock_;
   Logger log_{LogLevel::kWarn};
   StaticCredentialsProvider provider_;
