@@ -13,7 +13,7 @@ Error CombineProblems(const std::vector<Error>& problems) {
 }
 
 std::string Output::Redact(const std::string& text) const {
-  return log_ != nullptr ? log_->Redact(text) : text;
+  return log_ != nullptr ? log_->Redact(text) : patterns_only_.Redact(text);
 }
 
 int Output::Failure(const Error& error) {

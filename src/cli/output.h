@@ -19,7 +19,7 @@ Error CombineProblems(const std::vector<Error>& problems);
 class Output {
  public:
   explicit Output(bool json) : json_(json) {}
-  // Once set, output is redacted with this logger's secrets.
+  // Once set, output is also redacted with this logger's registered secrets.
   void SetLogger(Logger* log) { log_ = log; }
   // Prints the failure and returns its exit code.
   int Failure(const Error& error);
@@ -32,6 +32,8 @@ class Output {
   std::string Redact(const std::string& text) const;
   bool json_;
   Logger* log_ = nullptr;
+  // Until a session's logger (which knows the secrets) is set, the patterns still apply.
+  Logger patterns_only_{LogLevel::kOff};
 };
 
 }  // namespace s3u::cli

@@ -24,6 +24,22 @@ void MaskAfter(std::string& text, std::string_view marker, std::string_view deli
   }
 }
 
+// Masks the user info of URLs ("https://key:secret@host/" -> "https://***@host/"): a
+// mistyped --endpoint-url may carry credentials and is echoed in its error message.
+void MaskUserInfo(std::string& text) {
+  size_t pos = 0;
+  while ((pos = text.find("://", pos)) != std::string::npos) {
+    const size_t start = pos + 3;
+    const size_t end = text.find_first_of("/?# \r\n\"'", start);
+    const size_t at = text.rfind('@', end == std::string::npos ? text.size() - 1 : end - 1);
+    if (at != std::string::npos && at >= start && (end == std::string::npos || at < end) &&
+        text.compare(start, at - start, kMask) != 0) {
+      text.replace(start, at - start, kMask);
+    }
+    pos = start;
+  }
+}
+
 }  // namespace
 
 bool ParseLogLevel(std::string_view text, LogLevel* out) {
@@ -74,6 +90,7 @@ std::string Logger::Redact(std::string_view text) const {
       }
     }
   }
+  MaskUserInfo(out);
   MaskAfter(out, "Signature=", ", &\r\n\"");
   MaskAfter(out, "X-Amz-Security-Token=", "&\r\n \"");
   MaskAfter(out, "x-amz-security-token: ", "\r\n");

@@ -2,7 +2,8 @@
 // excepted) goes through Logger::Log, which first passes it through Redact: registered secrets
 // (AWS secret key, session token, Domo client secret, bearer tokens) are replaced by "***", and
 // so are the secret-bearing parts of HTTP traffic (Authorization signatures, X-Amz-Signature,
-// X-Amz-Security-Token, "Bearer ..."). Error messages shown to users go through the same logger.
+// X-Amz-Security-Token, "Bearer ...") and the user info of URLs ("https://***@host"). Error
+// messages shown to users go through the same logger.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once

@@ -68,10 +68,14 @@ std::function<double()> MakeRandom(uint64_t seed);
 // retry, or max_attempts is reached; waits between attempts through clock.SleepFor.
 // Returns the success, or the last Error with " (after N attempts)" appended when N > 1.
 // T must be given explicitly: RunWithRetry<Response>(policy, clock, random, lambda).
+// Called before each backoff pause with the error, the pause and the number of the next attempt.
+using RetryObserver = std::function<void(const Error&, std::chrono::milliseconds, int next)>;
+
 template <typename T>
 Result<T> RunWithRetry(const RetryPolicy& policy, Clock& clock,
                        const std::function<double()>& random,
-                       const std::function<Result<T>(int attempt)>& attempt) {
+                       const std::function<Result<T>(int attempt)>& attempt,
+                       const RetryObserver& on_retry = {}) {
   for (int n = 1;; ++n) {
     Result<T> result = attempt(n);
     if (result.has_value()) return result;
@@ -80,6 +84,7 @@ Result<T> RunWithRetry(const RetryPolicy& policy, Clock& clock,
       if (n > 1) result.error().message += " (after " + std::to_string(n) + " attempts)";
       return result;
     }
+    if (on_retry) on_retry(result.error(), decision.delay, n + 1);
     clock.SleepFor(decision.delay);
   }
 }

@@ -115,11 +115,21 @@ void S3Client::RememberRegion(const std::string& bucket, const std::string& regi
 
 Result<http::Response> S3Client::Execute(const S3Request& request, const http::BodySink* sink) {
   const std::string resource = ResourceFor(request);
-  bool refreshed = false;
-  bool skew_corrected = false;
-  bool region_corrected = false;
-  uint64_t delivered = 0;
-  for (int attempt = 1;; ++attempt) {
+  Corrections corrections;
+  return http::RunWithRetry<http::Response>(
+      options_.retry, clock_, random_,
+      [&](int) { return SendOnce(request, resource, sink, corrections); },
+      [&](const Error& error, std::chrono::milliseconds delay, int next) {
+        log_.Debug(fmt::format("{} {}: {}; retrying in {} ms (attempt {})", request.operation,
+                               resource, error.message, delay.count(), next));
+      });
+}
+
+Result<http::Response> S3Client::SendOnce(const S3Request& request, const std::string& resource,
+                                          const http::BodySink* sink, Corrections& corrections) {
+  // Loops only to re-send at once after a correction; each correction happens once per call
+  // and does not count as a retry.
+  for (;;) {
     auto credentials = credentials_.Get();
     if (!credentials) return Fail(credentials.error());
     const std::string region = RegionFor(request.bucket);
@@ -131,6 +141,7 @@ Result<http::Response> S3Client::Execute(const S3Request& request, const http::B
                        now + std::chrono::milliseconds(clock_skew_ms_.load()),
                        options_.sign_payload};
     http::Request http_request = BuildSignedRequest(request, ctx);
+    uint64_t delivered = 0;
     if (sink != nullptr) {
       http_request.sink = [&](std::string_view chunk) {
         delivered += chunk.size();
@@ -139,52 +150,45 @@ Result<http::Response> S3Client::Execute(const S3Request& request, const http::B
     }
     ++requests_sent_;
     auto response = http_.Send(http_request);
-
-    Error error;
     if (!response) {
-      error = response.error();
-    } else {
-      S3Call call{request.operation, resource, request.bucket, region, credentials->access_key_id};
-      if (IsSuccess(response->status)) {
-        // CompleteMultipartUpload can fail after its 200 header was sent: the error is in the body.
-        if (request.operation != "CompleteMultipartUpload" || !ParseErrorXml(response->body)) {
-          return std::move(*response);
-        }
-      }
-      error = MapS3Error(call, response->status, response->headers, response->body, now);
-      if (auto actual = AnsweredRegion(*response);
-          actual && *actual != region && options_.correct_region && !region_corrected) {
-        log_.Warn(fmt::format("bucket {} is in region {}, not {}; using {}", request.bucket,
-                              *actual, region, *actual));
-        RememberRegion(request.bucket, *actual);
-        region_corrected = true;
-        continue;
-      }
-      if (error.code == ErrorCode::kUnauthenticated && !refreshed) {
-        refreshed = true;
-        if (credentials_.Refresh()) continue;
-      }
-      if (options_.correct_clock_skew && !skew_corrected) {
-        auto parsed = ParseErrorXml(response->body);
-        if (parsed && parsed->code == "RequestTimeTooSkewed") {
-          if (auto skew = ClockSkew(response->headers, &*parsed, now)) {
-            skew_corrected = true;
-            clock_skew_ms_ = skew->count();
-            log_.Warn(fmt::format("{}; signing with the server's time from now on", error.message));
-            continue;
-          }
-        }
-      }
-    }
-    if (delivered > 0) return Fail(std::move(error));  // bytes already reached the sink
-    auto decision = http::DecideRetry(options_.retry, error, attempt, random_());
-    if (!decision.retry) {
-      if (attempt > 1) error.message += fmt::format(" (after {} attempts)", attempt);
+      if (delivered == 0) return Fail(response.error());
+      // Bytes already reached the sink: this call cannot be repeated, only restarted whole.
+      Error error = response.error();
+      error.code = ErrorCode::kAborted;
+      error.message += fmt::format(" (after {} bytes had been received)", delivered);
       return Fail(std::move(error));
     }
-    log_.Debug(fmt::format("{} {}: {}; retrying in {} ms (attempt {})", request.operation, resource,
-                           error.message, decision.delay.count(), attempt + 1));
-    clock_.SleepFor(decision.delay);
+    // CompleteMultipartUpload can fail after its 200 header was sent: the error is in the body.
+    if (IsSuccess(response->status) &&
+        (request.operation != "CompleteMultipartUpload" || !ParseErrorXml(response->body))) {
+      return std::move(*response);
+    }
+    S3Call call{request.operation, resource, request.bucket, region, credentials->access_key_id};
+    Error error = MapS3Error(call, response->status, response->headers, response->body, now);
+    if (auto actual = AnsweredRegion(*response);
+        actual && *actual != region && options_.correct_region && !corrections.region) {
+      corrections.region = true;
+      log_.Warn(fmt::format("bucket {} is in region {}, not {}; using {}", request.bucket, *actual,
+                            region, *actual));
+      RememberRegion(request.bucket, *actual);
+      continue;
+    }
+    if (error.code == ErrorCode::kUnauthenticated && !corrections.credentials) {
+      corrections.credentials = true;
+      if (credentials_.Refresh()) continue;
+    }
+    if (options_.correct_clock_skew && !corrections.clock) {
+      auto parsed = ParseErrorXml(response->body);
+      if (parsed && parsed->code == "RequestTimeTooSkewed") {
+        if (auto skew = ClockSkew(response->headers, &*parsed, now)) {
+          corrections.clock = true;
+          clock_skew_ms_ = skew->count();
+          log_.Warn(fmt::format("{}; signing with the server's time from now on", error.message));
+          continue;
+        }
+      }
+    }
+    return Fail(std::move(error));
   }
 }
 

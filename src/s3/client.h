@@ -122,9 +122,20 @@ class S3Client {
   S3Client(http::HttpClient& http, CredentialsProvider& credentials, Clock& clock, Logger& log,
            ClientOptions options);
 
-  // Build, sign, send, classify and retry one request. 2xx answers are returned; anything
-  // else becomes the Error of s3/errors.h. `sink` (GetObject) receives a 2xx body.
+  // Corrections made at most once per call (they re-send at once, without a retry pause).
+  struct Corrections {
+    bool region = false;       // followed the bucket to the region S3 named
+    bool credentials = false;  // re-read the credentials after an authentication failure
+    bool clock = false;        // adopted the server's clock after RequestTimeTooSkewed
+  };
+
+  // Build, sign, send, classify and retry one request (http::RunWithRetry). 2xx answers are
+  // returned; anything else becomes the Error of s3/errors.h. `sink` (GetObject) receives a
+  // 2xx body; once bytes reached it a failure is kAborted (the caller restarts), not retried.
   Result<http::Response> Execute(const S3Request& request, const http::BodySink* sink = nullptr);
+  // One attempt: send, and re-send at once after each applicable correction.
+  Result<http::Response> SendOnce(const S3Request& request, const std::string& resource,
+                                  const http::BodySink* sink, Corrections& corrections);
   void RememberRegion(const std::string& bucket, const std::string& region);
 
   http::HttpClient& http_;

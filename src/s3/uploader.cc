@@ -88,20 +88,16 @@ Result<void> StreamingUploader::DispatchPart() {
   executor_.Submit([this, part_number, body] {
     auto part =
         client_.UploadPart(location_, upload_id_, part_number, *body, options_.object.checksum);
-    UploadProgress progress;
     {
       std::lock_guard lock(mu_);
       --in_flight_;
       if (part) {
         completed_[part_number] = std::move(*part);
-        bytes_uploaded_ += body->size();
       } else if (!error_) {
         error_ = part.error();
       }
-      progress = {bytes_written_.load(), bytes_uploaded_, static_cast<int>(completed_.size())};
     }
     cv_.notify_all();
-    if (progress_callback_) progress_callback_(progress);
   });
   return {};
 }
@@ -121,8 +117,7 @@ Result<UploadResult> StreamingUploader::Finish() {
     finished_ = true;
     auto etag = client_.PutObject(location_, buffer_, options_.object);
     if (!etag) return Fail(etag.error());
-    if (progress_callback_) progress_callback_({bytes_written_.load(), bytes_written_.load(), 1});
-    return UploadResult{*etag, bytes_written_.load(), 0};
+    return UploadResult{*etag, bytes_written_, 0};
   }
   if (!buffer_.empty()) {
     if (auto sent = DispatchPart(); !sent) return Fail(AbortAndExplain(sent.error()));
@@ -144,7 +139,7 @@ Result<UploadResult> StreamingUploader::Finish() {
     // Some stores (radosgw) complete with an empty <ETag/>; HEAD has the real one.
     if (auto head = client_.HeadObject(location_)) etag = head->etag;
   }
-  return UploadResult{etag, bytes_written_.load(), static_cast<int>(parts.size())};
+  return UploadResult{etag, bytes_written_, static_cast<int>(parts.size())};
 }
 
 Error StreamingUploader::AbortAndExplain(Error cause) {

@@ -15,10 +15,8 @@
 // Thread-safety: Write/Finish/Abort are called from one thread; parts run on the executor.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -40,12 +38,6 @@ struct UploadOptions {
   // Exact size when known (a file): the part size is then planned for it.
   std::optional<uint64_t> expected_size;
   ObjectOptions object;
-};
-
-struct UploadProgress {
-  uint64_t bytes_written = 0;   // accepted by Write
-  uint64_t bytes_uploaded = 0;  // acknowledged by S3
-  int parts_done = 0;
 };
 
 struct UploadResult {
@@ -72,10 +64,6 @@ class StreamingUploader {
   // Never throws; failures to abort are logged with the upload id left behind.
   void Abort() noexcept;
 
-  // Called (from the writer's thread or a worker) after each part completes.
-  void OnProgress(std::function<void(const UploadProgress&)> callback) {
-    progress_callback_ = std::move(callback);
-  }
   // The multipart upload id, once one was created (for tests and messages).
   std::string upload_id() const { return upload_id_; }
 
@@ -96,17 +84,15 @@ class StreamingUploader {
 
   std::string buffer_;  // the part being filled
   int next_part_ = 1;
-  std::atomic<uint64_t> bytes_written_{0};
+  uint64_t bytes_written_ = 0;
   std::string upload_id_;
   bool finished_ = false;
-  std::function<void(const UploadProgress&)> progress_callback_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   int in_flight_ = 0;                       // GUARDED_BY(mu_)
   std::optional<Error> error_;              // GUARDED_BY(mu_)
   std::map<int, CompletedPart> completed_;  // GUARDED_BY(mu_)
-  uint64_t bytes_uploaded_ = 0;             // GUARDED_BY(mu_)
   bool abort_failed_ = false;               // GUARDED_BY(mu_)
   std::string abort_error_;                 // GUARDED_BY(mu_)
 };

@@ -44,6 +44,13 @@ TEST_F(LoggerTest, PresignedQueryAndTokensAreMasked) {
   EXPECT_EQ(lines_[2], R"({"access_token":"***","expires_in":3600})");
 }
 
+TEST_F(LoggerTest, UserInfoInUrlsIsMasked) {
+  logger_.Info("--endpoint-url: 'https://AKID:s3cr3t@minio.local:9000/x' has user info");
+  logger_.Info("see http://example.com/a@b and mailto-like a@b");
+  EXPECT_EQ(lines_.at(0), "--endpoint-url: 'https://***@minio.local:9000/x' has user info");
+  EXPECT_EQ(lines_.at(1), "see http://example.com/a@b and mailto-like a@b");
+}
+
 TEST_F(LoggerTest, ShortSecretsAreIgnoredToKeepTextReadable) {
   logger_.AddSecret("a");
   logger_.Info("a banana");

@@ -287,3 +287,28 @@ TEST_F(RunWithRetryTest, WorksForVoidResults) {
 
 }  // namespace
 }  // namespace s3u::http
+
+namespace s3u::http {
+namespace {
+
+TEST(RunWithRetryObserverTest, IsToldOfEachRetryWithTheNextAttemptNumber) {
+  testing::FakeClock clock;
+  RetryPolicy policy;
+  policy.max_attempts = 3;
+  std::vector<int> next_attempts;
+  std::vector<std::chrono::milliseconds> delays;
+  auto result = RunWithRetry<int>(
+      policy, clock, [] { return 0.5; },
+      [](int) -> Result<int> { return Fail(ErrorCode::kUnavailable, "s3://b/k", "reset"); },
+      [&](const Error& e, std::chrono::milliseconds d, int next) {
+        EXPECT_EQ(e.message, "reset");
+        next_attempts.push_back(next);
+        delays.push_back(d);
+      });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(next_attempts, (std::vector<int>{2, 3}));
+  EXPECT_EQ(delays, clock.Sleeps());
+}
+
+}  // namespace
+}  // namespace s3u::http

@@ -85,6 +85,18 @@ TEST_F(CliTest, EveryInvalidFlagIsReportedAtOnceWithExitCode2) {
   EXPECT_NE(r.err.find("--checksum"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, EndpointWithCredentialsInItIsRefusedWithoutEchoingThem) {
+  for (const bool json : {false, true}) {
+    std::vector<std::string> args = {"upload", "-", "s3://" + bucket_ + "/k", "--endpoint-url",
+                                     "http://AKID:top-secret-pw@127.0.0.1:9"};
+    if (json) args.push_back("--json");
+    auto r = Run(args, "data");
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_EQ((r.out + r.err).find("top-secret-pw"), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("--endpoint-url"), std::string::npos) << r.out << r.err;
+  }
+}
+
 TEST_F(CliTest, BadDestinationIsExplained) {
   auto r = Run({"upload", "-", "https://example.com/x"});
   EXPECT_EQ(r.exit_code, 2);
