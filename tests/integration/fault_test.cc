@@ -22,6 +22,14 @@ const char* kInternal =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>"
     "<Message>We encountered an internal error. Please try again.</Message></Error>";
 
+// A proxy rule that answers `op` itself, without forwarding: from the nth matching request,
+// `times` times (0 = every time).
+json Respond(const std::string& op, int status, const std::string& body, int nth, int times,
+             const json& headers = json::object()) {
+  return {{"op", op},         {"nth", nth},   {"times", times},    {"action", "respond"},
+          {"status", status}, {"body", body}, {"headers", headers}};
+}
+
 class FaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -73,13 +81,8 @@ class FaultTest : public ::testing::Test {
 };
 
 TEST_F(FaultTest, SlowDownOnAPartIsRetriedAfterRetryAfter) {
-  proxy_->SetRules(json::array({{{"op", "UploadPart"},
-                                 {"nth", 2},
-                                 {"times", 1},
-                                 {"action", "respond"},
-                                 {"status", 503},
-                                 {"body", kSlowDown},
-                                 {"headers", {{"Retry-After", "7"}}}}}));
+  proxy_->SetRules(json::array(
+      {Respond("UploadPart", 503, kSlowDown, 2, 1, json::object({{"Retry-After", "7"}}))}));
   auto result = Upload(3 * kPart, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("UploadPart"), 4);  // 3 parts + 1 retry
@@ -91,11 +94,7 @@ TEST_F(FaultTest, SlowDownOnAPartIsRetriedAfterRetryAfter) {
 }
 
 TEST_F(FaultTest, InternalErrorOnPutObjectIsRetried) {
-  proxy_->SetRules(json::array({{{"op", "PutObject"},
-                                 {"times", 2},
-                                 {"action", "respond"},
-                                 {"status", 500},
-                                 {"body", kInternal}}}));
+  proxy_->SetRules(json::array({Respond("PutObject", 500, kInternal, 1, 2)}));
   auto result = Upload(1000, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("PutObject"), 3);
@@ -124,11 +123,7 @@ TEST_F(FaultTest, StallPastTheTimeoutIsRetried) {
 }
 
 TEST_F(FaultTest, CompleteAnswering200WithErrorOnceIsRetried) {
-  proxy_->SetRules(json::array({{{"op", "CompleteMultipartUpload"},
-                                 {"times", 1},
-                                 {"action", "respond"},
-                                 {"status", 200},
-                                 {"body", kInternal}}}));
+  proxy_->SetRules(json::array({Respond("CompleteMultipartUpload", 200, kInternal, 1, 1)}));
   auto result = Upload(kPart + 1, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("CompleteMultipartUpload"), 2);
@@ -137,11 +132,7 @@ TEST_F(FaultTest, CompleteAnswering200WithErrorOnceIsRetried) {
 }
 
 TEST_F(FaultTest, CompleteAlwaysAnswering200WithErrorAbortsAndLeavesNothing) {
-  proxy_->SetRules(json::array({{{"op", "CompleteMultipartUpload"},
-                                 {"times", 0},
-                                 {"action", "respond"},
-                                 {"status", 200},
-                                 {"body", kInternal}}}));
+  proxy_->SetRules(json::array({Respond("CompleteMultipartUpload", 200, kInternal, 1, 0)}));
   auto result = Upload(kPart + 1, testing::RadosGw().owner);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
@@ -151,12 +142,7 @@ TEST_F(FaultTest, CompleteAlwaysAnswering200WithErrorAbortsAndLeavesNothing) {
 }
 
 TEST_F(FaultTest, PartFailingEveryAttemptAbortsTheUpload) {
-  proxy_->SetRules(json::array({{{"op", "UploadPart"},
-                                 {"nth", 2},
-                                 {"times", 0},
-                                 {"action", "respond"},
-                                 {"status", 500},
-                                 {"body", kInternal}}}));
+  proxy_->SetRules(json::array({Respond("UploadPart", 500, kInternal, 2, 0)}));
   auto result = Upload(3 * kPart, testing::RadosGw().owner);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
@@ -170,12 +156,7 @@ TEST_F(FaultTest, PartFailingEveryAttemptAbortsTheUpload) {
 
 TEST_F(FaultTest, PutOnlyUserCannotAbortAndSaysWhatItLeftBehind) {
   testing::GrantPutObjectOnly(testing::RadosGw(), bucket_);
-  proxy_->SetRules(json::array({{{"op", "UploadPart"},
-                                 {"nth", 2},
-                                 {"times", 0},
-                                 {"action", "respond"},
-                                 {"status", 500},
-                                 {"body", kInternal}}}));
+  proxy_->SetRules(json::array({Respond("UploadPart", 500, kInternal, 2, 0)}));
   auto result = Upload(2 * kPart + 1, testing::RadosGwPutOnlyUser());
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("left behind"), std::string::npos)
@@ -189,15 +170,11 @@ TEST_F(FaultTest, PutOnlyUserCannotAbortAndSaysWhatItLeftBehind) {
 
 TEST_F(FaultTest, WrongRegionIsFollowedToTheBucketsRegion) {
   // radosgw accepts any region, so the proxy answers like AWS does for a bucket elsewhere.
-  proxy_->SetRules(
-      json::array({{{"op", "PutObject"},
-                    {"times", 1},
-                    {"action", "respond"},
-                    {"status", 301},
-                    {"body",
-                     "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting "
-                     "to access must be addressed using the specified endpoint.</Message></Error>"},
-                    {"headers", {{"x-amz-bucket-region", "eu-west-1"}}}}}));
+  proxy_->SetRules(json::array(
+      {Respond("PutObject", 301,
+               "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting "
+               "to access must be addressed using the specified endpoint.</Message></Error>",
+               1, 1, json::object({{"x-amz-bucket-region", "eu-west-1"}}))}));
   auto result = Upload(100, testing::RadosGw().owner);
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_EQ(proxy_->Count("PutObject"), 2);
