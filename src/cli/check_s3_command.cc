@@ -135,15 +135,7 @@ int RunCheckS3(const CheckS3Flags& flags) {
   for (const auto& item : left_behind) text += "  left behind: " + item + "\n";
   text += can_upload ? fmt::format("verdict: uploads will work; {} check(s) not ok", not_checked)
                      : std::string("verdict: uploads will FAIL: s3:PutObject is not granted");
-  if (!can_upload) {
-    if (flags.json) {
-      std::printf("%s\n", j.dump().c_str());
-    } else {
-      std::printf("%s\n", text.c_str());
-    }
-    return ExitCodeFor(ErrorCode::kPermissionDenied);
-  }
-  return out.Success(j, text);
+  return out.Report(j, text, can_upload ? 0 : ExitCodeFor(ErrorCode::kPermissionDenied));
 }
 
 }  // namespace s3u::cli

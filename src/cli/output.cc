@@ -31,14 +31,14 @@ int Output::Failure(const Error& error) {
   return ExitCodeFor(error.code);
 }
 
-int Output::Success(const nlohmann::json& summary, const std::string& text) {
+int Output::Report(const nlohmann::json& summary, const std::string& text, int exit_code) {
   if (json_) {
     std::printf("%s\n", Redact(summary.dump()).c_str());
   } else {
     std::printf("%s\n", Redact(text).c_str());
   }
   std::fflush(stdout);
-  return 0;
+  return exit_code;
 }
 
 void Output::Line(const std::string& text) {

@@ -24,7 +24,12 @@ class Output {
   // Prints the failure and returns its exit code.
   int Failure(const Error& error);
   // Prints the summary and returns 0.
-  int Success(const nlohmann::json& summary, const std::string& text);
+  int Success(const nlohmann::json& summary, const std::string& text) {
+    return Report(summary, text, 0);
+  }
+  // Prints a summary (JSON or text, on stdout) and returns `exit_code`: for commands whose
+  // report is the answer even when it is negative (check-s3).
+  int Report(const nlohmann::json& summary, const std::string& text, int exit_code);
   // Prints an extra human line (not in --json mode).
   void Line(const std::string& text);
 

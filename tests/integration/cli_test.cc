@@ -144,6 +144,19 @@ TEST_F(CliTest, CheckS3WithFullAccessReportsEveryCheckOk) {
   EXPECT_EQ(listed.out.find("s3unload-check"), std::string::npos) << listed.out;
 }
 
+TEST_F(CliTest, CheckS3WithoutPutObjectReportsEveryDenialAndExits3) {
+  // The put-only user without a bucket policy may do nothing here.
+  auto r =
+      Run({"check-s3", "s3://" + bucket_ + "/p/", "--json"}, "", testing::RadosGwPutOnlyUser());
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["status"], "error");
+  EXPECT_FALSE(j["can_upload"].get<bool>());
+  ASSERT_GE(j["checks"].size(), 3u);
+  for (const auto& c : j["checks"]) EXPECT_EQ(c["result"], "denied") << c.dump();
+  EXPECT_TRUE(j["left_behind"].empty());
+}
+
 TEST_F(CliTest, CheckS3WithPutObjectOnlyPolicySaysWhatItCouldNotCheck) {
   testing::GrantPutObjectOnly(RadosGw(), bucket_);
   auto r = Run({"check-s3", "s3://" + bucket_ + "/p/"}, "", testing::RadosGwPutOnlyUser());
