@@ -213,13 +213,13 @@ int RunUpload(const UploadFlags& flags) {
   uint64_t total = 0;
   for (;;) {
     if (g_interrupted) {
-      uploader.Abort();
       progress.Clear();
-      return out.Failure(Error{ErrorCode::kCancelled,
-                               flags.destination,
-                               "interrupted; the upload was aborted and nothing was written",
-                               0,
-                               {}});
+      return out.Failure(
+          uploader.AbortWith(Error{ErrorCode::kCancelled,
+                                   flags.destination,
+                                   "interrupted before the upload completed; no object was written",
+                                   0,
+                                   {}}));
     }
     ssize_t n = ::read(fd, block.data(), block.size());
     if (n < 0 && errno == EINTR) continue;
@@ -229,16 +229,14 @@ int RunUpload(const UploadFlags& flags) {
                   fmt::format("read failed: {}", std::strerror(errno)),
                   0,
                   {}};
-      uploader.Abort();
       progress.Clear();
-      return out.Failure(error);
+      return out.Failure(uploader.AbortWith(std::move(error)));
     }
     if (n == 0) break;
     total += static_cast<uint64_t>(n);
     if (auto written = uploader.Write({block.data(), static_cast<size_t>(n)}); !written) {
-      uploader.Abort();
       progress.Clear();
-      return out.Failure(written.error());
+      return out.Failure(uploader.AbortWith(written.error()));
     }
     progress.Update(total);
   }

@@ -120,10 +120,10 @@ Result<UploadResult> StreamingUploader::Finish() {
     return UploadResult{*etag, bytes_written_, 0};
   }
   if (!buffer_.empty()) {
-    if (auto sent = DispatchPart(); !sent) return Fail(AbortAndExplain(sent.error()));
+    if (auto sent = DispatchPart(); !sent) return Fail(AbortWith(sent.error()));
   }
   WaitForAll();
-  if (auto failed = FirstError(); !failed) return Fail(AbortAndExplain(failed.error()));
+  if (auto failed = FirstError(); !failed) return Fail(AbortWith(failed.error()));
 
   std::vector<CompletedPart> parts;
   {
@@ -132,7 +132,7 @@ Result<UploadResult> StreamingUploader::Finish() {
   }
   auto completed =
       client_.CompleteMultipartUpload(location_, upload_id_, parts, options_.object.create_only);
-  if (!completed) return Fail(AbortAndExplain(completed.error()));
+  if (!completed) return Fail(AbortWith(completed.error()));
   finished_ = true;
   std::string etag = completed->etag;
   if (etag.empty()) {
@@ -142,7 +142,7 @@ Result<UploadResult> StreamingUploader::Finish() {
   return UploadResult{etag, bytes_written_, static_cast<int>(parts.size())};
 }
 
-Error StreamingUploader::AbortAndExplain(Error cause) {
+Error StreamingUploader::AbortWith(Error cause) {
   const std::string id = upload_id_;
   Abort();
   // Abort() logs a refused abort; the returned error must say it too, since the caller

@@ -63,6 +63,9 @@ class StreamingUploader {
   // Abandons the upload: waits for parts in flight, then aborts the multipart upload.
   // Never throws; failures to abort are logged with the upload id left behind.
   void Abort() noexcept;
+  // Abort(), then returns `cause` with, when the abort was refused, the upload id left behind
+  // and how to remove it: what a caller reports when it gives up because of `cause`.
+  Error AbortWith(Error cause);
 
   // The multipart upload id, once one was created (for tests and messages).
   std::string upload_id() const { return upload_id_; }
@@ -72,7 +75,6 @@ class StreamingUploader {
   Result<void> DispatchPart();  // sends buffer_ as part next_part_
   void WaitForAll();
   Result<void> FirstError();
-  Error AbortAndExplain(Error cause);
 
   S3Client& client_;
   Executor& executor_;

@@ -144,6 +144,28 @@ TEST_F(CliTest, CheckS3WithFullAccessReportsEveryCheckOk) {
   EXPECT_EQ(listed.out.find("s3unload-check"), std::string::npos) << listed.out;
 }
 
+TEST_F(CliTest, FailedUploadThatCannotBeAbortedNamesWhatItLeftBehind) {
+  testing::GrantPutObjectOnly(RadosGw(), bucket_);
+  testing::FaultProxy proxy(RadosGw());
+  proxy.SetRules(nlohmann::json::array({{{"op", "UploadPart"},
+                                         {"nth", 2},
+                                         {"times", 0},
+                                         {"action", "respond"},
+                                         {"status", 500},
+                                         {"body", "<Error><Code>InternalError</Code></Error>"}}}));
+  // 20 MiB through the writer: the failing part is noticed by Write, before Finish.
+  auto r = Run({"upload", "-", "s3://" + bucket_ + "/big", "--part-size", "5MiB", "--concurrency",
+                "1", "--max-attempts", "2", "--endpoint-url", proxy.endpoint(), "--json"},
+               testing::TestBytes(20 << 20, 3), testing::RadosGwPutOnlyUser());
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["code"], "unavailable");
+  EXPECT_NE(j["message"].get<std::string>().find("left behind"), std::string::npos) << r.out;
+  EXPECT_EQ(proxy.Count("AbortMultipartUpload"), 1);
+  EXPECT_EQ(proxy.Count("CompleteMultipartUpload"), 0);
+  EXPECT_EQ(testing::ReadBackWithAwsCli(RadosGw(), bucket_, "big"), std::nullopt);
+}
+
 TEST_F(CliTest, CheckS3WithoutPutObjectReportsEveryDenialAndExits3) {
   // The put-only user without a bucket policy may do nothing here.
   auto r =
