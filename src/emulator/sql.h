@@ -1,0 +1,90 @@
+// The query language of the emulated Domo: the read-only SELECT subset of
+// `POST /v1/datasets/query/execute/{id}` (domo-api.md §3.8) and the JSON `where` / order /
+// column tree of the Export-to-S3 `queryRequest` (§8), both compiled to the same plan so the
+// two APIs filter identically. Pure: no I/O; rows come in and go out as values.
+//
+// Grammar (case-insensitive keywords; identifiers bare or in "double quotes" / `backticks`;
+// string literals in 'single quotes' with '' escaping):
+//   SELECT * | COUNT(*) | col [, col...] FROM table
+//     [WHERE expr] [ORDER BY col [ASC|DESC] [, ...]] [LIMIT n] [OFFSET m]
+//   expr: expr AND expr | expr OR expr | NOT expr | ( expr ) | col op literal
+//         | col BETWEEN lit AND lit | col [NOT] IN (lit, ...) | col IS [NOT] NULL
+//         | col [NOT] LIKE 'pattern'  (% and _)
+//   op: = <> != < <= > >=
+// Comparisons follow the column's type: LONG / DOUBLE / DECIMAL numerically, DATE and DATETIME
+// as instants (a DATE literal compared with a DATETIME column is its midnight), STRING bytewise.
+// A comparison with NULL is false (SQL's three-valued logic, collapsed at the top).
+//
+// Thread-safety: plans are immutable values, shareable across threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "table/types.h"
+
+namespace s3u::emulator {
+
+using Value = std::optional<std::string>;  // CSV text of a value; nullopt is null
+using Row = std::vector<Value>;
+
+// Three-way comparison of two values of one column type; null sorts before everything.
+int CompareValues(table::ColumnType type, const Value& a, const Value& b);
+
+// A compiled boolean expression over a row of the input schema.
+class Predicate {
+ public:
+  struct Node;  // defined in sql.cc
+  explicit Predicate(std::shared_ptr<const Node> root);
+  bool Matches(const Row& row) const;
+
+ private:
+  std::shared_ptr<const Node> root_;
+};
+
+struct OrderKey {
+  size_t column = 0;  // index into the input schema
+  bool descending = false;
+};
+
+struct SelectPlan {
+  std::vector<size_t> projection;  // input column per output column (all for *)
+  table::Schema output_schema;     // for COUNT(*): one LONG column named "COUNT(*)"
+  bool count_only = false;
+  std::optional<Predicate> where;
+  std::vector<OrderKey> order_by;
+  std::optional<uint64_t> limit;
+  uint64_t offset = 0;
+};
+
+// Parses SQL against `schema`. kInvalidArgument (subject "sql") says where and what: an unknown
+// column (listing the dataset's columns), a table other than `table`, a type mismatch (a text
+// literal against a LONG column), anything outside the subset ("only SELECT is supported").
+Result<SelectPlan> ParseSelect(std::string_view sql, const table::Schema& schema);
+
+// Compiles an Export-to-S3 `queryRequest.query` object ({columns, orderByColumns, where}).
+// `where` nodes: {"exprType": EQUALS | NOT_EQUALS | GREATER_THAN | GREATER_THAN_EQUAL |
+// LESS_THAN | LESS_THAN_EQUAL | AND | OR | NOT | IN, "leftExpr", "rightExpr"} (AND/OR also
+// accept "exprs": [...]; NOT takes "expr"); operands {"exprType":"COLUMN","column":name} or
+// {"exprType": STRING_VALUE | NUMERIC_VALUE | DATE_VALUE | DATETIME_VALUE, "value": ...}.
+// Missing or empty parts mean all columns, input order, no filter.
+Result<SelectPlan> ParseExportQuery(const nlohmann::json& query, const table::Schema& schema);
+
+// Row source for Execute: calls `emit` for each input row in order until it returns false.
+using RowScan = std::function<void(const std::function<bool(const Row&)>& emit)>;
+
+// Applies a plan: filter, order (stable), offset/limit, projection. Without ORDER BY rows are
+// streamed to `out` as they match (memory bounded); with it, the matching rows are held.
+// `out` returning false stops early.
+void Execute(const SelectPlan& plan, const RowScan& scan,
+             const std::function<bool(const Row&)>& out);
+
+}  // namespace s3u::emulator
