@@ -1,0 +1,107 @@
+// The job spec: every field of the connector's panes (Credentials, Details, Name & Describe,
+// update method) plus what s3unload adds (engine, date column, time zone, format,
+// compression, splitting, if-exists, manifest, S3 options), as one validated value.
+//
+// Sources, lowest precedence first: built-in defaults < the TOML file < the environment
+// (DOMO_CLIENT_ID, DOMO_CLIENT_SECRET, DOMO_API_URL; AWS settings resolve later, in the aws
+// cli's order) < command-line flags (`--set section.field=value`, `--day N`). The format and
+// every field are documented in docs/job-spec.md.
+//
+// Validation collects every problem before failing, each with its field ("details.path"),
+// what was wrong and what is accepted; Build returns them joined in one kInvalidArgument
+// whose subject is the first field (the CLI prints them one per line). Checks that need Domo
+// (the date column exists, the primary key names columns) happen in the run, not here.
+//
+// Thread-safety: plain values and pure functions (the environment is injected).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace s3u::unload {
+
+enum class Engine { kDirect, kDomoExport };
+enum class MetricsDates { kAsReceived, kDateTime };  // how `started`/`finished` are written
+enum class UpdateMethod { kReplace, kAppend };
+enum class OutputFormat { kCsv, kJsonLines };
+enum class Compression { kNone, kGzip, kZstd };
+enum class IfExists { kOverwrite, kFail, kUnique };
+enum class DuplicateKeys { kKeep, kFail, kFirst };
+
+struct JobSpec {
+  std::string name;
+  // credentials
+  std::string account;  // a saved account (the service's store); inline values override it
+  std::string domo_client_id, domo_client_secret;
+  std::string domo_api_url = "https://api.domo.com";
+  std::string domo_instance_url;  // for the internal APIs; empty = domo_api_url
+  // AWS values given in the job; unset ones resolve like the aws cli (env, then profile).
+  std::optional<std::string> aws_access_key_id, aws_secret_access_key, aws_session_token,
+      aws_profile, region, endpoint_url;
+  std::string bucket;
+  // details
+  std::string input_dataset_id;  // a GUID (a dataset URL is reduced to its GUID)
+  std::string path;              // template, see path_template.h
+  std::vector<std::string> primary_key;
+  int specific_day = 0;  // 0 today, 1 yesterday, N days ago
+  MetricsDates metrics_dates = MetricsDates::kAsReceived;
+  std::string date_column;  // empty: the dataset's only DATE/DATETIME column
+  std::string time_zone = "UTC";
+  Engine engine = Engine::kDirect;
+  DuplicateKeys duplicate_keys = DuplicateKeys::kKeep;
+  // output
+  OutputFormat format = OutputFormat::kCsv;
+  char delimiter = ',';
+  bool quote_all = false;
+  bool header = true;
+  std::string null_text;
+  Compression compression = Compression::kGzip;
+  int compression_level = 0;  // 0: the codec's default
+  std::optional<uint64_t> max_object_size;
+  IfExists if_exists = IfExists::kOverwrite;
+  bool manifest = false;
+  // writeback (Name & Describe, update method)
+  std::string writeback_name;  // default "s3unload metrics: <name>"
+  std::string writeback_description;
+  std::string writeback_dataset_id;  // an existing writeback dataset; empty: find or create
+  UpdateMethod update_method = UpdateMethod::kAppend;
+  // s3
+  uint64_t part_size = 8ull << 20;
+  int concurrency = 4;
+  std::string checksum = "md5";
+  std::string storage_class, sse, sse_kms_key_id;
+  // engine tuning
+  uint64_t page_rows = 100000;  // rows per query page (direct engine)
+
+  // ".csv.gz", ".jsonl.zst", ...
+  std::string Extension() const;
+};
+
+// Where a value came from, for messages ("details.path (from --set)").
+struct SpecSources {
+  std::optional<std::string> toml_text;  // the file's content
+  std::string toml_path;                 // for messages and the default job name
+  // Environment lookup; empty function = empty environment.
+  std::function<std::optional<std::string>(std::string_view)> getenv;
+  std::vector<std::string> set_flags;  // "section.field=value", in order
+  std::optional<int> day_flag;         // --day N
+};
+
+// Builds and validates the spec from all sources (see the top comment).
+Result<JobSpec> BuildJobSpec(const SpecSources& sources);
+
+// The names of every field, "section.field", in documentation order.
+std::vector<std::string> JobSpecFields();
+
+std::string_view EngineName(Engine e);            // "direct", "domo-export"
+std::string_view UpdateMethodName(UpdateMethod m);  // "REPLACE", "APPEND"
+std::string_view MetricsDatesName(MetricsDates m);  // "as_received", "date_time"
+
+}  // namespace s3u::unload

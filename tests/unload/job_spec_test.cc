@@ -1,0 +1,161 @@
+#include "unload/job_spec.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace s3u::unload {
+namespace {
+
+constexpr const char* kMinimal = R"(
+name = "sales-daily"
+[credentials]
+domo_client_id = "client-1"
+domo_client_secret = "secret-in-file"
+bucket = "unload-bucket"
+[details]
+input_dataset = "https://acme.domo.com/datasources/08A061E2-12a2-4646-b4bc-20beddb403e3/details/overview"
+path = "exports/{yyyy}/{mm}/"
+primary_key = ["id"]
+specific_day = 1
+)";
+
+SpecSources FromToml(std::string text, std::map<std::string, std::string> env = {}) {
+  SpecSources sources;
+  sources.toml_text = std::move(text);
+  sources.toml_path = "/jobs/sales-daily.toml";
+  sources.getenv = [env](std::string_view name) -> std::optional<std::string> {
+    auto it = env.find(std::string(name));
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  return sources;
+}
+
+TEST(JobSpecTest, MinimalFileGetsDocumentedDefaults) {
+  auto spec = BuildJobSpec(FromToml(kMinimal));
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->name, "sales-daily");
+  EXPECT_EQ(spec->input_dataset_id, "08a061e2-12a2-4646-b4bc-20beddb403e3");
+  EXPECT_EQ(spec->primary_key, std::vector<std::string>{"id"});
+  EXPECT_EQ(spec->specific_day, 1);
+  EXPECT_EQ(spec->engine, Engine::kDirect);
+  EXPECT_EQ(spec->time_zone, "UTC");
+  EXPECT_EQ(spec->compression, Compression::kGzip);
+  EXPECT_EQ(spec->Extension(), ".csv.gz");
+  EXPECT_EQ(spec->update_method, UpdateMethod::kAppend);
+  EXPECT_EQ(spec->metrics_dates, MetricsDates::kAsReceived);
+  EXPECT_EQ(spec->writeback_name, "s3unload metrics: sales-daily");
+  EXPECT_EQ(spec->domo_api_url, "https://api.domo.com");
+  EXPECT_FALSE(spec->aws_access_key_id.has_value());  // resolved later like the aws cli
+}
+
+TEST(JobSpecTest, EnvironmentOverridesTheFileAndFlagsOverrideBoth) {
+  SpecSources sources = FromToml(kMinimal, {{"DOMO_CLIENT_SECRET", "from-env"}});
+  sources.set_flags = {"details.specific_day=3", "output.compression=zstd"};
+  sources.day_flag = 7;  // --day wins over --set, which came first
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->domo_client_secret, "from-env");
+  EXPECT_EQ(spec->specific_day, 7);
+  EXPECT_EQ(spec->Extension(), ".csv.zst");
+}
+
+TEST(JobSpecTest, NameDefaultsToTheFileStem) {
+  std::string text = kMinimal;
+  text.erase(0, text.find("[credentials]"));
+  auto spec = BuildJobSpec(FromToml(text));
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->name, "sales-daily");
+}
+
+TEST(JobSpecTest, PrimaryKeyAcceptsCommaSeparatedText) {
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"details.primary_key=region, id"};
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->primary_key, (std::vector<std::string>{"region", "id"}));
+}
+
+TEST(JobSpecTest, ReportsEveryProblemAtOnceWithFieldNames) {
+  auto spec = BuildJobSpec(FromToml(R"(
+[credentials]
+domo_client_id = "c"
+[details]
+input_dataset = "not-a-guid"
+path = "/abs/{year}"
+specific_day = -1
+engine = "fast"
+time_zone = "Mars/Base"
+[output]
+compression = "rar"
+delimiter = "ab"
+[s3]
+part_size = "1MiB"
+concurrency = 0
+)"));
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().code, ErrorCode::kInvalidArgument);
+  const std::string& m = spec.error().message;
+  for (const char* field :
+       {"details.input_dataset", "details.path", "details.specific_day", "details.engine",
+        "details.time_zone", "output.compression", "output.delimiter", "s3.part_size",
+        "s3.concurrency", "credentials.bucket", "credentials.domo_client_secret",
+        "details.primary_key"}) {
+    EXPECT_NE(m.find(field), std::string::npos) << field << " missing from:\n" << m;
+  }
+  // Each says what is accepted.
+  EXPECT_NE(m.find("direct, domo-export"), std::string::npos);
+  EXPECT_NE(m.find("none, gzip, zstd"), std::string::npos);
+  EXPECT_NE(m.find("0 to 3650"), std::string::npos);
+}
+
+TEST(JobSpecTest, UnknownFieldsAreErrorsNotIgnored) {
+  std::string text = kMinimal;
+  text += "\n[output]\ncompresion = \"gzip\"\n";
+  auto spec = BuildJobSpec(FromToml(text));
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_NE(spec.error().message.find("output.compresion"), std::string::npos);
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"details.dya=3"};
+  EXPECT_FALSE(BuildJobSpec(sources).has_value());
+}
+
+TEST(JobSpecTest, InvalidTomlSaysWhere) {
+  auto spec = BuildJobSpec(FromToml("name = \"x\"\n[details\n"));
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().subject, "/jobs/sales-daily.toml");
+  EXPECT_NE(spec.error().message.find("line 2"), std::string::npos);
+}
+
+TEST(JobSpecTest, DomoExportEngineRefusesOutputOptionsItCannotHonour) {
+  std::string text = kMinimal;
+  text += "engine = \"domo-export\"\n[output]\ncompression = \"zstd\"\n";
+  auto spec = BuildJobSpec(FromToml(text));
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().subject, "output.compression");
+  EXPECT_NE(spec.error().message.find("domo-export"), std::string::npos);
+}
+
+TEST(JobSpecTest, SecretsNeverAppearInErrors) {
+  std::string text = kMinimal;
+  text += "[s3]\nconcurrency = 1000\n";
+  auto spec = BuildJobSpec(FromToml(text));
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().message.find("secret-in-file"), std::string::npos);
+}
+
+TEST(JobSpecTest, TabDelimiterAndSizes) {
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"output.delimiter=\\t", "output.max_object_size=64MiB",
+                       "s3.part_size=16MiB", "output.format=jsonl", "output.compression=none"};
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->delimiter, '\t');
+  EXPECT_EQ(spec->max_object_size, 64ull << 20);
+  EXPECT_EQ(spec->part_size, 16ull << 20);
+  EXPECT_EQ(spec->Extension(), ".jsonl");
+}
+
+}  // namespace
+}  // namespace s3u::unload
