@@ -8,12 +8,13 @@
 //   SELECT * | COUNT(*) | col [, col...] FROM table
 //     [WHERE expr] [ORDER BY col [ASC|DESC] [, ...]] [LIMIT n] [OFFSET m]
 //   expr: expr AND expr | expr OR expr | NOT expr | ( expr ) | col op literal
-//         | col BETWEEN lit AND lit | col [NOT] IN (lit, ...) | col IS [NOT] NULL
+//         | col [NOT] BETWEEN lit AND lit | col [NOT] IN (lit, ...) | col IS [NOT] NULL
 //         | col [NOT] LIKE 'pattern'  (% and _)
 //   op: = <> != < <= > >=
 // Comparisons follow the column's type: LONG / DOUBLE / DECIMAL numerically, DATE and DATETIME
 // as instants (a DATE literal compared with a DATETIME column is its midnight), STRING bytewise.
 // A comparison with NULL is false (SQL's three-valued logic, collapsed at the top).
+// docs/emulator-data.md lists what is accepted, with examples and the [I] decisions.
 //
 // Thread-safety: plans are immutable values, shareable across threads.
 #pragma once
@@ -39,12 +40,23 @@ using Row = std::vector<Value>;
 // Three-way comparison of two values of one column type; null sorts before everything.
 int CompareValues(table::ColumnType type, const Value& a, const Value& b);
 
+// Half-open instant interval [from, to); the defaults leave a side unbounded.
+struct InstantRange {
+  table::Seconds from = table::Seconds::min();
+  table::Seconds to = table::Seconds::max();
+};
+
 // A compiled boolean expression over a row of the input schema.
 class Predicate {
  public:
   struct Node;  // defined in sql.cc
   explicit Predicate(std::shared_ptr<const Node> root);
+  // True only when the expression is TRUE for `row` (UNKNOWN, from NULLs, counts as false).
   bool Matches(const Row& row) const;
+  // An interval the DATE / DATETIME `column` must lie in for Matches to be true, derived from
+  // comparisons, BETWEEN and IN on it joined by AND / OR (NOT and <> do not narrow). Unbounded
+  // when nothing narrows it; lets a scan over rows sorted by `column` skip the rest.
+  InstantRange InstantBounds(size_t column) const;
 
  private:
   std::shared_ptr<const Node> root_;
@@ -53,6 +65,7 @@ class Predicate {
 struct OrderKey {
   size_t column = 0;  // index into the input schema
   bool descending = false;
+  table::ColumnType type = table::ColumnType::kString;  // the column's, for CompareValues
 };
 
 struct SelectPlan {

@@ -8,19 +8,27 @@
 //     {"name": "id", "type": "LONG", "kind": "sequence"},                // 1, 2, 3, ...
 //     {"name": "event_time", "type": "DATETIME", "kind": "timeline",     // non-decreasing in i,
 //      "from": "2026-10-01T00:00:00", "to": "2026-11-25T00:00:00"},      // spread over [from, to)
-//     {"name": "day", "type": "DATE", "kind": "timeline", "from": "2026-10-01", "to": "2026-11-25"},
+//     {"name": "day", "type": "DATE", "kind": "timeline", "from": "2026-10-01", "to":
+//     "2026-11-25"},
 //     {"name": "customer", "type": "STRING", "kind": "text", "min_length": 3, "max_length": 40,
 //      "hostile": true, "null_ratio": 0.05},   // hostile: quotes, delimiters, CR/LF, 4-byte UTF-8
 //     {"name": "amount", "type": "DECIMAL", "kind": "number", "min": 0, "max": 10000, "scale": 2},
 //     {"name": "region", "type": "STRING", "kind": "choice", "values": ["West", "East"]}]}
 // Every kind takes "null_ratio" (default 0). Types must fit kinds (a sequence is LONG, a
-// timeline DATE or DATETIME, a number LONG / DOUBLE / DECIMAL).
+// timeline DATE or DATETIME, a number LONG / DOUBLE / DECIMAL, text STRING; choice values must
+// be valid values of the column's type). Unknown fields are rejected, so typos do not pass.
+//
+// Values: a timeline's row i is from + (to - from) * i / rows, floored to the second (DATE:
+// the day); numbers are uniform over [min, max] in steps of 10^-scale (LONG: integers), with
+// exactly `scale` decimals; text is words; hostile text mixes in the shapes that break CSV
+// handling, and may exceed max_length (docs/emulator-data.md lists them).
 //
 // Thread-safety: a spec is an immutable value; GenerateRow is a pure function of its inputs.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,7 +68,16 @@ Result<SyntheticSpec> ParseSyntheticSpec(const nlohmann::json& spec);
 
 table::Schema SchemaOf(const SyntheticSpec& spec);
 
-// Fills `out` (resized to the column count) with row `index` (0-based, < spec.rows).
+// REQUIRES: spec came from ParseSyntheticSpec (or obeys its rules); index < spec.rows.
+// Fills `out` (resized to the column count) with row `index` (0-based). O(columns), and
+// reuses the capacity of the strings already in `out`, so pass the same Row for every row.
 void GenerateRow(const SyntheticSpec& spec, uint64_t index, Row& out);
+
+// The rows [first, last) whose timeline `column` value lies in [from, to): outside it no row
+// can match, inside it a row may still be null. Exact, O(log rows). Pair with
+// Predicate::InstantBounds to scan only the rows a date filter can select. A column that is
+// not a timeline gives [0, rows).
+std::pair<uint64_t, uint64_t> TimelineRange(const SyntheticSpec& spec, size_t column,
+                                            table::Seconds from, table::Seconds to);
 
 }  // namespace s3u::emulator

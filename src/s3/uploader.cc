@@ -39,9 +39,9 @@ Result<void> StreamingUploader::FirstError() {
 }
 
 Result<void> StreamingUploader::Write(std::string_view data) {
-  if (finished_) {
+  if (finished_ || sealed_) {
     return Fail(ErrorCode::kFailedPrecondition, ResourceName(location_.bucket, location_.key),
-                "write after the upload was finished or aborted");
+                "write after the upload was sealed, finished or aborted");
   }
   while (!data.empty()) {
     const uint64_t room = PartSize(next_part_) - buffer_.size();
@@ -112,6 +112,7 @@ Result<UploadResult> StreamingUploader::Finish() {
     return Fail(ErrorCode::kFailedPrecondition, ResourceName(location_.bucket, location_.key),
                 "the upload was already finished or aborted");
   }
+  if (sealed_) return Commit();
   if (upload_id_.empty()) {
     // The whole stream fitted in one buffer: one PutObject, atomic by nature.
     finished_ = true;
@@ -119,12 +120,30 @@ Result<UploadResult> StreamingUploader::Finish() {
     if (!etag) return Fail(etag.error());
     return UploadResult{*etag, bytes_written_, 0};
   }
-  if (!buffer_.empty()) {
+  if (auto sealed = Seal(); !sealed) return Fail(sealed.error());
+  return Commit();
+}
+
+Result<void> StreamingUploader::Seal() {
+  if (finished_ || sealed_) {
+    return Fail(ErrorCode::kFailedPrecondition, ResourceName(location_.bucket, location_.key),
+                "the upload was already sealed, finished or aborted");
+  }
+  if (!buffer_.empty() || upload_id_.empty()) {
     if (auto sent = DispatchPart(); !sent) return Fail(AbortWith(sent.error()));
   }
+  buffer_ = std::string();  // a sealed upload holds no data
   WaitForAll();
   if (auto failed = FirstError(); !failed) return Fail(AbortWith(failed.error()));
+  sealed_ = true;
+  return {};
+}
 
+Result<UploadResult> StreamingUploader::Commit() {
+  if (!sealed_ || finished_) {
+    return Fail(ErrorCode::kFailedPrecondition, ResourceName(location_.bucket, location_.key),
+                "commit needs a sealed upload that was not finished or aborted");
+  }
   std::vector<CompletedPart> parts;
   {
     std::lock_guard lock(mu_);

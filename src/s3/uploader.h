@@ -60,6 +60,13 @@ class StreamingUploader {
   Result<void> Write(std::string_view data);
   // Uploads what is left and completes. On failure the upload is aborted first.
   Result<UploadResult> Finish();
+  // Two-phase finish, for a run that publishes several objects together: Seal() sends what
+  // is left as the last part (starting a multipart upload even for a small stream, so no
+  // sealed object holds memory) and waits for every part; nothing is visible yet. Commit()
+  // then completes it (and Finish() after Seal() is Commit()). Abort() works until Commit.
+  // On failure both abort the upload first, like Finish().
+  Result<void> Seal();
+  Result<UploadResult> Commit();
   // Abandons the upload: waits for parts in flight, then aborts the multipart upload.
   // Never throws; failures to abort are logged with the upload id left behind.
   void Abort() noexcept;
@@ -89,6 +96,7 @@ class StreamingUploader {
   uint64_t bytes_written_ = 0;
   std::string upload_id_;
   bool finished_ = false;
+  bool sealed_ = false;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -1,1 +1,243 @@
-// placeholder: being written in this session
+#include "table/csv.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <utility>
+
+namespace s3u::table {
+namespace {
+
+constexpr std::string_view kBackslashN = "\\N";
+
+std::string Where(uint64_t line, size_t field) {
+  return "CSV line " + std::to_string(line) + ", field " + std::to_string(field);
+}
+
+constexpr uint64_t kOnes = 0x0101010101010101;
+
+// The high bit of each byte of `x` that is zero. Bits above the lowest hit may be false
+// positives (borrows), so only the lowest one is meaningful.
+uint64_t ZeroBytes(uint64_t x) { return (x - kOnes) & ~x & (kOnes << 7); }
+
+// The first delimiter, quote, CR or LF in [p, end), or end. Eight bytes per step (SWAR): Domo
+// fields are short, so memchr-style SIMD would not amortise its setup, while a byte loop
+// costs a load and branch per byte.
+const char* FindSpecial(const char* p, const char* end, char delimiter) {
+  if constexpr (std::endian::native == std::endian::little) {
+    const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
+    while (end - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      const uint64_t hits = ZeroBytes(v ^ delimiters) | ZeroBytes(v ^ (kOnes * '"')) |
+                            ZeroBytes(v ^ (kOnes * '\r')) | ZeroBytes(v ^ (kOnes * '\n'));
+      if (hits != 0) return p + std::countr_zero(hits) / 8;
+      p += 8;
+    }
+  }
+  while (p < end && *p != delimiter && *p != '"' && *p != '\r' && *p != '\n') ++p;
+  return p;
+}
+
+}  // namespace
+
+CsvReader::CsvReader(CsvDialect dialect, RowHandler on_row)
+    : dialect_(dialect), on_row_(std::move(on_row)) {}
+
+Error CsvReader::SyntaxError(uint64_t line, std::string message) const {
+  // The field being read is the one after those already ended; after a CR the row's last
+  // field has been ended already, so it is the last one.
+  const size_t field =
+      state_ == State::kAfterCr ? std::max<size_t>(ends_.size(), 1) : ends_.size() + 1;
+  return Error{ErrorCode::kInvalidArgument, Where(line, field), std::move(message), 0, {}};
+}
+
+tl::unexpected<Error> CsvReader::Stop(Error error) {
+  error_ = error;
+  return tl::unexpected<Error>(std::move(error));
+}
+
+void CsvReader::EndField() {
+  ends_.push_back({buffer_.size(), field_quoted_});
+  field_quoted_ = false;
+  state_ = State::kFieldStart;
+}
+
+bool CsvReader::AtBlankLine() const { return ends_.empty() && buffer_.empty() && !field_quoted_; }
+
+Result<void> CsvReader::EndRecord() {
+  if (state_ == State::kAfterCr) {
+    // The CR ended the row's last field unless the line was blank.
+    if (ends_.empty()) return Stop(SyntaxError(line_, "blank line; every line must hold a record"));
+  } else {
+    if (AtBlankLine()) return Stop(SyntaxError(line_, "blank line; every line must hold a record"));
+    EndField();
+  }
+  state_ = State::kFieldStart;
+
+  fields_.resize(ends_.size());
+  size_t start = 0;
+  for (size_t i = 0; i < ends_.size(); ++i) {
+    Field& field = fields_[i];
+    field.text = std::string_view(buffer_).substr(start, ends_[i].end - start);
+    field.quoted = ends_[i].quoted;
+    field.null = !field.quoted && (field.text.empty() ||
+                                   (dialect_.backslash_n_is_null && field.text == kBackslashN));
+    start = ends_[i].end;
+  }
+  ++records_;
+  const RecordInfo info{records_, record_line_};
+  ++line_;
+  record_line_ = line_;
+  auto handled = on_row_(fields_, info);
+  // Clearing keeps the capacity: steady state allocates nothing per record.
+  buffer_.clear();
+  ends_.clear();
+  if (!handled) return Stop(std::move(handled.error()));
+  return {};
+}
+
+Result<void> CsvReader::Feed(std::string_view chunk) {
+  if (error_) return tl::unexpected<Error>(*error_);
+  bytes_ += chunk.size();
+  const char* p = chunk.data();
+  const char* const end = p + chunk.size();
+  while (p < end) {
+    switch (state_) {
+      case State::kFieldStart:
+        if (*p == '"') {
+          field_quoted_ = true;
+          quote_line_ = line_;
+          state_ = State::kQuoted;
+          ++p;
+        } else {
+          // Every other byte, including the ones that end a field, is handled by the
+          // unquoted case; an empty unquoted field is simply a run of length zero.
+          state_ = State::kUnquoted;
+        }
+        break;
+      case State::kUnquoted:
+        // The fast path: runs of ordinary bytes are appended whole, and consecutive unquoted
+        // fields (across records too) are read here without going back through the switch.
+        while (true) {
+          const char* run = p;
+          p = FindSpecial(p, end, dialect_.delimiter);
+          buffer_.append(run, static_cast<size_t>(p - run));
+          if (p == end) break;
+          const char c = *p++;
+          if (c == dialect_.delimiter) {
+            EndField();
+          } else if (c == '\n') {
+            if (auto r = EndRecord(); !r) return r;
+          } else if (c == '\r') {
+            if (!AtBlankLine()) EndField();
+            state_ = State::kAfterCr;
+            break;
+          } else {
+            return Stop(SyntaxError(line_,
+                                    "quote inside an unquoted field; a value containing quotes "
+                                    "must be quoted whole, with each quote doubled (\"a\"\"b\")"));
+          }
+          // A field has ended (state kFieldStart): a quote, or the chunk's end, goes back.
+          if (p == end || *p == '"') break;
+          state_ = State::kUnquoted;
+        }
+        break;
+      case State::kQuoted: {
+        const auto* quote =
+            static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end - p)));
+        const char* run_end = quote != nullptr ? quote : end;
+        line_ += std::count(p, run_end, '\n');
+        buffer_.append(p, static_cast<size_t>(run_end - p));
+        p = run_end;
+        if (quote != nullptr) {
+          state_ = State::kQuoteInQuoted;
+          ++p;
+        }
+        break;
+      }
+      case State::kQuoteInQuoted: {
+        const char c = *p;
+        if (c == '"') {
+          buffer_.push_back('"');
+          state_ = State::kQuoted;
+          ++p;
+        } else if (c == dialect_.delimiter || c == '\n' || c == '\r') {
+          state_ = State::kUnquoted;  // a field end: the unquoted case handles all three
+        } else {
+          return Stop(SyntaxError(line_,
+                                  "text after the closing quote of a quoted field; a closing "
+                                  "quote must be followed by the delimiter or a line end, and a "
+                                  "quote inside a quoted value is written twice (\"\")"));
+        }
+        break;
+      }
+      case State::kAfterCr:
+      default:
+        if (*p != '\n') {
+          return Stop(SyntaxError(line_,
+                                  "carriage return not followed by a line feed; rows end with "
+                                  "CRLF or LF, and a CR inside a value must be quoted"));
+        }
+        ++p;
+        if (auto r = EndRecord(); !r) return r;
+        break;
+    }
+  }
+  return {};
+}
+
+Result<void> CsvReader::Finish() {
+  if (error_) return tl::unexpected<Error>(*error_);
+  switch (state_) {
+    case State::kQuoted:
+      return Stop(Error{ErrorCode::kInvalidArgument,
+                        Where(quote_line_, ends_.size() + 1),
+                        "unterminated quoted field starting on line " +
+                            std::to_string(quote_line_) +
+                            "; a quoted field must end with a quote before the end of the data",
+                        0,
+                        {}});
+    case State::kAfterCr:
+      return Stop(SyntaxError(line_,
+                              "carriage return at the end of the data not followed by a line "
+                              "feed; rows end with CRLF or LF"));
+    default:  // kFieldStart, kUnquoted, kQuoteInQuoted: a record may be open
+      if (state_ == State::kFieldStart && ends_.empty()) return {};  // ended at a line end
+      return EndRecord();
+  }
+}
+
+void AppendCsvRecord(const CsvWriteOptions& options, std::span<const FieldValue> fields,
+                     std::string& out) {
+  const char delimiter = options.delimiter;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out.push_back(delimiter);
+    if (!fields[i]) {
+      out += options.null_text;
+      continue;
+    }
+    const std::string_view text = *fields[i];
+    const char* text_end = text.data() + text.size();
+    const bool quote = options.quoting == Quoting::kAll || text.empty() || text == kBackslashN ||
+                       text == options.null_text ||
+                       FindSpecial(text.data(), text_end, delimiter) != text_end;
+    if (!quote) {
+      out += text;
+      continue;
+    }
+    out.push_back('"');
+    // Copy runs between quotes, doubling each quote.
+    size_t start = 0;
+    for (size_t q = text.find('"'); q != std::string_view::npos; q = text.find('"', q + 1)) {
+      out.append(text, start, q + 1 - start);
+      out.push_back('"');
+      start = q + 1;
+    }
+    out.append(text, start);
+    out.push_back('"');
+  }
+  out += options.line_end;
+}
+
+}  // namespace s3u::table

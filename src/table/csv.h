@@ -6,6 +6,10 @@
 // because libcsv cannot tell a quoted empty field from an unquoted one, which is exactly the
 // null/empty distinction Domo makes; it is a small state machine and is fuzzed.
 //
+// A lone CR (not followed by LF) outside quotes is an error, not a row end: Domo's grammar
+// has CRLF and LF rows only, a bare CR most likely means a value that should have been quoted,
+// and guessing would silently change the row count. Inside quotes CR is ordinary text.
+//
 // Memory: the reader buffers one record (the longest field decides), never the stream.
 // Thread-safety: one reader or writer per thread; no shared state.
 #pragma once
@@ -23,7 +27,7 @@
 namespace s3u::table {
 
 struct CsvDialect {
-  char delimiter = ',';
+  char delimiter = ',';  // REQUIRES: not '"', CR or LF
   // Treat an unquoted "\N" as null (RDOMO writes and reads nulls this way). A quoted "\N" is
   // always the two-character string.
   bool backslash_n_is_null = true;
@@ -45,49 +49,70 @@ using RowHandler = std::function<Result<void>(std::span<const Field> fields, con
 
 class CsvReader {
  public:
+  // `on_row` is called from Feed/Finish on the calling thread.
   CsvReader(CsvDialect dialect, RowHandler on_row);
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
   // Parses `chunk`, calling the handler for every record completed by it. Malformed input
   // fails with kInvalidArgument, subject "CSV line L, field F", and a message naming the
-  // problem: a quote inside an unquoted field, text after a closing quote, a blank line.
+  // problem: a quote inside an unquoted field, text after a closing quote, a blank line, a CR
+  // not followed by LF. L is the line of the offending byte, F the 1-based field. After any
+  // error (the handler's too) the reader is stopped: Feed and Finish return that error again.
   Result<void> Feed(std::string_view chunk);
   // Ends the stream: a final record without a trailing newline is delivered; an open quoted
-  // field fails (kInvalidArgument, "unterminated quoted field starting on line L").
+  // field fails (kInvalidArgument, "unterminated quoted field starting on line L"), and so does
+  // a stream ending in a lone CR. REQUIRES: no Feed after Finish.
   Result<void> Finish();
 
-  uint64_t records() const { return records_; }
-  uint64_t bytes() const { return bytes_; }
+  uint64_t records() const { return records_; }  // delivered to the handler so far
+  uint64_t bytes() const { return bytes_; }      // fed so far
 
  private:
-  Result<void> EmitRecord();
+  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted, kAfterCr };
+
+  void EndField();
+  // True when nothing of the current line has been read: no field ended, none begun.
+  bool AtBlankLine() const;
+  // Ends the record at a line feed (or at Finish): rejects a blank line, calls the handler.
+  Result<void> EndRecord();
+  // Records `error` as the reader's final state and returns it.
+  tl::unexpected<Error> Stop(Error error);
+  Error SyntaxError(uint64_t line, std::string message) const;
 
   CsvDialect dialect_;
   RowHandler on_row_;
-  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted, kAfterCr };
   State state_ = State::kFieldStart;
-  std::string buffer_;              // unescaped text of the current record's fields
-  std::vector<size_t> ends_;        // end offset of each field in buffer_
-  std::vector<uint8_t> quoted_;     // per field: was it quoted
-  std::vector<Field> fields_;       // rebuilt per record for the handler
+  bool field_quoted_ = false;  // the field being read began with a quote
+  std::string buffer_;         // unescaped text of the current record's fields
+  struct FieldEnd {
+    size_t end;  // offset in buffer_
+    bool quoted;
+  };
+  std::vector<FieldEnd> ends_;  // the current record's ended fields
+  std::vector<Field> fields_;   // rebuilt per record for the handler
+  std::optional<Error> error_;  // set once parsing failed; returned again from then on
   uint64_t records_ = 0;
   uint64_t bytes_ = 0;
   uint64_t line_ = 1;
   uint64_t record_line_ = 1;
+  uint64_t quote_line_ = 1;  // line of the opening quote of the current field
 };
 
 enum class Quoting {
   kMinimal,  // quote only what must be: delimiter, quote, CR, LF, and text that would read
-             // back as null (an empty string when null_text is "", or the null_text itself)
+             // back as null: an empty string (unquoted empty is null in every dialect),
+             // "\N" (null to backslash_n_is_null readers) and the null_text itself
   kAll,      // quote every non-null field (Domo's exports have been seen this way)
 };
 
 struct CsvWriteOptions {
   char delimiter = ',';
   Quoting quoting = Quoting::kMinimal;
-  std::string null_text;          // how a null is written, unquoted: "" (Domo) or "\N"
-  std::string line_end = "\n";    // "\n" (Domo) or "\r\n" (RFC 4180)
+  // How a null is written, unquoted: "" (Domo) or "\N". Read back as null only by a reader
+  // with backslash_n_is_null when it is "\N"; other spellings do not read back as null.
+  std::string null_text{};      // {} so designated initializers may omit it warning-free
+  std::string line_end = "\n";  // "\n" (Domo) or "\r\n" (RFC 4180)
 };
 
 // A value to write: nullopt is null.
@@ -95,6 +120,9 @@ using FieldValue = std::optional<std::string_view>;
 
 // Appends one encoded record, including the line end, to `out`. Reading it back with a
 // reader whose dialect matches gives the same values (the round trip is property-tested).
+// A non-null "\N" is always quoted, so output with null_text "" reads back the same whatever
+// the reader's backslash_n_is_null. REQUIRES: at least one field, and not a lone null field
+// when null_text is "" (that is a blank line, which no CSV reader, Domo included, accepts).
 void AppendCsvRecord(const CsvWriteOptions& options, std::span<const FieldValue> fields,
                      std::string& out);
 

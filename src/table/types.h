@@ -50,7 +50,9 @@ std::string FormatDateTime(Seconds instant);
 
 // True when `text` is a valid value of `type` as CSV text: LONG a signed 64-bit decimal,
 // DOUBLE a decimal or scientific number, DECIMAL a fixed-point decimal, DATE / DATETIME as
-// above, STRING anything. Nulls are decided by the CSV layer, not here.
+// above, STRING anything. Nulls are decided by the CSV layer, not here. Numbers take an
+// optional leading sign (+ or -) and nothing else: no spaces, thousands separators, inf/nan
+// or hex; a DOUBLE's magnitude is not range-checked (Domo's limit is unknown).
 bool IsValidValue(ColumnType type, std::string_view text);
 
 }  // namespace s3u::table

@@ -160,3 +160,60 @@ TEST(UploaderTest, WriteAfterFinishIsRefused) {
 
 }  // namespace
 }  // namespace s3u::s3
+
+namespace s3u::s3 {
+namespace {
+
+// Two-phase finish: sealed objects are invisible until committed, hold no data, and an abort
+// after sealing leaves nothing behind.
+TEST(UploaderSealTest, SealedObjectsAppearOnlyOnCommit) {
+  const std::string bucket = testing::UniqueBucket("seal");
+  testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
+  http::CurlHttpClient http{http::HttpOptions{}};
+  RgwClient rgw(http);
+  ThreadPool pool(2);
+  UploadOptions options;
+  options.part_size = kPart;
+  const std::string small = testing::TestBytes(1000, 1);  // would be one PutObject unsealed
+  const std::string large = testing::TestBytes(kPart + 12345, 2);
+  StreamingUploader first(*rgw.client, pool, rgw.log, {bucket, "a"}, options);
+  StreamingUploader second(*rgw.client, pool, rgw.log, {bucket, "b"}, options);
+  ASSERT_TRUE(first.Write(small));
+  ASSERT_TRUE(second.Write(large));
+  ASSERT_TRUE(first.Seal());
+  ASSERT_TRUE(second.Seal());
+  EXPECT_FALSE(first.Write("more").has_value());  // sealed means closed for writing
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "a"), std::nullopt);
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "b"), std::nullopt);
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(testing::RadosGw(), bucket), 2);
+
+  auto a = first.Commit();
+  ASSERT_TRUE(a) << a.error().ToString();
+  EXPECT_EQ(a->parts, 1);
+  auto b = second.Finish();  // Finish after Seal commits
+  ASSERT_TRUE(b) << b.error().ToString();
+  EXPECT_EQ(b->parts, 2);
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "a"), small);
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "b"), large);
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(testing::RadosGw(), bucket), 0);
+}
+
+TEST(UploaderSealTest, AbortAfterSealLeavesNothing) {
+  const std::string bucket = testing::UniqueBucket("sealabort");
+  testing::CreateBucketWithAwsCli(testing::RadosGw(), bucket);
+  http::CurlHttpClient http{http::HttpOptions{}};
+  RgwClient rgw(http);
+  InlineExecutor executor;
+  UploadOptions options;
+  options.part_size = kPart;
+  StreamingUploader uploader(*rgw.client, executor, rgw.log, {bucket, "x"}, options);
+  ASSERT_TRUE(uploader.Write(testing::TestBytes(kPart * 2, 3)));
+  ASSERT_TRUE(uploader.Seal());
+  uploader.Abort();
+  EXPECT_FALSE(uploader.Commit().has_value());
+  EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket, "x"), std::nullopt);
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(testing::RadosGw(), bucket), 0);
+}
+
+}  // namespace
+}  // namespace s3u::s3

@@ -1,0 +1,133 @@
+#include "store/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace s3u::store {
+namespace {
+
+// Migration 1: the run history. Notes on choices:
+// - STRICT: SQLite otherwise stores any type in any column.
+// - connector_id has no foreign key: history outlives a deleted connector (job_name keeps the
+//   name the run had), and the connectors table arrives in a later migration.
+// - owner is the process identity (process_identity.h) of the process running a RUNNING row,
+//   which MarkInterruptedRuns tests for liveness.
+// - s3_uris is a JSON array of text; metrics_json the exact metrics row sent to Domo.
+constexpr std::string_view kRunsSql = R"sql(
+CREATE TABLE runs (
+  run_id           TEXT PRIMARY KEY NOT NULL,
+  job_name         TEXT NOT NULL,
+  connector_id     TEXT,
+  input_dataset_id TEXT NOT NULL,
+  day              TEXT NOT NULL,
+  time_zone        TEXT NOT NULL,
+  engine           TEXT NOT NULL,
+  attempt          INTEGER NOT NULL CHECK (attempt >= 1),
+  owner            TEXT NOT NULL,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+  started_ms       INTEGER NOT NULL,
+  finished_ms      INTEGER,
+  s3_uris          TEXT NOT NULL DEFAULT '[]',
+  objects          INTEGER NOT NULL DEFAULT 0,
+  rows             INTEGER NOT NULL DEFAULT 0,
+  bytes            INTEGER NOT NULL DEFAULT 0,
+  duplicate_keys   INTEGER NOT NULL DEFAULT 0,
+  error_code       TEXT,
+  error_message    TEXT,
+  metrics_json     TEXT
+) STRICT;
+-- ListRuns pages newest first: over all runs, per job and per connector.
+CREATE INDEX runs_by_start ON runs (started_ms DESC, run_id DESC);
+CREATE INDEX runs_by_job ON runs (job_name, started_ms DESC, run_id DESC);
+CREATE INDEX runs_by_connector ON runs (connector_id, started_ms DESC, run_id DESC)
+  WHERE connector_id IS NOT NULL;
+-- MarkInterruptedRuns reads only the unfinished runs.
+CREATE INDEX runs_running ON runs (status) WHERE status = 'RUNNING';
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "runs", kRunsSql},
+};
+
+struct SchemaState {
+  int64_t version = 0;
+  int64_t application_id = 0;
+  int64_t objects = 0;  // tables, indexes, views, triggers
+};
+
+Result<int64_t> ReadInt(Connection& db, std::string_view sql, std::string_view doing) {
+  auto statement = Statement::Prepare(db, sql, std::string(doing));
+  if (!statement) return Fail(std::move(statement.error()));
+  auto row = statement->Step();
+  if (!row) return Fail(std::move(row.error()));
+  return *row ? statement->Int(0) : 0;
+}
+
+Result<SchemaState> ReadState(Connection& db) {
+  constexpr std::string_view kDoing = "reading the store's schema version";
+  auto version = ReadInt(db, "PRAGMA user_version", kDoing);
+  if (!version) return Fail(std::move(version.error()));
+  auto application = ReadInt(db, "PRAGMA application_id", kDoing);
+  if (!application) return Fail(std::move(application.error()));
+  auto objects = ReadInt(db, "SELECT count(*) FROM sqlite_schema", kDoing);
+  if (!objects) return Fail(std::move(objects.error()));
+  return SchemaState{*version, *application, *objects};
+}
+
+// Refuses files that are not (or not yet) ours, and versions from a newer s3unload.
+Result<void> CheckState(const Connection& db, const SchemaState& state, int latest) {
+  const bool fresh = state.version == 0 && state.application_id == 0 && state.objects == 0;
+  if (!fresh && state.application_id != kApplicationId) {
+    return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+                "is an SQLite database of another application (application_id " +
+                    std::to_string(state.application_id) +
+                    "), not an s3unload store; choose another store path");
+  }
+  if (state.version > latest) {
+    return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+                "the store has schema version " + std::to_string(state.version) +
+                    ", written by a newer s3unload; this one knows versions up to " +
+                    std::to_string(latest) +
+                    ". Upgrade s3unload, or restore the backup taken before the upgrade (see "
+                    "docs/store.md)");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+Result<void> ApplyMigrations(Connection& db, std::span<const Migration> migrations) {
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  // A quick read first: opening an up-to-date store must not wait for the write lock.
+  auto state = ReadState(db);
+  if (!state) return Fail(std::move(state.error()));
+  if (auto ok = CheckState(db, *state, latest); !ok) return ok;
+  if (state->version == latest) return {};
+
+  for (const Migration& migration : migrations) {
+    const std::string doing = "applying migration " + std::to_string(migration.version) + " (" +
+                              std::string(migration.name) + ")";
+    auto applied = db.Transaction(TransactionMode::kWrite, doing, [&]() -> Result<void> {
+      // Re-read under the write lock: another process may have migrated meanwhile.
+      auto current = ReadState(db);
+      if (!current) return Fail(std::move(current.error()));
+      if (auto ok = CheckState(db, *current, latest); !ok) return ok;
+      if (current->version >= migration.version) return {};
+      if (current->version == 0) {
+        if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId), doing);
+            !ok) {
+          return ok;
+        }
+      }
+      if (auto ok = db.Exec(migration.sql, doing); !ok) return ok;
+      return db.Exec("PRAGMA user_version = " + std::to_string(migration.version), doing);
+    });
+    if (!applied) return applied;
+  }
+  return {};
+}
+
+}  // namespace s3u::store

@@ -1,0 +1,41 @@
+// The store's schema as a list of numbered migrations. Each one is SQL applied in its own
+// write transaction together with `PRAGMA user_version = <its number>`, so a database is always
+// exactly at one version and a failed migration leaves it at the previous one. Migrations are
+// only ever appended: a released one is never edited (issue 6 adds accounts and connectors as
+// migrations 2 and 3). docs/store.md describes each.
+//
+// Thread-safety: Migrations() is immutable data; ApplyMigrations uses the Connection it is given
+// (one thread at a time). Several processes may migrate the same file at once: each transaction
+// re-reads the version under the write lock, so every migration runs exactly once.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/error.h"
+#include "store/sqlite.h"
+
+namespace s3u::store {
+
+struct Migration {
+  int version;            // 1, 2, 3, ... in order, without gaps
+  std::string_view name;  // for messages: "runs"
+  std::string_view sql;   // one or more statements
+};
+
+// PRAGMA application_id of every s3unload store ("s3ul"), set with migration 1. It tells an
+// s3unload store from another program's SQLite file.
+inline constexpr int32_t kApplicationId = 0x7333756C;
+
+// The migrations of this build, in order.
+std::span<const Migration> Migrations();
+
+// Brings `db` to the last version in `migrations`. Errors (subject: the database path):
+//   kFailedPrecondition  the file belongs to another application, or its version is newer than
+//                        this build knows (s3unload was downgraded);
+//   any error of the failing migration, whose transaction is rolled back.
+// REQUIRES: `migrations` numbered 1..N in order.
+Result<void> ApplyMigrations(Connection& db, std::span<const Migration> migrations);
+
+}  // namespace s3u::store

@@ -1,0 +1,84 @@
+// Run history as values: one RunRecord per attempt of an unload (a CLI `run`, and the
+// service's scheduled, manual and retry runs, each attempt its own record), and the filter that
+// ListRuns pages with. The Store (store.h) persists them.
+//
+// No secret is ever part of a RunRecord: it names datasets, buckets and keys, never
+// credentials, and error messages must be redacted by the caller (Logger::Redact) before they
+// reach the store, which keeps them as given.
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace s3u::store {
+
+enum class RunStatus { kRunning, kSucceeded, kFailed, kCancelled };
+
+// "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED": the stored form, and the metrics row's.
+std::string_view RunStatusName(RunStatus status);
+
+// The inverse of RunStatusName (upper case, exact). kInvalidArgument naming `subject` otherwise.
+Result<RunStatus> ParseRunStatus(std::string_view text, std::string_view subject);
+
+// What a run produced: recorded by Store::FinishRun.
+struct RunResult {
+  std::vector<std::string> s3_uris;  // every object written ("s3://bucket/key"), in order
+  int64_t objects = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;  // bytes stored in S3, after compression
+  int64_t duplicate_keys = 0;
+  // For FAILED and CANCELLED runs: CodeName() of the error ("unavailable") and its message,
+  // ALREADY REDACTED by the caller. Empty for a successful run.
+  std::string error_code;
+  std::string error_message;
+  // The exact metrics row written to the writeback dataset, as a JSON object; empty when no row
+  // was written.
+  std::string metrics_json;
+
+  bool operator==(const RunResult&) const = default;
+};
+
+struct RunRecord {
+  std::string run_id;  // unique and non-empty; MakeRunId makes a time-sortable one
+  std::string job_name;
+  std::optional<std::string> connector_id;  // set for runs of the service's connectors
+  std::string input_dataset_id;
+  std::string day;        // the day unloaded, YYYY-MM-DD in `time_zone`
+  std::string time_zone;  // IANA name
+  std::string engine;     // "direct" or "domo-export"
+  int attempt = 1;        // 1 for the first try, then 2, 3, ... for retries
+  RunStatus status = RunStatus::kRunning;
+  int64_t started_ms = 0;              // epoch milliseconds
+  std::optional<int64_t> finished_ms;  // epoch milliseconds; set once no longer RUNNING
+  RunResult result;                    // empty until the run has finished
+
+  bool operator==(const RunRecord&) const = default;
+};
+
+// The most runs ListRuns returns at once.
+inline constexpr int kMaxRunsPerPage = 1000;
+
+// Which runs ListRuns returns, newest first (by started_ms, then run_id).
+struct RunFilter {
+  std::optional<std::string> job_name;
+  std::optional<std::string> connector_id;
+  std::optional<RunStatus> status;
+  // Page cursor: only runs older than the run with this id (the last one of the previous page).
+  std::optional<std::string> before;
+  int limit = 50;  // 1..kMaxRunsPerPage
+};
+
+// "20250314T101502123Z-9f3a1c7e": the UTC start to the millisecond, then `random` as 8 hex
+// digits. Sorts by start time as text, is safe in S3 keys and URLs, and two runs started in the
+// same millisecond still differ.
+std::string MakeRunId(std::chrono::system_clock::time_point started, uint32_t random);
+
+}  // namespace s3u::store

@@ -1,0 +1,82 @@
+#include "store/store.h"
+
+#include <utility>
+
+#include "store/files.h"
+#include "store/migrations.h"
+
+namespace s3u::store {
+namespace {
+
+// journal_mode answers with the mode in force: anything but "wal" means the file system cannot
+// share memory between processes (a network file system), where SQLite is unsafe.
+Result<void> EnableWal(Connection& db) {
+  auto mode = Statement::Prepare(db, "PRAGMA journal_mode = WAL", "opening the store in WAL mode");
+  if (!mode) return Fail(std::move(mode.error()));
+  auto row = mode->Step();
+  if (!row) return Fail(std::move(row.error()));
+  const std::string in_force = *row ? mode->Text(0) : "";
+  if (in_force != "wal") {
+    return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+                "SQLite could not use WAL mode (journal mode is '" + in_force +
+                    "'); keep the store on a local file system");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::filesystem::path> DefaultStorePath(std::optional<std::string_view> xdg_state_home,
+                                               std::optional<std::string_view> home) {
+  std::filesystem::path state;
+  if (xdg_state_home && std::filesystem::path(*xdg_state_home).is_absolute()) {
+    state = *xdg_state_home;
+  } else if (home && std::filesystem::path(*home).is_absolute()) {
+    state = std::filesystem::path(*home) / ".local" / "state";
+  } else {
+    return Fail(ErrorCode::kFailedPrecondition, "store path",
+                "cannot choose a default location: neither XDG_STATE_HOME nor HOME is an absolute "
+                "directory; set one of them or give the store path explicitly");
+  }
+  return state / "s3unload" / "s3unload.db";
+}
+
+Store::Store(std::filesystem::path path, Clock& clock, StoreOptions options,
+             std::unique_ptr<Connection> db)
+    : path_(std::move(path)), clock_(clock), options_(std::move(options)), db_(std::move(db)) {}
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path, Clock& clock,
+                                           StoreOptions options) {
+  if (path.has_parent_path()) {
+    if (auto made = CreatePrivateDirectories(path.parent_path()); !made) {
+      return Fail(std::move(made.error()));
+    }
+  }
+  // SQLite would create the file 0644; the -wal and -shm files copy the database's mode.
+  if (auto made = CreatePrivateFileIfMissing(path); !made) return Fail(std::move(made.error()));
+  auto db = Connection::Open(path, clock, options.busy_timeout);
+  if (!db) return Fail(std::move(db.error()));
+
+  if (auto wal = EnableWal(**db); !wal) return Fail(std::move(wal.error()));
+  // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last
+  // commits, which is acceptable for a run history.
+  if (auto ok = (*db)->Exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                            "configuring the connection");
+      !ok) {
+    return Fail(std::move(ok.error()));
+  }
+  if (auto migrated = ApplyMigrations(**db, Migrations()); !migrated) {
+    return Fail(std::move(migrated.error()));
+  }
+  return std::unique_ptr<Store>(new Store(path, clock, std::move(options), std::move(*db)));
+}
+
+Result<void> Store::Locked(TransactionMode mode, std::string_view doing,
+                           const std::function<Result<void>(Connection&)>& body) {
+  std::lock_guard lock(mu_);
+  return db_->Transaction(mode, doing, [&] { return body(*db_); });
+}
+
+}  // namespace s3u::store

@@ -1,0 +1,96 @@
+// Helpers shared by the store tests: a temporary directory removed at the end of each test,
+// and direct SQLite access to a store file (what another process or an older/newer s3unload
+// would do to it).
+#pragma once
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "store/runs.h"
+
+namespace s3u::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "store-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Permission bits of `path`, or -1 when it cannot be inspected.
+inline int ModeOf(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+// A plain SQLite connection to `path`, closed on destruction.
+class RawDb {
+ public:
+  explicit RawDb(const std::filesystem::path& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK) << path;
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  // Runs `sql`; returns the SQLite result code.
+  int Exec(const std::string& sql) {
+    return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  // The first column of the first row of `sql` as an integer, or -1 when there is no row.
+  int64_t QueryInt(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return -1;
+    const int64_t value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    return value;
+  }
+  std::string QueryText(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return "?";
+    std::string value;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(stmt, 0);
+      if (text != nullptr) value = reinterpret_cast<const char*>(text);
+    }
+    sqlite3_finalize(stmt);
+    return value;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A valid run about to begin.
+inline store::RunRecord SampleRun(std::string run_id, int64_t started_ms) {
+  store::RunRecord run;
+  run.run_id = std::move(run_id);
+  run.job_name = "orders-daily";
+  run.input_dataset_id = "3c7e5a4e-7d1b-4d0a-9d55-1c2f0e5a9b10";
+  run.day = "2025-03-09";
+  run.time_zone = "America/New_York";
+  run.engine = "direct";
+  run.started_ms = started_ms;
+  return run;
+}
+
+}  // namespace s3u::testing
