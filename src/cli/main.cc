@@ -2,6 +2,8 @@
 // command; each command returns the documented exit code (README, "Exit codes").
 #include <CLI/CLI.hpp>
 
+#include "cli/check_domo_command.h"
+#include "cli/run_command.h"
 #include "cli/check_s3_command.h"
 #include "cli/upload_command.h"
 #include "http/curl_client.h"
@@ -14,8 +16,14 @@ int main(int argc, char** argv) {
 
   s3u::cli::UploadFlags upload;
   s3u::cli::CheckS3Flags check;
+  s3u::cli::CheckDomoFlags check_domo;
   CLI::App* upload_cmd = s3u::cli::AddUploadCommand(app, upload);
   CLI::App* check_cmd = s3u::cli::AddCheckS3Command(app, check);
+  CLI::App* check_domo_cmd = s3u::cli::AddCheckDomoCommand(app, check_domo);
+  s3u::cli::RunFlags run;
+  s3u::cli::HistoryFlags history;
+  CLI::App* run_cmd = s3u::cli::AddRunCommand(app, run);
+  CLI::App* history_cmd = s3u::cli::AddHistoryCommand(app, history);
 
   try {
     app.parse(argc, argv);
@@ -26,5 +34,8 @@ int main(int argc, char** argv) {
   }
   if (upload_cmd->parsed()) return s3u::cli::RunUpload(upload);
   if (check_cmd->parsed()) return s3u::cli::RunCheckS3(check);
+  if (check_domo_cmd->parsed()) return s3u::cli::RunCheckDomo(check_domo);
+  if (run_cmd->parsed()) return s3u::cli::RunRun(run);
+  if (history_cmd->parsed()) return s3u::cli::RunHistory(history);
   return 2;
 }

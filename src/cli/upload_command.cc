@@ -1,5 +1,7 @@
 #include "cli/upload_command.h"
 
+#include "cli/interrupt.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -125,19 +127,6 @@ Result<s3::UploadOptions> ValidateUploadFlags(const UploadFlags& flags, s3::S3Lo
   return options;
 }
 
-std::atomic<bool> g_interrupted{false};
-extern "C" void OnInterrupt(int) { g_interrupted = true; }
-
-// SIGINT/SIGTERM set a flag (no SA_RESTART, so a blocked read returns EINTR) and the read
-// loop aborts the upload cleanly.
-void InstallInterruptHandler() {
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
 }  // namespace
 
 CLI::App* AddUploadCommand(CLI::App& app, UploadFlags& flags) {
@@ -212,7 +201,7 @@ int RunUpload(const UploadFlags& flags) {
   std::vector<char> block(1 << 20);
   uint64_t total = 0;
   for (;;) {
-    if (g_interrupted) {
+    if (Interrupted()) {
       progress.Clear();
       return out.Failure(
           uploader.AbortWith(Error{ErrorCode::kCancelled,

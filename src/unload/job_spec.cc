@@ -477,9 +477,6 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
 }
 
 std::string_view EngineName(Engine e) { return e == Engine::kDirect ? "direct" : "domo-export"; }
-std::string_view UpdateMethodName(UpdateMethod m) {
-  return m == UpdateMethod::kAppend ? "APPEND" : "REPLACE";
-}
 std::string_view MetricsDatesName(MetricsDates m) {
   return m == MetricsDates::kAsReceived ? "as_received" : "date_time";
 }

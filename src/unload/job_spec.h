@@ -24,12 +24,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "domo/model.h"
 
 namespace s3u::unload {
 
 enum class Engine { kDirect, kDomoExport };
 enum class MetricsDates { kAsReceived, kDateTime };  // how `started`/`finished` are written
-enum class UpdateMethod { kReplace, kAppend };
+using domo::UpdateMethod;  // REPLACE keeps the last run's row, APPEND keeps history
 enum class OutputFormat { kCsv, kJsonLines };
 enum class Compression { kNone, kGzip, kZstd };
 enum class IfExists { kOverwrite, kFail, kUnique };
@@ -101,7 +102,6 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources);
 std::vector<std::string> JobSpecFields();
 
 std::string_view EngineName(Engine e);            // "direct", "domo-export"
-std::string_view UpdateMethodName(UpdateMethod m);  // "REPLACE", "APPEND"
 std::string_view MetricsDatesName(MetricsDates m);  // "as_received", "date_time"
 
 }  // namespace s3u::unload

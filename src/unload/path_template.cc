@@ -99,6 +99,11 @@ Result<void> ValidatePathTemplate(std::string_view path_template, std::string_vi
   return {};
 }
 
+Result<std::string> RenderPath(std::string_view path_template, const PathValues& values,
+                               std::string_view subject) {
+  return Expand(path_template, &values, subject);
+}
+
 std::string ObjectName::Key(bool numbered, int index) const {
   if (!numbered) return stem + extension;
   return fmt::format("{}-{:04d}{}", stem, index, extension);

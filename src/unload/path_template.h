@@ -46,6 +46,11 @@ struct ObjectName {
 Result<ObjectName> RenderObjectName(std::string_view path_template, const PathValues& values,
                                     std::string_view extension, std::string_view subject);
 
+// The template with its placeholders filled in, nothing added (the domo-export engine's
+// folder, where Domo names the file itself). REQUIRES: ValidatePathTemplate passed.
+Result<std::string> RenderPath(std::string_view path_template, const PathValues& values,
+                               std::string_view subject);
+
 // "[A-Za-z0-9._-]" kept, every other byte "_".
 std::string KeySafe(std::string_view text);
 

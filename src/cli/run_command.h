@@ -1,0 +1,39 @@
+// `s3unload run --config job.toml [--day N] [--set section.field=value]... [--dry-run]`:
+// one run of a job (unload/runner.h), with progress on a terminal, a summary (or --json),
+// the run recorded in the local history, and the documented exit code.
+// `s3unload history [--job NAME] [--limit N] [--json]`: the local run history, newest first.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace s3u::cli {
+
+struct RunFlags {
+  std::string config;
+  std::optional<int> day;
+  std::vector<std::string> set;
+  bool dry_run = false;
+  bool json = false;
+  bool no_progress = false;
+  std::string store;  // default: store::DefaultStorePath
+  std::string log_level = "warn";
+};
+
+CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags);
+int RunRun(const RunFlags& flags);
+
+struct HistoryFlags {
+  std::string job;
+  std::string status;
+  int limit = 20;
+  bool json = false;
+  std::string store;
+};
+
+CLI::App* AddHistoryCommand(CLI::App& app, HistoryFlags& flags);
+int RunHistory(const HistoryFlags& flags);
+
+}  // namespace s3u::cli

@@ -1,0 +1,158 @@
+// Domo's objects as plain values, with pure parsers for the answers that carry them and
+// builders for the request bodies (domo-api.md §3, §5-§8). Parsers are lenient where Domo
+// is inconsistent (an id may be a number or a numeric string, optional fields may be
+// absent) and strict where a wrong value would mislead (a missing id, an unknown column
+// type): those fail with kInternal naming the field, since they mean Domo sent something
+// this client cannot interpret.
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "table/types.h"
+
+namespace s3u::domo {
+
+struct Owner {
+  int64_t id = 0;  // 0 when Domo sent no owner
+  std::string name;
+};
+
+struct Dataset {
+  std::string id;
+  std::string name;
+  std::string description;
+  int64_t rows = 0;
+  int64_t columns = 0;
+  table::Schema schema;  // empty in list answers, which carry no schema
+  Owner owner;
+  std::string created_at;  // ISO-8601 wire text
+  std::string updated_at;
+  bool pdp_enabled = false;
+};
+
+// What a new dataset (or stream) is made of.
+struct DatasetSpec {
+  std::string name;
+  std::string description;
+  table::Schema schema;
+};
+
+// A partial update: absent fields are left as they are.
+struct DatasetUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<table::Schema> schema;
+};
+
+enum class UpdateMethod { kReplace, kAppend };
+std::string_view UpdateMethodName(UpdateMethod method);  // "REPLACE", "APPEND"
+
+struct Group {
+  int64_t id = 0;
+  std::string name;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  std::string email;
+  std::string role;
+  std::vector<Group> groups;
+};
+
+// One entry of the internal permissions list (§7): a USER or GROUP and its access level
+// ("OWNER", "CO_OWNER", "CAN_EDIT", "CAN_SHARE", "CAN_VIEW").
+struct Permission {
+  std::string type;  // "USER" or "GROUP"
+  int64_t id = 0;
+  std::string access_level;
+  std::string name;
+};
+
+// The answer of /v1/datasets/query/execute (§3.8). Cells are text (JSON numbers in their
+// JSON spelling, DATE/DATETIME as sent) or nullopt for JSON null.
+using Cell = std::optional<std::string>;
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::string> types;  // metadata[].type, "" when absent
+  std::vector<std::vector<Cell>> rows;
+};
+
+struct Stream {
+  int64_t id = 0;
+  std::string dataset_id;
+  std::string update_method;  // "APPEND", "REPLACE"
+};
+
+// A stream execution; state is "ACTIVE", "SUCCESS", "ABORTED" or "INVALID".
+struct Execution {
+  int64_t id = 0;
+  std::string state;
+  bool Finished() const { return state == "SUCCESS" || state == "ABORTED" || state == "INVALID"; }
+};
+
+// The body of POST /api/query/v1/export/{id} (§8). Secrets: aws_access_secret, session_token.
+struct S3ExportRequest {
+  std::string bucket;
+  std::string path;  // empty: Domo's default (the dataset id)
+  std::string region;
+  std::string aws_access_key;
+  std::string aws_access_secret;
+  std::string session_token;     // with temporary credentials
+  std::string aws_kms_key;       // optional
+  nlohmann::json query_request;  // optional {"query": {...}}; null: the whole dataset
+};
+
+// The export object; started/finished are kept as the wire text (epoch millis or ISO-8601).
+struct S3Export {
+  std::string export_id;
+  std::string status;  // "none", "exporting", "success", "error"
+  std::string bucket;
+  std::string compression;
+  std::string export_format;
+  std::string error_code;
+  std::string message;
+  std::string started;
+  std::string finished;                                         // empty while exporting
+  std::vector<std::pair<std::string, int64_t>> url_row_counts;  // urlRowCountMap
+  bool Finished() const { return status == "success" || status == "error"; }
+};
+
+// Parsers of 2xx bodies. kInternal, subject `subject`, naming the field, on bodies that are
+// not the documented shape.
+Result<Dataset> ParseDataset(std::string_view body, std::string_view subject);
+Result<std::vector<Dataset>> ParseDatasetList(std::string_view body, std::string_view subject);
+Result<User> ParseUser(std::string_view body, std::string_view subject);
+Result<std::vector<int64_t>> ParseIdList(std::string_view body, std::string_view subject);
+Result<std::vector<Permission>> ParsePermissions(std::string_view body, std::string_view subject);
+Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view subject);
+Result<Stream> ParseStream(std::string_view body, std::string_view subject);
+Result<std::vector<Stream>> ParseStreamList(std::string_view body, std::string_view subject);
+Result<Execution> ParseExecution(std::string_view body, std::string_view subject);
+Result<S3Export> ParseS3Export(std::string_view body, std::string_view subject);
+Result<std::vector<S3Export>> ParseS3ExportList(std::string_view body, std::string_view subject);
+
+// Request bodies.
+std::string DatasetSpecJson(const DatasetSpec& spec);
+std::string DatasetUpdateJson(const DatasetUpdate& update);
+std::string StreamSpecJson(const DatasetSpec& spec, UpdateMethod method);
+std::string QueryJson(std::string_view sql);
+std::string S3ExportRequestJson(const S3ExportRequest& request);
+
+// A dataset id from user input: a GUID ("08a061e2-12a2-4646-b4bc-20beddb403e3") or a Domo
+// URL holding one after /datasources/ ("https://acme.domo.com/datasources/<id>/details/
+// overview", with or without scheme, path tail, query or fragment). Returns the GUID in
+// lower case; kInvalidArgument naming `field` and both accepted forms otherwise.
+Result<std::string> ParseDatasetId(std::string_view text, std::string_view field);
+
+}  // namespace s3u::domo

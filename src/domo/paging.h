@@ -1,0 +1,48 @@
+// Offset paging as pure logic (domo-api.md §3.1, §3.8, §9). Domo lists take limit/offset and
+// end in one of two ways: dataset lists end with an EMPTY page (pydomo loops until one), other
+// lists and SQL pages (LIMIT/OFFSET appended to the query) end with a SHORT page. A Pager
+// says which page to ask for next and when to stop; the client does the I/O.
+//
+// Thread-safety: Pager is a plain value (one per listing); PageSql is pure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace s3u::domo {
+
+enum class PageEnd {
+  kEmptyPage,  // stop after a page with no items
+  kShortPage,  // stop after a page with fewer items than the limit (or none)
+};
+
+class Pager {
+ public:
+  // REQUIRES: limit > 0. `max_items` bounds the whole listing, so a server that ignores
+  // `offset` (and answers the same full page forever) cannot loop the client.
+  Pager(int64_t limit, PageEnd end, int64_t max_items = int64_t{1} << 40);
+
+  int64_t limit() const { return limit_; }
+  int64_t offset() const { return offset_; }
+  bool done() const { return done_; }
+  // Records that the page at offset() held `items` items, and moves to the next page.
+  void Record(size_t items);
+
+ private:
+  int64_t limit_;
+  PageEnd end_;
+  int64_t max_items_;
+  int64_t offset_ = 0;
+  bool done_ = false;
+};
+
+// `sql` with " LIMIT <limit> OFFSET <offset>" appended (after trailing spaces and ';' are
+// removed). kInvalidArgument, subject "sql", when the statement is empty, is not a SELECT,
+// or already has its own LIMIT or OFFSET outside quotes: paging it would change its meaning.
+Result<std::string> PageSql(std::string_view sql, int64_t limit, int64_t offset);
+
+}  // namespace s3u::domo

@@ -1,0 +1,165 @@
+#include "emulator/data.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <set>
+
+namespace s3u::emulator {
+
+uint64_t DataSnapshot::RowCount() const { return synthetic ? synthetic->rows : rows.size(); }
+
+void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predicate* where) const {
+  if (!synthetic) {
+    for (const Row& row : rows) {
+      if (!emit(row)) return;
+    }
+    return;
+  }
+  uint64_t first = 0, last = synthetic->rows;
+  for (size_t c = 0; where && c < synthetic->columns.size(); ++c) {
+    const SyntheticColumn& column = synthetic->columns[c];
+    if (column.kind != "timeline") continue;
+    const InstantRange bounds = where->InstantBounds(c);
+    if (bounds.from == InstantRange().from && bounds.to == InstantRange().to) continue;
+    // Clamped to the timeline's own span, so no arithmetic sees the unbounded extremes.
+    const table::Seconds from =
+        std::max(bounds.from, table::Seconds(std::chrono::seconds(column.from)));
+    const table::Seconds to = std::min(bounds.to, table::Seconds(std::chrono::seconds(column.to)));
+    if (from >= to) return;
+    const auto [lo, hi] = TimelineRange(*synthetic, c, from, to);
+    first = std::max(first, lo);
+    last = std::min(last, hi);
+  }
+  Row row;
+  for (uint64_t i = first; i < last; ++i) {
+    GenerateRow(*synthetic, i, row);
+    if (!emit(row)) return;
+  }
+}
+
+RowImporter::RowImporter(table::Schema schema)
+    : schema_(std::move(schema)),
+      reader_(table::CsvDialect{},
+              [this](std::span<const table::Field> fields,
+                     const table::RecordInfo& info) -> Result<void> {
+                const std::string subject = "CSV line " + std::to_string(info.line);
+                if (fields.size() != schema_.size()) {
+                  return Fail(ErrorCode::kInvalidArgument, subject,
+                              std::to_string(fields.size()) + " fields, but the schema has " +
+                                  std::to_string(schema_.size()) + " columns");
+                }
+                Row row(fields.size());
+                for (size_t i = 0; i < fields.size(); ++i) {
+                  if (fields[i].null) continue;
+                  const table::Column& column = schema_[i];
+                  std::string text(fields[i].text);
+                  // An empty string is a valid STRING only; other types have no empty value.
+                  if (!table::IsValidValue(column.type, text)) {
+                    return Fail(ErrorCode::kInvalidArgument, subject,
+                                "field " + std::to_string(i + 1) + " (" + column.name +
+                                    ") is not a valid " +
+                                    std::string(table::ColumnTypeName(column.type)));
+                  }
+                  if (column.type == table::ColumnType::kDateTime) {
+                    text = table::FormatDateTime(*table::ParseDateTime(text));
+                  }
+                  row[i] = std::move(text);
+                }
+                rows_.push_back(std::move(row));
+                return {};
+              }) {}
+
+Result<void> RowImporter::Feed(std::string_view chunk) { return reader_.Feed(chunk); }
+
+Result<std::vector<Row>> RowImporter::Finish() {
+  if (auto done = reader_.Finish(); !done) return Fail(done.error());
+  return std::move(rows_);
+}
+
+Result<std::vector<Row>> ParseCsvRows(std::string_view csv, const table::Schema& schema) {
+  RowImporter importer(schema);
+  if (auto fed = importer.Feed(csv); !fed) return Fail(fed.error());
+  return importer.Finish();
+}
+
+void AppendExportRecord(const CsvFormat& format, const Row& row, std::string& out) {
+  // A small fixed buffer would do for most schemas, but rows are short-lived: reuse one.
+  thread_local std::vector<table::FieldValue> fields;
+  fields.clear();
+  for (const Value& value : row) {
+    fields.push_back(value ? table::FieldValue(*value) : std::nullopt);
+  }
+  table::CsvWriteOptions options;
+  options.quoting = format.quoting;
+  options.null_text = format.null_text;
+  table::AppendCsvRecord(options, fields, out);
+}
+
+Row HeaderRow(const table::Schema& schema) {
+  Row header;
+  for (const auto& column : schema) header.emplace_back(column.name);
+  return header;
+}
+
+nlohmann::json QueryValue(table::ColumnType type, const Value& value) {
+  if (!value) return nullptr;
+  const std::string& text = *value;
+  switch (type) {
+    case table::ColumnType::kLong: {
+      int64_t number = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec == std::errc() && end == text.data() + text.size()) return number;
+      return text;
+    }
+    case table::ColumnType::kDouble:
+    case table::ColumnType::kDecimal: {
+      char* end = nullptr;
+      const double number = std::strtod(text.c_str(), &end);
+      if (!text.empty() && end == text.c_str() + text.size()) return number;
+      return text;
+    }
+    default:
+      return text;
+  }
+}
+
+nlohmann::json SchemaJson(const table::Schema& schema) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& column : schema) {
+    columns.push_back({{"type", table::ColumnTypeName(column.type)}, {"name", column.name}});
+  }
+  return {{"columns", columns}};
+}
+
+Result<table::Schema> ParseSchema(const nlohmann::json& columns, const std::string& subject) {
+  if (!columns.is_array() || columns.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, subject,
+                "must be a non-empty array of {\"name\": ..., \"type\": ...} columns");
+  }
+  table::Schema schema;
+  std::set<std::string> names;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string field = subject + "[" + std::to_string(i) + "]";
+    const auto& column = columns[i];
+    if (!column.is_object() || !column.contains("name") || !column["name"].is_string() ||
+        column["name"].get<std::string>().empty()) {
+      return Fail(ErrorCode::kInvalidArgument, field + ".name", "must be a non-empty string");
+    }
+    if (!column.contains("type") || !column["type"].is_string()) {
+      return Fail(ErrorCode::kInvalidArgument, field + ".type",
+                  "must be one of STRING, DECIMAL, LONG, DOUBLE, DATE, DATETIME");
+    }
+    auto type = table::ParseColumnType(column["type"].get<std::string>(), field + ".type");
+    if (!type) return Fail(type.error());
+    std::string name = column["name"].get<std::string>();
+    if (!names.insert(name).second) {
+      return Fail(ErrorCode::kInvalidArgument, field + ".name",
+                  "column \"" + name + "\" appears twice; column names must be unique");
+    }
+    schema.push_back({std::move(name), *type});
+  }
+  return schema;
+}
+
+}  // namespace s3u::emulator

@@ -1,0 +1,91 @@
+// A dataset's contents as the emulator holds them: immutable snapshots (materialised rows or
+// a synthetic spec), the import grammar that produces rows from CSV, and the encodings that
+// leave the emulator (export CSV, query JSON).
+//
+// Snapshots are shared by reference, so an export keeps streaming the version it started
+// with while an import replaces the dataset's current one; nothing is copied or locked while
+// rows are streamed.
+//
+// Thread-safety: snapshots are immutable after construction and may be read from any thread;
+// a RowImporter belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "emulator/sql.h"
+#include "emulator/synthetic.h"
+#include "table/csv.h"
+#include "table/types.h"
+
+namespace s3u::emulator {
+
+struct DataSnapshot {
+  table::Schema schema;
+  std::vector<Row> rows;                   // used when `synthetic` is empty
+  std::optional<SyntheticSpec> synthetic;  // rows generated on demand, never stored
+  uint64_t version = 0;  // increases with every change of the dataset's data or schema
+
+  uint64_t RowCount() const;
+  // Calls `emit` for each row in order until it returns false. Memory stays constant for
+  // synthetic data (one row buffer). With `where`, synthetic rows outside the instant range
+  // the filter allows on a timeline column are skipped without being generated (a one-day
+  // filter reads one day); rows inside are still all emitted, the caller filters them.
+  void Scan(const std::function<bool(const Row&)>& emit, const Predicate* where = nullptr) const;
+};
+using SnapshotPtr = std::shared_ptr<const DataSnapshot>;
+
+// Streaming import of header-less CSV in Domo's import grammar (§3.7, §4): unquoted empty and
+// unquoted \N are null, "" is an empty string, CRLF or LF rows. Every record must have one
+// field per column and valid values for the column types; DATETIME values are stored in the
+// canonical export spelling (yyyy-MM-ddTHH:mm:ss).
+class RowImporter {
+ public:
+  explicit RowImporter(table::Schema schema);
+  RowImporter(const RowImporter&) = delete;
+  RowImporter& operator=(const RowImporter&) = delete;
+
+  // kInvalidArgument with subject "CSV line L" and what was wrong (field count, bad value,
+  // malformed quoting). After an error the importer is unusable.
+  Result<void> Feed(std::string_view chunk);
+  Result<std::vector<Row>> Finish();
+
+ private:
+  table::Schema schema_;
+  std::vector<Row> rows_;
+  table::CsvReader reader_;
+};
+
+// Whole-buffer convenience over RowImporter (fixtures, inline config data).
+Result<std::vector<Row>> ParseCsvRows(std::string_view csv, const table::Schema& schema);
+
+// Export CSV options (config "export").
+struct CsvFormat {
+  table::Quoting quoting = table::Quoting::kMinimal;
+  std::string null_text;  // "" or "\N"
+};
+
+// Appends one record (a header when `row` holds the names) as Domo's export writes it: LF rows.
+void AppendExportRecord(const CsvFormat& format, const Row& row, std::string& out);
+// The header record of `schema`.
+Row HeaderRow(const table::Schema& schema);
+
+// A value as the query API returns it (§3.8): LONG an integer, DOUBLE / DECIMAL a number,
+// other types a string, null as null.
+nlohmann::json QueryValue(table::ColumnType type, const Value& value);
+
+// The schema's JSON form: {"columns":[{"type","name"}]}.
+nlohmann::json SchemaJson(const table::Schema& schema);
+// Parses [{"name","type"}] (a schema.json fixture or schema.columns). kInvalidArgument names
+// the field under `subject`; an empty list or a repeated name is refused.
+Result<table::Schema> ParseSchema(const nlohmann::json& columns, const std::string& subject);
+
+}  // namespace s3u::emulator

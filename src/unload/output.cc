@@ -1,0 +1,392 @@
+#include "unload/output.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "s3/request.h"
+
+namespace s3u::unload {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+// Length of the valid UTF-8 sequence starting at s[i] (2-4 bytes), or 0 if there is none:
+// no overlong forms, no surrogates, nothing above U+10FFFF.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return k < s.size() && byte(k) >= lo && byte(k) <= hi;
+  };
+  const unsigned char b = byte(i);
+  if (b >= 0xC2 && b <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (b >= 0xE0 && b <= 0xEF) {
+    const unsigned char lo = b == 0xE0 ? 0xA0 : 0x80;
+    const unsigned char hi = b == 0xED ? 0x9F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
+  }
+  if (b >= 0xF0 && b <= 0xF4) {
+    const unsigned char lo = b == 0xF0 ? 0x90 : 0x80;
+    const unsigned char hi = b == 0xF4 ? 0x8F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// Appends `s` as a JSON string. Quote, backslash and U+0000-U+001F are escaped; valid UTF-8
+// passes through; a byte that starts no valid sequence becomes U+FFFD (JSON must be UTF-8).
+void AppendJsonString(std::string_view s, std::string& out) {
+  out += '"';
+  size_t run = 0;  // start of the bytes not yet appended
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x80 && b != '"' && b != '\\') {
+      ++i;
+      continue;
+    }
+    if (b >= 0x80) {
+      if (const size_t n = Utf8SequenceLength(s, i); n > 0) {
+        i += n;
+        continue;
+      }
+    }
+    out.append(s.substr(run, i - run));
+    switch (b) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (b < 0x20) {
+          out += fmt::format("\\u{:04x}", b);
+        } else {
+          out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+        }
+    }
+    run = ++i;
+  }
+  out.append(s.substr(run));
+  out += '"';
+}
+
+bool IsNumeric(table::ColumnType type) {
+  return type == table::ColumnType::kLong || type == table::ColumnType::kDouble ||
+         type == table::ColumnType::kDecimal;
+}
+
+}  // namespace
+
+OutputOptions OutputOptionsFrom(const JobSpec& spec) {
+  OutputOptions options;
+  options.format = spec.format;
+  options.csv.delimiter = spec.delimiter;
+  options.csv.quoting = spec.quote_all ? table::Quoting::kAll : table::Quoting::kMinimal;
+  options.csv.null_text = spec.null_text;
+  options.header = spec.header;
+  options.compression = spec.compression;
+  options.compression_level = spec.compression_level;
+  options.max_object_size = spec.max_object_size;
+  return options;
+}
+
+std::string ContentTypeFor(const OutputOptions& options) {
+  switch (options.compression) {
+    case Compression::kGzip:
+      return "application/gzip";
+    case Compression::kZstd:
+      return "application/zstd";
+    default:
+      break;
+  }
+  return options.format == OutputFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+}
+
+Result<std::unique_ptr<OutputWriter>> OutputWriter::Create(OutputOptions options,
+                                                           table::Schema schema, OpenObject open) {
+  if (schema.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "schema", "the dataset has no columns to write");
+  }
+  if (options.max_object_size && *options.max_object_size == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "output.max_object_size",
+                "must be a positive number of bytes");
+  }
+  if (options.block_size == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "block_size", "must be a positive number of bytes");
+  }
+  auto compressor = MakeCompressor(options.compression, options.compression_level);
+  if (!compressor) return Fail(compressor.error());
+  return std::unique_ptr<OutputWriter>(new OutputWriter(std::move(options), std::move(schema),
+                                                        std::move(open), std::move(*compressor)));
+}
+
+OutputWriter::OutputWriter(OutputOptions options, table::Schema schema, OpenObject open,
+                           std::unique_ptr<Compressor> compressor)
+    : options_(std::move(options)),
+      schema_(std::move(schema)),
+      open_(std::move(open)),
+      compressor_(std::move(compressor)) {
+  if (options_.format == OutputFormat::kCsv && options_.header) {
+    std::vector<table::FieldValue> names;
+    for (const table::Column& column : schema_) names.emplace_back(column.name);
+    table::AppendCsvRecord(options_.csv, names, header_);
+  }
+  for (size_t i = 0; i < schema_.size(); ++i) {
+    std::string key(i == 0 ? "{" : ",");
+    AppendJsonString(schema_[i].name, key);
+    key += ':';
+    json_keys_.push_back(std::move(key));
+  }
+  block_.reserve(options_.block_size + 4096);
+}
+
+void OutputWriter::EncodeJsonRow(std::span<const table::FieldValue> values,
+                                 std::string& out) const {
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += json_keys_[i];
+    if (!values[i]) {
+      out += "null";
+    } else if (IsNumeric(schema_[i].type) && IsJsonNumber(*values[i])) {
+      out += *values[i];  // verbatim: keeps a DECIMAL's every digit
+    } else {
+      // Text, dates, and numbers JSON cannot spell ("+5", "1.", "007"), kept exact.
+      AppendJsonString(*values[i], out);
+    }
+  }
+  out += "}\n";
+}
+
+Result<void> OutputWriter::Stop(Result<void> result) {
+  if (!result) error_ = result.error();
+  return result;
+}
+
+Result<void> OutputWriter::WriteRow(std::span<const table::FieldValue> values) {
+  if (error_) return Fail(*error_);
+  if (closed_) {
+    return Fail(ErrorCode::kFailedPrecondition, "output", "a row was written after Close");
+  }
+  const auto row_subject = [&] { return fmt::format("row {}", totals().rows + current_.rows + 1); };
+  if (values.size() != schema_.size()) {
+    return Stop(Fail(
+        ErrorCode::kInvalidArgument, row_subject(),
+        fmt::format("has {} values; the schema has {} columns", values.size(), schema_.size())));
+  }
+  const bool csv = options_.format == OutputFormat::kCsv;
+  if (csv && values.size() == 1 && !values[0] && options_.csv.null_text.empty()) {
+    return Stop(Fail(ErrorCode::kInvalidArgument, row_subject(),
+                     fmt::format("column \"{}\" is null and output.null is empty: in a one-column "
+                                 "CSV that is a blank line, which no CSV reader accepts; set "
+                                 "output.null (for example \"\\N\")",
+                                 schema_[0].name)));
+  }
+  if (!open_object_) {
+    if (auto started = StartObject(); !started) return Stop(started);
+  }
+  const size_t before = block_.size();
+  if (csv) {
+    table::AppendCsvRecord(options_.csv, values, block_);
+  } else {
+    EncodeJsonRow(values, block_);
+  }
+  const uint64_t size = block_.size() - before;
+  if (current_.rows > 0 && MightExceed(block_.size())) {
+    // Near the limit: flush so the stored size is exact, then decide with this row alone.
+    row_.assign(block_, before, size);
+    block_.resize(before);
+    if (auto flushed = Drain(End::kFlush); !flushed) return Stop(flushed);
+    const uint64_t max = *options_.max_object_size;
+    // Stop early rather than flush ever smaller pieces: a flush costs a few bytes each.
+    const uint64_t min_room = std::min<uint64_t>(64 * 1024, max / 16);
+    const uint64_t stored = current_.stored_bytes;
+    if (MightExceed(size) || stored >= max || max - stored < min_room) {
+      if (auto finished = FinishObject(); !finished) return Stop(finished);
+      if (auto started = StartObject(); !started) return Stop(started);
+    }
+    block_ += row_;
+  }
+  ++current_.rows;
+  current_.raw_bytes += size;
+  if (block_.size() >= options_.block_size) return Stop(Drain(End::kNone));
+  return {};
+}
+
+bool OutputWriter::MightExceed(uint64_t pending) const {
+  return options_.max_object_size &&
+         current_.stored_bytes + compressor_->FinishBound(unflushed_ + pending) >
+             *options_.max_object_size;
+}
+
+Result<void> OutputWriter::StartObject() {
+  const int index = static_cast<int>(objects_.size()) + 1;
+  auto sink = open_(index);
+  if (!sink) return Fail(sink.error());
+  sinks_.push_back(std::move(*sink));
+  current_ = ObjectStats{index, 0, 0, header_.size()};
+  open_object_ = true;
+  block_ += header_;
+  return {};
+}
+
+Result<void> OutputWriter::Drain(End end) {
+  if (!block_.empty()) {
+    if (auto wrote = compressor_->Write(block_, compressed_); !wrote) return wrote;
+    unflushed_ += block_.size();
+    block_.clear();
+  }
+  if (end != End::kNone) {
+    auto ended =
+        end == End::kFlush ? compressor_->Flush(compressed_) : compressor_->Finish(compressed_);
+    if (!ended) return ended;
+    unflushed_ = 0;
+  }
+  if (!compressed_.empty()) {
+    if (auto wrote = sinks_.back()->Write(compressed_); !wrote) return wrote;
+    current_.stored_bytes += compressed_.size();
+    compressed_.clear();
+  }
+  return {};
+}
+
+Result<void> OutputWriter::FinishObject() {
+  if (auto drained = Drain(End::kFinish); !drained) return drained;
+  if (auto sealed = sinks_.back()->Seal(); !sealed) return sealed;
+  objects_.push_back(current_);
+  current_ = ObjectStats{};
+  open_object_ = false;
+  return {};
+}
+
+Result<void> OutputWriter::Close() {
+  if (error_) return Fail(*error_);
+  if (closed_) return Fail(ErrorCode::kFailedPrecondition, "output", "Close was called twice");
+  closed_ = true;
+  if (!open_object_) {
+    if (auto started = StartObject(); !started) return Stop(started);
+  }
+  return Stop(FinishObject());
+}
+
+OutputTotals OutputWriter::totals() const {
+  OutputTotals totals;
+  for (const ObjectStats& o : objects_) {
+    ++totals.objects;
+    totals.rows += o.rows;
+    totals.stored_bytes += o.stored_bytes;
+    totals.raw_bytes += o.raw_bytes;
+  }
+  return totals;
+}
+
+S3ObjectSink::S3ObjectSink(s3::S3Client& client, Executor& executor, Logger& log,
+                           s3::S3Location location, s3::UploadOptions options)
+    : location_(location),
+      uploader_(client, executor, log, std::move(location), std::move(options)) {}
+
+namespace {
+
+// After a failed publishing step: aborts the objects not committed, deletes the committed
+// ones, and extends `cause` with what was done and what is left.
+Error Unwind(s3::S3Client& client, std::span<S3ObjectSink* const> uncommitted,
+             const std::vector<s3::S3Location>& committed, Error cause) {
+  AbortAll(uncommitted);
+  std::map<std::string, std::vector<std::string>> keys_by_bucket;
+  for (const s3::S3Location& loc : committed) keys_by_bucket[loc.bucket].push_back(loc.key);
+  std::vector<std::string> left;  // "s3://b/k (why)"
+  for (const auto& [bucket, keys] : keys_by_bucket) {
+    auto deleted = client.DeleteObjects(bucket, keys);
+    if (!deleted) {
+      for (const std::string& key : keys) {
+        left.push_back(
+            fmt::format("{} ({})", s3::ResourceName(bucket, key), deleted.error().message));
+      }
+      continue;
+    }
+    for (const s3::DeleteError& e : deleted->errors) {
+      left.push_back(
+          fmt::format("{} ({}: {})", s3::ResourceName(bucket, e.key), e.code, e.message));
+    }
+  }
+  cause.message += fmt::format(
+      "; publishing stopped: {} committed object(s) deleted, {} "
+      "upload(s) aborted, nothing published",
+      committed.size() - left.size(), uncommitted.size());
+  if (!left.empty()) {
+    cause.message += fmt::format(
+        ", except {} object(s) that could not be deleted and must be removed by hand: {}",
+        left.size(), fmt::join(left, ", "));
+  }
+  return cause;
+}
+
+}  // namespace
+
+Result<std::vector<s3::UploadResult>> Publish(s3::S3Client& client,
+                                              std::span<S3ObjectSink* const> objects,
+                                              const std::optional<ManifestObject>& manifest) {
+  std::vector<s3::UploadResult> results;
+  std::vector<s3::S3Location> committed;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    // A failed Commit has aborted its own upload already.
+    auto done = objects[i]->uploader().Commit();
+    if (!done) return Fail(Unwind(client, objects.subspan(i + 1), committed, done.error()));
+    results.push_back(*done);
+    committed.push_back(objects[i]->location());
+  }
+  if (manifest) {
+    auto put = client.PutObject(manifest->location, manifest->body, manifest->options);
+    if (!put) return Fail(Unwind(client, {}, committed, put.error()));
+  }
+  return results;
+}
+
+void AbortAll(std::span<S3ObjectSink* const> objects) noexcept {
+  for (S3ObjectSink* object : objects) object->uploader().Abort();
+}
+
+}  // namespace s3u::unload

@@ -1,0 +1,188 @@
+#include "unload/query_plan.h"
+
+#include <fmt/format.h>
+
+namespace s3u::unload {
+namespace {
+
+using table::ColumnType;
+
+bool IsDateType(ColumnType type) { return type == ColumnType::kDate || type == ColumnType::kDateTime; }
+
+bool IsNumeric(ColumnType type) {
+  return type == ColumnType::kLong || type == ColumnType::kDouble || type == ColumnType::kDecimal;
+}
+
+std::string ColumnList(const table::Schema& schema) {
+  std::string out;
+  for (const table::Column& c : schema) {
+    out += (out.empty() ? "" : ", ") + c.name + " (" + std::string(table::ColumnTypeName(c.type)) + ")";
+  }
+  return out.empty() ? "(none)" : out;
+}
+
+std::string Literal(ColumnType type, const std::string& value) {
+  return IsNumeric(type) ? value : QuoteLiteral(value);
+}
+
+std::string WindowStart(const table::DayWindow& w) { return table::FormatDateTime(w.start_utc); }
+std::string WindowEnd(const table::DayWindow& w) { return table::FormatDateTime(w.end_utc); }
+
+nlohmann::json ColumnExpr(const std::string& name) {
+  return {{"exprType", "COLUMN"}, {"column", name}};
+}
+
+}  // namespace
+
+Result<DayFilterColumn> ResolveDateColumn(const table::Schema& schema, const std::string& requested) {
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    if (IsDateType(schema[i].type)) candidates.push_back(i);
+  }
+  std::string names;
+  for (size_t i : candidates) names += (names.empty() ? "" : ", ") + schema[i].name;
+  if (!requested.empty()) {
+    const auto index = table::FindColumn(schema, requested);
+    if (!index) {
+      return Fail(ErrorCode::kInvalidArgument, "details.date_column",
+                  fmt::format("the dataset has no column \"{}\"; its DATE/DATETIME columns: {}",
+                              requested, names.empty() ? "(none)" : names));
+    }
+    if (!IsDateType(schema[*index].type)) {
+      return Fail(ErrorCode::kInvalidArgument, "details.date_column",
+                  fmt::format("column \"{}\" is {}, not DATE or DATETIME; its DATE/DATETIME "
+                              "columns: {}",
+                              requested, table::ColumnTypeName(schema[*index].type),
+                              names.empty() ? "(none)" : names));
+    }
+    return DayFilterColumn{*index, schema[*index]};
+  }
+  if (candidates.size() == 1) return DayFilterColumn{candidates[0], schema[candidates[0]]};
+  if (candidates.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "details.date_column",
+                "the dataset has no DATE or DATETIME column to select a day by; its columns: " +
+                    ColumnList(schema));
+  }
+  return Fail(ErrorCode::kInvalidArgument, "details.date_column",
+              fmt::format("the dataset has {} DATE/DATETIME columns ({}); name the one that "
+                          "dates a row in details.date_column",
+                          candidates.size(), names));
+}
+
+Result<std::vector<size_t>> ResolveKeyColumns(const table::Schema& schema,
+                                              const std::vector<std::string>& key) {
+  std::vector<size_t> indexes;
+  std::string missing;
+  for (const std::string& name : key) {
+    if (auto index = table::FindColumn(schema, name)) {
+      indexes.push_back(*index);
+    } else {
+      missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
+    }
+  }
+  if (!missing.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "details.primary_key",
+                fmt::format("no column {} in the input dataset; its columns: {}", missing,
+                            ColumnList(schema)));
+  }
+  return indexes;
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+
+std::string QuoteLiteral(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string DayFilterSql(const DayFilterColumn& column, const table::DayWindow& window) {
+  const std::string name = QuoteIdentifier(column.column.name);
+  if (column.column.type == ColumnType::kDate) {
+    return fmt::format("{} = {}", name, QuoteLiteral(table::FormatDate(window.local_date)));
+  }
+  return fmt::format("{} >= {} AND {} < {}", name, QuoteLiteral(WindowStart(window)), name,
+                     QuoteLiteral(WindowEnd(window)));
+}
+
+std::string CountSql(const DayFilterColumn& column, const table::DayWindow& window) {
+  return "SELECT COUNT(*) FROM table WHERE " + DayFilterSql(column, window);
+}
+
+std::string PageSql(const DayFilterColumn& column, const table::DayWindow& window,
+                    const table::Schema& schema, const std::vector<size_t>& key,
+                    const std::optional<std::vector<std::string>>& after, uint64_t limit) {
+  std::string sql = "SELECT * FROM table WHERE " + DayFilterSql(column, window);
+  if (after) {
+    // Lexicographic key >= after: (k0 > a0) OR (k0 = a0 AND k1 > a1) OR ... OR (all equal).
+    std::string any;
+    std::string equal_prefix;
+    for (size_t i = 0; i < key.size(); ++i) {
+      const table::Column& c = schema[key[i]];
+      const std::string name = QuoteIdentifier(c.name);
+      const std::string value = Literal(c.type, (*after)[i]);
+      any += fmt::format("{}({}{} > {})", any.empty() ? "" : " OR ", equal_prefix, name, value);
+      equal_prefix += fmt::format("{} = {} AND ", name, value);
+    }
+    equal_prefix.resize(equal_prefix.size() - 5);  // the trailing " AND "
+    sql += fmt::format(" AND ({} OR ({}))", any, equal_prefix);
+  }
+  sql += " ORDER BY ";
+  for (size_t i = 0; i < key.size(); ++i) {
+    sql += (i == 0 ? "" : ", ") + QuoteIdentifier(schema[key[i]].name);
+  }
+  return sql + fmt::format(" LIMIT {}", limit);
+}
+
+nlohmann::json ExportQueryRequest(const DayFilterColumn& column, const table::DayWindow& window,
+                                  const table::Schema& schema, const std::vector<size_t>& key) {
+  nlohmann::json where;
+  if (column.column.type == ColumnType::kDate) {
+    where = {{"exprType", "EQUALS"},
+             {"leftExpr", ColumnExpr(column.column.name)},
+             {"rightExpr",
+              {{"exprType", "DATE_VALUE"}, {"value", table::FormatDate(window.local_date)}}}};
+  } else {
+    where = {{"exprType", "AND"},
+             {"leftExpr",
+              {{"exprType", "GREATER_THAN_EQUAL"},
+               {"leftExpr", ColumnExpr(column.column.name)},
+               {"rightExpr", {{"exprType", "DATETIME_VALUE"}, {"value", WindowStart(window)}}}}},
+             {"rightExpr",
+              {{"exprType", "LESS_THAN"},
+               {"leftExpr", ColumnExpr(column.column.name)},
+               {"rightExpr", {{"exprType", "DATETIME_VALUE"}, {"value", WindowEnd(window)}}}}}};
+  }
+  nlohmann::json columns = nlohmann::json::array();
+  for (const table::Column& c : schema) columns.push_back(ColumnExpr(c.name));
+  nlohmann::json order = nlohmann::json::array();
+  for (size_t i : key) order.push_back({{"column", schema[i].name}});
+  return {{"query",
+           {{"columns", columns}, {"groupByColumns", nlohmann::json::array()},
+            {"orderByColumns", order}, {"where", where}}},
+          {"includeBOM", false},
+          {"useCache", false}};
+}
+
+bool DuplicateCounter::Next(const std::vector<std::string>& key) {
+  if (last_ && *last_ == key) {
+    ++duplicates_;
+    ++run_length_;
+    return true;
+  }
+  last_ = key;
+  run_length_ = 1;
+  return false;
+}
+
+}  // namespace s3u::unload

@@ -1,0 +1,83 @@
+// What to ask Domo for one day of rows, as pure functions: which column dates a row, the
+// primary key's columns, the SQL of the day filter and of each page, and the Export-to-S3
+// query. Also the duplicate-key counter that the ordered stream of rows passes through.
+//
+// Paging is by primary key (keyset), not OFFSET: each page asks for rows whose key is at or
+// after the last key seen, ordered by the key, so a page costs the same at the end of a day
+// as at its start and rows cannot be skipped or repeated between pages. Rows sharing the
+// last key of a page are asked for again and skipped by count (DuplicateAwareCursor), which
+// keeps duplicates exact even when a key repeats across a page boundary.
+//
+// Thread-safety: pure functions and plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "table/day_window.h"
+#include "table/types.h"
+
+namespace s3u::unload {
+
+struct DayFilterColumn {
+  size_t index = 0;
+  table::Column column;
+};
+
+// The date column: `requested` when set (must exist and be DATE or DATETIME); otherwise the
+// only DATE/DATETIME column. kInvalidArgument (subject details.date_column) lists the
+// candidates when there are none, several, or the requested one is missing or not a date.
+Result<DayFilterColumn> ResolveDateColumn(const table::Schema& schema, const std::string& requested);
+
+// Indexes of the primary key's columns; kInvalidArgument (details.primary_key) names the
+// missing ones and lists the dataset's columns.
+Result<std::vector<size_t>> ResolveKeyColumns(const table::Schema& schema,
+                                              const std::vector<std::string>& key);
+
+// `name` quoted for Domo's SQL (backticks, doubled inside).
+std::string QuoteIdentifier(std::string_view name);
+// 'text' with single quotes doubled.
+std::string QuoteLiteral(std::string_view text);
+
+// "`d` >= 'start' AND `d` < 'end'" for DATETIME (UTC, Domo's spelling); "`d` = 'yyyy-mm-dd'"
+// for DATE.
+std::string DayFilterSql(const DayFilterColumn& column, const table::DayWindow& window);
+
+// SELECT COUNT(*) of the day.
+std::string CountSql(const DayFilterColumn& column, const table::DayWindow& window);
+
+// One page: the day's rows whose key is >= `after` (lexicographic over the key's columns,
+// typed comparisons), ordered by the key, at most `limit`. No `after`: from the start.
+// Key values are compared as literals of their column type (numbers unquoted).
+std::string PageSql(const DayFilterColumn& column, const table::DayWindow& window,
+                    const table::Schema& schema, const std::vector<size_t>& key,
+                    const std::optional<std::vector<std::string>>& after, uint64_t limit);
+
+// The Export-to-S3 `queryRequest`: every column, the day filter as a `where` tree, ordered
+// by the key.
+nlohmann::json ExportQueryRequest(const DayFilterColumn& column, const table::DayWindow& window,
+                                  const table::Schema& schema, const std::vector<size_t>& key);
+
+// Counts rows whose key equals the previous row's (the stream is ordered by key) and
+// decides whether a row is kept under the duplicate policy.
+class DuplicateCounter {
+ public:
+  // Returns true when `key` equals the previous key (a duplicate).
+  bool Next(const std::vector<std::string>& key);
+  uint64_t duplicates() const { return duplicates_; }
+  const std::optional<std::vector<std::string>>& last() const { return last_; }
+  // How many rows so far carried the last key (1 for a unique key).
+  uint64_t run_length() const { return run_length_; }
+
+ private:
+  std::optional<std::vector<std::string>> last_;
+  uint64_t duplicates_ = 0;
+  uint64_t run_length_ = 0;
+};
+
+}  // namespace s3u::unload

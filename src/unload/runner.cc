@@ -1,0 +1,476 @@
+#include "unload/runner.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "domo/ownership.h"
+#include "unload/manifest.h"
+#include "unload/output.h"
+#include "unload/path_template.h"
+#include "unload/query_plan.h"
+
+namespace s3u::unload {
+namespace {
+
+int64_t EpochMillis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Everything decided before data moves; PlanRun reports it, ExecuteRun acts on it.
+struct Prepared {
+  RunPlan plan;
+  domo::Dataset input;
+  std::optional<domo::Dataset> writeback;
+  DayFilterColumn date_column;
+  std::vector<size_t> key;
+  ObjectName name;
+};
+
+// The writeback dataset: the configured id, else the user's dataset with exactly the
+// configured name (it was created by an earlier run), else none yet.
+Result<std::optional<domo::Dataset>> FindWriteback(const JobSpec& spec, domo::DomoClient& domo,
+                                                   int64_t user_id) {
+  if (!spec.writeback_dataset_id.empty()) {
+    auto dataset = domo.GetDataset(spec.writeback_dataset_id);
+    if (!dataset) return Fail(dataset.error());
+    return std::optional<domo::Dataset>(std::move(*dataset));
+  }
+  auto listed = domo.ListDatasets(spec.writeback_name);
+  if (!listed) return Fail(listed.error());
+  std::vector<domo::Dataset> matches;
+  for (domo::Dataset& d : *listed) {
+    if (d.name == spec.writeback_name && d.owner.id == user_id) matches.push_back(std::move(d));
+  }
+  if (matches.size() > 1) {
+    return Fail(ErrorCode::kFailedPrecondition, "writeback.name",
+                fmt::format("{} datasets you own are named \"{}\" ({}, {}, ...); set "
+                            "writeback.dataset_id to the one to use",
+                            matches.size(), spec.writeback_name, matches[0].id, matches[1].id));
+  }
+  if (matches.empty()) return std::optional<domo::Dataset>();
+  auto full = domo.GetDataset(matches[0].id);  // list answers carry no schema
+  if (!full) return Fail(full.error());
+  return std::optional<domo::Dataset>(std::move(*full));
+}
+
+Result<uint64_t> CountRows(domo::DomoClient& domo, const std::string& dataset_id,
+                           const std::string& sql) {
+  auto result = domo.Query(dataset_id, sql);
+  if (!result) return Fail(result.error());
+  uint64_t count = 0;
+  if (result->rows.size() == 1 && !result->rows[0].empty() && result->rows[0][0]) {
+    const std::string& text = *result->rows[0][0];
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+    if (ec == std::errc() && end == text.data() + text.size()) return count;
+  }
+  return Fail(ErrorCode::kInternal, "dataset " + dataset_id,
+              "Domo answered the row count query with an unexpected shape");
+}
+
+Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& run_id) {
+  Prepared p;
+  auto token = deps.domo.CurrentToken();
+  if (!token) return Fail(token.error());
+  auto input = deps.domo.GetDataset(spec.input_dataset_id);
+  if (!input) return Fail(input.error());
+  p.input = std::move(*input);
+  auto writeback = FindWriteback(spec, deps.domo, token->user_id);
+  if (!writeback) return Fail(writeback.error());
+  p.writeback = std::move(*writeback);
+  // A writeback dataset not created yet will be owned by the token's user, who creates it.
+  const int64_t owner = p.writeback ? p.writeback->owner.id : token->user_id;
+  auto facts = domo::GatherOwnershipFacts(deps.domo, p.input, owner);
+  if (!facts) return Fail(facts.error());
+  const domo::OwnershipVerdict verdict = domo::DecideOwnership(*facts);
+  if (!verdict.allowed) return Fail(domo::OwnershipError(*facts, verdict));
+
+  auto date_column = ResolveDateColumn(p.input.schema, spec.date_column);
+  if (!date_column) return Fail(date_column.error());
+  p.date_column = *date_column;
+  auto key = ResolveKeyColumns(p.input.schema, spec.primary_key);
+  if (!key) return Fail(key.error());
+  p.key = *key;
+  auto zone = table::FindTimeZone(spec.time_zone, "details.time_zone");
+  if (!zone) return Fail(zone.error());
+  p.plan.window = table::ResolveDayWindow(deps.clock.Now(), **zone, spec.specific_day);
+  auto rows = CountRows(deps.domo, p.input.id, CountSql(p.date_column, p.plan.window));
+  if (!rows) return Fail(rows.error());
+
+  const PathValues values{p.input.id, p.input.name, table::FormatDate(p.plan.window.local_date),
+                          run_id};
+  auto name = RenderObjectName(spec.path, values, spec.Extension(), "details.path");
+  if (!name) return Fail(name.error());
+  p.name = *name;
+  p.plan.date_column = p.date_column.column.name;
+  p.plan.input_name = p.input.name;
+  p.plan.rows = *rows;
+  p.plan.object_keys = {p.name.Key(spec.max_object_size.has_value(), 1)};
+  p.plan.writeback_dataset_id = p.writeback ? p.writeback->id : "";
+  p.plan.ownership = verdict.how;
+  return p;
+}
+
+std::string Uri(const std::string& bucket, const std::string& key) {
+  return "s3://" + bucket + "/" + key;
+}
+
+// if_exists: "fail" refuses when the first key exists (and writes create-only); "unique"
+// moves to a stem with the run id when it exists; "overwrite" writes over it.
+Result<void> ApplyIfExists(const JobSpec& spec, RunDeps& deps, const std::string& run_id,
+                           ObjectName& name) {
+  if (spec.if_exists == IfExists::kOverwrite) return {};
+  const std::string key = name.Key(spec.max_object_size.has_value(), 1);
+  auto head = deps.s3.HeadObject({spec.bucket, key});
+  if (!head && head.error().code != ErrorCode::kNotFound) return Fail(head.error());
+  if (!head) return {};
+  if (spec.if_exists == IfExists::kFail) {
+    return Fail(ErrorCode::kFailedPrecondition, Uri(spec.bucket, key),
+                "the object already exists and output.if_exists is \"fail\"; remove it, or "
+                "use \"overwrite\" or \"unique\"");
+  }
+  name.stem += "-" + run_id;
+  return {};
+}
+
+// The direct engine: key-ordered query pages → OutputWriter → sealed uploads.
+struct DirectResult {
+  std::vector<S3ObjectSink*> sinks;
+  std::unique_ptr<OutputWriter> writer;
+  uint64_t duplicates = 0;
+};
+
+Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& p,
+                            const ObjectName& name, DirectResult& out) {
+  s3::UploadOptions upload;
+  upload.part_size = spec.part_size;
+  upload.concurrency = spec.concurrency;
+  auto checksum = s3::ParseChecksumAlgorithm(spec.checksum);
+  if (checksum) upload.object.checksum = *checksum;
+  upload.object.storage_class = spec.storage_class;
+  upload.object.sse = spec.sse;
+  upload.object.sse_kms_key_id = spec.sse_kms_key_id;
+  upload.object.create_only = spec.if_exists == IfExists::kFail;
+  const OutputOptions options = OutputOptionsFrom(spec);
+  upload.object.content_type = ContentTypeFor(options);
+  const bool numbered = spec.max_object_size.has_value();
+  OpenObject open = [&](int index) -> Result<std::unique_ptr<ObjectSink>> {
+    auto sink = std::make_unique<S3ObjectSink>(deps.s3, deps.executor, deps.log,
+                                               s3::S3Location{spec.bucket, name.Key(numbered, index)},
+                                               upload);
+    out.sinks.push_back(sink.get());
+    return std::unique_ptr<ObjectSink>(std::move(sink));
+  };
+  auto writer = OutputWriter::Create(options, p.input.schema, open);
+  if (!writer) return Fail(writer.error());
+  out.writer = std::move(*writer);
+
+  DuplicateCounter counter;
+  Progress progress{0, p.plan.rows, 0};
+  std::optional<std::vector<std::string>> after;
+  uint64_t skip = 0;  // rows of the last key already written, asked for again
+  std::vector<std::string> key_values(p.key.size());
+  std::vector<table::FieldValue> fields;
+  for (;;) {
+    if (deps.cancel && deps.cancel->load()) {
+      return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
+    }
+    const uint64_t limit = spec.page_rows + skip;
+    auto page = deps.domo.Query(p.input.id, PageSql(p.date_column, p.plan.window, p.input.schema,
+                                                    p.key, after, limit));
+    if (!page) return Fail(page.error());
+    if (page->columns.size() != p.input.schema.size()) {
+      return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
+                  fmt::format("Domo's query answered {} columns; the dataset has {}",
+                              page->columns.size(), p.input.schema.size()));
+    }
+    uint64_t index = 0;
+    for (const std::vector<domo::Cell>& row : page->rows) {
+      for (size_t k = 0; k < p.key.size(); ++k) {
+        const domo::Cell& cell = row[p.key[k]];
+        if (!cell) {
+          return Fail(ErrorCode::kFailedPrecondition, "details.primary_key",
+                      fmt::format("a row of {} has a null in key column \"{}\"; a primary key "
+                                  "must identify every row",
+                                  table::FormatDate(p.plan.window.local_date),
+                                  p.input.schema[p.key[k]].name));
+        }
+        key_values[k] = *cell;
+      }
+      if (index++ < skip) {
+        // Already written on the previous page: it must still carry the last key.
+        if (!after || key_values != *after) {
+          return Fail(ErrorCode::kAborted, "dataset " + p.input.id,
+                      "the day's rows changed while they were being read; run again");
+        }
+        continue;
+      }
+      const bool duplicate = counter.Next(key_values);
+      if (duplicate && spec.duplicate_keys == DuplicateKeys::kFail) {
+        std::string shown;
+        for (const std::string& v : key_values) shown += (shown.empty() ? "" : ", ") + v;
+        return Fail(ErrorCode::kFailedPrecondition, "details.duplicate_keys",
+                    fmt::format("key ({}) appears more than once in the day and "
+                                "details.duplicate_keys is \"fail\"; use \"keep\" or \"first\"",
+                                shown));
+      }
+      if (duplicate && spec.duplicate_keys == DuplicateKeys::kFirst) continue;
+      fields.clear();
+      for (const domo::Cell& cell : row) {
+        fields.push_back(cell ? table::FieldValue(*cell) : std::nullopt);
+      }
+      if (auto written = out.writer->WriteRow(fields); !written) return written;
+      ++progress.rows;
+    }
+    progress.bytes = out.writer->totals().stored_bytes;
+    if (deps.on_progress) deps.on_progress(progress);
+    if (page->rows.size() < limit) break;
+    after = counter.last();
+    skip = counter.run_length();
+  }
+  out.duplicates = counter.duplicates();
+  return out.writer->Close();
+}
+
+// The domo-export engine: Domo's Export-to-S3 writes one gzip CSV under the rendered path;
+// s3unload starts it with the day's filter and the key order, polls it to the end, checks
+// the object with HeadObject and the reported rows against the day's count.
+Result<void> MoveRowsDomoExport(const JobSpec& spec, RunDeps& deps, const Prepared& p,
+                                const std::string& run_id, RunOutcome& outcome) {
+  if (deps.aws_credentials == nullptr) {
+    return Fail(ErrorCode::kInvalidArgument, "details.engine",
+                "the domo-export engine needs AWS access keys to hand to Domo");
+  }
+  const PathValues values{p.input.id, p.input.name, table::FormatDate(p.plan.window.local_date),
+                          run_id};
+  auto folder = RenderPath(spec.path, values, "details.path");
+  if (!folder) return Fail(folder.error());
+  while (!folder->empty() && folder->back() == '/') folder->pop_back();
+  domo::S3ExportRequest request;
+  request.bucket = spec.bucket;
+  request.path = folder->empty() ? p.input.id : *folder;
+  request.region = deps.region;
+  request.aws_access_key = deps.aws_credentials->access_key_id;
+  request.aws_access_secret = deps.aws_credentials->secret_access_key;
+  request.session_token = deps.aws_credentials->session_token;
+  request.aws_kms_key = spec.sse_kms_key_id;
+  request.query_request = ExportQueryRequest(p.date_column, p.plan.window, p.input.schema, p.key);
+  auto started = deps.domo.StartS3Export(p.input.id, request);
+  if (!started) return Fail(started.error());
+  auto done = started->Finished() ? started : deps.domo.WaitForS3Export(p.input.id, started->export_id);
+  if (!done) return Fail(done.error());
+  outcome.metrics.export_id = done->export_id;
+  outcome.metrics.started = ToMillisText(done->started);
+  outcome.metrics.finished = ToMillisText(done->finished);
+  if (done->status != "success") {
+    return Fail(ErrorCode::kUnavailable, "Domo export " + done->export_id,
+                fmt::format("Domo's Export-to-S3 ended in \"{}\": {} {}", done->status,
+                            done->error_code, done->message));
+  }
+  const std::string key = request.path + "/" + done->export_id + "/export/data.csv.gz";
+  auto head = deps.s3.HeadObject({spec.bucket, key});
+  if (!head) {
+    return Fail(ErrorCode::kDataLoss, Uri(spec.bucket, key),
+                "Domo reported the export done, but the object cannot be read: " +
+                    head.error().message);
+  }
+  uint64_t rows = 0;
+  for (const auto& [url, count] : done->url_row_counts) rows += static_cast<uint64_t>(count);
+  if (rows != p.plan.rows) {
+    return Fail(ErrorCode::kDataLoss, Uri(spec.bucket, key),
+                fmt::format("Domo exported {} rows, but the day has {}", rows, p.plan.rows));
+  }
+  outcome.s3_uris = {Uri(spec.bucket, key)};
+  outcome.objects = 1;
+  outcome.rows = rows;
+  outcome.bytes = head->size;
+  return {};
+}
+
+// The writeback dataset gets the run's row: created on the first run with the configured
+// name, description and a schema matching the metrics date option; later runs bring its
+// name, description and schema up to date, then import with the update method.
+Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
+                                 std::optional<domo::Dataset> writeback, const MetricsRow& row) {
+  const table::Schema schema = MetricsSchema(spec.metrics_dates);
+  std::string id;
+  if (!writeback) {
+    auto token = deps.domo.CurrentToken();
+    if (!token) return Fail(token.error());
+    auto found = FindWriteback(spec, deps.domo, token->user_id);
+    if (!found) return Fail(found.error());
+    writeback = std::move(*found);
+  }
+  if (!writeback) {
+    auto created = deps.domo.CreateDataset({spec.writeback_name, spec.writeback_description, schema});
+    if (!created) return Fail(created.error());
+    id = created->id;
+  } else {
+    id = writeback->id;
+    domo::DatasetUpdate update;
+    if (writeback->name != spec.writeback_name) update.name = spec.writeback_name;
+    if (writeback->description != spec.writeback_description) {
+      update.description = spec.writeback_description;
+    }
+    if (writeback->schema != schema) update.schema = schema;
+    if (update.name || update.description || update.schema) {
+      if (auto updated = deps.domo.UpdateDataset(id, update); !updated) return Fail(updated.error());
+    }
+  }
+  if (auto imported = deps.domo.ImportCsv(id, MetricsCsv(row, spec.metrics_dates), spec.update_method);
+      !imported) {
+    return Fail(imported.error());
+  }
+  return id;
+}
+
+}  // namespace
+
+Result<RunPlan> PlanRun(const JobSpec& spec, RunDeps& deps) {
+  auto prepared = Prepare(spec, deps, "dry-run");
+  if (!prepared) return Fail(prepared.error());
+  return prepared->plan;
+}
+
+RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run_id) {
+  RunOutcome outcome;
+  outcome.run_id = run_id;
+  const int64_t started = EpochMillis(deps.clock.Now());
+  if (deps.store != nullptr) {
+    store::RunRecord record;
+    record.run_id = run_id;
+    record.job_name = spec.name;
+    record.connector_id = deps.connector_id;
+    record.input_dataset_id = spec.input_dataset_id;
+    record.day = table::FormatDate(
+        table::ResolveDayWindow(deps.clock.Now(),
+                                **table::FindTimeZone(spec.time_zone, "details.time_zone"),
+                                spec.specific_day)
+            .local_date);
+    record.time_zone = spec.time_zone;
+    record.engine = std::string(EngineName(spec.engine));
+    record.attempt = deps.attempt;
+    record.started_ms = started;
+    if (auto begun = deps.store->BeginRun(record); !begun) {
+      deps.log.Warn("the run is not recorded in the local history: " + begun.error().ToString());
+    }
+  }
+  MetricsRow& m = outcome.metrics;
+  m.run_id = run_id;
+  m.job_name = spec.name;
+  m.input_dataset_id = spec.input_dataset_id;
+  m.time_zone = spec.time_zone;
+  m.engine = std::string(EngineName(spec.engine));
+  m.started = std::to_string(started);
+
+  auto fail = [&](Error error) {
+    error.message = deps.log.Redact(error.message);
+    outcome.error = std::move(error);
+  };
+
+  auto prepared = Prepare(spec, deps, run_id);
+  DirectResult direct;
+  if (!prepared) {
+    fail(prepared.error());
+  } else {
+    outcome.plan = prepared->plan;
+    m.day = table::FormatDate(prepared->plan.window.local_date);
+    m.window_start = table::FormatDateTime(prepared->plan.window.start_utc);
+    m.window_end = table::FormatDateTime(prepared->plan.window.end_utc);
+    ObjectName name = prepared->name;
+    if (auto ok = ApplyIfExists(spec, deps, run_id, name); !ok) {
+      fail(ok.error());
+    } else if (spec.engine == Engine::kDomoExport) {
+      if (auto moved = MoveRowsDomoExport(spec, deps, *prepared, run_id, outcome); !moved) {
+        fail(moved.error());
+        outcome.s3_uris.clear();
+      } else {
+        outcome.succeeded = true;
+      }
+    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, direct); !moved) {
+      fail(moved.error());
+    } else {
+      std::optional<ManifestObject> manifest;
+      if (spec.manifest) {
+        std::vector<ManifestEntry> entries;
+        for (size_t i = 0; i < direct.sinks.size(); ++i) {
+          const ObjectStats& stats = direct.writer->objects()[i];
+          entries.push_back({Uri(spec.bucket, direct.sinks[i]->location().key),
+                             stats.stored_bytes, stats.rows});
+        }
+        s3::ObjectOptions options;
+        options.content_type = "application/json";
+        options.create_only = spec.if_exists == IfExists::kFail;
+        manifest = ManifestObject{{spec.bucket, ManifestKey(name.stem)},
+                                  BuildManifest(entries, prepared->input.schema),
+                                  options};
+      }
+      auto published = Publish(deps.s3, direct.sinks, manifest);
+      if (!published) {
+        fail(published.error());
+      } else {
+        outcome.succeeded = true;
+        for (S3ObjectSink* sink : direct.sinks) {
+          outcome.s3_uris.push_back(Uri(spec.bucket, sink->location().key));
+        }
+        const OutputTotals totals = direct.writer->totals();
+        outcome.objects = static_cast<uint64_t>(totals.objects);
+        outcome.rows = totals.rows;
+        outcome.bytes = totals.stored_bytes;
+        outcome.duplicate_keys = direct.duplicates;
+      }
+    }
+  }
+  if (!outcome.succeeded) AbortAll(direct.sinks);
+
+  if (spec.engine == Engine::kDomoExport && m.finished.empty()) {
+    m.finished = std::to_string(EpochMillis(deps.clock.Now()));
+  }
+  m.s3_uris = outcome.s3_uris;
+  m.objects = static_cast<int64_t>(outcome.objects);
+  m.rows = static_cast<int64_t>(outcome.rows);
+  m.bytes = static_cast<int64_t>(outcome.bytes);
+  m.duplicate_keys = static_cast<int64_t>(outcome.duplicate_keys);
+  m.status = outcome.succeeded ? "SUCCEEDED"
+             : outcome.error && outcome.error->code == ErrorCode::kCancelled ? "CANCELLED"
+                                                                            : "FAILED";
+  m.error = outcome.error ? outcome.error->ToString() : "";
+  if (m.finished.empty() || spec.engine == Engine::kDirect) {
+    m.finished = std::to_string(EpochMillis(deps.clock.Now()));
+  }
+
+  // Metrics: the writeback dataset, then the local history. A failure to record in Domo
+  // does not turn a successful unload into a failed one; it is reported beside it.
+  std::optional<domo::Dataset> writeback;
+  if (prepared) writeback = prepared->writeback;
+  if (auto recorded = RecordInDomo(spec, deps, std::move(writeback), m); recorded) {
+    outcome.metrics_recorded = true;
+    outcome.writeback_dataset_id = *recorded;
+  } else {
+    outcome.metrics_error = deps.log.Redact(recorded.error().ToString());
+  }
+  if (deps.store != nullptr) {
+    store::RunResult result;
+    result.s3_uris = outcome.s3_uris;
+    result.objects = m.objects;
+    result.rows = m.rows;
+    result.bytes = m.bytes;
+    result.duplicate_keys = m.duplicate_keys;
+    if (outcome.error) {
+      result.error_code = std::string(CodeName(outcome.error->code));
+      result.error_message = outcome.error->ToString();
+    }
+    result.metrics_json = MetricsJson(m, spec.metrics_dates).dump();
+    const store::RunStatus status = outcome.succeeded ? store::RunStatus::kSucceeded
+                                    : m.status == "CANCELLED" ? store::RunStatus::kCancelled
+                                                              : store::RunStatus::kFailed;
+    if (auto finished = deps.store->FinishRun(run_id, status, EpochMillis(deps.clock.Now()), result);
+        !finished) {
+      deps.log.Warn("the run's end is not recorded in the local history: " +
+                    finished.error().ToString());
+    }
+  }
+  return outcome;
+}
+
+}  // namespace s3u::unload
