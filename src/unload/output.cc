@@ -211,7 +211,7 @@ Result<void> OutputWriter::WriteRow(std::span<const table::FieldValue> values) {
   if (closed_) {
     return Fail(ErrorCode::kFailedPrecondition, "output", "a row was written after Close");
   }
-  const auto row_subject = [&] { return fmt::format("row {}", totals().rows + current_.rows + 1); };
+  const auto row_subject = [&] { return fmt::format("row {}", totals().rows + 1); };
   if (values.size() != schema_.size()) {
     return Stop(Fail(
         ErrorCode::kInvalidArgument, row_subject(),
@@ -314,12 +314,14 @@ Result<void> OutputWriter::Close() {
 
 OutputTotals OutputWriter::totals() const {
   OutputTotals totals;
-  for (const ObjectStats& o : objects_) {
+  const auto add = [&](const ObjectStats& o) {
     ++totals.objects;
     totals.rows += o.rows;
     totals.stored_bytes += o.stored_bytes;
     totals.raw_bytes += o.raw_bytes;
-  }
+  };
+  for (const ObjectStats& o : objects_) add(o);
+  if (open_object_) add(current_);  // so progress moves while the first object is written
   return totals;
 }
 

@@ -107,7 +107,10 @@ class OutputWriter {
   // object (the header, or an empty stream). REQUIRES: called once, after the last row.
   Result<void> Close();
 
-  const std::vector<ObjectStats>& objects() const { return objects_; }  // sealed ones
+  // The sealed objects, in order.
+  const std::vector<ObjectStats>& objects() const { return objects_; }
+  // Sums over every object so far, the one being written included (stored bytes count what
+  // reached its sink; the codec may hold some back until the object is finished).
   OutputTotals totals() const;
 
  private:

@@ -46,7 +46,7 @@ TEST(MetricsTest, CsvAsReceivedKeepsTheMillisText) {
 
 TEST(MetricsTest, CsvDateTimeParsesStartedAndFinished) {
   const std::string csv = MetricsCsv(Sample(), MetricsDates::kDateTime);
-  EXPECT_NE(csv.find(",2026-11-23T01:02:03,2026-11-23T01:02:05\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",2026-11-24T01:02:03,2026-11-24T01:02:05\n"), std::string::npos) << csv;
 }
 
 TEST(MetricsTest, JsonIsTypedWithNullsForAbsentValues) {

@@ -258,6 +258,25 @@ TEST(OutputWriterTest, SinkSeesBlocksNotRows) {
   EXPECT_EQ(writer->totals().raw_bytes, object.data.size());
 }
 
+TEST(OutputWriterTest, TotalsIncludeTheObjectBeingWritten) {
+  OutputOptions options = Plain();
+  options.block_size = 64;
+  MemoryObjects memory;
+  auto writer = MakeWriter(options, kSchema, memory);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(writer->WriteRow(std::vector<FieldValue>{std::to_string(i), "0123456789"}));
+  }
+  const OutputTotals open = writer->totals();
+  EXPECT_EQ(open.objects, 1);
+  EXPECT_EQ(open.rows, 10u);
+  EXPECT_EQ(open.stored_bytes, memory.objects.at(0).data.size());
+  EXPECT_GT(open.stored_bytes, 0u);
+  EXPECT_TRUE(writer->objects().empty());  // nothing sealed yet
+  ASSERT_TRUE(writer->Close());
+  EXPECT_EQ(writer->totals().stored_bytes, memory.objects.at(0).data.size());
+  EXPECT_EQ(writer->objects().size(), 1u);
+}
+
 TEST(OutputWriterTest, OptionsFromSpecCarryEveryOutputField) {
   JobSpec spec;
   spec.format = OutputFormat::kJsonLines;

@@ -1,0 +1,582 @@
+// `s3unload run` end to end, run as a user would: the real binary with a job file, against
+// the Domo emulator and radosgw, read back with the aws cli. Each test has its own emulator
+// and bucket. "Today" is the real clock, so each test picks specific_day from today's date
+// in the job's zone (computed here) to land on the day it means.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/emulator.h"
+#include "support/servers.h"
+#include "table/day_window.h"
+#include "table/types.h"
+
+namespace s3u {
+namespace {
+
+using nlohmann::json;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::CommandResult;
+using testing::RadosGw;
+using testing::StandardDomo;
+
+constexpr const char* kInputId = "3b9d6f1e-0c2a-4e5b-8f7d-1a2b3c4d5e6f";
+
+// The day `days_ago` before today in `zone` ("yyyy-mm-dd"), and back: the specific_day that
+// names `date` today.
+int SpecificDayFor(const std::string& date, const std::string& zone) {
+  const table::Days today =
+      table::ResolveDayWindow(std::chrono::system_clock::now(),
+                              **table::FindTimeZone(zone, "zone"), 0)
+          .local_date;
+  return static_cast<int>((today - *table::ParseDate(date)).count());
+}
+std::string DaysAgo(int days) {
+  return table::FormatDate(
+      table::ResolveDayWindow(std::chrono::system_clock::now(), **table::FindTimeZone("UTC", "zone"),
+                              days)
+          .local_date);
+}
+
+// A value as Domo's import grammar spells it: null unquoted and empty, text always quoted.
+std::string ImportField(const std::optional<std::string>& v) {
+  if (!v) return "";
+  std::string out = "\"";
+  for (char c : *v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+// The documented output encoding (minimal quoting, null as nothing, LF), written here
+// independently of the codec under test: quote when the text holds the delimiter, a quote,
+// CR or LF, or would read back as null (empty, "\N").
+std::string ExpectedField(const std::optional<std::string>& v) {
+  if (!v) return "";
+  if (v->find_first_of(",\"\r\n") == std::string::npos && !v->empty() && *v != "\\N") return *v;
+  return ImportField(v);
+}
+using Row = std::vector<std::optional<std::string>>;
+std::string Csv(const std::vector<Row>& rows, std::string (*field)(const std::optional<std::string>&)) {
+  std::string out;
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + field(row[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+json InlineDataset(const std::string& id, const json& schema, const std::vector<Row>& rows) {
+  return {{"id", id},
+          {"name", "e2e input"},
+          {"owner", StandardDomo::kOwnerUserId},
+          {"schema", schema},
+          {"csv", Csv(rows, ImportField)}};
+}
+
+std::string Gunzip(const std::string& bytes) {
+  CommandResult r = testing::RunCommand({"gzip", "-dc"}, {}, bytes);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+// The first field of every line after the header (simple rows only).
+std::vector<std::string> FirstColumn(const std::string& csv) {
+  std::vector<std::string> ids;
+  size_t pos = csv.find('\n');
+  while (pos != std::string::npos && pos + 1 < csv.size()) {
+    const size_t end = csv.find('\n', pos + 1);
+    const std::string line = csv.substr(pos + 1, end - pos - 1);
+    ids.push_back(line.substr(0, line.find(',')));
+    pos = end;
+  }
+  return ids;
+}
+
+class RunIntegrationTest : public ::testing::Test {
+ protected:
+  RunIntegrationTest() : bucket_(testing::UniqueBucket("run")) {
+    testing::CreateBucketWithAwsCli(RadosGw(), bucket_);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("s3u-run-" + std::to_string(::getpid()) + "-" + bucket_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~RunIntegrationTest() override { std::filesystem::remove_all(dir_); }
+
+  // Starts this test's emulator: the standard config plus `datasets` and `faults`.
+  void StartEmulator(const std::vector<json>& datasets, const json& faults = json::array()) {
+    json config = testing::StandardEmulatorConfig(RadosGw().endpoint);
+    for (const json& d : datasets) config["datasets"].push_back(d);
+    config["faults"] = faults;
+    emulator_ = std::make_unique<testing::EmulatorProcess>(config);
+  }
+
+  // A job file for the owner's client, writing to this test's bucket through `endpoint`.
+  std::string Job(const std::string& details, const std::string& more = "",
+                  const std::string& client = StandardDomo::kOwnerClientId,
+                  std::string endpoint = "") {
+    if (endpoint.empty()) endpoint = RadosGw().endpoint;
+    const std::string toml = "name = \"e2e\"\n[credentials]\ndomo_client_id = \"" + client +
+                             "\"\ndomo_api_url = \"" + emulator_->url() + "\"\nbucket = \"" +
+                             bucket_ + "\"\nendpoint_url = \"" + endpoint +
+                             "\"\nregion = \"us-east-1\"\naws_access_key_id = \"" +
+                             RadosGw().owner.access_key_id + "\"\naws_secret_access_key = \"" +
+                             RadosGw().owner.secret_access_key + "\"\n[details]\n" + details +
+                             "\n" + more;
+    const std::string path = (dir_ / ("job-" + std::to_string(++jobs_) + ".toml")).string();
+    std::ofstream(path, std::ios::binary) << toml;
+    return path;
+  }
+
+  CommandResult Run(const std::string& job, std::vector<std::string> extra = {},
+                    const std::string& secret = StandardDomo::kOwnerClientSecret) {
+    std::vector<std::string> argv = {S3UNLOAD_BINARY, "run", "--config", job, "--no-progress"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return testing::RunCommand(argv, Env(secret));
+  }
+  // Runs with --json; a parse failure fails the test and gives null.
+  json RunJson(const std::string& job, int expected_exit, std::vector<std::string> extra = {},
+               const std::string& secret = StandardDomo::kOwnerClientSecret) {
+    extra.push_back("--json");
+    CommandResult r = Run(job, extra, secret);
+    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    try {
+      return json::parse(r.out);
+    } catch (const json::exception& e) {
+      ADD_FAILURE() << e.what() << "\n" << r.out << r.err;
+      return nullptr;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> Env(const std::string& secret) const {
+    return {{"DOMO_CLIENT_SECRET", secret},
+            {"S3UNLOAD_STORE", (dir_ / "history.db").string()},
+            {"AWS_EC2_METADATA_DISABLED", "true"},
+            {"AWS_CONFIG_FILE", "/dev/null"},
+            {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}};
+  }
+
+  // Keys in the bucket, listed by the aws cli.
+  std::vector<std::string> Keys() const {
+    CommandResult r = testing::AwsCli(RadosGw(), {"s3api", "list-objects-v2", "--bucket", bucket_,
+                                                  "--output", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> keys;
+    if (r.out.find_first_not_of(" \n") == std::string::npos) return keys;
+    for (const json& o : json::parse(r.out).value("Contents", json::array())) {
+      keys.push_back(o["Key"]);
+    }
+    return keys;
+  }
+  std::string ReadBack(const std::string& key) const {
+    auto body = testing::ReadBackWithAwsCli(RadosGw(), bucket_, key);
+    EXPECT_TRUE(body.has_value()) << key;
+    return body.value_or("");
+  }
+  // Nothing visible and nothing half-written in the bucket.
+  void ExpectBucketUntouched() const {
+    EXPECT_THAT(Keys(), IsEmpty());
+    EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
+  }
+
+  // The rows of a dataset, read through the emulator's query API as the owner.
+  std::vector<json> DatasetRows(const std::string& id) const {
+    const std::string token =
+        emulator_->Token(StandardDomo::kOwnerClientId, StandardDomo::kOwnerClientSecret);
+    auto answer = emulator_->Call("POST", "/v1/datasets/query/execute/" + id,
+                                  {{"Authorization", "Bearer " + token},
+                                   {"Content-Type", "application/json"}},
+                                  R"({"sql": "SELECT * FROM table"})");
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    const json j = answer.Json();
+    std::vector<json> rows;
+    if (!j.is_object()) return rows;
+    for (const json& row : j["rows"]) {
+      json named;
+      for (size_t i = 0; i < row.size(); ++i) named[j["columns"][i].get<std::string>()] = row[i];
+      rows.push_back(named);
+    }
+    return rows;
+  }
+  // Paths of the emulator's requests so far (admin calls excluded).
+  std::vector<std::string> RequestPaths() const {
+    std::vector<std::string> paths;
+    for (const json& r : emulator_->Admin("GET", "/__admin/requests")) paths.push_back(r["path"]);
+    return paths;
+  }
+
+  std::string bucket_;
+  std::filesystem::path dir_;
+  std::unique_ptr<testing::EmulatorProcess> emulator_;
+  int jobs_ = 0;
+};
+
+const json kSimpleSchema = json::array({{{"name", "id"}, {"type", "LONG"}},
+                                        {{"name", "t"}, {"type", "DATETIME"}},
+                                        {{"name", "note"}, {"type", "STRING"}}});
+
+// id, t: simple rows for window tests.
+std::vector<Row> TimedRows(const std::vector<std::pair<int, std::string>>& rows) {
+  std::vector<Row> out;
+  for (const auto& [id, t] : rows) out.push_back({std::to_string(id), t, "n" + std::to_string(id)});
+  return out;
+}
+
+TEST_F(RunIntegrationTest, HostileValuesRoundTripByteExactInKeyOrder) {
+  const std::string day = DaysAgo(1);
+  const std::string long_text(300000, 'x');
+  // Ids out of order, and 10 before 9 as text: the output must be ordered by number.
+  const std::vector<Row> rows = {
+      {"10", day, "007", "He said \"hi\", then \"\"bye\"\""},
+      {"2", day, "0042", "a,b;c|d\te"},
+      {"9", day, "x", "CRLF\r\nLF\nlone CR\rend"},
+      {"1", day, "emoji", "\xF0\x9F\x98\x80 caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 \xF0\x90\x8D\x88"},
+      {"3", day, "", std::nullopt},  // empty string vs null
+      {"4", day, std::nullopt, ""},
+      {"5", day, "\\N", "NULL"},  // text that other readers take for null
+      {"6", day, "bin", "\x01\x02\x1b[0m\x7f\xC2\x80 ~"},
+      {"7", day, "long", long_text},
+      {"8", day, "\"", " lead and trail "},
+  };
+  const json schema = json::array({{{"name", "id"}, {"type", "LONG"}},
+                                   {{"name", "d"}, {"type", "DATE"}},
+                                   {{"name", "code"}, {"type", "STRING"}},
+                                   {{"name", "text"}, {"type", "STRING"}}});
+  StartEmulator({InlineDataset(kInputId, schema, rows)});
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                               "\"\npath = \"hostile/{date}.csv\"\nprimary_key = [\"id\"]\n"
+                               "specific_day = 1"),
+                           0);
+  ASSERT_EQ(out["s3_uris"].size(), 1u) << out;
+  EXPECT_EQ(out["s3_uris"][0], "s3://" + bucket_ + "/hostile/" + day + ".csv.gz");
+  EXPECT_EQ(out["rows"], 10);
+
+  std::vector<Row> sorted = {rows[3], rows[1], rows[4], rows[5], rows[6],
+                             rows[7], rows[8], rows[9], rows[2], rows[0]};
+  const std::string expected = "id,d,code,text\n" + Csv(sorted, ExpectedField);
+  const std::string got = Gunzip(ReadBack("hostile/" + day + ".csv.gz"));
+  EXPECT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected) << "first difference at byte "
+                               << std::mismatch(got.begin(), got.end(), expected.begin(),
+                                                expected.end()).first - got.begin();
+}
+
+// Runs the window dataset for `date` in `zone` and returns the ids unloaded.
+class RunWindowTest : public RunIntegrationTest {
+ protected:
+  std::vector<std::string> IdsFor(const std::vector<Row>& rows, const json& schema,
+                                  const std::string& date, const std::string& zone) {
+    StartEmulator({InlineDataset(kInputId, schema, rows)});
+    const json out = RunJson(
+        Job("input_dataset = \"" + std::string(kInputId) +
+                "\"\npath = \"w/\"\nprimary_key = [\"id\"]\nspecific_day = " +
+                std::to_string(SpecificDayFor(date, zone)) + "\ntime_zone = \"" + zone + "\"",
+            "[output]\ncompression = \"none\"\n"),
+        0);
+    EXPECT_EQ(out["plan"]["day"], date) << out;
+    if (out["s3_uris"].size() != 1) return {};
+    const std::string uri = out["s3_uris"][0];
+    return FirstColumn(ReadBack(uri.substr(("s3://" + bucket_ + "/").size())));
+  }
+};
+
+TEST_F(RunWindowTest, NewYorkSpringForwardDayHas23Hours) {
+  // 2026-03-08 in New York: [05:00Z, next day 04:00Z).
+  const auto rows = TimedRows({{1, "2026-03-08T04:59:59"}, {2, "2026-03-08T05:00:00"},
+                               {3, "2026-03-09T03:59:59"}, {4, "2026-03-09T04:00:00"}});
+  EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-03-08", "America/New_York"), ElementsAre("2", "3"));
+}
+
+TEST_F(RunWindowTest, NewYorkFallBackDayHas25Hours) {
+  // 2026-11-01 in New York: [04:00Z, next day 05:00Z).
+  const auto rows = TimedRows({{1, "2026-11-01T03:59:59"}, {2, "2026-11-01T04:00:00"},
+                               {3, "2026-11-02T04:59:59"}, {4, "2026-11-02T05:00:00"}});
+  EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-11-01", "America/New_York"), ElementsAre("2", "3"));
+}
+
+TEST_F(RunWindowTest, LordHoweHalfHourShiftDayHas23AndAHalfHours) {
+  // 2026-10-04 on Lord Howe (+10:30 -> +11:00 at 02:00): [10-03T13:30Z, 10-04T13:00Z).
+  const auto rows = TimedRows({{1, "2026-10-03T13:29:59"}, {2, "2026-10-03T13:30:00"},
+                               {3, "2026-10-04T12:59:59"}, {4, "2026-10-04T13:00:00"}});
+  EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-10-04", "Australia/Lord_Howe"),
+              ElementsAre("2", "3"));
+}
+
+TEST_F(RunWindowTest, UtcMonthEndStopsAtMidnight) {
+  const auto rows = TimedRows({{1, "2026-09-30T23:59:59"}, {2, "2026-10-31T00:00:00"},
+                               {3, "2026-10-31T23:59:59"}, {4, "2026-11-01T00:00:00"}});
+  EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-10-31", "UTC"), ElementsAre("2", "3"));
+}
+
+TEST_F(RunWindowTest, DateColumnYearEndSelectsOnlyThatDate) {
+  const json schema = json::array({{{"name", "id"}, {"type", "LONG"}},
+                                   {{"name", "d"}, {"type", "DATE"}},
+                                   {{"name", "note"}, {"type", "STRING"}}});
+  const std::vector<Row> rows = {{"1", "2025-12-30", "a"}, {"2", "2025-12-31", "b"},
+                                 {"3", "2026-01-01", "c"}, {"4", "2025-12-31", "d"}};
+  // A DATE is a calendar day: the zone picks which day is meant, not the rows' instants.
+  EXPECT_THAT(IdsFor(rows, schema, "2025-12-31", "Australia/Lord_Howe"), ElementsAre("2", "4"));
+}
+
+TEST_F(RunIntegrationTest, EmptyDayWritesHeaderOnlyObjectAndZeroRowMetrics) {
+  const auto rows = TimedRows({{1, DaysAgo(3) + "T12:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                               "\"\npath = \"empty/\"\nprimary_key = [\"id\"]\nspecific_day = 1"),
+                           0);
+  EXPECT_EQ(out["status"], "SUCCEEDED");
+  EXPECT_EQ(out["rows"], 0);
+  const std::string key = "empty/" + std::string(kInputId) + "_" + DaysAgo(1) + ".csv.gz";
+  EXPECT_EQ(Gunzip(ReadBack(key)), "id,t,note\n");
+  const std::vector<json> metrics = DatasetRows(out["writeback_dataset_id"]);
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_EQ(metrics[0]["status"], "SUCCEEDED");
+  EXPECT_EQ(metrics[0]["rows"].dump(), "0") << metrics[0];
+}
+
+TEST_F(RunIntegrationTest, StrangerIsRefusedBeforeAnyQueryAndNothingIsWritten) {
+  StartEmulator({});
+  const std::string job = Job(std::string("input_dataset = \"") + StandardDomo::kSalesDatasetId +
+                                  "\"\npath = \"sales/\"\nprimary_key = [\"id\"]",
+                              "", StandardDomo::kStrangerClientId);
+  const CommandResult r = Run(job, {}, StandardDomo::kStrangerClientSecret);
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_THAT(r.out + r.err, AllOf(HasSubstr(StandardDomo::kSalesDatasetId),
+                                   HasSubstr("964382593"), HasSubstr("555000111")));
+  EXPECT_THAT(r.out + r.err, ::testing::Not(HasSubstr(StandardDomo::kStrangerClientSecret)));
+  ExpectBucketUntouched();
+  for (const std::string& path : RequestPaths()) EXPECT_THAT(path, ::testing::Not(HasSubstr("/query/")));
+}
+
+TEST_F(RunIntegrationTest, EveryInvalidFieldIsNamedWithExitCode2) {
+  StartEmulator({});
+  const std::string job = Job(std::string("input_dataset = \"not-a-guid\"\npath = \"x/\"\n") +
+                                  "primary_key = []\nspecific_day = -1\ntime_zone = \"Mars/Olympus\"\n"
+                                  "engine = \"fast\"\ncolour = \"blue\"",
+                              "[output]\ncompression = \"rar\"\ndelimiter = \",,\"\n");
+  const CommandResult r = Run(job);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  for (const char* field : {"details.input_dataset", "details.primary_key", "details.specific_day",
+                            "details.time_zone", "details.engine", "details.colour",
+                            "output.compression", "output.delimiter"}) {
+    EXPECT_THAT(r.out + r.err, HasSubstr(field));
+  }
+  EXPECT_THAT(RequestPaths(), IsEmpty());  // nothing was asked of Domo
+  ExpectBucketUntouched();
+}
+
+TEST_F(RunIntegrationTest, DryRunMovesAndWritesNothing) {
+  const auto rows = TimedRows({{1, DaysAgo(1) + "T01:00:00"}, {2, DaysAgo(1) + "T02:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                               "\"\npath = \"dry/\"\nprimary_key = [\"id\"]\nspecific_day = 1"),
+                           0, {"--dry-run"});
+  EXPECT_EQ(out["rows"], 2);
+  EXPECT_EQ(out["object_keys"][0], "dry/" + std::string(kInputId) + "_" + DaysAgo(1) + ".csv.gz");
+  ExpectBucketUntouched();
+  for (const json& r : emulator_->Admin("GET", "/__admin/requests")) {
+    EXPECT_EQ(r["method"] == "POST" && r["path"] == "/v1/datasets", false) << r;  // no create
+    EXPECT_NE(r["method"], "PUT") << r;                                           // no import
+  }
+  const CommandResult history = testing::RunCommand(
+      {S3UNLOAD_BINARY, "history", "--store", (dir_ / "history.db").string()});
+  EXPECT_THAT(history.out, HasSubstr("no runs recorded"));
+}
+
+// A day of the synthetic "events" style, big enough for many query pages.
+json BigDataset(const std::string& from, const std::string& to, int rows) {
+  return {{"id", kInputId},
+          {"name", "big"},
+          {"owner", StandardDomo::kOwnerUserId},
+          {"synthetic",
+           {{"rows", rows},
+            {"seed", 5},
+            {"columns",
+             json::array({{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
+                          {{"name", "t"}, {"type", "DATETIME"}, {"kind", "timeline"},
+                           {"from", from}, {"to", to}},
+                          {{"name", "n"}, {"type", "DECIMAL"}, {"kind", "number"},
+                           {"min", 0}, {"max", 1000000}, {"scale", 6}},
+                          {{"name", "note"}, {"type", "STRING"}, {"kind", "text"},
+                           {"min_length", 20}, {"max_length", 60}, {"hostile", true}}})}}}};
+}
+
+// A failed run: FAILED in --json and in the writeback dataset, with `error_part` in both.
+void ExpectFailedMetrics(const json& out, const std::vector<json>& metrics,
+                         const std::string& error_part) {
+  EXPECT_EQ(out["status"], "FAILED") << out;
+  EXPECT_THAT(out["error"]["message"].get<std::string>(), HasSubstr(error_part));
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_EQ(metrics[0]["status"], "FAILED");
+  EXPECT_THAT(metrics[0]["error"].get<std::string>(), HasSubstr(error_part));
+  EXPECT_TRUE(out["s3_uris"].empty());
+}
+
+TEST_F(RunIntegrationTest, QueryFailingAfterTheFirstPagesLeavesNothingAndRecordsFailure) {
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 200000)});
+  const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
+                                  "\"\npath = \"mid/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                              "[tuning]\npage_rows = 500\n");
+  json out;
+  std::atomic<bool> done = false;
+  std::thread run([&] {
+    out = RunJson(job, 6);  // kUnavailable (README, "Exit codes")
+    done = true;
+  });
+  // Once two pages have been read, every further query answers 500.
+  bool faulted = false;
+  while (!done && !faulted) {
+    int queries = 0;
+    for (const std::string& path : RequestPaths()) queries += path.find("/query/") != std::string::npos;
+    if (queries >= 3) {
+      emulator_->Admin("POST", "/__admin/faults",
+                       json::array({{{"route", "query"}, {"action", "status"}, {"status", 500}}}));
+      faulted = true;
+    }
+  }
+  run.join();
+  ASSERT_TRUE(faulted) << "the run ended before the fault was set";
+  ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "500");
+  ExpectBucketUntouched();
+}
+
+TEST_F(RunIntegrationTest, S3UploadFailingWith503LeavesNothingAndRecordsFailure) {
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 20000)});
+  testing::FaultProxy proxy(RadosGw());
+  proxy.SetRules(json::array(
+      {{{"op", "UploadPart"}, {"times", 0}, {"action", "respond"}, {"status", 503},
+        {"body", "<Error><Code>SlowDown</Code><Message>Please reduce</Message></Error>"}},
+       {{"op", "PutObject"}, {"times", 0}, {"action", "respond"}, {"status", 503},
+        {"body", "<Error><Code>SlowDown</Code><Message>Please reduce</Message></Error>"}}}));
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                                   "\"\npath = \"s3fail/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                               "", StandardDomo::kOwnerClientId, proxy.endpoint()),
+                           6);
+  EXPECT_GT(proxy.Count("UploadPart") + proxy.Count("PutObject"), 0);
+  ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "SlowDown");
+  ExpectBucketUntouched();
+}
+
+TEST_F(RunIntegrationTest, TokenExpiringMidRunIsRefreshedOnceAndTheRunSucceeds) {
+  const auto rows = TimedRows({{1, DaysAgo(1) + "T01:00:00"}, {2, DaysAgo(1) + "T02:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)},
+                json::array({{{"route", "query"}, {"action", "expire_tokens"}, {"times", 1}}}));
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                               "\"\npath = \"tok/\"\nprimary_key = [\"id\"]\nspecific_day = 1"),
+                           0);
+  EXPECT_EQ(out["status"], "SUCCEEDED") << out;
+  EXPECT_EQ(out["rows"], 2);
+  int tokens = 0;
+  for (const std::string& path : RequestPaths()) tokens += path == "/oauth/token";
+  EXPECT_EQ(tokens, 2);
+  EXPECT_EQ(DatasetRows(out["writeback_dataset_id"]).size(), 1u);
+}
+
+TEST_F(RunIntegrationTest, DomoExportEngineWritesTheDayThroughExportToS3) {
+  const std::string day = DaysAgo(1);
+  const auto rows = TimedRows({{3, day + "T03:00:00"}, {1, day + "T01:00:00"},
+                               {2, DaysAgo(2) + "T02:00:00"}, {4, day + "T23:59:59"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                               "\"\npath = \"export/{date}/\"\nprimary_key = [\"id\"]\n"
+                               "specific_day = 1\nengine = \"domo-export\""),
+                           0);
+  ASSERT_EQ(out["s3_uris"].size(), 1u) << out;
+  EXPECT_EQ(out["rows"], 3);
+  const std::string uri = out["s3_uris"][0];
+  EXPECT_THAT(uri, HasSubstr("s3://" + bucket_ + "/export/" + day + "/"));
+  EXPECT_EQ(Gunzip(ReadBack(uri.substr(("s3://" + bucket_ + "/").size()))),
+            "id,t,note\n1," + day + "T01:00:00,n1\n3," + day + "T03:00:00,n3\n4," + day +
+                "T23:59:59,n4\n");
+  const std::vector<json> metrics = DatasetRows(out["writeback_dataset_id"]);
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_EQ(metrics[0]["engine"], "domo-export");
+  EXPECT_EQ(metrics[0]["status"], "SUCCEEDED");
+}
+
+TEST_F(RunIntegrationTest, DomoExportEndingInErrorIsAFailedRun) {
+  const auto rows = TimedRows({{1, DaysAgo(1) + "T01:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)},
+                json::array({{{"route", "s3export"}, {"action", "export_error"},
+                              {"message", "the warehouse is on fire"}}}));
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                                   "\"\npath = \"export/\"\nprimary_key = [\"id\"]\n"
+                                   "specific_day = 1\nengine = \"domo-export\""),
+                           6);
+  ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "the warehouse is on fire");
+  ExpectBucketUntouched();
+}
+
+TEST_F(RunIntegrationTest, SplitOutputIsNumberedKeyOrderedWithManifestLast) {
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 150000)});
+  testing::FaultProxy proxy(RadosGw());  // no rules: it only logs the order of the writes
+  const json out =
+      RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                      "\"\npath = \"split/part\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                  "[output]\nmax_object_size = \"5MiB\"\nmanifest = true\n[s3]\npart_size = "
+                  "\"5MiB\"\n",
+                  StandardDomo::kOwnerClientId, proxy.endpoint()),
+              0);
+  ASSERT_GE(out["s3_uris"].size(), 2u) << out;
+  long long previous = 0, rows = 0;
+  for (size_t i = 0; i < out["s3_uris"].size(); ++i) {
+    char number[8];
+    std::snprintf(number, sizeof number, "%04zu", i + 1);
+    const std::string key = std::string("split/part-") + number + ".csv.gz";
+    EXPECT_EQ(out["s3_uris"][i], "s3://" + bucket_ + "/" + key);
+    const std::string object = ReadBack(key);
+    EXPECT_LE(object.size(), 5u << 20);
+    const std::vector<std::string> ids = FirstColumn(Gunzip(object));  // gunzips on its own
+    ASSERT_FALSE(ids.empty());
+    for (const std::string& id : ids) {
+      if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) continue;  // text
+      EXPECT_EQ(std::stoll(id), previous + 1);
+      previous = std::stoll(id);
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, out["rows"].get<long long>());
+  const json manifest = json::parse(ReadBack("split/part.manifest"));
+  ASSERT_EQ(manifest["entries"].size(), out["s3_uris"].size()) << manifest;
+  for (size_t i = 0; i < manifest["entries"].size(); ++i) {
+    EXPECT_EQ(manifest["entries"][i]["url"], out["s3_uris"][i]);
+  }
+  // The manifest is the last write.
+  const json log = proxy.Log();
+  std::string last_write;
+  for (const json& entry : log) {
+    const std::string op = entry["op"];
+    if (op == "PutObject" || op == "CompleteMultipartUpload") last_write = entry["path"];
+  }
+  EXPECT_THAT(last_write, HasSubstr("split/part.manifest"));
+}
+
+TEST_F(RunIntegrationTest, HistoryListsSucceededAndFailedRuns) {
+  const auto rows = TimedRows({{1, DaysAgo(1) + "T01:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const std::string ok = Job("input_dataset = \"" + std::string(kInputId) +
+                             "\"\npath = \"h/\"\nprimary_key = [\"id\"]\nspecific_day = 1");
+  const std::string bad = Job("input_dataset = \"" + std::string(kInputId) +
+                              "\"\npath = \"h/\"\nprimary_key = [\"missing\"]\nspecific_day = 1");
+  const json first = RunJson(ok, 0);
+  const json second = RunJson(bad, 2);
+  const CommandResult r = testing::RunCommand(
+      {S3UNLOAD_BINARY, "history", "--json", "--store", (dir_ / "history.db").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, std::string> status;
+  for (const json& run : json::parse(r.out)) status[run["run_id"]] = run["status"];
+  EXPECT_EQ(status.size(), 2u) << r.out;
+  EXPECT_EQ(status[first["run_id"]], "SUCCEEDED");
+  EXPECT_EQ(status[second["run_id"]], "FAILED");
+}
+
+}  // namespace
+}  // namespace s3u
