@@ -109,23 +109,6 @@ Error TokenEndpointError(const DomoCall& call, int status, const ErrorBody& b) {
 
 }  // namespace
 
-std::string SanitizeServerText(std::string_view text, size_t max) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 Error MapDomoError(const DomoCall& call, int status, const http::Headers& headers,
                    std::string_view body, std::chrono::system_clock::time_point now) {

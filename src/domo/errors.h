@@ -43,7 +43,7 @@ struct DomoCall {
 Error MapDomoError(const DomoCall& call, int http_status, const http::Headers& headers,
                    std::string_view body, std::chrono::system_clock::time_point now);
 
-// Server text made safe for a message: printable, single-line, at most `max` characters.
-std::string SanitizeServerText(std::string_view text, size_t max = 300);
+// Server text made safe for a message (http/http.h).
+using http::SanitizeServerText;
 
 }  // namespace s3u::domo

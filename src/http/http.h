@@ -21,6 +21,10 @@ namespace s3u::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Text a server sent (an error message, a code, a request id) made safe for messages and
+// logs: control characters become single spaces, and it is cut at `max` bytes with "...".
+std::string SanitizeServerText(std::string_view text, size_t max = 300);
+
 // Case-insensitive header lookup; the first match wins.
 std::optional<std::string_view> FindHeader(const Headers& headers, std::string_view name);
 

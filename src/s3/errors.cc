@@ -21,23 +21,7 @@ bool In(std::string_view code, std::initializer_list<std::string_view> codes) {
 }
 
 // Server text goes into messages and logs: keep it printable, single-line and short.
-std::string Sanitize(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() >= kMaxServerText) {
-      out += "...";
-      break;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+std::string Sanitize(std::string_view text) { return http::SanitizeServerText(text, kMaxServerText); }
 
 // " (S3 SlowDown: Please reduce your request rate.; request id 4442587FB7D0A2F9)".
 // Only Code, Message and RequestId are echoed: never StringToSign or SignatureProvided.
