@@ -4,6 +4,7 @@
 
 #include "cli/check_domo_command.h"
 #include "cli/run_command.h"
+#include "core/version.h"
 #include "cli/check_s3_command.h"
 #include "cli/upload_command.h"
 #include "http/curl_client.h"
@@ -11,7 +12,7 @@
 int main(int argc, char** argv) {
   s3u::http::GlobalInitHttp();
   CLI::App app{"s3unload: move data out of Domo into Amazon S3 or any S3-compatible store"};
-  app.set_version_flag("--version", "s3unload 0.1.0");
+  app.set_version_flag("--version", std::string("s3unload ") + s3u::kVersion);
   app.require_subcommand(1);
 
   s3u::cli::UploadFlags upload;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/version.h"
 #include "http/http.h"
 
 namespace s3u::http {
@@ -37,7 +38,7 @@ struct HttpOptions {
   // Idle handles (each holding a connection) kept for reuse; extra ones are closed.
   // Should be at least the number of threads calling Send concurrently.
   size_t max_idle_handles = 16;
-  std::string user_agent = "s3unload/0.1";
+  std::string user_agent = std::string("s3unload/") + kVersion;
 };
 
 // Initialises libcurl for the process; idempotent and thread-safe. The CurlHttpClient

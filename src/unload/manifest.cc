@@ -1,12 +1,13 @@
 #include "unload/manifest.h"
 
+#include "core/version.h"
+
 #include <nlohmann/json.hpp>
 
 namespace s3u::unload {
 namespace {
 
 // The version `s3unload --version` prints (src/cli/main.cc); keep the two together.
-constexpr const char* kVersion = "0.1.0";
 
 }  // namespace
 

@@ -6,12 +6,12 @@
 // to the object sink when full, so memory is the block, the compressor's state and its
 // output for one block, independent of the number of rows.
 //
-// Splitting: every object but a single-row one is at most max_object_size bytes as stored
-// (compressed), and each stands alone: its own compressed stream, and for CSV with a header
-// its own header line. An object is cut before the row that could push it over the limit;
-// the compressor is flushed near the limit so the decision uses exact sizes (see
-// docs/output.md for the bound and its cost). Only an object whose first row alone (with the
-// header) exceeds the limit is larger: it then holds just that row.
+// Splitting: objects are at most max_object_size bytes as stored (compressed), and each
+// stands alone: its own compressed stream, and for CSV with a header its own header line.
+// An object is cut before the row that could push it over the limit; the compressor is
+// flushed near the limit so the decision uses exact sizes (see docs/output.md for the bound
+// and its cost). Only an object whose first row alone (with the header) exceeds the limit
+// is larger: it then holds just that row.
 //
 // Publishing: S3ObjectSink writes an object through a StreamingUploader and seals it (nothing
 // visible); Publish commits every sealed object and the manifest last, or removes what it
