@@ -291,7 +291,8 @@ Result<void> MoveRowsDomoExport(const JobSpec& spec, RunDeps& deps, const Prepar
 // name, description and a schema matching the metrics date option; later runs bring its
 // name, description and schema up to date, then import with the update method.
 Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
-                                 std::optional<domo::Dataset> writeback, const MetricsRow& row) {
+                                 std::optional<domo::Dataset> writeback, bool may_create,
+                                 const MetricsRow& row) {
   const table::Schema schema = MetricsSchema(spec.metrics_dates);
   std::string id;
   if (!writeback) {
@@ -300,6 +301,11 @@ Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
     auto found = FindWriteback(spec, deps.domo, token->user_id);
     if (!found) return Fail(found.error());
     writeback = std::move(*found);
+  }
+  if (!writeback && !may_create) {
+    return Fail(ErrorCode::kFailedPrecondition, "writeback.name",
+                "no writeback dataset was created: the run stopped before the ownership rule "
+                "allowed it (a refused or misconfigured run creates nothing in Domo)");
   }
   if (!writeback) {
     auto created = deps.domo.CreateDataset({spec.writeback_name, spec.writeback_description, schema});
@@ -443,7 +449,10 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
   // does not turn a successful unload into a failed one; it is reported beside it.
   std::optional<domo::Dataset> writeback;
   if (prepared) writeback = prepared->writeback;
-  if (auto recorded = RecordInDomo(spec, deps, std::move(writeback), m); recorded) {
+  // Only a run that passed the ownership rule may create the writeback dataset; an earlier
+  // failure is still recorded in an existing one.
+  if (auto recorded = RecordInDomo(spec, deps, std::move(writeback), prepared.has_value(), m);
+      recorded) {
     outcome.metrics_recorded = true;
     outcome.writeback_dataset_id = *recorded;
   } else {

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -25,29 +26,28 @@ namespace {
 
 using nlohmann::json;
 using ::testing::AllOf;
+using testing::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::CommandResult;
+using ::testing::Not;
 using testing::RadosGw;
 using testing::StandardDomo;
 
 constexpr const char* kInputId = "3b9d6f1e-0c2a-4e5b-8f7d-1a2b3c4d5e6f";
 
-// The day `days_ago` before today in `zone` ("yyyy-mm-dd"), and back: the specific_day that
-// names `date` today.
+// The specific_day that names `date` ("yyyy-mm-dd") today, counted in `zone` as the run does.
 int SpecificDayFor(const std::string& date, const std::string& zone) {
-  const table::Days today =
-      table::ResolveDayWindow(std::chrono::system_clock::now(),
-                              **table::FindTimeZone(zone, "zone"), 0)
-          .local_date;
+  const table::Days today = table::ResolveDayWindow(std::chrono::system_clock::now(),
+                                                    **table::FindTimeZone(zone, "zone"), 0)
+                                .local_date;
   return static_cast<int>((today - *table::ParseDate(date)).count());
 }
+// The UTC date `days` days before today, "yyyy-mm-dd" (the default zone of a job).
 std::string DaysAgo(int days) {
-  return table::FormatDate(
-      table::ResolveDayWindow(std::chrono::system_clock::now(), **table::FindTimeZone("UTC", "zone"),
-                              days)
-          .local_date);
+  return table::FormatDate(table::ResolveDayWindow(std::chrono::system_clock::now(),
+                                                   **table::FindTimeZone("UTC", "zone"), days)
+                               .local_date);
 }
 
 // A value as Domo's import grammar spells it: null unquoted and empty, text always quoted.
@@ -66,7 +66,8 @@ std::string ExpectedField(const std::optional<std::string>& v) {
   return ImportField(v);
 }
 using Row = std::vector<std::optional<std::string>>;
-std::string Csv(const std::vector<Row>& rows, std::string (*field)(const std::optional<std::string>&)) {
+std::string Csv(const std::vector<Row>& rows,
+                std::string (*field)(const std::optional<std::string>&)) {
   std::string out;
   for (const Row& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + field(row[i]);
@@ -125,13 +126,12 @@ class RunIntegrationTest : public ::testing::Test {
                   const std::string& client = StandardDomo::kOwnerClientId,
                   std::string endpoint = "") {
     if (endpoint.empty()) endpoint = RadosGw().endpoint;
-    const std::string toml = "name = \"e2e\"\n[credentials]\ndomo_client_id = \"" + client +
-                             "\"\ndomo_api_url = \"" + emulator_->url() + "\"\nbucket = \"" +
-                             bucket_ + "\"\nendpoint_url = \"" + endpoint +
-                             "\"\nregion = \"us-east-1\"\naws_access_key_id = \"" +
-                             RadosGw().owner.access_key_id + "\"\naws_secret_access_key = \"" +
-                             RadosGw().owner.secret_access_key + "\"\n[details]\n" + details +
-                             "\n" + more;
+    const std::string toml =
+        "name = \"e2e\"\n[credentials]\ndomo_client_id = \"" + client + "\"\ndomo_api_url = \"" +
+        emulator_->url() + "\"\nbucket = \"" + bucket_ + "\"\nendpoint_url = \"" + endpoint +
+        "\"\nregion = \"us-east-1\"\naws_access_key_id = \"" + RadosGw().owner.access_key_id +
+        "\"\naws_secret_access_key = \"" + RadosGw().owner.secret_access_key + "\"\n[details]\n" +
+        details + "\n" + more;
     const std::string path = (dir_ / ("job-" + std::to_string(++jobs_) + ".toml")).string();
     std::ofstream(path, std::ios::binary) << toml;
     return path;
@@ -141,7 +141,11 @@ class RunIntegrationTest : public ::testing::Test {
                     const std::string& secret = StandardDomo::kOwnerClientSecret) {
     std::vector<std::string> argv = {S3UNLOAD_BINARY, "run", "--config", job, "--no-progress"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return testing::RunCommand(argv, Env(secret));
+    CommandResult r = testing::RunCommand(argv, Env(secret));
+    for (const std::string& hidden : {secret, RadosGw().owner.secret_access_key}) {
+      EXPECT_THAT(r.out + r.err, Not(HasSubstr(hidden))) << "a secret was printed";
+    }
+    return r;
   }
   // Runs with --json; a parse failure fails the test and gives null.
   json RunJson(const std::string& job, int expected_exit, std::vector<std::string> extra = {},
@@ -166,8 +170,8 @@ class RunIntegrationTest : public ::testing::Test {
 
   // Keys in the bucket, listed by the aws cli.
   std::vector<std::string> Keys() const {
-    CommandResult r = testing::AwsCli(RadosGw(), {"s3api", "list-objects-v2", "--bucket", bucket_,
-                                                  "--output", "json"});
+    CommandResult r = testing::AwsCli(
+        RadosGw(), {"s3api", "list-objects-v2", "--bucket", bucket_, "--output", "json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::string> keys;
     if (r.out.find_first_not_of(" \n") == std::string::npos) return keys;
@@ -191,14 +195,16 @@ class RunIntegrationTest : public ::testing::Test {
   std::vector<json> DatasetRows(const std::string& id) const {
     const std::string token =
         emulator_->Token(StandardDomo::kOwnerClientId, StandardDomo::kOwnerClientSecret);
-    auto answer = emulator_->Call("POST", "/v1/datasets/query/execute/" + id,
-                                  {{"Authorization", "Bearer " + token},
-                                   {"Content-Type", "application/json"}},
-                                  R"({"sql": "SELECT * FROM table"})");
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    const json j = answer.Json();
+    auto answer = emulator_->Call(
+        "POST", "/v1/datasets/query/execute/" + id,
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+        R"({"sql": "SELECT * FROM table"})");
     std::vector<json> rows;
-    if (!j.is_object()) return rows;
+    if (answer.status != 200) {
+      ADD_FAILURE() << "query of " << id << ": " << answer.status << " " << answer.body;
+      return rows;
+    }
+    const json j = answer.Json();
     for (const json& row : j["rows"]) {
       json named;
       for (size_t i = 0; i < row.size(); ++i) named[j["columns"][i].get<std::string>()] = row[i];
@@ -264,9 +270,10 @@ TEST_F(RunIntegrationTest, HostileValuesRoundTripByteExactInKeyOrder) {
   const std::string expected = "id,d,code,text\n" + Csv(sorted, ExpectedField);
   const std::string got = Gunzip(ReadBack("hostile/" + day + ".csv.gz"));
   EXPECT_EQ(got.size(), expected.size());
-  EXPECT_TRUE(got == expected) << "first difference at byte "
-                               << std::mismatch(got.begin(), got.end(), expected.begin(),
-                                                expected.end()).first - got.begin();
+  EXPECT_TRUE(got == expected)
+      << "first difference at byte "
+      << std::mismatch(got.begin(), got.end(), expected.begin(), expected.end()).first -
+             got.begin();
 }
 
 // Runs the window dataset for `date` in `zone` and returns the ids unloaded.
@@ -290,29 +297,47 @@ class RunWindowTest : public RunIntegrationTest {
 
 TEST_F(RunWindowTest, NewYorkSpringForwardDayHas23Hours) {
   // 2026-03-08 in New York: [05:00Z, next day 04:00Z).
-  const auto rows = TimedRows({{1, "2026-03-08T04:59:59"}, {2, "2026-03-08T05:00:00"},
-                               {3, "2026-03-09T03:59:59"}, {4, "2026-03-09T04:00:00"}});
+  const auto rows = TimedRows({{1, "2026-03-08T04:59:59"},
+                               {2, "2026-03-08T05:00:00"},
+                               {3, "2026-03-09T03:59:59"},
+                               {4, "2026-03-09T04:00:00"}});
   EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-03-08", "America/New_York"), ElementsAre("2", "3"));
 }
 
 TEST_F(RunWindowTest, NewYorkFallBackDayHas25Hours) {
   // 2026-11-01 in New York: [04:00Z, next day 05:00Z).
-  const auto rows = TimedRows({{1, "2026-11-01T03:59:59"}, {2, "2026-11-01T04:00:00"},
-                               {3, "2026-11-02T04:59:59"}, {4, "2026-11-02T05:00:00"}});
+  const auto rows = TimedRows({{1, "2026-11-01T03:59:59"},
+                               {2, "2026-11-01T04:00:00"},
+                               {3, "2026-11-02T04:59:59"},
+                               {4, "2026-11-02T05:00:00"}});
   EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-11-01", "America/New_York"), ElementsAre("2", "3"));
 }
 
 TEST_F(RunWindowTest, LordHoweHalfHourShiftDayHas23AndAHalfHours) {
   // 2026-10-04 on Lord Howe (+10:30 -> +11:00 at 02:00): [10-03T13:30Z, 10-04T13:00Z).
-  const auto rows = TimedRows({{1, "2026-10-03T13:29:59"}, {2, "2026-10-03T13:30:00"},
-                               {3, "2026-10-04T12:59:59"}, {4, "2026-10-04T13:00:00"}});
+  const auto rows = TimedRows({{1, "2026-10-03T13:29:59"},
+                               {2, "2026-10-03T13:30:00"},
+                               {3, "2026-10-04T12:59:59"},
+                               {4, "2026-10-04T13:00:00"}});
   EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-10-04", "Australia/Lord_Howe"),
               ElementsAre("2", "3"));
 }
 
+TEST_F(RunWindowTest, LordHoweHalfHourFallBackDayHas24AndAHalfHours) {
+  // 2026-04-05 on Lord Howe (+11:00 -> +10:30 at 02:00): [04-04T13:00Z, 04-05T13:30Z).
+  const auto rows = TimedRows({{1, "2026-04-04T12:59:59"},
+                               {2, "2026-04-04T13:00:00"},
+                               {3, "2026-04-05T13:29:59"},
+                               {4, "2026-04-05T13:30:00"}});
+  EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-04-05", "Australia/Lord_Howe"),
+              ElementsAre("2", "3"));
+}
+
 TEST_F(RunWindowTest, UtcMonthEndStopsAtMidnight) {
-  const auto rows = TimedRows({{1, "2026-09-30T23:59:59"}, {2, "2026-10-31T00:00:00"},
-                               {3, "2026-10-31T23:59:59"}, {4, "2026-11-01T00:00:00"}});
+  const auto rows = TimedRows({{1, "2026-09-30T23:59:59"},
+                               {2, "2026-10-31T00:00:00"},
+                               {3, "2026-10-31T23:59:59"},
+                               {4, "2026-11-01T00:00:00"}});
   EXPECT_THAT(IdsFor(rows, kSimpleSchema, "2026-10-31", "UTC"), ElementsAre("2", "3"));
 }
 
@@ -320,8 +345,10 @@ TEST_F(RunWindowTest, DateColumnYearEndSelectsOnlyThatDate) {
   const json schema = json::array({{{"name", "id"}, {"type", "LONG"}},
                                    {{"name", "d"}, {"type", "DATE"}},
                                    {{"name", "note"}, {"type", "STRING"}}});
-  const std::vector<Row> rows = {{"1", "2025-12-30", "a"}, {"2", "2025-12-31", "b"},
-                                 {"3", "2026-01-01", "c"}, {"4", "2025-12-31", "d"}};
+  const std::vector<Row> rows = {{"1", "2025-12-30", "a"},
+                                 {"2", "2025-12-31", "b"},
+                                 {"3", "2026-01-01", "c"},
+                                 {"4", "2025-12-31", "d"}};
   // A DATE is a calendar day: the zone picks which day is meant, not the rows' instants.
   EXPECT_THAT(IdsFor(rows, schema, "2025-12-31", "Australia/Lord_Howe"), ElementsAre("2", "4"));
 }
@@ -349,24 +376,30 @@ TEST_F(RunIntegrationTest, StrangerIsRefusedBeforeAnyQueryAndNothingIsWritten) {
                               "", StandardDomo::kStrangerClientId);
   const CommandResult r = Run(job, {}, StandardDomo::kStrangerClientSecret);
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
-  EXPECT_THAT(r.out + r.err, AllOf(HasSubstr(StandardDomo::kSalesDatasetId),
-                                   HasSubstr("964382593"), HasSubstr("555000111")));
-  EXPECT_THAT(r.out + r.err, ::testing::Not(HasSubstr(StandardDomo::kStrangerClientSecret)));
+  EXPECT_THAT(r.out + r.err, AllOf(HasSubstr(StandardDomo::kSalesDatasetId), HasSubstr("964382593"),
+                                   HasSubstr("555000111")));
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr(StandardDomo::kStrangerClientSecret)));
   ExpectBucketUntouched();
-  for (const std::string& path : RequestPaths()) EXPECT_THAT(path, ::testing::Not(HasSubstr("/query/")));
+  for (const std::string& path : RequestPaths()) EXPECT_THAT(path, Not(HasSubstr("/query/")));
+  // A refused run creates nothing in Domo: no writeback dataset, no import.
+  for (const json& req : emulator_->Admin("GET", "/__admin/requests")) {
+    EXPECT_FALSE(req["method"] == "POST" && req["path"] == "/v1/datasets") << req;
+    EXPECT_FALSE(req["method"] == "PUT") << req;
+  }
 }
 
 TEST_F(RunIntegrationTest, EveryInvalidFieldIsNamedWithExitCode2) {
   StartEmulator({});
-  const std::string job = Job(std::string("input_dataset = \"not-a-guid\"\npath = \"x/\"\n") +
-                                  "primary_key = []\nspecific_day = -1\ntime_zone = \"Mars/Olympus\"\n"
-                                  "engine = \"fast\"\ncolour = \"blue\"",
-                              "[output]\ncompression = \"rar\"\ndelimiter = \",,\"\n");
+  const std::string job =
+      Job(std::string("input_dataset = \"not-a-guid\"\npath = \"x/\"\n") +
+              "primary_key = []\nspecific_day = -1\ntime_zone = \"Mars/Olympus\"\n"
+              "engine = \"fast\"\ncolour = \"blue\"",
+          "[output]\ncompression = \"rar\"\ndelimiter = \",,\"\n");
   const CommandResult r = Run(job);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  for (const char* field : {"details.input_dataset", "details.primary_key", "details.specific_day",
-                            "details.time_zone", "details.engine", "details.colour",
-                            "output.compression", "output.delimiter"}) {
+  for (const char* field :
+       {"details.input_dataset", "details.primary_key", "details.specific_day", "details.time_zone",
+        "details.engine", "details.colour", "output.compression", "output.delimiter"}) {
     EXPECT_THAT(r.out + r.err, HasSubstr(field));
   }
   EXPECT_THAT(RequestPaths(), IsEmpty());  // nothing was asked of Domo
@@ -386,8 +419,8 @@ TEST_F(RunIntegrationTest, DryRunMovesAndWritesNothing) {
     EXPECT_EQ(r["method"] == "POST" && r["path"] == "/v1/datasets", false) << r;  // no create
     EXPECT_NE(r["method"], "PUT") << r;                                           // no import
   }
-  const CommandResult history = testing::RunCommand(
-      {S3UNLOAD_BINARY, "history", "--store", (dir_ / "history.db").string()});
+  const CommandResult history =
+      testing::RunCommand({S3UNLOAD_BINARY, "history", "--store", (dir_ / "history.db").string()});
   EXPECT_THAT(history.out, HasSubstr("no runs recorded"));
 }
 
@@ -399,14 +432,24 @@ json BigDataset(const std::string& from, const std::string& to, int rows) {
           {"synthetic",
            {{"rows", rows},
             {"seed", 5},
-            {"columns",
-             json::array({{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
-                          {{"name", "t"}, {"type", "DATETIME"}, {"kind", "timeline"},
-                           {"from", from}, {"to", to}},
-                          {{"name", "n"}, {"type", "DECIMAL"}, {"kind", "number"},
-                           {"min", 0}, {"max", 1000000}, {"scale", 6}},
-                          {{"name", "note"}, {"type", "STRING"}, {"kind", "text"},
-                           {"min_length", 20}, {"max_length", 60}, {"hostile", true}}})}}}};
+            {"columns", json::array({{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
+                                     {{"name", "t"},
+                                      {"type", "DATETIME"},
+                                      {"kind", "timeline"},
+                                      {"from", from},
+                                      {"to", to}},
+                                     {{"name", "n"},
+                                      {"type", "DECIMAL"},
+                                      {"kind", "number"},
+                                      {"min", 0},
+                                      {"max", 1000000},
+                                      {"scale", 6}},
+                                     {{"name", "note"},
+                                      {"type", "STRING"},
+                                      {"kind", "text"},
+                                      {"min_length", 20},
+                                      {"max_length", 60},
+                                      {"hostile", true}}})}}}};
 }
 
 // A failed run: FAILED in --json and in the writeback dataset, with `error_part` in both.
@@ -424,21 +467,25 @@ TEST_F(RunIntegrationTest, QueryFailingAfterTheFirstPagesLeavesNothingAndRecords
   StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 200000)});
   const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
                                   "\"\npath = \"mid/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
-                              "[tuning]\npage_rows = 500\n");
+                              "[tuning]\npage_rows = 1000\n");
   json out;
   std::atomic<bool> done = false;
   std::thread run([&] {
     out = RunJson(job, 6);  // kUnavailable (README, "Exit codes")
     done = true;
   });
-  // Once two pages have been read, every further query answers 500.
+  // Once the COUNT and two pages have been read, every further query of the input answers 500.
   bool faulted = false;
   while (!done && !faulted) {
     int queries = 0;
-    for (const std::string& path : RequestPaths()) queries += path.find("/query/") != std::string::npos;
+    for (const std::string& path : RequestPaths())
+      queries += path.find("/query/") != std::string::npos;
     if (queries >= 3) {
       emulator_->Admin("POST", "/__admin/faults",
-                       json::array({{{"route", "query"}, {"action", "status"}, {"status", 500}}}));
+                       json::array({{{"route", "query"},
+                                     {"dataset", kInputId},
+                                     {"action", "status"},
+                                     {"status", 500}}}));
       faulted = true;
     }
   }
@@ -452,14 +499,21 @@ TEST_F(RunIntegrationTest, S3UploadFailingWith503LeavesNothingAndRecordsFailure)
   StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 20000)});
   testing::FaultProxy proxy(RadosGw());
   proxy.SetRules(json::array(
-      {{{"op", "UploadPart"}, {"times", 0}, {"action", "respond"}, {"status", 503},
+      {{{"op", "UploadPart"},
+        {"times", 0},
+        {"action", "respond"},
+        {"status", 503},
         {"body", "<Error><Code>SlowDown</Code><Message>Please reduce</Message></Error>"}},
-       {{"op", "PutObject"}, {"times", 0}, {"action", "respond"}, {"status", 503},
+       {{"op", "PutObject"},
+        {"times", 0},
+        {"action", "respond"},
+        {"status", 503},
         {"body", "<Error><Code>SlowDown</Code><Message>Please reduce</Message></Error>"}}}));
-  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
-                                   "\"\npath = \"s3fail/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
-                               "", StandardDomo::kOwnerClientId, proxy.endpoint()),
-                           6);
+  const json out =
+      RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                      "\"\npath = \"s3fail/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                  "", StandardDomo::kOwnerClientId, proxy.endpoint()),
+              6);
   EXPECT_GT(proxy.Count("UploadPart") + proxy.Count("PutObject"), 0);
   ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "SlowDown");
   ExpectBucketUntouched();
@@ -482,8 +536,10 @@ TEST_F(RunIntegrationTest, TokenExpiringMidRunIsRefreshedOnceAndTheRunSucceeds) 
 
 TEST_F(RunIntegrationTest, DomoExportEngineWritesTheDayThroughExportToS3) {
   const std::string day = DaysAgo(1);
-  const auto rows = TimedRows({{3, day + "T03:00:00"}, {1, day + "T01:00:00"},
-                               {2, DaysAgo(2) + "T02:00:00"}, {4, day + "T23:59:59"}});
+  const auto rows = TimedRows({{3, day + "T03:00:00"},
+                               {1, day + "T01:00:00"},
+                               {2, DaysAgo(2) + "T02:00:00"},
+                               {4, day + "T23:59:59"}});
   StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
   const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
                                "\"\npath = \"export/{date}/\"\nprimary_key = [\"id\"]\n"
@@ -505,18 +561,19 @@ TEST_F(RunIntegrationTest, DomoExportEngineWritesTheDayThroughExportToS3) {
 TEST_F(RunIntegrationTest, DomoExportEndingInErrorIsAFailedRun) {
   const auto rows = TimedRows({{1, DaysAgo(1) + "T01:00:00"}});
   StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)},
-                json::array({{{"route", "s3export"}, {"action", "export_error"},
+                json::array({{{"route", "s3export"},
+                              {"action", "export_error"},
                               {"message", "the warehouse is on fire"}}}));
   const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
-                                   "\"\npath = \"export/\"\nprimary_key = [\"id\"]\n"
-                                   "specific_day = 1\nengine = \"domo-export\""),
+                               "\"\npath = \"export/\"\nprimary_key = [\"id\"]\n"
+                               "specific_day = 1\nengine = \"domo-export\""),
                            6);
   ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "the warehouse is on fire");
   ExpectBucketUntouched();
 }
 
 TEST_F(RunIntegrationTest, SplitOutputIsNumberedKeyOrderedWithManifestLast) {
-  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 150000)});
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 400000)});
   testing::FaultProxy proxy(RadosGw());  // no rules: it only logs the order of the writes
   const json out =
       RunJson(Job("input_dataset = \"" + std::string(kInputId) +
@@ -528,9 +585,9 @@ TEST_F(RunIntegrationTest, SplitOutputIsNumberedKeyOrderedWithManifestLast) {
   ASSERT_GE(out["s3_uris"].size(), 2u) << out;
   long long previous = 0, rows = 0;
   for (size_t i = 0; i < out["s3_uris"].size(); ++i) {
-    char number[8];
-    std::snprintf(number, sizeof number, "%04zu", i + 1);
-    const std::string key = std::string("split/part-") + number + ".csv.gz";
+    std::string number = std::to_string(i + 1);
+    number.insert(0, 4 - std::min<size_t>(4, number.size()), '0');
+    const std::string key = "split/part-" + number + ".csv.gz";
     EXPECT_EQ(out["s3_uris"][i], "s3://" + bucket_ + "/" + key);
     const std::string object = ReadBack(key);
     EXPECT_LE(object.size(), 5u << 20);
@@ -557,6 +614,22 @@ TEST_F(RunIntegrationTest, SplitOutputIsNumberedKeyOrderedWithManifestLast) {
     if (op == "PutObject" || op == "CompleteMultipartUpload") last_write = entry["path"];
   }
   EXPECT_THAT(last_write, HasSubstr("split/part.manifest"));
+}
+
+TEST_F(RunIntegrationTest, IfExistsFailRefusesASecondRunAndKeepsTheFirstObject) {
+  const auto rows = TimedRows({{1, DaysAgo(1) + "T01:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
+                                  "\"\npath = \"once/data.csv\"\nprimary_key = [\"id\"]\n"
+                                  "specific_day = 1",
+                              "[output]\nif_exists = \"fail\"\n");
+  RunJson(job, 0);
+  const std::string first = ReadBack("once/data.csv.gz");
+  const json second = RunJson(job, 5);
+  EXPECT_EQ(second["error"]["subject"], "s3://" + bucket_ + "/once/data.csv.gz") << second;
+  EXPECT_EQ(ReadBack("once/data.csv.gz"), first);
+  EXPECT_THAT(Keys(), ElementsAre("once/data.csv.gz"));
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
 }
 
 TEST_F(RunIntegrationTest, HistoryListsSucceededAndFailedRuns) {
