@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -649,6 +650,101 @@ TEST_F(RunIntegrationTest, HistoryListsSucceededAndFailedRuns) {
   EXPECT_EQ(status.size(), 2u) << r.out;
   EXPECT_EQ(status[first["run_id"]], "SUCCEEDED");
   EXPECT_EQ(status[second["run_id"]], "FAILED");
+}
+
+}  // namespace
+}  // namespace s3u
+
+namespace s3u {
+namespace {
+
+// Keys repeated across page boundaries: keyset paging must neither skip nor repeat rows.
+// 2500 rows, each key three times, in pages of 1000 rows (the smallest page).
+class DuplicateKeysTest : public RunIntegrationTest {
+ protected:
+  void SetUp() override {
+    std::vector<Row> rows;
+    const std::string day = DaysAgo(1) + "T12:00:00";
+    for (int i = 0; i < 2500; ++i) {
+      // Written out of key order, so the output order comes from the query's ORDER BY.
+      const int n = (i * 7919) % 2500;
+      rows.push_back({std::to_string(n / 3), day, "r" + std::to_string(n)});
+    }
+    StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  }
+  json RunWith(const std::string& policy, int expected_exit) {
+    return RunJson(Job(std::string("input_dataset = \"") + kInputId +
+                           "\"\npath = \"dups/\"\nprimary_key = [\"id\"]\nspecific_day = 1\n"
+                           "duplicate_keys = \"" + policy + "\"",
+                       "[tuning]\npage_rows = 1000\n"),
+                   expected_exit);
+  }
+};
+
+TEST_F(DuplicateKeysTest, KeepWritesEveryRowOnceAndCountsTheRepeats) {
+  const json out = RunWith("keep", 0);
+  ASSERT_EQ(out["rows"], 2500) << out.dump();
+  EXPECT_EQ(out["duplicate_keys"], 2500 - 834);
+  const std::string csv = Gunzip(ReadBack(Keys().at(0)));
+  const std::vector<std::string> ids = FirstColumn(csv);
+  ASSERT_EQ(ids.size(), 2500u);
+  std::set<std::string> notes;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(ids[i], std::to_string(i / 3)) << "row " << i;
+  }
+  // Every source row exactly once (the note column is unique per row).
+  size_t pos = csv.find('\n');
+  while (pos != std::string::npos && pos + 1 < csv.size()) {
+    const size_t end = csv.find('\n', pos + 1);
+    const std::string line = csv.substr(pos + 1, end - pos - 1);
+    notes.insert(line.substr(line.rfind(',') + 1));
+    pos = end;
+  }
+  EXPECT_EQ(notes.size(), 2500u);
+}
+
+TEST_F(DuplicateKeysTest, FirstKeepsOneRowPerKey) {
+  const json out = RunWith("first", 0);
+  EXPECT_EQ(out["rows"], 834) << out.dump();
+  const std::vector<std::string> ids = FirstColumn(Gunzip(ReadBack(Keys().at(0))));
+  ASSERT_EQ(ids.size(), 834u);
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], std::to_string(i));
+}
+
+TEST_F(DuplicateKeysTest, FailStopsAtTheFirstRepeatNamingTheKey) {
+  const json out = RunWith("fail", 5);
+  EXPECT_EQ(out["status"], "FAILED");
+  EXPECT_THAT(out["error"]["message"].get<std::string>(), HasSubstr("key (0)"));
+  ExpectBucketUntouched();
+}
+
+// JSON Lines with zstd, REPLACE and DATETIME metrics: the other output and metrics options.
+TEST_F(RunIntegrationTest, JsonLinesZstdWithReplaceAndDateTimeMetrics) {
+  const std::string day = DaysAgo(1);
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema,
+                               TimedRows({{2, day + "T01:00:00"}, {1, day + "T02:00:00"}}))});
+  const std::string job = Job(std::string("input_dataset = \"") + kInputId +
+                                  "\"\npath = \"j/out\"\nprimary_key = \"id\"\nspecific_day = 1\n"
+                                  "metrics_dates = \"date_time\"",
+                              "[output]\nformat = \"jsonl\"\ncompression = \"zstd\"\n"
+                              "[writeback]\nupdate_method = \"REPLACE\"\n");
+  std::string writeback_id;
+  for (int run = 0; run < 2; ++run) {
+    const json out = RunJson(job, 0);
+    ASSERT_EQ(out["status"], "SUCCEEDED") << out.dump();
+    writeback_id = out["writeback_dataset_id"];
+  }
+  EXPECT_THAT(Keys(), ElementsAre("j/out.jsonl.zst"));
+  CommandResult plain = testing::RunCommand({"zstd", "-dc"}, {}, ReadBack("j/out.jsonl.zst"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out, "{\"id\":1,\"t\":\"" + day + "T02:00:00\",\"note\":\"n1\"}\n{\"id\":2,\"t\":\"" +
+                           day + "T01:00:00\",\"note\":\"n2\"}\n");
+  // REPLACE keeps only the last run's row; started is a DATETIME, not epoch millis.
+  ASSERT_FALSE(writeback_id.empty());
+  const std::vector<json> rows = DatasetRows(writeback_id);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["started"].get<std::string>().size(), 19u) << rows[0].dump();
+  EXPECT_EQ(rows[0]["started"].get<std::string>()[10], 'T');
 }
 
 }  // namespace
