@@ -198,6 +198,7 @@ int RunRun(const RunFlags& flags) {
                             {"objects", outcome.objects},
                             {"rows", outcome.rows},
                             {"bytes", outcome.bytes},
+                            {"raw_bytes", outcome.raw_bytes},
                             {"duplicate_keys", outcome.duplicate_keys},
                             {"metrics", unload::MetricsJson(outcome.metrics, spec->metrics_dates)},
                             {"writeback_dataset_id", outcome.writeback_dataset_id},

@@ -260,7 +260,7 @@ Result<std::vector<Fault>> ParseFaults(const json& list, const std::string& subj
     if (!item.is_object()) return Invalid(field, "must be an object {route, action, ...}");
     Fault fault;
     int64_t status = fault.status, times = -1, retry_after = -1;
-    int64_t bytes = 0, rate = 0;
+    int64_t bytes = 0, rate = 0, after = 0;
     if (auto r = ReadString(item, "route", field, fault.route); !r) return Fail(r.error());
     if (auto r = ReadString(item, "action", field, fault.action); !r) return Fail(r.error());
     if (auto r = ReadString(item, "dataset", field, fault.dataset); !r) return Fail(r.error());
@@ -270,6 +270,7 @@ Result<std::vector<Fault>> ParseFaults(const json& list, const std::string& subj
     if (auto r = ReadInt(item, "retry_after", field, 0, retry_after); !r) return Fail(r.error());
     if (auto r = ReadInt(item, "bytes", field, 0, bytes); !r) return Fail(r.error());
     if (auto r = ReadInt(item, "bytes_per_second", field, 1, rate); !r) return Fail(r.error());
+    if (auto r = ReadInt(item, "after", field, 0, after); !r) return Fail(r.error());
     if (!kRoutes.count(fault.route)) {
       return Invalid(field + ".route",
                      "must be one of token, datasets, dataset, export, import, query, streams, "
@@ -291,6 +292,7 @@ Result<std::vector<Fault>> ParseFaults(const json& list, const std::string& subj
     if (retry_after >= 0) fault.retry_after = static_cast<int>(retry_after);
     fault.bytes = static_cast<uint64_t>(bytes);
     fault.bytes_per_second = static_cast<uint64_t>(rate);
+    fault.after = static_cast<uint64_t>(after);
     faults.push_back(std::move(fault));
   }
   return faults;
@@ -301,6 +303,7 @@ json FaultToJson(const Fault& fault) {
   if (!fault.dataset.empty()) j["dataset"] = fault.dataset;
   if (fault.action == "status") j["status"] = fault.status;
   if (fault.retry_after) j["retry_after"] = *fault.retry_after;
+  if (fault.after) j["after"] = fault.after;
   if (fault.action == "drop_after_bytes") j["bytes"] = fault.bytes;
   if (fault.action == "slow") j["bytes_per_second"] = fault.bytes_per_second;
   if (!fault.message.empty()) j["message"] = fault.message;

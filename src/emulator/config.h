@@ -74,6 +74,7 @@ struct Fault {
   uint64_t bytes_per_second = 0;   // slow
   std::string message;             // export_error
   std::optional<int> times;        // matching requests left; nullopt = unlimited
+  uint64_t after = 0;              // matching requests still to pass before it applies
 };
 
 struct ExportFormat {

@@ -4,10 +4,58 @@
 #include <charconv>
 #include <cstdlib>
 #include <set>
+#include <utility>
 
 namespace s3u::emulator {
 
 uint64_t DataSnapshot::RowCount() const { return synthetic ? synthetic->rows : rows.size(); }
+
+namespace {
+
+// The rows [first, last) a filter can select, from its bounds on the spec's timeline columns
+// (TimelineRange) and sequence columns (row i holds i + 1).
+std::pair<uint64_t, uint64_t> RowsToScan(const SyntheticSpec& spec, const Predicate& where) {
+  uint64_t first = 0, last = spec.rows;
+  for (size_t c = 0; c < spec.columns.size() && first < last; ++c) {
+    const SyntheticColumn& column = spec.columns[c];
+    if (column.kind == "timeline") {
+      const InstantRange bounds = where.InstantBounds(c);
+      // Clamped to the timeline's own span, so no arithmetic sees the unbounded extremes.
+      const table::Seconds from =
+          std::max(bounds.from, table::Seconds(std::chrono::seconds(column.from)));
+      const table::Seconds to =
+          std::min(bounds.to, table::Seconds(std::chrono::seconds(column.to)));
+      if (from >= to) return {0, 0};
+      const auto [lo, hi] = TimelineRange(spec, c, from, to);
+      first = std::max(first, lo);
+      last = std::min(last, hi);
+    } else if (column.kind == "sequence") {
+      const LongRange bounds = where.LongBounds(c);
+      if (bounds.Empty() || bounds.max < 1) return {0, 0};
+      // Value v is row v - 1; bounds.min <= 1 starts at row 0.
+      if (bounds.min > 1) first = std::max(first, static_cast<uint64_t>(bounds.min) - 1);
+      last = std::min(last, static_cast<uint64_t>(bounds.max));
+    }
+  }
+  return {first, std::max(first, last)};
+}
+
+// Whether Scan's rows are already in the order Execute's stable sort by `order_by` gives:
+// each key ascending over a null-free column that never decreases with the row index
+// (timeline), up to one that strictly increases (sequence), after which keys never decide.
+bool InScanOrder(const SyntheticSpec& spec, const std::vector<OrderKey>& order_by) {
+  for (const OrderKey& key : order_by) {
+    if (key.descending || key.column >= spec.columns.size()) return false;
+    const SyntheticColumn& column = spec.columns[key.column];
+    // Nulls sort first, so a nullable column is out of row order.
+    if (column.null_ratio > 0) return false;
+    if (column.kind == "sequence") return true;
+    if (column.kind != "timeline") return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predicate* where) const {
   if (!synthetic) {
@@ -16,26 +64,27 @@ void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predi
     }
     return;
   }
-  uint64_t first = 0, last = synthetic->rows;
-  for (size_t c = 0; where && c < synthetic->columns.size(); ++c) {
-    const SyntheticColumn& column = synthetic->columns[c];
-    if (column.kind != "timeline") continue;
-    const InstantRange bounds = where->InstantBounds(c);
-    if (bounds.from == InstantRange().from && bounds.to == InstantRange().to) continue;
-    // Clamped to the timeline's own span, so no arithmetic sees the unbounded extremes.
-    const table::Seconds from =
-        std::max(bounds.from, table::Seconds(std::chrono::seconds(column.from)));
-    const table::Seconds to = std::min(bounds.to, table::Seconds(std::chrono::seconds(column.to)));
-    if (from >= to) return;
-    const auto [lo, hi] = TimelineRange(*synthetic, c, from, to);
-    first = std::max(first, lo);
-    last = std::min(last, hi);
-  }
+  const auto [first, last] =
+      where ? RowsToScan(*synthetic, *where) : std::pair<uint64_t, uint64_t>{0, synthetic->rows};
   Row row;
   for (uint64_t i = first; i < last; ++i) {
     GenerateRow(*synthetic, i, row);
     if (!emit(row)) return;
   }
+}
+
+void DataSnapshot::Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out) const {
+  const RowScan scan = [&](const std::function<bool(const Row&)>& emit) {
+    Scan(emit, plan.where ? &*plan.where : nullptr);
+  };
+  if (synthetic && !plan.order_by.empty() && InScanOrder(*synthetic, plan.order_by)) {
+    // Sorting rows that are already in order would change nothing; without ORDER BY,
+    // Execute streams and stops at the limit.
+    SelectPlan streamed = plan;
+    streamed.order_by.clear();
+    return Execute(streamed, scan, out);
+  }
+  Execute(plan, scan, out);
 }
 
 RowImporter::RowImporter(table::Schema schema)

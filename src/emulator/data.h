@@ -36,10 +36,17 @@ struct DataSnapshot {
 
   uint64_t RowCount() const;
   // Calls `emit` for each row in order until it returns false. Memory stays constant for
-  // synthetic data (one row buffer). With `where`, synthetic rows outside the instant range
-  // the filter allows on a timeline column are skipped without being generated (a one-day
-  // filter reads one day); rows inside are still all emitted, the caller filters them.
+  // synthetic data (one row buffer). With `where`, synthetic rows outside the range the filter
+  // allows on a timeline column (a one-day filter reads one day) or on a sequence column (a
+  // keyset page "id >= k" starts at row k) are skipped without being generated; rows inside
+  // are still all emitted, the caller filters them.
   void Scan(const std::function<bool(const Row&)>& emit, const Predicate* where = nullptr) const;
+  // Execute(plan) over Scan, calling `out` per result row until it returns false. When the
+  // synthetic rows already come in the ORDER BY's order (ascending on a null-free sequence,
+  // or on null-free timelines), they stream without being held or sorted and the scan stops
+  // after OFFSET + LIMIT matches: a keyset page reads only its own rows. Same result as
+  // Execute(plan, Scan) in every case.
+  void Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out) const;
 };
 using SnapshotPtr = std::shared_ptr<const DataSnapshot>;
 

@@ -1,6 +1,7 @@
 #include "emulator/faults.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace s3u::emulator {
 
@@ -21,11 +22,32 @@ std::optional<Fault> FaultTable::Take(std::string_view route, std::string_view d
     if (it->route != "*" && it->route != route) continue;
     if (!it->dataset.empty() && it->dataset != dataset) continue;
     if (std::find(actions.begin(), actions.end(), it->action) == actions.end()) continue;
+    if (it->after > 0) {
+      --it->after;  // this request passes; List shows what is left, as for `times`
+      continue;
+    }
     Fault taken = *it;
     if (it->times && --*it->times == 0) faults_.erase(it);
     return taken;
   }
   return std::nullopt;
+}
+
+void SendTruncated(httplib::Response& res, int status, std::string body,
+                   const std::string& content_type, uint64_t bytes) {
+  res.status = status;
+  const size_t length = body.size();
+  const size_t cut = static_cast<size_t>(std::min<uint64_t>(bytes, length));
+  // The provider may be copied by httplib, so the body is shared rather than captured by value.
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  res.set_content_provider(length, content_type,
+                           [shared, cut](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (offset < cut && !sink.write(shared->data() + offset, cut - offset))
+                               return false;
+                             // Returning false before the declared length closes the connection
+                             // mid-body.
+                             return cut == shared->size();
+                           });
 }
 
 }  // namespace s3u::emulator

@@ -77,13 +77,11 @@ Result<S3ExportResult> RunS3Export(const S3ExportJob& job, const DataSnapshot& d
   };
   if (job.include_bom) batch = "\xEF\xBB\xBF";
   AppendExportRecord(job.csv, HeaderRow(plan.output_schema), batch);
-  Execute(
-      plan, [&](const auto& emit) { data.Scan(emit, plan.where ? &*plan.where : nullptr); },
-      [&](const Row& row) {
-        AppendExportRecord(job.csv, row, batch);
-        ++result.rows;
-        return batch.size() < kBatchBytes || flush();
-      });
+  data.Query(plan, [&](const Row& row) {
+    AppendExportRecord(job.csv, row, batch);
+    ++result.rows;
+    return batch.size() < kBatchBytes || flush();
+  });
   if (!failure && flush()) {
     if (auto finished = gzip.Finish(); !finished) failure = finished.error();
   }

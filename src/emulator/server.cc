@@ -242,35 +242,55 @@ struct Server::Impl {
     return error;
   }
 
-  // Wraps a handler: the gate, then `body(caller)`; a handler's Error becomes the canonical
-  // body, and a third-party exception a 500 (none may escape into httplib).
+  // Runs `handler`; a third-party exception becomes a 500 (none may escape into httplib).
+  template <typename F>
+  void Guarded(const Request& req, Response& res, F handler) {
+    try {
+      handler();
+    } catch (const std::exception& e) {
+      SendError(req, res,
+                Error{ErrorCode::kInternal, "", std::string("emulator bug: ") + e.what(), 500,
+                      std::nullopt});
+    }
+  }
+  // Wraps a handler: the gate, then `body(req, res, caller)`, Guarded; a handler's Error
+  // becomes the canonical body.
   template <typename F>
   httplib::Server::Handler Api(F body) {
     return [this, body](const Request& req, Response& res) {
-      try {
-        auto caller = Gate(req, res);
-        if (!caller) return;
-        body(req, res, *caller);
-      } catch (const std::exception& e) {
-        SendError(req, res,
-                  Error{ErrorCode::kInternal, "", std::string("emulator bug: ") + e.what(), 500,
-                        std::nullopt});
-      }
+      Guarded(req, res, [&] {
+        if (auto caller = Gate(req, res)) body(req, res, *caller);
+      });
     };
   }
+  // Api for a streamed request body: `body(req, res, caller, reader)`.
   template <typename F>
   httplib::Server::HandlerWithContentReader ApiWithBody(F body) {
     return [this, body](const Request& req, Response& res, const httplib::ContentReader& reader) {
-      try {
-        auto caller = Gate(req, res, &reader);
-        if (!caller) return;
-        body(req, res, *caller, reader);
-      } catch (const std::exception& e) {
-        SendError(req, res,
-                  Error{ErrorCode::kInternal, "", std::string("emulator bug: ") + e.what(), 500,
-                        std::nullopt});
-      }
+      Guarded(req, res, [&] {
+        if (auto caller = Gate(req, res, &reader)) body(req, res, *caller, reader);
+      });
     };
+  }
+  // Api for a JSON request body: one that does not parse answers 400, else
+  // `body(req, res, caller, json)`.
+  template <typename F>
+  httplib::Server::Handler JsonApi(F body) {
+    return Api([this, body](const Request& req, Response& res, const Caller& caller) {
+      auto json = JsonBody(req);
+      if (!json) return SendError(req, res, json.error());
+      body(req, res, caller, *json);
+    });
+  }
+  // Api for a list route: limit/offset checked against `max` (PageParams), then
+  // `body(req, res, caller, page)`.
+  template <typename F>
+  httplib::Server::Handler PagedApi(int64_t max, F body) {
+    return Api([this, max, body](const Request& req, Response& res, const Caller& caller) {
+      auto page = PageParams(req, max);
+      if (!page) return SendError(req, res, page.error());
+      body(req, res, caller, *page);
+    });
   }
 
   // Answers a JSON result with `status`, or its error.
@@ -423,17 +443,15 @@ void Server::Impl::ServeToken(const Request& req, Response& res) {
 // ---------------------------------------------------------------------------- DataSets
 
 void Server::Impl::DatasetRoutes() {
-  http.Get("/v1/datasets", Api([this](const Request& req, Response& res, const Caller& caller) {
-             auto page = PageParams(req, 50);
-             if (!page) return SendError(req, res, page.error());
+  http.Get("/v1/datasets", PagedApi(50, [this](const Request& req, Response& res,
+                                               const Caller& caller, const Page& page) {
              Reply(req, res,
-                   state.ListDatasets(caller, *page, req.get_param_value("sort"),
+                   state.ListDatasets(caller, page, req.get_param_value("sort"),
                                       req.get_param_value("nameLike")));
            }));
-  http.Post("/v1/datasets", Api([this](const Request& req, Response& res, const Caller& caller) {
-              auto body = JsonBody(req);
-              if (!body) return SendError(req, res, body.error());
-              Reply(req, res, state.CreateDataset(caller, *body), 201);
+  http.Post("/v1/datasets", JsonApi([this](const Request& req, Response& res, const Caller& caller,
+                                           const Json& body) {
+              Reply(req, res, state.CreateDataset(caller, body), 201);
             }));
   http.Post("/v1/datasets/query/execute/([^/]+)",
             Api([this](const Request& req, Response& res, const Caller& caller) {
@@ -458,11 +476,9 @@ void Server::Impl::DatasetRoutes() {
            Api([this](const Request& req, Response& res, const Caller& caller) {
              Reply(req, res, state.GetDataset(caller, req.matches[1]));
            }));
-  http.Put("/v1/datasets/([^/]+)",
-           Api([this](const Request& req, Response& res, const Caller& caller) {
-             auto body = JsonBody(req);
-             if (!body) return SendError(req, res, body.error());
-             Reply(req, res, state.UpdateDataset(caller, req.matches[1], *body));
+  http.Put("/v1/datasets/([^/]+)", JsonApi([this](const Request& req, Response& res,
+                                                  const Caller& caller, const Json& body) {
+             Reply(req, res, state.UpdateDataset(caller, req.matches[1], body));
            }));
   http.Delete("/v1/datasets/([^/]+)",
               Api([this](const Request& req, Response& res, const Caller& caller) {
@@ -582,6 +598,8 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
     error.message = error.ToString();
     return SendError(req, res, error);
   }
+  // Taken once the query is known to be valid, so a bad query does not use up the fault.
+  const auto drop = faults.Take("query", id, {"drop_after_bytes"});
   const table::Schema& out_schema = plan->output_schema;
   Json columns = Json::array(), metadata = Json::array(), rows = Json::array();
   for (const auto& column : out_schema) {
@@ -592,38 +610,34 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
                         {"minLength", -1},
                         {"periodIndex", 0}});
   }
-  Execute(
-      *plan, [&](const auto& emit) { (*data)->Scan(emit, plan->where ? &*plan->where : nullptr); },
-      [&](const Row& row) {
-        Json values = Json::array();
-        for (size_t i = 0; i < row.size(); ++i)
-          values.push_back(QueryValue(out_schema[i].type, row[i]));
-        rows.push_back(std::move(values));
-        return true;
-      });
+  (*data)->Query(*plan, [&](const Row& row) {
+    Json values = Json::array();
+    for (size_t i = 0; i < row.size(); ++i) values.push_back(QueryValue(out_schema[i].type, row[i]));
+    rows.push_back(std::move(values));
+    return true;
+  });
   const size_t count = rows.size();
-  SendJson(res, 200,
-           {{"datasource", id},
-            {"columns", columns},
-            {"metadata", metadata},
-            {"rows", std::move(rows)},
-            {"numRows", count},
-            {"numColumns", out_schema.size()},
-            {"fromcache", false}});
+  const Json answer = {{"datasource", id},
+                       {"columns", columns},
+                       {"metadata", metadata},
+                       {"rows", std::move(rows)},
+                       {"numRows", count},
+                       {"numColumns", out_schema.size()},
+                       {"fromcache", false}};
+  if (drop) return SendTruncated(res, 200, answer.dump(), kJson, drop->bytes);
+  SendJson(res, 200, answer);
 }
 
 // ---------------------------------------------------------------------------- Streams
 
 void Server::Impl::StreamRoutes() {
-  http.Get("/v1/streams", Api([this](const Request& req, Response& res, const Caller& caller) {
-             auto page = PageParams(req, 500);
-             if (!page) return SendError(req, res, page.error());
-             Reply(req, res, state.ListStreams(caller, *page));
+  http.Get("/v1/streams", PagedApi(500, [this](const Request& req, Response& res,
+                                               const Caller& caller, const Page& page) {
+             Reply(req, res, state.ListStreams(caller, page));
            }));
-  http.Post("/v1/streams", Api([this](const Request& req, Response& res, const Caller& caller) {
-              auto body = JsonBody(req);
-              if (!body) return SendError(req, res, body.error());
-              auto stream = state.CreateStream(caller, *body);
+  http.Post("/v1/streams", JsonApi([this](const Request& req, Response& res, const Caller& caller,
+                                          const Json& body) {
+              auto stream = state.CreateStream(caller, body);
               if (stream) res.set_header("Location", "/v1/streams/" + (*stream)["id"].dump());
               Reply(req, res, stream, 201);
             }));
@@ -635,28 +649,24 @@ void Server::Impl::StreamRoutes() {
            Api([this](const Request& req, Response& res, const Caller& caller) {
              Reply(req, res, state.GetStream(caller, PathInt(req, 1)));
            }));
-  http.Patch("/v1/streams/(\\d+)",
-             Api([this](const Request& req, Response& res, const Caller& caller) {
-               auto body = JsonBody(req);
-               if (!body) return SendError(req, res, body.error());
-               Reply(req, res, state.UpdateStream(caller, PathInt(req, 1), *body));
+  http.Patch("/v1/streams/(\\d+)", JsonApi([this](const Request& req, Response& res,
+                                                  const Caller& caller, const Json& body) {
+               Reply(req, res, state.UpdateStream(caller, PathInt(req, 1), body));
              }));
   http.Delete("/v1/streams/(\\d+)",
               Api([this](const Request& req, Response& res, const Caller& caller) {
                 ReplyEmpty(req, res, state.DeleteStream(caller, PathInt(req, 1)));
               }));
-  http.Post("/v1/streams/(\\d+)/executions",
-            Api([this](const Request& req, Response& res, const Caller& caller) {
-              // Bodies seen: none, PYDOMO {"updateMethod": ...}, JAVA the literal `null`.
-              auto body = JsonBody(req);
-              if (!body) return SendError(req, res, body.error());
-              Reply(req, res, state.CreateExecution(caller, PathInt(req, 1), *body));
-            }));
+  http.Post(
+      "/v1/streams/(\\d+)/executions",
+      JsonApi([this](const Request& req, Response& res, const Caller& caller, const Json& body) {
+        // Bodies seen: none, PYDOMO {"updateMethod": ...}, JAVA the literal `null`.
+        Reply(req, res, state.CreateExecution(caller, PathInt(req, 1), body));
+      }));
   http.Get("/v1/streams/(\\d+)/executions",
-           Api([this](const Request& req, Response& res, const Caller& caller) {
-             auto page = PageParams(req, 500);
-             if (!page) return SendError(req, res, page.error());
-             Reply(req, res, state.ListExecutions(caller, PathInt(req, 1), *page));
+           PagedApi(500, [this](const Request& req, Response& res, const Caller& caller,
+                                const Page& page) {
+             Reply(req, res, state.ListExecutions(caller, PathInt(req, 1), page));
            }));
   http.Put("/v1/streams/(\\d+)/executions/abort",
            Api([this](const Request& req, Response& res, const Caller& caller) {
@@ -722,52 +732,43 @@ void Server::Impl::ServePart(const Request& req, Response& res, const Caller& ca
 // ---------------------------------------------------------------------------- Users, groups
 
 void Server::Impl::UserRoutes() {
-  http.Get("/v1/users", Api([this](const Request& req, Response& res, const Caller&) {
-             auto page = PageParams(req, 500);
-             if (!page) return SendError(req, res, page.error());
-             Reply(req, res, state.ListUsers(*page));
-           }));
-  http.Post("/v1/users", Api([this](const Request& req, Response& res, const Caller&) {
-              auto body = JsonBody(req);
-              if (!body) return SendError(req, res, body.error());
-              Reply(req, res, state.CreateUser(*body));
+  http.Get("/v1/users",
+           PagedApi(500, [this](const Request& req, Response& res, const Caller&,
+                                const Page& page) { Reply(req, res, state.ListUsers(page)); }));
+  http.Post("/v1/users",
+            JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
+              Reply(req, res, state.CreateUser(body));
             }));
   http.Get("/v1/users/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
              Reply(req, res, state.GetUser(PathInt(req, 1)));
            }));
-  http.Put("/v1/users/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
-             auto body = JsonBody(req);
-             if (!body) return SendError(req, res, body.error());
-             Reply(req, res, state.UpdateUser(PathInt(req, 1), *body));
+  http.Put("/v1/users/(\\d+)",
+           JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
+             Reply(req, res, state.UpdateUser(PathInt(req, 1), body));
            }));
   http.Delete("/v1/users/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
                 ReplyEmpty(req, res, state.DeleteUser(PathInt(req, 1)));
               }));
-  http.Get("/v1/groups", Api([this](const Request& req, Response& res, const Caller&) {
-             auto page = PageParams(req, 500);
-             if (!page) return SendError(req, res, page.error());
-             Reply(req, res, state.ListGroups(*page));
-           }));
-  http.Post("/v1/groups", Api([this](const Request& req, Response& res, const Caller& caller) {
-              auto body = JsonBody(req);
-              if (!body) return SendError(req, res, body.error());
-              Reply(req, res, state.CreateGroup(caller, *body));
+  http.Get("/v1/groups",
+           PagedApi(500, [this](const Request& req, Response& res, const Caller&,
+                                const Page& page) { Reply(req, res, state.ListGroups(page)); }));
+  http.Post("/v1/groups", JsonApi([this](const Request& req, Response& res, const Caller& caller,
+                                         const Json& body) {
+              Reply(req, res, state.CreateGroup(caller, body));
             }));
   http.Get("/v1/groups/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
              Reply(req, res, state.GetGroup(PathInt(req, 1)));
            }));
-  http.Put("/v1/groups/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
-             auto body = JsonBody(req);
-             if (!body) return SendError(req, res, body.error());
-             Reply(req, res, state.UpdateGroup(PathInt(req, 1), *body));
+  http.Put("/v1/groups/(\\d+)",
+           JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
+             Reply(req, res, state.UpdateGroup(PathInt(req, 1), body));
            }));
   http.Delete("/v1/groups/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
                 ReplyEmpty(req, res, state.DeleteGroup(PathInt(req, 1)));
               }));
-  http.Get("/v1/groups/(\\d+)/users", Api([this](const Request& req, Response& res, const Caller&) {
-             auto page = PageParams(req, 500);
-             if (!page) return SendError(req, res, page.error());
-             Reply(req, res, state.GroupMembers(PathInt(req, 1), *page));
+  http.Get("/v1/groups/(\\d+)/users", PagedApi(500, [this](const Request& req, Response& res,
+                                                           const Caller&, const Page& page) {
+             Reply(req, res, state.GroupMembers(PathInt(req, 1), page));
            }));
   http.Put("/v1/groups/(\\d+)/users/(\\d+)",
            Api([this](const Request& req, Response& res, const Caller&) {
@@ -786,12 +787,11 @@ void Server::Impl::InternalRoutes() {
            Api([this](const Request& req, Response& res, const Caller& caller) {
              Reply(req, res, state.Permissions(caller, req.matches[1]));
            }));
-  http.Post("/api/data/v3/datasources/([^/]+)/share",
-            Api([this](const Request& req, Response& res, const Caller& caller) {
-              auto body = JsonBody(req);
-              if (!body) return SendError(req, res, body.error());
-              Reply(req, res, state.Share(caller, req.matches[1], *body));
-            }));
+  http.Post(
+      "/api/data/v3/datasources/([^/]+)/share",
+      JsonApi([this](const Request& req, Response& res, const Caller& caller, const Json& body) {
+        Reply(req, res, state.Share(caller, req.matches[1], body));
+      }));
   http.Delete("/api/data/v3/datasources/([^/]+)/permissions/(USER|GROUP)/(\\d+)",
               Api([this](const Request& req, Response& res, const Caller& caller) {
                 ReplyEmpty(req, res,
@@ -800,17 +800,15 @@ void Server::Impl::InternalRoutes() {
               }));
   http.Post(
       "/api/query/v1/export/([^/]+)",
-      Api([this](const Request& req, Response& res, const Caller& caller) {
+      JsonApi([this](const Request& req, Response& res, const Caller& caller, const Json& body) {
         const std::string id = req.matches[1];
-        auto body = JsonBody(req);
-        if (!body) return SendError(req, res, body.error());
         std::optional<std::string> fail_with;
         if (auto fault = faults.Take("s3export", id, {"export_error"})) {
           fail_with = fault->message.empty() ? "Injected fault: the export failed" : fault->message;
         }
         const auto slow = faults.Take("s3export", id, {"slow"});
         Reply(req, res,
-              state.StartExport(caller, id, *body, fail_with, slow ? slow->bytes_per_second : 0));
+              state.StartExport(caller, id, body, fail_with, slow ? slow->bytes_per_second : 0));
       }));
   http.Get("/api/query/v1/export/([^/]+)",
            Api([this](const Request& req, Response& res, const Caller& caller) {

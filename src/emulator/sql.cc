@@ -215,6 +215,7 @@ struct Predicate::Node {
   std::vector<std::shared_ptr<const Node>> children;  // kAnd / kOr: 2+; kNot: 1
   // Leaves:
   size_t column = 0;
+  ColumnType type = ColumnType::kString;  // the column's
   Domain domain = Domain::kText;
   CompareOp op = CompareOp::kEq;  // kCompare
   bool negated = false;           // NOT BETWEEN / NOT IN / IS NOT NULL / NOT LIKE
@@ -317,28 +318,50 @@ table::Seconds PlusOneSecond(table::Seconds t) {
   return t == table::Seconds::max() ? t : t + std::chrono::seconds(1);
 }
 
-InstantRange BoundsOf(const Predicate::Node& node, size_t column) {
-  InstantRange all;
+// Bounds of AND (intersection) and OR (hull: conservative when the union has a gap).
+InstantRange Intersect(const InstantRange& a, const InstantRange& b) {
+  return {std::max(a.from, b.from), std::min(a.to, b.to)};
+}
+InstantRange Hull(const InstantRange& a, const InstantRange& b) {
+  return {std::min(a.from, b.from), std::max(a.to, b.to)};
+}
+LongRange Intersect(const LongRange& a, const LongRange& b) {
+  return {std::max(a.min, b.min), std::min(a.max, b.max)};
+}
+LongRange Hull(const LongRange& a, const LongRange& b) {
+  if (a.Empty()) return b;
+  if (b.Empty()) return a;
+  return {std::min(a.min, b.min), std::max(a.max, b.max)};
+}
+
+// The range a predicate implies for `column`: `leaf(node)` gives it for each comparison,
+// BETWEEN or IN on the column; junctions combine their children's; anything else (NOT, <>,
+// IS NULL, LIKE, other columns) leaves it unbounded.
+template <typename Range, typename Leaf>
+Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf) {
   switch (node.kind) {
     case Kind::kAnd:
     case Kind::kOr: {
-      const bool is_and = node.kind == Kind::kAnd;
-      InstantRange r = BoundsOf(*node.children.front(), column);
+      Range r = BoundsOf<Range>(*node.children.front(), column, leaf);
       for (size_t i = 1; i < node.children.size(); ++i) {
-        const InstantRange c = BoundsOf(*node.children[i], column);
-        r.from = is_and ? std::max(r.from, c.from) : std::min(r.from, c.from);
-        r.to = is_and ? std::min(r.to, c.to) : std::max(r.to, c.to);
+        const Range c = BoundsOf<Range>(*node.children[i], column, leaf);
+        r = node.kind == Kind::kAnd ? Intersect(r, c) : Hull(r, c);
       }
       return r;
     }
     case Kind::kCompare:
     case Kind::kBetween:
     case Kind::kIn:
-      break;
+      if (node.column == column && !node.negated) return leaf(node);
+      return Range{};
     default:
-      return all;  // NOT, IS NULL, LIKE: no interval
+      return Range{};
   }
-  if (node.column != column || node.domain != Domain::kInstant || node.negated) return all;
+}
+
+InstantRange InstantLeafBounds(const Predicate::Node& node) {
+  InstantRange all;
+  if (node.domain != Domain::kInstant) return all;
   if (node.kind == Kind::kCompare) {
     // Instants are whole seconds (fractions are truncated on parse), so "> x" is ">= x+1s".
     const table::Seconds x = node.keys.front().instant;
@@ -359,10 +382,97 @@ InstantRange BoundsOf(const Predicate::Node& node, size_t column) {
   }
   // BETWEEN low AND high, or the hull of the IN list.
   InstantRange r{table::Seconds::max(), table::Seconds::min()};
-  for (const Key& key : node.keys) {
-    r.from = std::min(r.from, key.instant);
-    r.to = std::max(r.to, PlusOneSecond(key.instant));
+  for (const Key& key : node.keys) r = Hull(r, {key.instant, PlusOneSecond(key.instant)});
+  return r;
+}
+
+// ---- LONG bounds from decimal literals (which may be fractional or beyond int64) ----------
+
+const Decimal& MinLong() {
+  static const Decimal d = *ParseDecimal("-9223372036854775808");
+  return d;
+}
+const Decimal& MaxLong() {
+  static const Decimal d = *ParseDecimal("9223372036854775807");
+  return d;
+}
+
+// REQUIRES: MinLong() <= x <= MaxLong(). floor(x), and whether x is that integer.
+std::pair<int64_t, bool> FloorOf(const Decimal& x) {
+  uint64_t magnitude = 0;  // |x| <= 2^63 has at most 19 integer digits: fits
+  for (int64_t i = 0; i < x.exponent; ++i) {
+    const size_t at = static_cast<size_t>(i);
+    magnitude = magnitude * 10 + static_cast<uint64_t>(at < x.size() ? x.Digit(at) - '0' : 0);
   }
+  const bool exact = x.exponent >= 0 && x.size() <= static_cast<size_t>(x.exponent);
+  if (!x.negative || magnitude == 0) {
+    return {static_cast<int64_t>(magnitude) - (x.negative && !exact ? 1 : 0), exact};
+  }
+  // -magnitude written so that magnitude = 2^63 (INT64_MIN) does not overflow.
+  const int64_t negated = -static_cast<int64_t>(magnitude - 1) - 1;
+  return {exact ? negated : negated - 1, exact};
+}
+
+// The least LONG >= x (> x when `strict`); nullopt when no LONG is.
+std::optional<int64_t> LeastLongAbove(const Decimal& x, bool strict) {
+  if (CompareDecimals(x, MinLong()) < 0) return std::numeric_limits<int64_t>::min();
+  const int vs_max = CompareDecimals(x, MaxLong());
+  if (vs_max > 0 || (strict && vs_max == 0)) return std::nullopt;
+  const auto [floor, exact] = FloorOf(x);
+  return exact && !strict ? floor : floor + 1;  // x < MaxLong() here unless exact && !strict
+}
+
+// The greatest LONG <= x (< x when `strict`); nullopt when no LONG is.
+std::optional<int64_t> GreatestLongBelow(const Decimal& x, bool strict) {
+  if (CompareDecimals(x, MaxLong()) > 0) return std::numeric_limits<int64_t>::max();
+  const int vs_min = CompareDecimals(x, MinLong());
+  if (vs_min < 0 || (strict && vs_min == 0)) return std::nullopt;
+  const auto [floor, exact] = FloorOf(x);
+  return exact && strict ? floor - 1 : floor;  // x > MinLong() here when exact && strict
+}
+
+constexpr LongRange kNoLong{std::numeric_limits<int64_t>::max(),
+                            std::numeric_limits<int64_t>::min()};
+
+// [low, high] with the given strictness as LONG bounds; unbounded sides stay unbounded.
+LongRange LongsBetween(const Decimal* low, bool low_strict, const Decimal* high, bool high_strict) {
+  LongRange r;
+  if (low) {
+    const auto least = LeastLongAbove(*low, low_strict);
+    if (!least) return kNoLong;
+    r.min = *least;
+  }
+  if (high) {
+    const auto greatest = GreatestLongBelow(*high, high_strict);
+    if (!greatest) return kNoLong;
+    r.max = *greatest;
+  }
+  return r;
+}
+
+LongRange LongLeafBounds(const Predicate::Node& node) {
+  if (node.type != ColumnType::kLong) return {};
+  const Decimal& x = node.keys.front().number;
+  if (node.kind == Kind::kCompare) {
+    switch (node.op) {
+      case CompareOp::kEq:
+        return LongsBetween(&x, false, &x, false);
+      case CompareOp::kLt:
+        return LongsBetween(nullptr, false, &x, true);
+      case CompareOp::kLe:
+        return LongsBetween(nullptr, false, &x, false);
+      case CompareOp::kGt:
+        return LongsBetween(&x, true, nullptr, false);
+      case CompareOp::kGe:
+        return LongsBetween(&x, false, nullptr, false);
+      default:
+        return {};
+    }
+  }
+  if (node.kind == Kind::kBetween) return LongsBetween(&x, false, &node.keys[1].number, false);
+  LongRange r = kNoLong;  // IN: the hull of its values
+  for (const Key& key : node.keys)
+    r = Hull(r, LongsBetween(&key.number, false, &key.number, false));
   return r;
 }
 
@@ -398,6 +508,7 @@ NodePtr MakeLeaf(Kind kind, size_t column, ColumnType type, std::vector<std::str
   auto node = std::make_shared<Predicate::Node>();
   node->kind = kind;
   node->column = column;
+  node->type = type;
   node->domain = DomainOf(type);
   node->negated = negated;
   node->op = op;
@@ -1117,7 +1228,13 @@ Predicate::Predicate(std::shared_ptr<const Node> root) : root_(std::move(root)) 
 
 bool Predicate::Matches(const Row& row) const { return Evaluate(*root_, row) == Truth::kTrue; }
 
-InstantRange Predicate::InstantBounds(size_t column) const { return BoundsOf(*root_, column); }
+InstantRange Predicate::InstantBounds(size_t column) const {
+  return BoundsOf<InstantRange>(*root_, column, InstantLeafBounds);
+}
+
+LongRange Predicate::LongBounds(size_t column) const {
+  return BoundsOf<LongRange>(*root_, column, LongLeafBounds);
+}
 
 Result<SelectPlan> ParseSelect(std::string_view sql, const table::Schema& schema) {
   return SqlParser(sql, schema).Parse();

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,14 @@ struct InstantRange {
   table::Seconds to = table::Seconds::max();
 };
 
+// Closed interval [min, max] of LONG values; empty when min > max. The defaults leave a side
+// unbounded. Integer bounds, so "> 4.5" on a LONG column is [5, max] and "= 4.5" is empty.
+struct LongRange {
+  int64_t min = std::numeric_limits<int64_t>::min();
+  int64_t max = std::numeric_limits<int64_t>::max();
+  bool Empty() const { return min > max; }
+};
+
 // A compiled boolean expression over a row of the input schema.
 class Predicate {
  public:
@@ -57,6 +66,10 @@ class Predicate {
   // comparisons, BETWEEN and IN on it joined by AND / OR (NOT and <> do not narrow). Unbounded
   // when nothing narrows it; lets a scan over rows sorted by `column` skip the rest.
   InstantRange InstantBounds(size_t column) const;
+  // The same for a LONG `column`: no non-null value outside the range can make Matches true
+  // (and a null one only when the range is unbounded). Unbounded when nothing narrows it or
+  // the column is not LONG; lets a scan over a sequence skip the rows a keyset page cannot use.
+  LongRange LongBounds(size_t column) const;
 
  private:
   std::shared_ptr<const Node> root_;

@@ -30,8 +30,26 @@ tl::unexpected<Error> HttpFail(int status, ErrorCode code, std::string subject,
 tl::unexpected<Error> BadRequest(std::string subject, std::string message) {
   return HttpFail(400, ErrorCode::kInvalidArgument, std::move(subject), std::move(message));
 }
+// A parser's error (config grammar shared with the request bodies) answered as 400.
+tl::unexpected<Error> AsBadRequest(Error error) {
+  error.http_status = 400;
+  return Fail(std::move(error));
+}
 tl::unexpected<Error> NotFound(std::string what) {
   return HttpFail(404, ErrorCode::kNotFound, what, what + " does not exist");
+}
+
+// One page of the values of `items` (a map in id order), each as `to_json` makes it.
+template <typename Map, typename ToJson>
+Json PageOf(const Map& items, const Page& page, ToJson to_json) {
+  Json out = Json::array();
+  int64_t index = 0;
+  for (const auto& [id, item] : items) {
+    if (index++ < page.offset) continue;
+    if (static_cast<int64_t>(out.size()) >= page.limit) break;
+    out.push_back(to_json(item));
+  }
+  return out;
 }
 
 int64_t EpochMillis(TimePoint t) {
@@ -230,6 +248,19 @@ struct State::Impl {
     return ds;
   }
 
+  // The dataset if `caller` may change its shares (404 / 403 otherwise); `doing` names the
+  // act in the 403 message.
+  Result<DatasetRecord*> Shareable(const Caller& caller, const std::string& id,
+                                   const std::string& doing) {
+    auto ds = Readable(caller, id);
+    if (!ds) return ds;
+    if (!Can(caller, **ds, IsShareLevel)) {
+      return HttpFail(403, ErrorCode::kPermissionDenied, "DataSet " + id,
+                      "Access is denied: " + doing + " needs OWNER, CO_OWNER or CAN_SHARE");
+    }
+    return ds;
+  }
+
   Result<StreamRecord*> FindStream(int64_t id) {
     auto it = streams.find(id);
     if (it == streams.end() || !FindDataset(it->second.dataset_id)) {
@@ -244,6 +275,42 @@ struct State::Impl {
                       std::to_string(stream.id));
     }
     return &it->second;
+  }
+  // What a stream call needs on the stream's dataset.
+  enum class Access { kRead, kWrite };
+  // The stream if it exists and `caller` has `access` to its dataset (404 / 403 otherwise).
+  Result<StreamRecord*> AccessibleStream(const Caller& caller, int64_t id, Access access) {
+    auto stream = FindStream(id);
+    if (!stream) return stream;
+    const std::string& dataset_id = (*stream)->dataset_id;
+    auto ds =
+        access == Access::kWrite ? Writable(caller, dataset_id) : Readable(caller, dataset_id);
+    if (!ds) return Fail(ds.error());
+    return stream;
+  }
+  struct StreamExecution {
+    StreamRecord* stream;
+    Execution* execution;
+  };
+  // Execution `execution_id` of a stream as AccessibleStream finds it (404 for either).
+  Result<StreamExecution> AccessibleExecution(const Caller& caller, int64_t id,
+                                              int64_t execution_id, Access access) {
+    auto stream = AccessibleStream(caller, id, access);
+    if (!stream) return Fail(stream.error());
+    auto execution = FindExecution(**stream, execution_id);
+    if (!execution) return Fail(execution.error());
+    return StreamExecution{*stream, *execution};
+  }
+  // Whether parts may still be added and the execution committed or aborted. RequireActive:
+  // 400 otherwise, `only` ending the message ("only an ACTIVE execution can be committed").
+  static bool IsActive(const Execution& execution) {
+    return execution.state == "ACTIVE" && !execution.committing;
+  }
+  static Result<void> RequireActive(const Execution& execution, const std::string& only) {
+    if (IsActive(execution)) return {};
+    return BadRequest(
+        "Execution " + std::to_string(execution.id),
+        "is " + (execution.committing ? std::string("committing") : execution.state) + "; " + only);
   }
 
   // --- JSON (REQUIRES: mu held)
@@ -555,11 +622,7 @@ Result<Json> State::CreateDataset(const Caller& caller, const Json& body) {
     return BadRequest("schema.columns", "is required: [{\"type\": ..., \"name\": ...}]");
   }
   auto schema = ParseSchema(body["schema"]["columns"], "schema.columns");
-  if (!schema) {
-    Error error = schema.error();
-    error.http_status = 400;
-    return Fail(std::move(error));
-  }
+  if (!schema) return AsBadRequest(schema.error());
   DatasetEntry entry;
   entry.name = body["name"].get<std::string>();
   if (body.contains("description") && body["description"].is_string()) {
@@ -593,11 +656,7 @@ Result<Json> State::UpdateDataset(const Caller& caller, const std::string& id, c
       return BadRequest("schema.columns", "is required with schema");
     }
     auto parsed = ParseSchema(body["schema"]["columns"], "schema.columns");
-    if (!parsed) {
-      Error error = parsed.error();
-      error.http_status = 400;
-      return Fail(std::move(error));
-    }
+    if (!parsed) return AsBadRequest(parsed.error());
     schema = std::move(*parsed);
   }
   std::lock_guard lock(impl_->mu);
@@ -759,10 +818,9 @@ Result<Json> State::CreateStream(const Caller& caller, const Json& body) {
 
 Result<Json> State::GetStream(const Caller& caller, int64_t id) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
+  auto found_stream = impl_->AccessibleStream(caller, id, Impl::Access::kRead);
   if (!found_stream) return Fail(found_stream.error());
   auto& stream = **found_stream;
-  if (auto ds = impl_->Readable(caller, stream.dataset_id); !ds) return Fail(ds.error());
   return impl_->StreamJson(stream);
 }
 
@@ -804,10 +862,9 @@ Result<Json> State::SearchStreams(const Caller& caller, const std::string& query
 
 Result<Json> State::UpdateStream(const Caller& caller, int64_t id, const Json& body) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
+  auto found_stream = impl_->AccessibleStream(caller, id, Impl::Access::kWrite);
   if (!found_stream) return Fail(found_stream.error());
   auto& stream = **found_stream;
-  if (auto ds = impl_->Writable(caller, stream.dataset_id); !ds) return Fail(ds.error());
   if (!body.is_object() || !body.contains("updateMethod") || !body["updateMethod"].is_string() ||
       (body["updateMethod"] != "APPEND" && body["updateMethod"] != "REPLACE")) {
     return BadRequest("updateMethod", "must be APPEND or REPLACE");
@@ -819,10 +876,8 @@ Result<Json> State::UpdateStream(const Caller& caller, int64_t id, const Json& b
 
 Result<void> State::DeleteStream(const Caller& caller, int64_t id) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
+  auto found_stream = impl_->AccessibleStream(caller, id, Impl::Access::kWrite);
   if (!found_stream) return Fail(found_stream.error());
-  auto& stream = **found_stream;
-  if (auto ds = impl_->Writable(caller, stream.dataset_id); !ds) return Fail(ds.error());
   impl_->streams.erase(id);  // the dataset survives (§5)
   return {};
 }
@@ -837,10 +892,9 @@ Result<Json> State::CreateExecution(const Caller& caller, int64_t id, const Json
     method = body["updateMethod"].get<std::string>();
   }
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
+  auto found_stream = impl_->AccessibleStream(caller, id, Impl::Access::kWrite);
   if (!found_stream) return Fail(found_stream.error());
   auto& stream = **found_stream;
-  if (auto ds = impl_->Writable(caller, stream.dataset_id); !ds) return Fail(ds.error());
   Impl::Execution execution;
   execution.id = stream.next_execution++;
   execution.update_method = method;
@@ -851,56 +905,36 @@ Result<Json> State::CreateExecution(const Caller& caller, int64_t id, const Json
 
 Result<Json> State::GetExecution(const Caller& caller, int64_t id, int64_t execution_id) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
-  if (!found_stream) return Fail(found_stream.error());
-  auto& stream = **found_stream;
-  if (auto ds = impl_->Readable(caller, stream.dataset_id); !ds) return Fail(ds.error());
-  auto found_execution = Impl::FindExecution(stream, execution_id);
-  if (!found_execution) return Fail(found_execution.error());
-  auto& execution = **found_execution;
-  return Impl::ExecutionJson(execution);
+  auto found = impl_->AccessibleExecution(caller, id, execution_id, Impl::Access::kRead);
+  if (!found) return Fail(found.error());
+  return Impl::ExecutionJson(*found->execution);
 }
 
 Result<Json> State::ListExecutions(const Caller& caller, int64_t id, const Page& page) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
+  auto found_stream = impl_->AccessibleStream(caller, id, Impl::Access::kRead);
   if (!found_stream) return Fail(found_stream.error());
   auto& stream = **found_stream;
-  if (auto ds = impl_->Readable(caller, stream.dataset_id); !ds) return Fail(ds.error());
-  Json out = Json::array();
-  int64_t index = 0;
-  for (const auto& [eid, execution] : stream.executions) {
-    if (index++ < page.offset) continue;
-    if (static_cast<int64_t>(out.size()) >= page.limit) break;
-    out.push_back(Impl::ExecutionJson(execution));
-  }
-  return out;
+  return PageOf(stream.executions, page, &Impl::ExecutionJson);
 }
 
 Result<table::Schema> State::StreamSchema(const Caller& caller, int64_t id) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
-  if (!found_stream) return Fail(found_stream.error());
-  auto& stream = **found_stream;
-  auto ds = impl_->Writable(caller, stream.dataset_id);
-  if (!ds) return Fail(ds.error());
-  return (*ds)->data->schema;
+  auto stream = impl_->AccessibleStream(caller, id, Impl::Access::kWrite);
+  if (!stream) return Fail(stream.error());
+  return impl_->FindDataset((*stream)->dataset_id)->data->schema;  // found: the stream checked
 }
 
 Result<Json> State::PutPart(const Caller& caller, int64_t id, int64_t execution_id, int64_t part,
                             std::vector<Row> rows) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
-  if (!found_stream) return Fail(found_stream.error());
-  auto& stream = **found_stream;
-  if (auto ds = impl_->Writable(caller, stream.dataset_id); !ds) return Fail(ds.error());
-  auto found_execution = Impl::FindExecution(stream, execution_id);
-  if (!found_execution) return Fail(found_execution.error());
-  auto& execution = **found_execution;
-  if (execution.state != "ACTIVE" || execution.committing) {
-    return BadRequest("Execution " + std::to_string(execution_id),
-                      "is " + (execution.committing ? std::string("committing") : execution.state) +
-                          "; parts can only be uploaded to an ACTIVE execution");
+  auto found = impl_->AccessibleExecution(caller, id, execution_id, Impl::Access::kWrite);
+  if (!found) return Fail(found.error());
+  auto& execution = *found->execution;
+  if (auto active =
+          Impl::RequireActive(execution, "parts can only be uploaded to an ACTIVE execution");
+      !active) {
+    return Fail(active.error());
   }
   const int64_t highest = execution.parts.empty() ? 1 : execution.parts.rbegin()->first;
   if (part < 0 || part > highest + kMaxPartIdGap) {
@@ -913,17 +947,13 @@ Result<Json> State::PutPart(const Caller& caller, int64_t id, int64_t execution_
 
 Result<Json> State::Commit(const Caller& caller, int64_t id, int64_t execution_id) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
-  if (!found_stream) return Fail(found_stream.error());
-  auto& stream = **found_stream;
-  if (auto ds = impl_->Writable(caller, stream.dataset_id); !ds) return Fail(ds.error());
-  auto found_execution = Impl::FindExecution(stream, execution_id);
-  if (!found_execution) return Fail(found_execution.error());
-  auto& execution = **found_execution;
-  if (execution.state != "ACTIVE" || execution.committing) {
-    return BadRequest("Execution " + std::to_string(execution_id),
-                      "is " + (execution.committing ? std::string("committing") : execution.state) +
-                          "; only an ACTIVE execution can be committed");
+  auto found = impl_->AccessibleExecution(caller, id, execution_id, Impl::Access::kWrite);
+  if (!found) return Fail(found.error());
+  auto& stream = *found->stream;
+  auto& execution = *found->execution;
+  if (auto active = Impl::RequireActive(execution, "only an ACTIVE execution can be committed");
+      !active) {
+    return Fail(active.error());
   }
   if (!execution.parts.empty()) {
     const int64_t first = execution.parts.begin()->first;
@@ -998,32 +1028,29 @@ Result<Json> State::Commit(const Caller& caller, int64_t id, int64_t execution_i
 
 Result<Json> State::Abort(const Caller& caller, int64_t id, std::optional<int64_t> execution_id) {
   std::lock_guard lock(impl_->mu);
-  auto found_stream = impl_->FindStream(id);
+  auto found_stream = impl_->AccessibleStream(caller, id, Impl::Access::kWrite);
   if (!found_stream) return Fail(found_stream.error());
   auto& stream = **found_stream;
-  if (auto ds = impl_->Writable(caller, stream.dataset_id); !ds) return Fail(ds.error());
   const TimePoint now = clock_.Now();
+  auto abort = [now](Impl::Execution& execution) {
+    execution.state = "ABORTED";
+    execution.parts.clear();
+    execution.modified = now;
+  };
   if (!execution_id) {  // abort whatever is in progress; nothing in progress is fine too
     for (auto& [eid, execution] : stream.executions) {
-      if (execution.state == "ACTIVE" && !execution.committing) {
-        execution.state = "ABORTED";
-        execution.parts.clear();
-        execution.modified = now;
-      }
+      if (Impl::IsActive(execution)) abort(execution);
     }
     return Json();
   }
   auto found_execution = Impl::FindExecution(stream, *execution_id);
   if (!found_execution) return Fail(found_execution.error());
   auto& execution = **found_execution;
-  if (execution.state != "ACTIVE" || execution.committing) {
-    return BadRequest("Execution " + std::to_string(*execution_id),
-                      "is " + (execution.committing ? std::string("committing") : execution.state) +
-                          "; only an ACTIVE execution can be aborted");
+  if (auto active = Impl::RequireActive(execution, "only an ACTIVE execution can be aborted");
+      !active) {
+    return Fail(active.error());
   }
-  execution.state = "ABORTED";
-  execution.parts.clear();
-  execution.modified = now;
+  abort(execution);
   return Impl::ExecutionJson(execution);
 }
 
@@ -1031,14 +1058,8 @@ Result<Json> State::Abort(const Caller& caller, int64_t id, std::optional<int64_
 
 Result<Json> State::ListUsers(const Page& page) {
   std::lock_guard lock(impl_->mu);
-  Json out = Json::array();
-  int64_t index = 0;
-  for (const auto& [id, user] : impl_->users) {
-    if (index++ < page.offset) continue;
-    if (static_cast<int64_t>(out.size()) >= page.limit) break;
-    out.push_back(impl_->UserJson(user, /*full=*/false));
-  }
-  return out;
+  return PageOf(impl_->users, page,
+                [this](const UserEntry& user) { return impl_->UserJson(user, /*full=*/false); });
 }
 
 Result<Json> State::GetUser(int64_t id) {
@@ -1099,14 +1120,9 @@ Result<void> State::DeleteUser(int64_t id) {
 
 Result<Json> State::ListGroups(const Page& page) {
   std::lock_guard lock(impl_->mu);
-  Json out = Json::array();
-  int64_t index = 0;
-  for (const auto& [id, group] : impl_->groups) {
-    if (index++ < page.offset) continue;
-    if (static_cast<int64_t>(out.size()) >= page.limit) break;
-    out.push_back(Impl::GroupJson(group, /*full=*/false));
-  }
-  return out;
+  return PageOf(impl_->groups, page, [](const Impl::GroupRecord& group) {
+    return Impl::GroupJson(group, /*full=*/false);
+  });
 }
 
 Result<Json> State::GetGroup(int64_t id) {
@@ -1196,19 +1212,11 @@ Result<Json> State::Share(const Caller& caller, const std::string& id, const Jso
     return BadRequest("permissions", "is required: [{\"id\", \"type\", \"accessLevel\"}]");
   }
   auto grants = ParseGrants(body["permissions"], "permissions");
-  if (!grants) {
-    Error error = grants.error();
-    error.http_status = 400;
-    return Fail(std::move(error));
-  }
+  if (!grants) return AsBadRequest(grants.error());
   std::lock_guard lock(impl_->mu);
-  auto found = impl_->Readable(caller, id);
+  auto found = impl_->Shareable(caller, id, "sharing");
   if (!found) return Fail(found.error());
   auto& ds = **found;
-  if (!impl_->Can(caller, ds, IsShareLevel)) {
-    return HttpFail(403, ErrorCode::kPermissionDenied, "DataSet " + id,
-                    "Access is denied: sharing needs OWNER, CO_OWNER or CAN_SHARE");
-  }
   for (const auto& grant : *grants) {
     const bool known =
         grant.type == "USER" ? impl_->users.count(grant.id) > 0 : impl_->groups.count(grant.id) > 0;
@@ -1225,13 +1233,9 @@ Result<Json> State::Share(const Caller& caller, const std::string& id, const Jso
 Result<void> State::Revoke(const Caller& caller, const std::string& id, const std::string& type,
                            int64_t principal) {
   std::lock_guard lock(impl_->mu);
-  auto found = impl_->Readable(caller, id);
+  auto found = impl_->Shareable(caller, id, "changing shares");
   if (!found) return Fail(found.error());
   auto& ds = **found;
-  if (!impl_->Can(caller, ds, IsShareLevel)) {
-    return HttpFail(403, ErrorCode::kPermissionDenied, "DataSet " + id,
-                    "Access is denied: changing shares needs OWNER, CO_OWNER or CAN_SHARE");
-  }
   const size_t removed =
       std::erase_if(ds.grants, [&](const Grant& g) { return g.type == type && g.id == principal; });
   if (removed == 0) return NotFound(type + " " + std::to_string(principal) + " permission");
@@ -1288,8 +1292,7 @@ Result<Json> State::StartExport(const Caller& caller, const std::string& id, con
   if (!plan) {
     Error error = plan.error();
     error.subject = "queryRequest.query " + error.subject;
-    error.http_status = 400;
-    return Fail(std::move(error));
+    return AsBadRequest(std::move(error));
   }
   const bool iso = config_.export_format.iso_timestamps;
   auto& list = impl_->exports[id];

@@ -423,6 +423,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
         outcome.objects = static_cast<uint64_t>(totals.objects);
         outcome.rows = totals.rows;
         outcome.bytes = totals.stored_bytes;
+        outcome.raw_bytes = totals.raw_bytes;
         outcome.duplicate_keys = direct.duplicates;
       }
     }

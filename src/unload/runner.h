@@ -72,6 +72,7 @@ struct RunOutcome {
   RunPlan plan;
   std::vector<std::string> s3_uris;
   uint64_t objects = 0, rows = 0, bytes = 0, duplicate_keys = 0;
+  uint64_t raw_bytes = 0;  // encoded bytes before compression (direct engine)
   MetricsRow metrics;
   std::string writeback_dataset_id;
   bool metrics_recorded = false;  // the writeback import succeeded

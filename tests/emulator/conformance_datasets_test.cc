@@ -4,18 +4,14 @@
 // default, fallback, APPEND, the grammar, field-count validation), and the query API.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
-#include "support/emulator.h"
+#include "conformance_util.h"
 
 namespace s3u::emulator {
 namespace {
 
 using nlohmann::json;
-using testing::EmulatorProcess;
 using testing::RawAnswer;
 using D = testing::StandardDomo;
 
@@ -25,13 +21,6 @@ constexpr const char* kStarWarsCsv =
     "Leia Organa,Rebel Leader,\"Help me, Obi-Wan Kenobi. You're my only hope.\",light\n"
     "Qui-Gon Jinn,,,\n";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 json StarWarsSchema() {
   return {{"columns",
            {{{"type", "STRING"}, {"name", "name"}},
@@ -40,20 +29,10 @@ json StarWarsSchema() {
             {{"type", "STRING"}, {"name", "side"}}}}};
 }
 
-class DatasetsConformanceTest : public ::testing::Test {
+class DatasetsConformanceTest : public testing::EmulatorConformanceTest {
  protected:
-  explicit DatasetsConformanceTest(json config = testing::StandardEmulatorConfig())
-      : emulator_(config) {
-    token_ = emulator_.Token(D::kOwnerClientId, D::kOwnerClientSecret);
-  }
+  using EmulatorConformanceTest::EmulatorConformanceTest;
 
-  RawAnswer Call(const std::string& method, const std::string& path, const std::string& body = "",
-                 const std::string& content_type = "application/json") {
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Authorization", "bearer " + token_}, {"Accept", "application/json"}};
-    if (!body.empty()) headers.emplace_back("Content-Type", content_type);
-    return emulator_.Call(method, path, headers, body);
-  }
   // Creates a dataset with `schema` and returns its id.
   std::string Create(const std::string& name, const json& schema) {
     auto answer = Call("POST", "/v1/datasets", json{{"name", name}, {"schema", schema}}.dump());
@@ -63,18 +42,14 @@ class DatasetsConformanceTest : public ::testing::Test {
   RawAnswer Import(const std::string& id, const std::string& csv, const std::string& method = "") {
     return Call("PUT",
                 "/v1/datasets/" + id + "/data" + (method.empty() ? "" : "?updateMethod=" + method),
-                csv, "text/csv");
+                csv, {{"Content-Type", "text/csv"}});
   }
   RawAnswer Export(const std::string& id, const std::string& query = "") {
-    return emulator_.Call("GET", "/v1/datasets/" + id + "/data" + query,
-                          {{"Authorization", "bearer " + token_}, {"Accept", "text/csv"}});
+    return Call("GET", "/v1/datasets/" + id + "/data" + query, "", {{"Accept", "text/csv"}});
   }
   RawAnswer Query(const std::string& id, const std::string& sql) {
     return Call("POST", "/v1/datasets/query/execute/" + id, json{{"sql", sql}}.dump());
   }
-
-  EmulatorProcess emulator_;
-  std::string token_;
 };
 
 // ------------------------------------------------------------------------------- list
@@ -243,8 +218,7 @@ TEST_F(DatasetsConformanceTest, ExportOfTheFixtureIsItsCsvByteForByte) {
   auto answer = Export(D::kSalesDatasetId);
   ASSERT_EQ(answer.status, 200);
   EXPECT_EQ(answer.Header("Content-Type").value_or("").substr(0, 8), "text/csv");
-  EXPECT_EQ(answer.body,
-            ReadFile(std::string(S3UNLOAD_SOURCE_DIR) + "/tests/support/domo/sales/data.csv"));
+  EXPECT_EQ(answer.body, testing::SalesDataCsv());
 }
 
 TEST_F(DatasetsConformanceTest, ExportIsChunked) {
@@ -293,12 +267,9 @@ TEST_F(DatasetsConformanceTest, SyntheticExportHasOneLinePerRowAtLeast) {
 
 class QuoteAllNullBackslashNTest : public DatasetsConformanceTest {
  protected:
-  static json Config() {
-    json config = testing::StandardEmulatorConfig();
-    config["export"] = {{"quote", "all"}, {"null", "\\N"}};
-    return config;
-  }
-  QuoteAllNullBackslashNTest() : DatasetsConformanceTest(Config()) {}
+  QuoteAllNullBackslashNTest()
+      : DatasetsConformanceTest(
+            testing::StandardConfigWith("export", {{"quote", "all"}, {"null", "\\N"}})) {}
 };
 
 TEST_F(QuoteAllNullBackslashNTest, NullAndEmptyStringStayDistinctThroughImportAndExport) {

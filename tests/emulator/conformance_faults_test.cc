@@ -8,33 +8,24 @@
 #include <regex>
 #include <thread>
 
-#include "support/emulator.h"
+#include "conformance_util.h"
 #include "support/servers.h"
 
 namespace s3u::emulator {
 namespace {
 
 using nlohmann::json;
-using testing::EmulatorProcess;
-using testing::RawAnswer;
 using D = testing::StandardDomo;
 
-class FaultsConformanceTest : public ::testing::Test {
+class FaultsConformanceTest : public testing::EmulatorConformanceTest {
  protected:
-  explicit FaultsConformanceTest(json config = testing::StandardEmulatorConfig())
-      : emulator_(config) {
-    token_ = emulator_.Token(D::kOwnerClientId, D::kOwnerClientSecret);
-  }
-  RawAnswer Get(const std::string& path) {
-    return emulator_.Call("GET", path, {{"Authorization", "bearer " + token_}});
-  }
+  using EmulatorConformanceTest::EmulatorConformanceTest;
+
+  testing::RawAnswer Get(const std::string& path) { return Call("GET", path); }
   void SetFaults(const json& faults) { emulator_.Admin("POST", "/__admin/faults", faults); }
   std::string ExportPath(const std::string& id = D::kSalesDatasetId) {
     return "/v1/datasets/" + id + "/data";
   }
-
-  EmulatorProcess emulator_;
-  std::string token_;
 };
 
 TEST_F(FaultsConformanceTest, Status429CarriesRetryAfterAndIsConsumed) {
@@ -142,12 +133,11 @@ TEST_F(FaultsConformanceTest, ExportErrorEndsTheNextExportToS3InError) {
                           {"message", "Simulated warehouse outage"},
                           {"times", 1}}}));
   const std::string path = "/api/query/v1/export/" + std::string(D::kSalesDatasetId);
-  auto started = emulator_.Call(
-      "POST", path, {{"Authorization", "bearer " + token_}, {"Content-Type", "application/json"}},
-      json{{"bucket", "some-bucket"},
-           {"awsAccessKey", "AKIAEXAMPLE"},
-           {"awsAccessSecret", "secret-example"}}
-          .dump());
+  auto started = Call("POST", path,
+                      json{{"bucket", "some-bucket"},
+                           {"awsAccessKey", "AKIAEXAMPLE"},
+                           {"awsAccessSecret", "secret-example"}}
+                          .dump());
   ASSERT_EQ(started.status, 200) << started.body;
   const std::string id = started.Json()["exportId"];
   json found = json::object();
@@ -215,13 +205,11 @@ TEST_F(FaultsConformanceTest, UnknownRouteIsCanonical404) {
 
 class ConfigFaultsTest : public FaultsConformanceTest {
  protected:
-  static json Config() {
-    json config = testing::StandardEmulatorConfig();
-    config["faults"] =
-        json::array({{{"route", "groups"}, {"action", "status"}, {"status", 503}, {"times", 1}}});
-    return config;
-  }
-  ConfigFaultsTest() : FaultsConformanceTest(Config()) {}
+  ConfigFaultsTest()
+      : FaultsConformanceTest(testing::StandardConfigWith(
+            "faults",
+            json::array(
+                {{{"route", "groups"}, {"action", "status"}, {"status", 503}, {"times", 1}}}))) {}
 };
 
 TEST_F(ConfigFaultsTest, FaultsFromTheConfigFileApplyFromTheStart) {

@@ -2,40 +2,30 @@
 // internal permissions API with share and revoke (§7), including who may read a dataset.
 #include <gtest/gtest.h>
 
-#include "support/emulator.h"
+#include "conformance_util.h"
 
 namespace s3u::emulator {
 namespace {
 
 using nlohmann::json;
-using testing::EmulatorProcess;
-using testing::RawAnswer;
 using D = testing::StandardDomo;
 
-class IdentityConformanceTest : public ::testing::Test {
+// token_ is the owner's.
+class IdentityConformanceTest : public testing::EmulatorConformanceTest {
  protected:
   IdentityConformanceTest() {
-    owner_ = emulator_.Token(D::kOwnerClientId, D::kOwnerClientSecret);
     coowner_ = emulator_.Token(D::kCoOwnerClientId, D::kCoOwnerClientSecret);
-  }
-  RawAnswer Call(const std::string& token, const std::string& method, const std::string& path,
-                 const std::string& body = "") {
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Authorization", "bearer " + token}};
-    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    return emulator_.Call(method, path, headers, body);
   }
   std::string Permissions(const std::string& id) {
     return "/api/data/v3/datasources/" + id + "/permissions";
   }
-  EmulatorProcess emulator_;
-  std::string owner_, coowner_;
+  std::string coowner_;
 };
 
 // ------------------------------------------------------------------------------- users
 
 TEST_F(IdentityConformanceTest, GetUserHasTheDocumentedFieldsAndGroups) {
-  auto answer = Call(owner_, "GET", "/v1/users/" + std::to_string(D::kCoOwnerUserId));
+  auto answer = Call("GET", "/v1/users/" + std::to_string(D::kCoOwnerUserId));
   ASSERT_EQ(answer.status, 200);
   const json user = answer.Json();
   EXPECT_EQ(user["id"], D::kCoOwnerUserId);
@@ -47,97 +37,94 @@ TEST_F(IdentityConformanceTest, GetUserHasTheDocumentedFieldsAndGroups) {
 }
 
 TEST_F(IdentityConformanceTest, ListUsersPagesAndCapsAt500) {
-  auto all = Call(owner_, "GET", "/v1/users?limit=500");
+  auto all = Call("GET", "/v1/users?limit=500");
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(all.Json().size(), 3u);
-  EXPECT_EQ(Call(owner_, "GET", "/v1/users?limit=2&offset=2").Json().size(), 1u);
-  EXPECT_EQ(Call(owner_, "GET", "/v1/users?offset=3").Json(), json::array());
-  EXPECT_EQ(Call(owner_, "GET", "/v1/users?limit=501").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/users?limit=2&offset=2").Json().size(), 1u);
+  EXPECT_EQ(Call("GET", "/v1/users?offset=3").Json(), json::array());
+  EXPECT_EQ(Call("GET", "/v1/users?limit=501").status, 400);
 }
 
 TEST_F(IdentityConformanceTest, UnknownUserIs404) {
-  EXPECT_EQ(Call(owner_, "GET", "/v1/users/1").status, 404);
+  EXPECT_EQ(Call("GET", "/v1/users/1").status, 404);
 }
 
 TEST_F(IdentityConformanceTest, CreateUpdateDeleteUser) {
   auto created = Call(
-      owner_, "POST", "/v1/users?sendInvite=false",
+      "POST", "/v1/users?sendInvite=false",
       json{
           {"name", "Leonhard Euler"}, {"email", "leonhard.euler@domo.com"}, {"role", "Participant"}}
           .dump());
   ASSERT_EQ(created.status, 200) << created.body;
   const int64_t id = created.Json()["id"];
-  auto updated = Call(owner_, "PUT", "/v1/users/" + std::to_string(id),
-                      json{{"title", "Mathematician"}}.dump());
+  auto updated =
+      Call("PUT", "/v1/users/" + std::to_string(id), json{{"title", "Mathematician"}}.dump());
   ASSERT_EQ(updated.status, 200);
   EXPECT_EQ(updated.Json()["title"], "Mathematician");
   EXPECT_EQ(updated.Json()["name"], "Leonhard Euler");
-  EXPECT_EQ(Call(owner_, "DELETE", "/v1/users/" + std::to_string(id)).status, 204);
-  EXPECT_EQ(Call(owner_, "GET", "/v1/users/" + std::to_string(id)).status, 404);
+  EXPECT_EQ(Call("DELETE", "/v1/users/" + std::to_string(id)).status, 204);
+  EXPECT_EQ(Call("GET", "/v1/users/" + std::to_string(id)).status, 404);
 }
 
 TEST_F(IdentityConformanceTest, CreateUserWithoutEmailOrWithABadRoleIs400) {
-  EXPECT_EQ(Call(owner_, "POST", "/v1/users", json{{"name", "x"}, {"role", "Admin"}}.dump()).status,
-            400);
-  EXPECT_EQ(Call(owner_, "POST", "/v1/users",
-                 json{{"name", "x"}, {"email", "x@y"}, {"role", "Emperor"}}.dump())
-                .status,
-            400);
+  EXPECT_EQ(Call("POST", "/v1/users", json{{"name", "x"}, {"role", "Admin"}}.dump()).status, 400);
+  EXPECT_EQ(
+      Call("POST", "/v1/users", json{{"name", "x"}, {"email", "x@y"}, {"role", "Emperor"}}.dump())
+          .status,
+      400);
 }
 
 // ------------------------------------------------------------------------------- groups
 
 TEST_F(IdentityConformanceTest, GroupListAndGetShapes) {
-  auto list = Call(owner_, "GET", "/v1/groups").Json();
+  auto list = Call("GET", "/v1/groups").Json();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0], json({{"default", false},
                            {"id", D::kGroupId},
                            {"memberCount", 1},
                            {"name", "Data Engineers"}}));
-  auto group = Call(owner_, "GET", "/v1/groups/" + std::to_string(D::kGroupId)).Json();
+  auto group = Call("GET", "/v1/groups/" + std::to_string(D::kGroupId)).Json();
   EXPECT_EQ(group["active"], true);
   EXPECT_TRUE(group["creatorId"].is_string());
 }
 
 TEST_F(IdentityConformanceTest, MembersAreAnArrayOfUserIds) {
-  auto members = Call(owner_, "GET", "/v1/groups/" + std::to_string(D::kGroupId) + "/users");
+  auto members = Call("GET", "/v1/groups/" + std::to_string(D::kGroupId) + "/users");
   ASSERT_EQ(members.status, 200);
   EXPECT_EQ(members.Json(), json::array({D::kCoOwnerUserId}));
 }
 
 TEST_F(IdentityConformanceTest, CreateGroupAddAndRemoveMembers) {
-  auto created = Call(owner_, "POST", "/v1/groups", json{{"name", "Euler Fans"}}.dump());
+  auto created = Call("POST", "/v1/groups", json{{"name", "Euler Fans"}}.dump());
   ASSERT_EQ(created.status, 200) << created.body;
   const json group = created.Json();
   EXPECT_EQ(group["active"], true);
   EXPECT_EQ(group["default"], false);
   EXPECT_EQ(group["creatorId"], std::to_string(D::kOwnerUserId));
   const std::string base = "/v1/groups/" + group["id"].dump() + "/users/";
-  EXPECT_EQ(Call(owner_, "PUT", base + std::to_string(D::kStrangerUserId)).status, 204);
-  EXPECT_EQ(Call(owner_, "GET", "/v1/groups/" + group["id"].dump() + "/users").Json(),
+  EXPECT_EQ(Call("PUT", base + std::to_string(D::kStrangerUserId)).status, 204);
+  EXPECT_EQ(Call("GET", "/v1/groups/" + group["id"].dump() + "/users").Json(),
             json::array({D::kStrangerUserId}));
-  EXPECT_EQ(Call(owner_, "DELETE", base + std::to_string(D::kStrangerUserId)).status, 204);
-  EXPECT_EQ(Call(owner_, "GET", "/v1/groups/" + group["id"].dump() + "/users").Json(),
-            json::array());
-  EXPECT_EQ(Call(owner_, "PUT", base + "1").status, 404);  // no such user
+  EXPECT_EQ(Call("DELETE", base + std::to_string(D::kStrangerUserId)).status, 204);
+  EXPECT_EQ(Call("GET", "/v1/groups/" + group["id"].dump() + "/users").Json(), json::array());
+  EXPECT_EQ(Call("PUT", base + "1").status, 404);  // no such user
 }
 
 TEST_F(IdentityConformanceTest, UpdateAndDeleteGroup) {
   const std::string path = "/v1/groups/" + std::to_string(D::kGroupId);
-  auto renamed =
-      Call(owner_, "PUT", path, json{{"name", "Data Platform"}, {"active", false}}.dump());
+  auto renamed = Call("PUT", path, json{{"name", "Data Platform"}, {"active", false}}.dump());
   ASSERT_EQ(renamed.status, 200);
   EXPECT_EQ(renamed.Json()["name"], "Data Platform");
   EXPECT_EQ(renamed.Json()["active"], false);
-  EXPECT_EQ(Call(owner_, "PUT", path, json{{"active", "no"}}.dump()).status, 400);
-  EXPECT_EQ(Call(owner_, "DELETE", path).status, 204);
-  EXPECT_EQ(Call(owner_, "GET", path).status, 404);
+  EXPECT_EQ(Call("PUT", path, json{{"active", "no"}}.dump()).status, 400);
+  EXPECT_EQ(Call("DELETE", path).status, 204);
+  EXPECT_EQ(Call("GET", path).status, 404);
 }
 
 // ------------------------------------------------------------------------------- permissions
 
 TEST_F(IdentityConformanceTest, PermissionsListTheOwnerAndTheGroupGrant) {
-  auto answer = Call(owner_, "GET", Permissions(D::kSalesDatasetId));
+  auto answer = Call("GET", Permissions(D::kSalesDatasetId));
   ASSERT_EQ(answer.status, 200);
   EXPECT_EQ(answer.Json(), json({{"list",
                                   {{{"type", "USER"},
@@ -154,7 +141,7 @@ TEST_F(IdentityConformanceTest, PermissionsListTheOwnerAndTheGroupGrant) {
 
 TEST_F(IdentityConformanceTest, ShareAddsAUserGrantAndRevokeRemovesIt) {
   auto shared =
-      Call(owner_, "POST", "/api/data/v3/datasources/" + std::string(D::kSalesDatasetId) + "/share",
+      Call("POST", "/api/data/v3/datasources/" + std::string(D::kSalesDatasetId) + "/share",
            json{{"permissions",
                  {{{"id", std::to_string(D::kStrangerUserId)},
                    {"type", "USER"},
@@ -162,26 +149,26 @@ TEST_F(IdentityConformanceTest, ShareAddsAUserGrantAndRevokeRemovesIt) {
                 {"sendEmail", true}}
                .dump());
   ASSERT_EQ(shared.status, 200) << shared.body;
-  const json list = Call(owner_, "GET", Permissions(D::kSalesDatasetId)).Json();
+  const json list = Call("GET", Permissions(D::kSalesDatasetId)).Json();
   EXPECT_EQ(list["totalUserCount"], 2);
   EXPECT_EQ(list["list"][2]["accessLevel"], "CAN_EDIT");
   EXPECT_EQ(list["list"][2]["name"], "Mallory Stranger");
   const std::string revoke =
       Permissions(D::kSalesDatasetId) + "/USER/" + std::to_string(D::kStrangerUserId);
-  EXPECT_EQ(Call(owner_, "DELETE", revoke).status, 200);
-  EXPECT_EQ(Call(owner_, "GET", Permissions(D::kSalesDatasetId)).Json()["totalUserCount"], 1);
-  EXPECT_EQ(Call(owner_, "DELETE", revoke).status, 404);
+  EXPECT_EQ(Call("DELETE", revoke).status, 200);
+  EXPECT_EQ(Call("GET", Permissions(D::kSalesDatasetId)).Json()["totalUserCount"], 1);
+  EXPECT_EQ(Call("DELETE", revoke).status, 404);
 }
 
 TEST_F(IdentityConformanceTest, ShareWithAnUnknownLevelOrPrincipalIsRefused) {
   const std::string path = "/api/data/v3/datasources/" + std::string(D::kSalesDatasetId) + "/share";
   EXPECT_EQ(
-      Call(owner_, "POST", path,
+      Call("POST", path,
            json{{"permissions", {{{"id", "1"}, {"type", "USER"}, {"accessLevel", "GOD"}}}}}.dump())
           .status,
       400);
   EXPECT_EQ(
-      Call(owner_, "POST", path,
+      Call("POST", path,
            json{{"permissions", {{{"id", "1"}, {"type", "USER"}, {"accessLevel", "CAN_EDIT"}}}}}
                .dump())
           .status,
@@ -189,23 +176,23 @@ TEST_F(IdentityConformanceTest, ShareWithAnUnknownLevelOrPrincipalIsRefused) {
 }
 
 TEST_F(IdentityConformanceTest, CoOwnerThroughGroupMayShareAndWrite) {
-  auto shared = Call(
+  auto shared = CallAs(
       coowner_, "POST", "/api/data/v3/datasources/" + std::string(D::kSalesDatasetId) + "/share",
       json{{"permissions",
             {{{"id", D::kStrangerUserId}, {"type", "USER"}, {"accessLevel", "CAN_VIEW"}}}}}
           .dump());
   EXPECT_EQ(shared.status, 200) << shared.body;
-  EXPECT_EQ(Call(coowner_, "PUT", "/v1/datasets/" + std::string(D::kSalesDatasetId),
-                 json{{"description", "edited by a co-owner"}}.dump())
+  EXPECT_EQ(CallAs(coowner_, "PUT", "/v1/datasets/" + std::string(D::kSalesDatasetId),
+                   json{{"description", "edited by a co-owner"}}.dump())
                 .status,
             200);
 }
 
 TEST_F(IdentityConformanceTest, PermissionsOfAnUnknownDatasetAre404) {
-  EXPECT_EQ(Call(owner_, "GET", Permissions("00000000-0000-0000-0000-000000000000")).status, 404);
+  EXPECT_EQ(Call("GET", Permissions("00000000-0000-0000-0000-000000000000")).status, 404);
 }
 
-class AccessConformanceTest : public ::testing::Test {
+class AccessConformanceTest : public testing::EmulatorConformanceTest {
  protected:
   static json Config() {
     json config = testing::StandardEmulatorConfig();
@@ -214,14 +201,9 @@ class AccessConformanceTest : public ::testing::Test {
         {{"client_id", "participant"}, {"client_secret", "participant-secret"}, {"user_id", 42}});
     return config;
   }
-  AccessConformanceTest() : emulator_(Config()) {
-    token_ = emulator_.Token("participant", "participant-secret");
-  }
-  RawAnswer Get(const std::string& path) {
-    return emulator_.Call("GET", path, {{"Authorization", "bearer " + token_}});
-  }
-  EmulatorProcess emulator_;
-  std::string token_;
+  AccessConformanceTest()
+      : EmulatorConformanceTest(Config(), "participant", "participant-secret") {}
+  testing::RawAnswer Get(const std::string& path) { return Call("GET", path); }
 };
 
 TEST_F(AccessConformanceTest, ParticipantWithoutAShareGetsDomosAccessDenied) {

@@ -7,19 +7,16 @@
 #include <zlib.h>
 
 #include <chrono>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <thread>
 
-#include "support/emulator.h"
+#include "conformance_util.h"
 #include "support/servers.h"
 
 namespace s3u::emulator {
 namespace {
 
 using nlohmann::json;
-using testing::EmulatorProcess;
 using testing::RadosGw;
 using testing::RawAnswer;
 using D = testing::StandardDomo;
@@ -47,19 +44,14 @@ std::string Gunzip(const std::string& compressed) {
 }
 
 std::string SalesCsv() {
-  std::ifstream in(std::string(S3UNLOAD_SOURCE_DIR) + "/tests/support/domo/sales/data.csv",
-                   std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return "id,event_time,day,customer,region,amount,ratio\n" + text.str();
+  return "id,event_time,day,customer,region,amount,ratio\n" + testing::SalesDataCsv();
 }
 
-class S3ExportConformanceTest : public ::testing::Test {
+class S3ExportConformanceTest : public testing::EmulatorConformanceTest {
  protected:
   explicit S3ExportConformanceTest(
-      json config = testing::StandardEmulatorConfig(RadosGw().endpoint))
-      : emulator_(config) {
-    token_ = emulator_.Token(D::kOwnerClientId, D::kOwnerClientSecret);
+      const json& config = testing::StandardEmulatorConfig(RadosGw().endpoint))
+      : EmulatorConformanceTest(config) {
     bucket_ = testing::UniqueBucket("export");
     testing::CreateBucketWithAwsCli(RadosGw(), bucket_);
   }
@@ -75,9 +67,7 @@ class S3ExportConformanceTest : public ::testing::Test {
     return body;
   }
   RawAnswer Start(const json& body, const std::string& dataset = D::kSalesDatasetId) {
-    return emulator_.Call(
-        "POST", "/api/query/v1/export/" + dataset,
-        {{"Authorization", "bearer " + token_}, {"Content-Type", "application/json"}}, body.dump());
+    return Call("POST", "/api/query/v1/export/" + dataset, body.dump());
   }
   json Exports(const std::string& dataset = D::kSalesDatasetId) {
     auto answer = emulator_.Call("GET", "/api/query/v1/export/" + dataset,
@@ -104,8 +94,6 @@ class S3ExportConformanceTest : public ::testing::Test {
     return "unload/sales/" + export_id + "/export/data.csv.gz";
   }
 
-  EmulatorProcess emulator_;
-  std::string token_;
   std::string bucket_;
 };
 
@@ -221,10 +209,9 @@ TEST_F(S3ExportConformanceTest, ChangedDataOrQueryMakesANewExport) {
           .Json()["exportId"];
   EXPECT_NE(other_query, first);
   ASSERT_EQ(Await(other_query)["exportStatus"], "success");
-  auto imported = emulator_.Call(
-      "PUT", "/v1/datasets/" + std::string(D::kSalesDatasetId) + "/data?updateMethod=APPEND",
-      {{"Authorization", "bearer " + token_}, {"Content-Type", "text/csv"}},
-      "1001,2026-10-11T00:00:00,2026-10-11,x,West,1.00,0.5\n");
+  auto imported =
+      Call("PUT", "/v1/datasets/" + std::string(D::kSalesDatasetId) + "/data?updateMethod=APPEND",
+           "1001,2026-10-11T00:00:00,2026-10-11,x,West,1.00,0.5\n", {{"Content-Type", "text/csv"}});
   ASSERT_EQ(imported.status, 204) << imported.body;
   const std::string after_import = Start(Request()).Json()["exportId"];
   EXPECT_NE(after_import, first);
@@ -295,12 +282,9 @@ TEST_F(S3ExportConformanceTest, SyntheticDatasetExportsEveryRow) {
 
 class S3ExportIsoTimestampsTest : public S3ExportConformanceTest {
  protected:
-  static json Config() {
-    json config = testing::StandardEmulatorConfig(RadosGw().endpoint);
-    config["export"] = {{"timestamps", "iso8601"}};
-    return config;
-  }
-  S3ExportIsoTimestampsTest() : S3ExportConformanceTest(Config()) {}
+  S3ExportIsoTimestampsTest()
+      : S3ExportConformanceTest(testing::StandardConfigWith("export", {{"timestamps", "iso8601"}},
+                                                            RadosGw().endpoint)) {}
 };
 
 TEST_F(S3ExportIsoTimestampsTest, StartedAndFinishedAreIso8601) {

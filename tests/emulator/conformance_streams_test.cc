@@ -8,13 +8,12 @@
 #include <chrono>
 #include <thread>
 
-#include "support/emulator.h"
+#include "conformance_util.h"
 
 namespace s3u::emulator {
 namespace {
 
 using nlohmann::json;
-using testing::EmulatorProcess;
 using testing::RawAnswer;
 using D = testing::StandardDomo;
 
@@ -32,19 +31,10 @@ std::string Gzip(const std::string& text) {
   return out;
 }
 
-class StreamsConformanceTest : public ::testing::Test {
+class StreamsConformanceTest : public testing::EmulatorConformanceTest {
  protected:
-  explicit StreamsConformanceTest(json config = testing::StandardEmulatorConfig())
-      : emulator_(config) {
-    token_ = emulator_.Token(D::kOwnerClientId, D::kOwnerClientSecret);
-  }
+  using EmulatorConformanceTest::EmulatorConformanceTest;
 
-  RawAnswer Call(const std::string& method, const std::string& path, const std::string& body = "",
-                 std::vector<std::pair<std::string, std::string>> extra = {}) {
-    extra.emplace_back("Authorization", "bearer " + token_);
-    if (!body.empty() && extra.size() == 1) extra.emplace_back("Content-Type", "application/json");
-    return emulator_.Call(method, path, extra, body);
-  }
   // A stream over a new dataset (name STRING, n LONG); returns {stream id, dataset id}.
   std::pair<int64_t, std::string> CreateStream(const std::string& method = "APPEND",
                                                json extra = json::object()) {
@@ -63,6 +53,9 @@ class StreamsConformanceTest : public ::testing::Test {
     return {stream.value("id", int64_t{0}), stream["dataSet"].value("id", "")};
   }
   std::string Base(int64_t stream) { return "/v1/streams/" + std::to_string(stream); }
+  std::string ExecutionPath(int64_t stream, int64_t execution) {
+    return Base(stream) + "/executions/" + std::to_string(execution);
+  }
   int64_t Execute(int64_t stream, const std::string& body = "") {
     auto answer = Call("POST", Base(stream) + "/executions", body);
     EXPECT_EQ(answer.status, 200) << answer.body;
@@ -70,21 +63,16 @@ class StreamsConformanceTest : public ::testing::Test {
     return answer.Json().value("id", int64_t{0});
   }
   RawAnswer Part(int64_t stream, int64_t execution, int part, const std::string& body,
-                 std::vector<std::pair<std::string, std::string>> headers = {
-                     {"Content-Type", "text/csv"}}) {
-    return Call(
-        "PUT",
-        Base(stream) + "/executions/" + std::to_string(execution) + "/part/" + std::to_string(part),
-        body, headers);
+                 testing::Headers headers = {{"Content-Type", "text/csv"}}) {
+    return Call("PUT", ExecutionPath(stream, execution) + "/part/" + std::to_string(part), body,
+                headers);
   }
   // Polls the execution until it leaves ACTIVE (bounded: the commit runs in the background).
   std::string AwaitState(int64_t stream, int64_t execution) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::string state;
     while (std::chrono::steady_clock::now() < deadline) {
-      state = Call("GET", Base(stream) + "/executions/" + std::to_string(execution))
-                  .Json()
-                  .value("currentState", "");
+      state = Call("GET", ExecutionPath(stream, execution)).Json().value("currentState", "");
       if (state != "ACTIVE") return state;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -94,11 +82,21 @@ class StreamsConformanceTest : public ::testing::Test {
     return Call("GET", "/v1/datasets/" + dataset + "/data").body;
   }
   RawAnswer Commit(int64_t stream, int64_t execution, const std::string& body = "") {
-    return Call("PUT", Base(stream) + "/executions/" + std::to_string(execution) + "/commit", body);
+    return Call("PUT", ExecutionPath(stream, execution) + "/commit", body);
   }
-
-  EmulatorProcess emulator_;
-  std::string token_;
+  // Sends `parts` ({part id, CSV}) to a new execution of `stream` (created with
+  // `execution_body`), commits it and returns the state it ends in, or what was refused.
+  std::string Load(int64_t stream, const std::vector<std::pair<int, std::string>>& parts,
+                   const std::string& execution_body = "") {
+    const int64_t execution = Execute(stream, execution_body);
+    for (const auto& [part, csv] : parts) {
+      auto answer = Part(stream, execution, part, csv);
+      if (answer.status != 200) return "part " + std::to_string(part) + " refused: " + answer.body;
+    }
+    auto committed = Commit(stream, execution);
+    if (committed.status != 200) return "commit refused: " + committed.body;
+    return AwaitState(stream, execution);
+  }
 };
 
 TEST_F(StreamsConformanceTest, CreateIs201WithLocationAndTheStreamObject) {
@@ -190,21 +188,13 @@ TEST_F(StreamsConformanceTest, PartsInEveryWireFormCommitAndSucceed) {
 
 TEST_F(StreamsConformanceTest, ZeroBasedPartIdsAreAccepted) {
   auto [stream, dataset] = CreateStream();
-  const int64_t execution = Execute(stream);
-  ASSERT_EQ(Part(stream, execution, 0, "a,1\n").status, 200);  // PYDOMO counts from 0
-  ASSERT_EQ(Part(stream, execution, 1, "b,2\n").status, 200);
-  ASSERT_EQ(Commit(stream, execution).status, 200);
-  EXPECT_EQ(AwaitState(stream, execution), "SUCCESS");
+  ASSERT_EQ(Load(stream, {{0, "a,1\n"}, {1, "b,2\n"}}), "SUCCESS");  // PYDOMO counts from 0
   EXPECT_EQ(ExportOf(dataset), "a,1\nb,2\n");
 }
 
 TEST_F(StreamsConformanceTest, PartsAreAppliedInPartOrderWhateverTheUploadOrder) {
   auto [stream, dataset] = CreateStream();
-  const int64_t execution = Execute(stream);
-  ASSERT_EQ(Part(stream, execution, 2, "b,2\n").status, 200);
-  ASSERT_EQ(Part(stream, execution, 1, "a,1\n").status, 200);
-  ASSERT_EQ(Commit(stream, execution).status, 200);
-  EXPECT_EQ(AwaitState(stream, execution), "SUCCESS");
+  ASSERT_EQ(Load(stream, {{2, "b,2\n"}, {1, "a,1\n"}}), "SUCCESS");
   EXPECT_EQ(ExportOf(dataset), "a,1\nb,2\n");
 }
 
@@ -230,11 +220,7 @@ TEST_F(StreamsConformanceTest, CommitWithAGapIsRejectedAndTheExecutionStaysActiv
 
 TEST_F(StreamsConformanceTest, ResentPartReplacesTheEarlierOne) {
   auto [stream, dataset] = CreateStream();
-  const int64_t execution = Execute(stream);
-  ASSERT_EQ(Part(stream, execution, 1, "a,1\n").status, 200);
-  ASSERT_EQ(Part(stream, execution, 1, "z,26\n").status, 200);
-  ASSERT_EQ(Commit(stream, execution).status, 200);
-  EXPECT_EQ(AwaitState(stream, execution), "SUCCESS");
+  ASSERT_EQ(Load(stream, {{1, "a,1\n"}, {1, "z,26\n"}}), "SUCCESS");
   EXPECT_EQ(ExportOf(dataset), "z,26\n");
 }
 
@@ -259,10 +245,7 @@ TEST_F(StreamsConformanceTest, AppendStreamAddsAndReplaceStreamReplaces) {
   auto [replace, replace_ds] = CreateStream("REPLACE");
   for (const auto& [stream, rows] : std::vector<std::pair<int64_t, std::string>>{
            {append, "a,1\n"}, {append, "b,2\n"}, {replace, "a,1\n"}, {replace, "b,2\n"}}) {
-    const int64_t execution = Execute(stream);
-    ASSERT_EQ(Part(stream, execution, 1, rows).status, 200);
-    ASSERT_EQ(Commit(stream, execution).status, 200);
-    ASSERT_EQ(AwaitState(stream, execution), "SUCCESS");
+    ASSERT_EQ(Load(stream, {{1, rows}}), "SUCCESS");
   }
   EXPECT_EQ(ExportOf(append_ds), "a,1\nb,2\n");
   EXPECT_EQ(ExportOf(replace_ds), "b,2\n");
@@ -270,24 +253,15 @@ TEST_F(StreamsConformanceTest, AppendStreamAddsAndReplaceStreamReplaces) {
 
 TEST_F(StreamsConformanceTest, ExecutionUpdateMethodOverridesTheStreams) {
   auto [stream, dataset] = CreateStream("APPEND");
-  for (const char* body : {"", R"({"updateMethod":"REPLACE"})"}) {
-    const int64_t execution = Execute(stream, body);
-    ASSERT_EQ(Part(stream, execution, 1, std::string(body).empty() ? "a,1\n" : "b,2\n").status,
-              200);
-    ASSERT_EQ(Commit(stream, execution).status, 200);
-    ASSERT_EQ(AwaitState(stream, execution), "SUCCESS");
-  }
+  ASSERT_EQ(Load(stream, {{1, "a,1\n"}}), "SUCCESS");
+  ASSERT_EQ(Load(stream, {{1, "b,2\n"}}, R"({"updateMethod":"REPLACE"})"), "SUCCESS");
   EXPECT_EQ(ExportOf(dataset), "b,2\n");
 }
 
 TEST_F(StreamsConformanceTest, UpsertReplacesRowsWithTheSameKey) {
   auto [stream, dataset] = CreateStream("UPSERT", {{"keyColumnNames", {"name"}}});
-  for (const char* rows : {"a,1\nb,2\n", "b,20\nc,3\n"}) {
-    const int64_t execution = Execute(stream);
-    ASSERT_EQ(Part(stream, execution, 1, rows).status, 200);
-    ASSERT_EQ(Commit(stream, execution).status, 200);
-    ASSERT_EQ(AwaitState(stream, execution), "SUCCESS");
-  }
+  ASSERT_EQ(Load(stream, {{1, "a,1\nb,2\n"}}), "SUCCESS");
+  ASSERT_EQ(Load(stream, {{1, "b,20\nc,3\n"}}), "SUCCESS");
   EXPECT_EQ(ExportOf(dataset), "a,1\nb,20\nc,3\n");
 }
 
@@ -295,7 +269,7 @@ TEST_F(StreamsConformanceTest, AbortOneExecutionIs200AndDiscardsItsParts) {
   auto [stream, dataset] = CreateStream();
   const int64_t execution = Execute(stream);
   ASSERT_EQ(Part(stream, execution, 1, "a,1\n").status, 200);
-  auto aborted = Call("PUT", Base(stream) + "/executions/" + std::to_string(execution) + "/abort");
+  auto aborted = Call("PUT", ExecutionPath(stream, execution) + "/abort");
   EXPECT_EQ(aborted.status, 200);
   EXPECT_EQ(aborted.Json()["currentState"], "ABORTED");
   EXPECT_EQ(Commit(stream, execution).status, 400);
@@ -309,9 +283,7 @@ TEST_F(StreamsConformanceTest, AbortCurrentIs204) {
   auto aborted = Call("PUT", Base(stream) + "/executions/abort");
   EXPECT_EQ(aborted.status, 204);
   EXPECT_TRUE(aborted.body.empty());
-  EXPECT_EQ(
-      Call("GET", Base(stream) + "/executions/" + std::to_string(execution)).Json()["currentState"],
-      "ABORTED");
+  EXPECT_EQ(Call("GET", ExecutionPath(stream, execution)).Json()["currentState"], "ABORTED");
   EXPECT_EQ(Call("PUT", Base(stream) + "/executions/abort").status, 204);  // nothing to abort
 }
 
@@ -354,12 +326,8 @@ TEST_F(StreamsConformanceTest, ListIsCappedAt500) {
 
 class CommitIntervalTest : public StreamsConformanceTest {
  protected:
-  static json Config() {
-    json config = testing::StandardEmulatorConfig();
-    config["min_commit_interval_seconds"] = 900;
-    return config;
-  }
-  CommitIntervalTest() : StreamsConformanceTest(Config()) {}
+  CommitIntervalTest()
+      : StreamsConformanceTest(testing::StandardConfigWith("min_commit_interval_seconds", 900)) {}
 };
 
 TEST_F(CommitIntervalTest, SecondCommitWithinTheIntervalIs429WithRetryAfter) {

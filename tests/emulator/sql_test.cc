@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -523,6 +524,110 @@ TEST(InstantBoundsTest, DoesNotNarrowWhatItCannotProve) {
                                 "ts NOT IN ('2026-10-01')", "ts IS NOT NULL", "ts LIKE '2026%'",
                                 "day = '2026-10-01'", "id = 1", "ts >= '2026-10-01' OR id = 1"}) {
     ExpectRange(BoundsOf(condition, kTs), kMin, kMax);
+  }
+}
+
+// --- LongBounds --------------------------------------------------------------------------------
+
+constexpr size_t kId = 0;
+constexpr int64_t kLongMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
+
+LongRange LongBoundsOf(const std::string& condition, size_t column = kId) {
+  const auto plan = ParseSelect("SELECT * FROM table WHERE " + condition, kSchema);
+  EXPECT_TRUE(plan) << condition;
+  return plan ? plan->where->LongBounds(column) : LongRange{};
+}
+
+void ExpectLongs(const std::string& condition, int64_t min, int64_t max) {
+  const LongRange range = LongBoundsOf(condition);
+  EXPECT_EQ(range.min, min) << condition;
+  EXPECT_EQ(range.max, max) << condition;
+}
+
+TEST(LongBoundsTest, KeysetPageFilter) {
+  ExpectLongs("ts >= '2026-10-01' AND ts < '2026-10-02' AND ((id > 123456) OR (id = 123456))",
+              123456, kLongMax);
+  ExpectLongs("id >= 10 AND id < 20", 10, 19);
+  ExpectLongs("id BETWEEN -5 AND 5", -5, 5);
+  ExpectLongs("id IN (7, 3, 5)", 3, 7);
+}
+
+TEST(LongBoundsTest, StrictAndInclusiveEnds) {
+  ExpectLongs("id > 4", 5, kLongMax);
+  ExpectLongs("id >= 4", 4, kLongMax);
+  ExpectLongs("id < 4", kLongMin, 3);
+  ExpectLongs("id <= 4", kLongMin, 4);
+  ExpectLongs("id = -4", -4, -4);
+}
+
+TEST(LongBoundsTest, FractionalLiteralsRoundInward) {
+  ExpectLongs("id > 4.5", 5, kLongMax);
+  ExpectLongs("id >= 4.5", 5, kLongMax);
+  ExpectLongs("id < 4.5", kLongMin, 4);
+  ExpectLongs("id <= -4.5", kLongMin, -5);
+  ExpectLongs("id > -0.5", 0, kLongMax);
+  ExpectLongs("id >= 4e1", 40, kLongMax);
+  ExpectLongs("id BETWEEN 0.5 AND 2.5", 1, 2);
+  EXPECT_TRUE(LongBoundsOf("id = 4.5").Empty());
+  EXPECT_TRUE(LongBoundsOf("id IN (4.5, 0.1)").Empty());
+  ExpectLongs("id IN (4.5, 9)", 9, 9);
+}
+
+TEST(LongBoundsTest, LiteralsBeyondTheLongRangeSaturate) {
+  ExpectLongs("id > -1e30", kLongMin, kLongMax);
+  ExpectLongs("id < 1e30", kLongMin, kLongMax);
+  ExpectLongs("id >= -9223372036854775808", kLongMin, kLongMax);
+  ExpectLongs("id <= 9223372036854775807", kLongMin, kLongMax);
+  ExpectLongs("id > -9223372036854775808", kLongMin + 1, kLongMax);
+  ExpectLongs("id < 9223372036854775807", kLongMin, kLongMax - 1);
+  ExpectLongs("id = -9223372036854775808", kLongMin, kLongMin);
+  for (const char* empty :
+       {"id > 1e30", "id < -1e30", "id > 9223372036854775807", "id < -9223372036854775808",
+        "id >= 9223372036854775807.5", "id = 1e19"}) {
+    EXPECT_TRUE(LongBoundsOf(empty).Empty()) << empty;
+  }
+}
+
+TEST(LongBoundsTest, OrTakesTheHullAndAndTheIntersection) {
+  ExpectLongs("id < 3 OR id > 10", kLongMin, kLongMax);
+  ExpectLongs("id = 3 OR id = 10", 3, 10);
+  ExpectLongs("(id > 3 OR id = 3) AND id <= 8 AND name = 'x'", 3, 8);
+  ExpectLongs("id = 4.5 OR id = 10", 10, 10);  // an empty side adds nothing
+  EXPECT_TRUE(LongBoundsOf("id >= 10 AND id < 10").Empty());
+}
+
+TEST(LongBoundsTest, DoesNotNarrowWhatItCannotProve) {
+  for (const char* condition :
+       {"NOT id < 3", "id <> 3", "id NOT BETWEEN 1 AND 2", "id NOT IN (1)", "id IS NOT NULL",
+        "id IS NULL OR id = 3", "name = 'x'", "id = 3 OR name = 'x'", "amount = 3"}) {
+    ExpectLongs(condition, kLongMin, kLongMax);
+  }
+  // Only LONG columns: amount is DECIMAL, so 3.5 is a possible value and nothing is proven.
+  const LongRange amount = LongBoundsOf("amount > 3.5", 2);
+  EXPECT_EQ(amount.min, kLongMin);
+  EXPECT_EQ(amount.max, kLongMax);
+}
+
+// Conservative: a LONG value the filter selects is never outside its bounds.
+RC_GTEST_PROP(LongBoundsTest, NoMatchingValueLiesOutside, ()) {
+  const auto literal = [] {
+    return rc::gen::oneOf(
+        rc::gen::map(rc::gen::inRange(-12, 13), [](int v) { return std::to_string(v); }),
+        rc::gen::element<std::string>("2.5", "-2.5", "0.5", "-0", "1e1", "-1e30", "1e30"));
+  };
+  const std::string op = *rc::gen::element<std::string>("=", "<", "<=", ">", ">=");
+  const std::string op2 = *rc::gen::element<std::string>("=", "<", "<=", ">", ">=");
+  const std::string junction = *rc::gen::element<std::string>("AND", "OR");
+  const std::string condition =
+      "id " + op + " " + *literal() + " " + junction + " id " + op2 + " " + *literal();
+  const auto plan = ParseSelect("SELECT * FROM table WHERE " + condition, kSchema);
+  RC_ASSERT(plan.has_value());
+  const LongRange range = plan->where->LongBounds(kId);
+  for (int64_t v = -15; v <= 15; ++v) {
+    Row row = kRows.front();
+    row[kId] = std::to_string(v);
+    if (plan->where->Matches(row)) RC_ASSERT(v >= range.min && v <= range.max);
   }
 }
 

@@ -1,6 +1,5 @@
 #include "support/emulator.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,10 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "http/curl_client.h"
+#include "support/servers.h"
 
 namespace s3u::testing {
 namespace {
@@ -22,16 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 [[noreturn]] void FailToStart(const std::string& why, const fs::path& dir) {
   ADD_FAILURE() << "domo-emulator did not start: " << why << "\nstderr:\n"
-                << ReadText(dir / "stderr.log");
+                << ReadWholeFile(dir / "stderr.log");
   std::abort();
 }
 
@@ -60,6 +52,10 @@ std::string Base64(std::string_view bytes) {
 
 json StandardEmulatorConfig(const std::string& s3_endpoint) {
   using D = StandardDomo;
+  auto client = [](const char* id, const char* secret, long long user, json scopes) {
+    return json{
+        {"client_id", id}, {"client_secret", secret}, {"user_id", user}, {"scopes", scopes}};
+  };
   json config = {
       {"customer", "acmecompany"},
       {"token_lifetime_seconds", 3599},
@@ -80,22 +76,12 @@ json StandardEmulatorConfig(const std::string& s3_endpoint) {
       {"groups",
        {{{"id", D::kGroupId}, {"name", "Data Engineers"}, {"members", {D::kCoOwnerUserId}}}}},
       {"clients",
-       {{{"client_id", D::kOwnerClientId},
-         {"client_secret", D::kOwnerClientSecret},
-         {"user_id", D::kOwnerUserId},
-         {"scopes", {"data", "user"}}},
-        {{"client_id", D::kCoOwnerClientId},
-         {"client_secret", D::kCoOwnerClientSecret},
-         {"user_id", D::kCoOwnerUserId},
-         {"scopes", {"data", "user"}}},
-        {{"client_id", D::kStrangerClientId},
-         {"client_secret", D::kStrangerClientSecret},
-         {"user_id", D::kStrangerUserId},
-         {"scopes", {"data", "user"}}},
-        {{"client_id", D::kDataOnlyClientId},
-         {"client_secret", D::kDataOnlyClientSecret},
-         {"user_id", D::kOwnerUserId},
-         {"scopes", {"data"}}}}},
+       {client(D::kOwnerClientId, D::kOwnerClientSecret, D::kOwnerUserId, {"data", "user"}),
+        client(D::kCoOwnerClientId, D::kCoOwnerClientSecret, D::kCoOwnerUserId, {"data", "user"}),
+        client(D::kStrangerClientId, D::kStrangerClientSecret, D::kStrangerUserId,
+               {"data", "user"}),
+        client(D::kDataOnlyClientId, D::kDataOnlyClientSecret, D::kOwnerUserId,
+               json::array({"data"}))}},
       {"datasets",
        {{{"id", D::kSalesDatasetId},
          {"name", "sales"},
@@ -150,25 +136,12 @@ EmulatorProcess::EmulatorProcess(const json& config) {
   fs::create_directories(dir);
   dir_ = dir.string();
   std::ofstream(dir / "config.json") << config.dump(2);
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) FailToStart("pipe() failed", dir);
-  const std::string config_path = (dir / "config.json").string();
-  const std::string log_path = (dir / "stderr.log").string();
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(pipe_fds[1], 1);
-    ::close(pipe_fds[0]);
-    const int err = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(err, 2);
-    ::execl(S3UNLOAD_EMULATOR, S3UNLOAD_EMULATOR, "--config", config_path.c_str(), "--port", "0",
-            nullptr);
-    std::_Exit(127);
-  }
-  ::close(pipe_fds[1]);
-  std::string line;
-  char c;
-  while (::read(pipe_fds[0], &c, 1) == 1 && c != '\n') line += c;
-  ::close(pipe_fds[0]);
+  auto spawned =
+      SpawnProcess({S3UNLOAD_EMULATOR, "--config", (dir / "config.json").string(), "--port", "0"},
+                   (dir / "stderr.log").string());
+  if (spawned.pid < 0) FailToStart("fork() or pipe() failed", dir);
+  pid_ = spawned.pid;
+  const std::string& line = spawned.first_line;
   if (line.rfind("http://", 0) != 0) {
     int status = 0;
     ::waitpid(pid_, &status, 0);
@@ -247,29 +220,18 @@ std::string EmulatorProcess::Token(const std::string& client_id, const std::stri
 
 json EmulatorProcess::Admin(const std::string& method, const std::string& path,
                             const json& body) const {
-  http::CurlHttpClient client;
-  http::Request request;
-  request.method = method;
-  request.url = url_ + path;
-  const std::string text = body.is_null() ? "" : body.dump();
-  if (!body.is_null()) {
-    request.body = text;
-    request.headers = {{"Content-Type", "application/json"}};
-  }
-  auto response = client.Send(request);
-  if (!response) {
-    ADD_FAILURE() << method << " " << path << ": " << response.error().ToString();
+  const bool has_body = !body.is_null();
+  auto answer = has_body ? Call(method, path, {{"Content-Type", "application/json"}}, body.dump())
+                         : Call(method, path);
+  if (answer.status == 0) return nullptr;  // Call reported the transport failure
+  if (answer.status / 100 != 2) {
+    ADD_FAILURE() << method << " " << path << " answered " << answer.status << ": " << answer.body;
     return nullptr;
   }
-  if (response->status / 100 != 2) {
-    ADD_FAILURE() << method << " " << path << " answered " << response->status << ": "
-                  << response->body;
-    return nullptr;
-  }
-  if (response->body.empty()) return nullptr;
-  return json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (answer.body.empty()) return nullptr;
+  return json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
 }
 
-std::string EmulatorProcess::Log() const { return ReadText(fs::path(dir_) / "stderr.log"); }
+std::string EmulatorProcess::Log() const { return ReadWholeFile(dir_ + "/stderr.log"); }
 
 }  // namespace s3u::testing

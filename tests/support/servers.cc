@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 
 const std::string kSourceDir = S3UNLOAD_SOURCE_DIR;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool PortFree(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -115,8 +108,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   ::waitpid(pid, &status, 0);
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
+  result.out = ReadWholeFile(out_path);
+  result.err = ReadWholeFile(err_path);
   std::error_code ec;
   fs::remove_all(dir, ec);
   return result;
@@ -125,6 +118,39 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 CommandResult RunShell(const std::string& command_line,
                        const std::vector<std::pair<std::string, std::string>>& env) {
   return RunCommand({"/bin/bash", "-o", "pipefail", "-c", command_line}, env);
+}
+
+SpawnedProcess SpawnProcess(const std::vector<std::string>& argv, const std::string& stderr_path) {
+  std::vector<char*> args;  // built before fork(): the child only execs
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], 1);
+    ::close(pipe_fds[0]);
+    if (!stderr_path.empty()) {
+      const int err = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(err, 2);
+    }
+    ::execvp(args[0], args.data());
+    std::_Exit(127);
+  }
+  ::close(pipe_fds[1]);
+  SpawnedProcess spawned;
+  spawned.pid = pid;
+  char c;
+  while (pid > 0 && ::read(pipe_fds[0], &c, 1) == 1 && c != '\n') spawned.first_line += c;
+  ::close(pipe_fds[0]);
+  return spawned;
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 const S3Server& RadosGw() {
@@ -207,7 +233,7 @@ std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std:
   fs::path file = TempDir("readback");
   auto r = AwsCli(server, {"s3api", "get-object", "--bucket", bucket, "--key", key, file.string()});
   if (r.exit_code != 0) return std::nullopt;
-  std::string data = ReadFile(file);
+  std::string data = ReadWholeFile(file);
   std::error_code ec;
   fs::remove(file, ec);
   return data;
@@ -241,22 +267,12 @@ int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket) {
 }
 
 FaultProxy::FaultProxy(const S3Server& upstream) {
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
   const std::string up = upstream.endpoint.substr(std::string("http://").size());
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(pipe_fds[1], 1);
-    ::close(pipe_fds[0]);
-    std::string script = kSourceDir + "/tests/support/fault_proxy.py";
-    ::execlp("python3", "python3", script.c_str(), "--upstream", up.c_str(), nullptr);
-    std::_Exit(127);
-  }
-  ::close(pipe_fds[1]);
-  std::string line;
-  char c;
-  while (::read(pipe_fds[0], &c, 1) == 1 && c != '\n') line += c;
-  ::close(pipe_fds[0]);
+  auto spawned =
+      SpawnProcess({"python3", kSourceDir + "/tests/support/fault_proxy.py", "--upstream", up});
+  if (spawned.pid < 0) throw std::runtime_error("fault proxy: fork or pipe failed");
+  pid_ = spawned.pid;
+  const std::string& line = spawned.first_line;
   if (line.rfind("ready ", 0) != 0) throw std::runtime_error("fault proxy did not start: " + line);
   endpoint_ = line.substr(6);
 }

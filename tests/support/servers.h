@@ -44,6 +44,20 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 CommandResult RunShell(const std::string& command_line,
                        const std::vector<std::pair<std::string, std::string>>& env = {});
 
+// A server child process and the first line it wrote to stdout (where it listens).
+struct SpawnedProcess {
+  int pid = -1;  // -1: it could not be started
+  std::string first_line;
+};
+// Starts `argv` (PATH searched) in the background with stdout on a pipe and stderr to
+// `stderr_path` (inherited when empty), and waits for its first stdout line (empty, or cut
+// short, when it exits first). The caller stops the process (kill, waitpid).
+SpawnedProcess SpawnProcess(const std::vector<std::string>& argv,
+                            const std::string& stderr_path = "");
+
+// The whole content of a file ("" when it cannot be read).
+std::string ReadWholeFile(const std::string& path);
+
 // The aws cli (Debian's v2 at /usr/bin/aws) against `server` with `credentials`.
 CommandResult AwsCli(const S3Server& server, const std::vector<std::string>& args,
                      const std::optional<s3::Credentials>& credentials = std::nullopt);

@@ -1,0 +1,42 @@
+# Shared by scripts/demo and bench/unload-day (sourced, not run): a local radosgw and the
+# Domo emulator on free 127.0.0.1 ports, stopped by `stop_local_servers` (call it from an
+# EXIT trap). Expects `root` (the repository) and `work` (a scratch directory) to be set.
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Starts radosgw; sets `endpoint` and exports the owner's AWS keys. Defines `aws`.
+start_rgw() {
+  local port
+  port=$(free_port)
+  "$root/scripts/servers/start-rgw" "$work/rgw" "$port" | tail -n 1
+  endpoint="http://127.0.0.1:$port"
+  export AWS_ACCESS_KEY_ID=S3UNLOADTESTKEY0001 AWS_SECRET_ACCESS_KEY=s3unload-test-secret-0001
+  export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+}
+aws() { /usr/bin/aws --endpoint-url "$endpoint" "$@"; }
+
+# Starts the emulator with the config file $1; sets `domo_url` and `emulator_pid`.
+start_emulator() {
+  "$root/build/src/emulator/domo-emulator" --config "$1" --port 0 \
+    >"$work/emulator.out" 2>"$work/emulator.log" &
+  emulator_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/emulator.out" ] && break; sleep 0.1; done
+  domo_url=$(head -n 1 "$work/emulator.out")
+  [ -n "$domo_url" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; return 1; }
+}
+
+stop_emulator() {
+  if [ -n "${emulator_pid:-}" ]; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  emulator_pid=""
+}
+
+stop_local_servers() {
+  stop_emulator
+  if [ -d "$work/rgw" ]; then "$root/scripts/servers/stop" "$work/rgw" >/dev/null 2>&1; fi
+  return 0
+}
