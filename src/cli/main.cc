@@ -3,10 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/check_domo_command.h"
-#include "cli/run_command.h"
-#include "core/version.h"
 #include "cli/check_s3_command.h"
+#include "cli/run_command.h"
 #include "cli/upload_command.h"
+#include "core/version.h"
 #include "http/curl_client.h"
 
 int main(int argc, char** argv) {

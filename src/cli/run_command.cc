@@ -59,7 +59,8 @@ std::string Thousands(uint64_t n) {
 // "rows 12,345 / 100,000  12%  3.2 MB  ETA 4s", redrawn at most 10 times a second.
 class RowProgress {
  public:
-  RowProgress(Clock& clock, bool enabled) : clock_(clock), enabled_(enabled), start_(clock.Monotonic()) {}
+  RowProgress(Clock& clock, bool enabled)
+      : clock_(clock), enabled_(enabled), start_(clock.Monotonic()) {}
   void Update(const unload::Progress& p) {
     if (!enabled_) return;
     const auto now = clock_.Monotonic();
@@ -69,8 +70,9 @@ class RowProgress {
     const double seconds = std::chrono::duration<double>(now - start_).count();
     std::string line = "  rows " + Thousands(p.rows);
     if (p.expected_rows > 0) {
-      line += fmt::format(" / {}  {:.0f}%", Thousands(p.expected_rows),
-                          100.0 * static_cast<double>(p.rows) / static_cast<double>(p.expected_rows));
+      line +=
+          fmt::format(" / {}  {:.0f}%", Thousands(p.expected_rows),
+                      100.0 * static_cast<double>(p.rows) / static_cast<double>(p.expected_rows));
     }
     line += fmt::format("  {:.1f} MB", static_cast<double>(p.bytes) / 1e6);
     if (seconds > 0.5 && p.rows > 0) {
@@ -110,7 +112,8 @@ nlohmann::json PlanJson(const unload::RunPlan& plan) {
 
 CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
   CLI::App* cmd = app.add_subcommand("run", "Unload one day of a Domo dataset to S3 (a job file)");
-  cmd->add_option("--config,-c", flags.config, "The job file (TOML, see docs/job-spec.md)")->required();
+  cmd->add_option("--config,-c", flags.config, "The job file (TOML, see docs/job-spec.md)")
+      ->required();
   cmd->add_option("--day", flags.day, "Specific day: 0 today, 1 yesterday, N days ago");
   cmd->add_option("--set", flags.set, "Override a field: section.field=value (repeatable)");
   cmd->add_flag("--dry-run", flags.dry_run,
@@ -216,10 +219,10 @@ int RunRun(const RunFlags& flags) {
     }
     return out.Failure(*outcome.error);
   }
-  std::string text = fmt::format(
-      "run {} succeeded: {} rows of {} ({}), {} object(s), {} bytes\n", outcome.run_id,
-      Thousands(outcome.rows), table::FormatDate(outcome.plan.window.local_date),
-      outcome.plan.window.zone, outcome.objects, Thousands(outcome.bytes));
+  std::string text =
+      fmt::format("run {} succeeded: {} rows of {} ({}), {} object(s), {} bytes\n", outcome.run_id,
+                  Thousands(outcome.rows), table::FormatDate(outcome.plan.window.local_date),
+                  outcome.plan.window.zone, outcome.objects, Thousands(outcome.bytes));
   for (const std::string& uri : outcome.s3_uris) text += "  " + uri + "\n";
   if (outcome.duplicate_keys > 0) {
     text += fmt::format("  {} duplicate key(s) (details.duplicate_keys)\n", outcome.duplicate_keys);

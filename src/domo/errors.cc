@@ -109,7 +109,6 @@ Error TokenEndpointError(const DomoCall& call, int status, const ErrorBody& b) {
 
 }  // namespace
 
-
 Error MapDomoError(const DomoCall& call, int status, const http::Headers& headers,
                    std::string_view body, std::chrono::system_clock::time_point now) {
   const ErrorBody b = ParseBody(body);

@@ -612,17 +612,15 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
   }
   (*data)->Query(*plan, [&](const Row& row) {
     Json values = Json::array();
-    for (size_t i = 0; i < row.size(); ++i) values.push_back(QueryValue(out_schema[i].type, row[i]));
+    for (size_t i = 0; i < row.size(); ++i)
+      values.push_back(QueryValue(out_schema[i].type, row[i]));
     rows.push_back(std::move(values));
     return true;
   });
   const size_t count = rows.size();
-  const Json answer = {{"datasource", id},
-                       {"columns", columns},
-                       {"metadata", metadata},
-                       {"rows", std::move(rows)},
-                       {"numRows", count},
-                       {"numColumns", out_schema.size()},
+  const Json answer = {{"datasource", id},     {"columns", columns},
+                       {"metadata", metadata}, {"rows", std::move(rows)},
+                       {"numRows", count},     {"numColumns", out_schema.size()},
                        {"fromcache", false}};
   if (drop) return SendTruncated(res, 200, answer.dump(), kJson, drop->bytes);
   SendJson(res, 200, answer);

@@ -21,7 +21,9 @@ bool In(std::string_view code, std::initializer_list<std::string_view> codes) {
 }
 
 // Server text goes into messages and logs: keep it printable, single-line and short.
-std::string Sanitize(std::string_view text) { return http::SanitizeServerText(text, kMaxServerText); }
+std::string Sanitize(std::string_view text) {
+  return http::SanitizeServerText(text, kMaxServerText);
+}
 
 // " (S3 SlowDown: Please reduce your request rate.; request id 4442587FB7D0A2F9)".
 // Only Code, Message and RequestId are echoed: never StringToSign or SignatureProvided.

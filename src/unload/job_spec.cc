@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <toml++/toml.h>
+#include <charconv>
 
 #include "core/bytes.h"
 #include "domo/model.h"
@@ -99,7 +99,8 @@ FieldDef Choice(std::string_view key, E JobSpec::*member,
               }
             }
             std::string accepted;
-            for (const auto& [name, value] : names) accepted += (accepted.empty() ? "" : ", ") + std::string(name);
+            for (const auto& [name, value] : names)
+              accepted += (accepted.empty() ? "" : ", ") + std::string(name);
             problems.Add(Where(std::string(key), raw),
                          fmt::format("\"{}\" is not accepted; use one of: {}",
                                      raw.is_list ? "a list" : raw.text(), accepted));
@@ -189,9 +190,9 @@ const std::vector<FieldDef>& Fields() {
          }
        }},
       Int("details.specific_day", &JobSpec::specific_day, 0, 3650),
-      Choice<MetricsDates>("details.metrics_dates", &JobSpec::metrics_dates,
-                           {{"as_received", MetricsDates::kAsReceived},
-                            {"date_time", MetricsDates::kDateTime}}),
+      Choice<MetricsDates>(
+          "details.metrics_dates", &JobSpec::metrics_dates,
+          {{"as_received", MetricsDates::kAsReceived}, {"date_time", MetricsDates::kDateTime}}),
       Text("details.date_column", &JobSpec::date_column),
       Text("details.time_zone", &JobSpec::time_zone),
       Choice<Engine>("details.engine", &JobSpec::engine,
@@ -251,8 +252,9 @@ const std::vector<FieldDef>& Fields() {
       Text("writeback.name", &JobSpec::writeback_name),
       Text("writeback.description", &JobSpec::writeback_description),
       Text("writeback.dataset_id", &JobSpec::writeback_dataset_id),
-      Choice<UpdateMethod>("writeback.update_method", &JobSpec::update_method,
-                           {{"APPEND", UpdateMethod::kAppend}, {"REPLACE", UpdateMethod::kReplace}}),
+      Choice<UpdateMethod>(
+          "writeback.update_method", &JobSpec::update_method,
+          {{"APPEND", UpdateMethod::kAppend}, {"REPLACE", UpdateMethod::kReplace}}),
       {"s3.part_size",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
          auto size = Size("s3.part_size", raw);
@@ -270,7 +272,8 @@ const std::vector<FieldDef>& Fields() {
                            {"sha256", "sha256"},
                            {"none", "none"}}),
       Text("s3.storage_class", &JobSpec::storage_class),
-      Choice<std::string>("s3.sse", &JobSpec::sse, {{"", ""}, {"AES256", "AES256"}, {"aws:kms", "aws:kms"}}),
+      Choice<std::string>("s3.sse", &JobSpec::sse,
+                          {{"", ""}, {"AES256", "AES256"}, {"aws:kms", "aws:kms"}}),
       Text("s3.sse_kms_key_id", &JobSpec::sse_kms_key_id),
       {"tuning.page_rows",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
@@ -298,15 +301,18 @@ void ReadToml(const toml::table& root, const std::string& path, RawMap& raw, Pro
   const std::string origin = path.empty() ? "the job file" : path;
   auto visit = [&](const std::string& key, const toml::node& node) {
     if (FindField(key) == nullptr) {
-      problems.Add(key, fmt::format("unknown field in {}; see docs/job-spec.md for the fields", origin));
+      problems.Add(key,
+                   fmt::format("unknown field in {}; see docs/job-spec.md for the fields", origin));
       return;
     }
     Raw value{{}, false, origin};
     if (const toml::array* arr = node.as_array()) {
       value.is_list = true;
       for (const toml::node& item : *arr) {
-        if (auto s = item.value<std::string>()) value.items.push_back(*s);
-        else problems.Add(key, "list items must be text");
+        if (auto s = item.value<std::string>())
+          value.items.push_back(*s);
+        else
+          problems.Add(key, "list items must be text");
       }
     } else if (auto s = node.value<std::string>(); s && node.is_string()) {
       value.items.push_back(*s);
@@ -397,8 +403,9 @@ void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
     for (const char* key : {"output.format", "output.compression", "output.max_object_size",
                             "output.delimiter", "output.quoting", "output.null"}) {
       if (raw.count(key) > 0) {
-        problems.Add(key, "not available with details.engine = \"domo-export\": Domo writes "
-                          "the file (gzip CSV); use the direct engine to choose it");
+        problems.Add(key,
+                     "not available with details.engine = \"domo-export\": Domo writes "
+                     "the file (gzip CSV); use the direct engine to choose it");
       }
     }
     spec.format = OutputFormat::kCsv;
@@ -433,7 +440,8 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
       ReadToml(root, sources.toml_path, raw, problems);
     } catch (const toml::parse_error& e) {
       const auto& where = e.source().begin;
-      return Fail(ErrorCode::kInvalidArgument, sources.toml_path.empty() ? "job file" : sources.toml_path,
+      return Fail(ErrorCode::kInvalidArgument,
+                  sources.toml_path.empty() ? "job file" : sources.toml_path,
                   fmt::format("not valid TOML at line {}, column {}: {}", where.line, where.column,
                               e.description()));
     }
@@ -464,7 +472,8 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
     }
     raw[key] = Raw{{set.substr(eq + 1)}, false, "--set"};
   }
-  if (sources.day_flag) raw["details.specific_day"] = Raw{{std::to_string(*sources.day_flag)}, false, "--day"};
+  if (sources.day_flag)
+    raw["details.specific_day"] = Raw{{std::to_string(*sources.day_flag)}, false, "--day"};
 
   JobSpec spec;
   for (const FieldDef& field : Fields()) {

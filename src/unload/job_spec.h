@@ -101,7 +101,7 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources);
 // The names of every field, "section.field", in documentation order.
 std::vector<std::string> JobSpecFields();
 
-std::string_view EngineName(Engine e);            // "direct", "domo-export"
+std::string_view EngineName(Engine e);              // "direct", "domo-export"
 std::string_view MetricsDatesName(MetricsDates m);  // "as_received", "date_time"
 
 }  // namespace s3u::unload

@@ -26,15 +26,24 @@ struct ColumnDef {
 std::vector<ColumnDef> Columns(MetricsDates dates) {
   const ColumnType time_type =
       dates == MetricsDates::kDateTime ? ColumnType::kDateTime : ColumnType::kString;
-  return {{"run_id", ColumnType::kString},     {"job_name", ColumnType::kString},
-          {"input_dataset_id", ColumnType::kString}, {"day", ColumnType::kDate},
-          {"time_zone", ColumnType::kString},  {"window_start", ColumnType::kDateTime},
-          {"window_end", ColumnType::kDateTime}, {"engine", ColumnType::kString},
-          {"s3_uris", ColumnType::kString},    {"objects", ColumnType::kLong},
-          {"rows", ColumnType::kLong},         {"bytes", ColumnType::kLong},
-          {"duplicate_keys", ColumnType::kLong}, {"status", ColumnType::kString},
-          {"error", ColumnType::kString},      {"export_id", ColumnType::kString},
-          {"started", time_type},              {"finished", time_type}};
+  return {{"run_id", ColumnType::kString},
+          {"job_name", ColumnType::kString},
+          {"input_dataset_id", ColumnType::kString},
+          {"day", ColumnType::kDate},
+          {"time_zone", ColumnType::kString},
+          {"window_start", ColumnType::kDateTime},
+          {"window_end", ColumnType::kDateTime},
+          {"engine", ColumnType::kString},
+          {"s3_uris", ColumnType::kString},
+          {"objects", ColumnType::kLong},
+          {"rows", ColumnType::kLong},
+          {"bytes", ColumnType::kLong},
+          {"duplicate_keys", ColumnType::kLong},
+          {"status", ColumnType::kString},
+          {"error", ColumnType::kString},
+          {"export_id", ColumnType::kString},
+          {"started", time_type},
+          {"finished", time_type}};
 }
 
 // The row's values as text in column order; nullopt for null.

@@ -31,8 +31,8 @@ struct MetricsRow {
   std::string engine;
   std::vector<std::string> s3_uris;
   int64_t objects = 0, rows = 0, bytes = 0, duplicate_keys = 0;
-  std::string status;  // SUCCEEDED, FAILED, CANCELLED
-  std::string error;   // redacted message, empty on success
+  std::string status;     // SUCCEEDED, FAILED, CANCELLED
+  std::string error;      // redacted message, empty on success
   std::string export_id;  // domo-export engine only
   // Epoch-millisecond text: our clock's for the direct engine, the export's wire text for
   // domo-export (converted to millis when Domo sent ISO-8601).

@@ -7,7 +7,9 @@ namespace {
 
 using table::ColumnType;
 
-bool IsDateType(ColumnType type) { return type == ColumnType::kDate || type == ColumnType::kDateTime; }
+bool IsDateType(ColumnType type) {
+  return type == ColumnType::kDate || type == ColumnType::kDateTime;
+}
 
 bool IsNumeric(ColumnType type) {
   return type == ColumnType::kLong || type == ColumnType::kDouble || type == ColumnType::kDecimal;
@@ -16,7 +18,8 @@ bool IsNumeric(ColumnType type) {
 std::string ColumnList(const table::Schema& schema) {
   std::string out;
   for (const table::Column& c : schema) {
-    out += (out.empty() ? "" : ", ") + c.name + " (" + std::string(table::ColumnTypeName(c.type)) + ")";
+    out += (out.empty() ? "" : ", ") + c.name + " (" + std::string(table::ColumnTypeName(c.type)) +
+           ")";
   }
   return out.empty() ? "(none)" : out;
 }
@@ -34,7 +37,8 @@ nlohmann::json ColumnExpr(const std::string& name) {
 
 }  // namespace
 
-Result<DayFilterColumn> ResolveDateColumn(const table::Schema& schema, const std::string& requested) {
+Result<DayFilterColumn> ResolveDateColumn(const table::Schema& schema,
+                                          const std::string& requested) {
   std::vector<size_t> candidates;
   for (size_t i = 0; i < schema.size(); ++i) {
     if (IsDateType(schema[i].type)) candidates.push_back(i);
@@ -168,8 +172,10 @@ nlohmann::json ExportQueryRequest(const DayFilterColumn& column, const table::Da
   nlohmann::json order = nlohmann::json::array();
   for (size_t i : key) order.push_back({{"column", schema[i].name}});
   return {{"query",
-           {{"columns", columns}, {"groupByColumns", nlohmann::json::array()},
-            {"orderByColumns", order}, {"where", where}}},
+           {{"columns", columns},
+            {"groupByColumns", nlohmann::json::array()},
+            {"orderByColumns", order},
+            {"where", where}}},
           {"includeBOM", false},
           {"useCache", false}};
 }

@@ -32,7 +32,8 @@ struct DayFilterColumn {
 // The date column: `requested` when set (must exist and be DATE or DATETIME); otherwise the
 // only DATE/DATETIME column. kInvalidArgument (subject details.date_column) lists the
 // candidates when there are none, several, or the requested one is missing or not a date.
-Result<DayFilterColumn> ResolveDateColumn(const table::Schema& schema, const std::string& requested);
+Result<DayFilterColumn> ResolveDateColumn(const table::Schema& schema,
+                                          const std::string& requested);
 
 // Indexes of the primary key's columns; kInvalidArgument (details.primary_key) names the
 // missing ones and lists the dataset's columns.

@@ -155,9 +155,9 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   upload.object.content_type = ContentTypeFor(options);
   const bool numbered = spec.max_object_size.has_value();
   OpenObject open = [&](int index) -> Result<std::unique_ptr<ObjectSink>> {
-    auto sink = std::make_unique<S3ObjectSink>(deps.s3, deps.executor, deps.log,
-                                               s3::S3Location{spec.bucket, name.Key(numbered, index)},
-                                               upload);
+    auto sink = std::make_unique<S3ObjectSink>(
+        deps.s3, deps.executor, deps.log, s3::S3Location{spec.bucket, name.Key(numbered, index)},
+        upload);
     out.sinks.push_back(sink.get());
     return std::unique_ptr<ObjectSink>(std::move(sink));
   };
@@ -176,8 +176,8 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
       return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
     }
     const uint64_t limit = spec.page_rows + skip;
-    auto page = deps.domo.Query(p.input.id, PageSql(p.date_column, p.plan.window, p.input.schema,
-                                                    p.key, after, limit));
+    auto page = deps.domo.Query(
+        p.input.id, PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after, limit));
     if (!page) return Fail(page.error());
     if (page->columns.size() != p.input.schema.size()) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
@@ -257,7 +257,8 @@ Result<void> MoveRowsDomoExport(const JobSpec& spec, RunDeps& deps, const Prepar
   request.query_request = ExportQueryRequest(p.date_column, p.plan.window, p.input.schema, p.key);
   auto started = deps.domo.StartS3Export(p.input.id, request);
   if (!started) return Fail(started.error());
-  auto done = started->Finished() ? started : deps.domo.WaitForS3Export(p.input.id, started->export_id);
+  auto done =
+      started->Finished() ? started : deps.domo.WaitForS3Export(p.input.id, started->export_id);
   if (!done) return Fail(done.error());
   outcome.metrics.export_id = done->export_id;
   outcome.metrics.started = ToMillisText(done->started);
@@ -270,9 +271,9 @@ Result<void> MoveRowsDomoExport(const JobSpec& spec, RunDeps& deps, const Prepar
   const std::string key = request.path + "/" + done->export_id + "/export/data.csv.gz";
   auto head = deps.s3.HeadObject({spec.bucket, key});
   if (!head) {
-    return Fail(ErrorCode::kDataLoss, Uri(spec.bucket, key),
-                "Domo reported the export done, but the object cannot be read: " +
-                    head.error().message);
+    return Fail(
+        ErrorCode::kDataLoss, Uri(spec.bucket, key),
+        "Domo reported the export done, but the object cannot be read: " + head.error().message);
   }
   uint64_t rows = 0;
   for (const auto& [url, count] : done->url_row_counts) rows += static_cast<uint64_t>(count);
@@ -308,7 +309,8 @@ Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
                 "allowed it (a refused or misconfigured run creates nothing in Domo)");
   }
   if (!writeback) {
-    auto created = deps.domo.CreateDataset({spec.writeback_name, spec.writeback_description, schema});
+    auto created =
+        deps.domo.CreateDataset({spec.writeback_name, spec.writeback_description, schema});
     if (!created) return Fail(created.error());
     id = created->id;
   } else {
@@ -320,10 +322,12 @@ Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
     }
     if (writeback->schema != schema) update.schema = schema;
     if (update.name || update.description || update.schema) {
-      if (auto updated = deps.domo.UpdateDataset(id, update); !updated) return Fail(updated.error());
+      if (auto updated = deps.domo.UpdateDataset(id, update); !updated)
+        return Fail(updated.error());
     }
   }
-  if (auto imported = deps.domo.ImportCsv(id, MetricsCsv(row, spec.metrics_dates), spec.update_method);
+  if (auto imported =
+          deps.domo.ImportCsv(id, MetricsCsv(row, spec.metrics_dates), spec.update_method);
       !imported) {
     return Fail(imported.error());
   }
@@ -401,8 +405,8 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
         std::vector<ManifestEntry> entries;
         for (size_t i = 0; i < direct.sinks.size(); ++i) {
           const ObjectStats& stats = direct.writer->objects()[i];
-          entries.push_back({Uri(spec.bucket, direct.sinks[i]->location().key),
-                             stats.stored_bytes, stats.rows});
+          entries.push_back(
+              {Uri(spec.bucket, direct.sinks[i]->location().key), stats.stored_bytes, stats.rows});
         }
         s3::ObjectOptions options;
         options.content_type = "application/json";
@@ -438,9 +442,9 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
   m.rows = static_cast<int64_t>(outcome.rows);
   m.bytes = static_cast<int64_t>(outcome.bytes);
   m.duplicate_keys = static_cast<int64_t>(outcome.duplicate_keys);
-  m.status = outcome.succeeded ? "SUCCEEDED"
+  m.status = outcome.succeeded                                               ? "SUCCEEDED"
              : outcome.error && outcome.error->code == ErrorCode::kCancelled ? "CANCELLED"
-                                                                            : "FAILED";
+                                                                             : "FAILED";
   m.error = outcome.error ? outcome.error->ToString() : "";
   if (m.finished.empty() || spec.engine == Engine::kDirect) {
     m.finished = std::to_string(EpochMillis(deps.clock.Now()));
@@ -471,10 +475,11 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
       result.error_message = outcome.error->ToString();
     }
     result.metrics_json = MetricsJson(m, spec.metrics_dates).dump();
-    const store::RunStatus status = outcome.succeeded ? store::RunStatus::kSucceeded
+    const store::RunStatus status = outcome.succeeded         ? store::RunStatus::kSucceeded
                                     : m.status == "CANCELLED" ? store::RunStatus::kCancelled
                                                               : store::RunStatus::kFailed;
-    if (auto finished = deps.store->FinishRun(run_id, status, EpochMillis(deps.clock.Now()), result);
+    if (auto finished =
+            deps.store->FinishRun(run_id, status, EpochMillis(deps.clock.Now()), result);
         !finished) {
       deps.log.Warn("the run's end is not recorded in the local history: " +
                     finished.error().ToString());

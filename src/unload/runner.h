@@ -44,14 +44,14 @@ struct RunDeps {
   Executor& executor;  // upload parts
   Clock& clock;
   Logger& log;
-  store::Store* store = nullptr;  // local history; null: not recorded
+  store::Store* store = nullptr;                 // local history; null: not recorded
   std::optional<std::string> connector_id = {};  // the service's connector, for history
-  int attempt = 1;                          // retry number, for the history
+  int attempt = 1;                               // retry number, for the history
   // The domo-export engine hands these to Domo (used once, never stored by it).
   const s3::Credentials* aws_credentials = nullptr;
   std::string region = {};
   std::function<void(const Progress&)> on_progress = {};  // called from the run's thread
-  const std::atomic<bool>* cancel = nullptr;          // set to stop the run (Ctrl-C)
+  const std::atomic<bool>* cancel = nullptr;              // set to stop the run (Ctrl-C)
 };
 
 // What a dry run reports (and a real run decides first).

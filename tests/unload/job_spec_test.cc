@@ -147,8 +147,8 @@ TEST(JobSpecTest, SecretsNeverAppearInErrors) {
 
 TEST(JobSpecTest, TabDelimiterAndSizes) {
   SpecSources sources = FromToml(kMinimal);
-  sources.set_flags = {"output.delimiter=\\t", "output.max_object_size=64MiB",
-                       "s3.part_size=16MiB", "output.format=jsonl", "output.compression=none"};
+  sources.set_flags = {"output.delimiter=\\t", "output.max_object_size=64MiB", "s3.part_size=16MiB",
+                       "output.format=jsonl", "output.compression=none"};
   auto spec = BuildJobSpec(sources);
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
   EXPECT_EQ(spec->delimiter, '\t');

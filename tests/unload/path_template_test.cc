@@ -26,7 +26,8 @@ TEST(PathTemplateTest, DatasetNameIsMadeKeySafe) {
 TEST(PathTemplateTest, FolderGetsTheDefaultFileName) {
   EXPECT_EQ(Render("exports/"), "exports/08a061e2-12a2-4646-b4bc-20beddb403e3_2026-11-23.csv.gz");
   EXPECT_EQ(Render(""), "08a061e2-12a2-4646-b4bc-20beddb403e3_2026-11-23.csv.gz");
-  EXPECT_EQ(Render("exports/", ".jsonl"), "exports/08a061e2-12a2-4646-b4bc-20beddb403e3_2026-11-23.jsonl");
+  EXPECT_EQ(Render("exports/", ".jsonl"),
+            "exports/08a061e2-12a2-4646-b4bc-20beddb403e3_2026-11-23.jsonl");
 }
 
 TEST(PathTemplateTest, MissingExtensionsAreAddedOnce) {

@@ -84,8 +84,8 @@ TEST(QuerySqlTest, FirstPageHasNoKeyCondition) {
 
 TEST(QuerySqlTest, LaterPagesStartAtTheLastKeyLexicographically) {
   const DayFilterColumn column{0, {"day", ColumnType::kDate}};
-  const std::string sql = PageSql(column, NewYorkDay(), kSchema, {1, 0},
-                                  std::vector<std::string>{"We'st", "42"}, 100);
+  const std::string sql =
+      PageSql(column, NewYorkDay(), kSchema, {1, 0}, std::vector<std::string>{"We'st", "42"}, 100);
   EXPECT_EQ(sql,
             "SELECT * FROM table WHERE `day` = '2026-03-08' AND ((`region` > 'We''st') OR "
             "(`region` = 'We''st' AND `id` > 42) OR (`region` = 'We''st' AND `id` = 42)) "

@@ -9,10 +9,10 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -464,36 +464,50 @@ void ExpectFailedMetrics(const json& out, const std::vector<json>& metrics,
   EXPECT_TRUE(out["s3_uris"].empty());
 }
 
+// The COUNT and two pages succeed; every later query of the input fails with `fault`.
+json QueryFaultAfterTwoPages(json fault) {
+  fault["route"] = "query";
+  fault["dataset"] = kInputId;
+  fault["after"] = 3;
+  return json::array({fault});
+}
+
 TEST_F(RunIntegrationTest, QueryFailingAfterTheFirstPagesLeavesNothingAndRecordsFailure) {
-  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 200000)});
-  const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
-                                  "\"\npath = \"mid/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
-                              "[tuning]\npage_rows = 1000\n");
-  json out;
-  std::atomic<bool> done = false;
-  std::thread run([&] {
-    out = RunJson(job, 6);  // kUnavailable (README, "Exit codes")
-    done = true;
-  });
-  // Once the COUNT and two pages have been read, every further query of the input answers 500.
-  bool faulted = false;
-  while (!done && !faulted) {
-    int queries = 0;
-    for (const std::string& path : RequestPaths())
-      queries += path.find("/query/") != std::string::npos;
-    if (queries >= 3) {
-      emulator_->Admin("POST", "/__admin/faults",
-                       json::array({{{"route", "query"},
-                                     {"dataset", kInputId},
-                                     {"action", "status"},
-                                     {"status", 500}}}));
-      faulted = true;
-    }
-  }
-  run.join();
-  ASSERT_TRUE(faulted) << "the run ended before the fault was set";
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 200000)},
+                QueryFaultAfterTwoPages({{"action", "status"}, {"status", 500}}));
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                                   "\"\npath = \"mid/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                               "[tuning]\npage_rows = 1000\n"),
+                           6);  // kUnavailable (README, "Exit codes")
   ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "500");
   ExpectBucketUntouched();
+}
+
+TEST_F(RunIntegrationTest, DomoDroppingTheConnectionMidRunLeavesNothingAndRecordsFailure) {
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 200000)},
+                QueryFaultAfterTwoPages({{"action", "drop_after_bytes"}, {"bytes", 2000}}));
+  const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                                   "\"\npath = \"drop/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                               "[tuning]\npage_rows = 1000\n"),
+                           6);
+  ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "");
+  ExpectBucketUntouched();
+}
+
+TEST_F(RunIntegrationTest, OneDroppedConnectionIsRetriedAndTheRunSucceeds) {
+  json faults = QueryFaultAfterTwoPages({{"action", "drop_after_bytes"}, {"bytes", 2000}});
+  faults[0]["times"] = 1;
+  StartEmulator({BigDataset(DaysAgo(1), DaysAgo(0), 200000)}, faults);
+  const json out =
+      RunJson(Job("input_dataset = \"" + std::string(kInputId) +
+                      "\"\npath = \"retry/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+                  "[tuning]\npage_rows = 20000\n"),
+              0);
+  EXPECT_EQ(out["status"], "SUCCEEDED") << out.dump();
+  // Every row of the day once: the retried page neither lost nor repeated rows.
+  EXPECT_EQ(out["rows"], out["plan"]["rows"]);
+  EXPECT_EQ(out["duplicate_keys"], 0);
+  EXPECT_THAT(Keys(), ElementsAre(::testing::StartsWith("retry/")));
 }
 
 TEST_F(RunIntegrationTest, S3UploadFailingWith503LeavesNothingAndRecordsFailure) {
@@ -675,7 +689,8 @@ class DuplicateKeysTest : public RunIntegrationTest {
   json RunWith(const std::string& policy, int expected_exit) {
     return RunJson(Job(std::string("input_dataset = \"") + kInputId +
                            "\"\npath = \"dups/\"\nprimary_key = [\"id\"]\nspecific_day = 1\n"
-                           "duplicate_keys = \"" + policy + "\"",
+                           "duplicate_keys = \"" +
+                           policy + "\"",
                        "[tuning]\npage_rows = 1000\n"),
                    expected_exit);
   }
@@ -737,8 +752,9 @@ TEST_F(RunIntegrationTest, JsonLinesZstdWithReplaceAndDateTimeMetrics) {
   EXPECT_THAT(Keys(), ElementsAre("j/out.jsonl.zst"));
   CommandResult plain = testing::RunCommand({"zstd", "-dc"}, {}, ReadBack("j/out.jsonl.zst"));
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
-  EXPECT_EQ(plain.out, "{\"id\":1,\"t\":\"" + day + "T02:00:00\",\"note\":\"n1\"}\n{\"id\":2,\"t\":\"" +
-                           day + "T01:00:00\",\"note\":\"n2\"}\n");
+  EXPECT_EQ(plain.out, "{\"id\":1,\"t\":\"" + day +
+                           "T02:00:00\",\"note\":\"n1\"}\n{\"id\":2,\"t\":\"" + day +
+                           "T01:00:00\",\"note\":\"n2\"}\n");
   // REPLACE keeps only the last run's row; started is a DATETIME, not epoch millis.
   ASSERT_FALSE(writeback_id.empty());
   const std::vector<json> rows = DatasetRows(writeback_id);
