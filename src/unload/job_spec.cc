@@ -349,6 +349,13 @@ void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
     problems.Add("name", "a job name is required (it names the job in the metrics and history)");
   }
   if (spec.writeback_name.empty()) spec.writeback_name = "s3unload metrics: " + spec.name;
+  if (!spec.account.empty()) {
+    // Saved accounts live in the service's store (issue 6); until then, refusing is better
+    // than silently running with other credentials.
+    problems.Add("credentials.account",
+                 "saved accounts are not available in this version; give the credentials in "
+                 "the job file or the environment (DOMO_CLIENT_ID, DOMO_CLIENT_SECRET, AWS_*)");
+  }
   if (spec.input_dataset_id.empty()) {
     problems.Add("details.input_dataset",
                  "the input DataSet ID is required: the GUID after /datasources/ in the "

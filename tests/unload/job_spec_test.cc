@@ -145,6 +145,14 @@ TEST(JobSpecTest, SecretsNeverAppearInErrors) {
   EXPECT_EQ(spec.error().message.find("secret-in-file"), std::string::npos);
 }
 
+TEST(JobSpecTest, SavedAccountsAreRefusedUntilTheServiceKeepsThem) {
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"credentials.account=prod"};
+  auto spec = BuildJobSpec(sources);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().subject, "credentials.account");
+}
+
 TEST(JobSpecTest, TabDelimiterAndSizes) {
   SpecSources sources = FromToml(kMinimal);
   sources.set_flags = {"output.delimiter=\\t", "output.max_object_size=64MiB", "s3.part_size=16MiB",
