@@ -1,6 +1,7 @@
 // CurlHttpClient against real servers on 127.0.0.1: cpp-httplib for well-behaved exchanges and
 // a raw-socket server for faults httplib cannot produce (resets, stalls, garbage).
 #include "http/curl_client.h"
+#include "core/version.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -215,7 +216,7 @@ TEST_F(CurlHttpClientTest, GetReturnsStatusBodyAndHeaders) {
   const auto seen = server_.Requests();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_FALSE(seen[0].headers.count("Accept"));
-  EXPECT_EQ(seen[0].headers.find("User-Agent")->second, "s3unload/0.1");
+  EXPECT_EQ(seen[0].headers.find("User-Agent")->second, std::string("s3unload/") + kVersion);
 }
 
 TEST_F(CurlHttpClientTest, HeadReturnsHeadersWithoutBody) {
