@@ -79,7 +79,9 @@ struct JobSpec {
   std::string checksum = "md5";
   std::string storage_class, sse, sse_kms_key_id;
   // engine tuning
-  uint64_t page_rows = 100000;  // rows per query page (direct engine)
+  // Rows per query page (direct engine). Memory follows it (a page is held parsed while it is
+  // written); 20000 measured as fast as 100000 with less than half the peak RSS.
+  uint64_t page_rows = 20000;
 
   // ".csv.gz", ".jsonl.zst", ...
   std::string Extension() const;
