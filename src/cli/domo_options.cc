@@ -46,11 +46,7 @@ Result<std::unique_ptr<DomoSession>> OpenDomoSession(const DomoFlags& flags,
   // Registered before validation, so even an error echoing a flag cannot print the secret.
   if (flags.client_secret) session->log->AddSecret(*flags.client_secret);
   if (const char* secret = std::getenv("DOMO_CLIENT_SECRET")) session->log->AddSecret(secret);
-  auto options = ResolveDomoOptions(flags, [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  });
+  auto options = ResolveDomoOptions(flags, ProcessEnv);
   if (!options) return Fail(options.error());
   options->retry.max_attempts = settings.max_attempts;
   session->options = *options;

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/env.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -32,9 +33,6 @@ struct DomoFlags {
 };
 
 void AddDomoFlags(CLI::App& command, DomoFlags& flags);
-
-// Reads an environment variable; nullopt when unset.
-using Getenv = std::function<std::optional<std::string>(std::string_view name)>;
 
 // Applies the precedence above and validates the result (domo::ValidateDomoOptions):
 // kInvalidArgument naming the flag (and its variable) when something is missing or wrong.

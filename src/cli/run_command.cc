@@ -21,11 +21,7 @@
 namespace s3u::cli {
 namespace {
 
-std::optional<std::string> Env(std::string_view name) {
-  const char* value = std::getenv(std::string(name).c_str());
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
+const Getenv Env = ProcessEnv;
 
 Result<std::filesystem::path> StorePath(const std::string& flag) {
   if (!flag.empty()) return std::filesystem::path(flag);

@@ -1,5 +1,7 @@
 #include "cli/s3_options.h"
 
+#include "cli/env.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -61,11 +63,7 @@ Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
   input.flag_profile = flags.profile;
   input.flag_region = flags.region;
   input.flag_endpoint_url = flags.endpoint_url;
-  input.getenv = [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
+  input.getenv = ProcessEnv;
   input.read_file = ReadWholeFile;
   if (const char* home = std::getenv("HOME")) input.home = home;
 

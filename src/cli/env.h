@@ -1,0 +1,18 @@
+// The environment as an injected dependency: code that reads variables takes a Getenv, so
+// tests pass a map; commands pass ProcessEnv, the one real lookup.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace s3u::cli {
+
+// Reads an environment variable; nullopt when unset.
+using Getenv = std::function<std::optional<std::string>(std::string_view name)>;
+
+// The process environment.
+std::optional<std::string> ProcessEnv(std::string_view name);
+
+}  // namespace s3u::cli
