@@ -1,47 +1,9 @@
 #include "cli/check_domo_command.h"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <nlohmann/json.hpp>
-
 #include "cli/output.h"
-#include "domo/ownership.h"
-#include "s3/errors.h"
-#include "table/types.h"
+#include "domo/access_check.h"
 
 namespace s3u::cli {
-namespace {
-
-using nlohmann::json;
-
-std::string Iso8601(domo::TimePoint t) {
-  return table::FormatDateTime(std::chrono::time_point_cast<std::chrono::seconds>(t)) + "Z";
-}
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : " ") + item;
-  return out;
-}
-
-std::string UserPhrase(int64_t id, const std::string& name) {
-  return name.empty() ? fmt::format("user {}", id) : fmt::format("user {} ({})", id, name);
-}
-
-// The schema as an aligned table, one column per line.
-std::string SchemaTable(const table::Schema& schema) {
-  size_t width = 6;  // "column"
-  for (const auto& c : schema) width = std::max(width, c.name.size());
-  std::string text = fmt::format("    {:>3}  {:<{}}  {}\n", "#", "column", width, "type");
-  for (size_t i = 0; i < schema.size(); ++i) {
-    text += fmt::format("    {:>3}  {:<{}}  {}\n", i + 1, schema[i].name, width,
-                        table::ColumnTypeName(schema[i].type));
-  }
-  return text;
-}
-
-}  // namespace
 
 CLI::App* AddCheckDomoCommand(CLI::App& app, CheckDomoFlags& flags) {
   CLI::App* cmd = app.add_subcommand(
@@ -77,75 +39,11 @@ int RunCheckDomo(const CheckDomoFlags& flags) {
   if (!session) return out.Failure(session.error());
   DomoSession& s = **session;
   out.SetLogger(s.log.get());
-  domo::DomoClient& client = *s.client;
-
-  // 1. The token: bad credentials and scopes the client lacks end the check here.
-  auto token = client.CurrentToken();
-  if (!token) return out.Failure(token.error());
-  const auto remaining =
-      std::chrono::duration_cast<std::chrono::milliseconds>(token->expires_at - s.clock.Now());
-
-  // 2. The dataset.
-  auto dataset = client.GetDataset(*dataset_id);
-  if (!dataset) return out.Failure(dataset.error());
-
-  // 3. The ownership rule for the writeback owner.
-  const int64_t owner_id = flags.writeback_owner.value_or(token->user_id);
-  auto facts = domo::GatherOwnershipFacts(client, *dataset, owner_id);
-  if (!facts) return out.Failure(facts.error());
-  const domo::OwnershipVerdict verdict = domo::DecideOwnership(*facts);
-
-  json schema = json::array();
-  for (const auto& c : dataset->schema) {
-    schema.push_back({{"name", c.name}, {"type", std::string(table::ColumnTypeName(c.type))}});
-  }
-  json j = {{"status", verdict.allowed ? "ok" : "refused"},
-            {"api_url", s.options.api_url},
-            {"token",
-             {{"user_id", token->user_id},
-              {"customer", token->customer},
-              {"role", token->role},
-              {"scopes", token->scopes},
-              {"expires_at", Iso8601(token->expires_at)},
-              {"expires_in_seconds", remaining.count() / 1000}}},
-            {"dataset",
-             {{"id", dataset->id},
-              {"name", dataset->name},
-              {"rows", dataset->rows},
-              {"columns", dataset->columns},
-              {"owner", {{"id", dataset->owner.id}, {"name", dataset->owner.name}}},
-              {"schema", schema}}},
-            {"writeback_owner",
-             {{"id", owner_id},
-              {"name", facts->user_name},
-              {"source", flags.writeback_owner ? "flag" : "token"}}},
-            {"ownership",
-             {{"allowed", verdict.allowed},
-              {"how", verdict.how},
-              {"reason", verdict.reason},
-              {"public_owner_only", verdict.public_owner_only}}}};
-
-  std::string text =
-      fmt::format("Domo at {} (client {})\n", s.options.api_url, s.options.client_id);
-  text += fmt::format(
-      "  token            {}, customer {}, role {}, scopes '{}', expires {} "
-      "(in {})\n",
-      UserPhrase(token->user_id, ""), token->customer, token->role, Joined(token->scopes),
-      Iso8601(token->expires_at), s3::FormatDuration(remaining));
-  text += fmt::format("  dataset          {} ({}): {} rows, {} columns, owner {}\n", dataset->id,
-                      dataset->name, dataset->rows, dataset->columns,
-                      UserPhrase(dataset->owner.id, dataset->owner.name));
-  text += SchemaTable(dataset->schema);
-  text += fmt::format("  writeback owner  {}{}\n", UserPhrase(owner_id, facts->user_name),
-                      flags.writeback_owner ? "" : " (the token's user)");
-  if (verdict.allowed) {
-    text += fmt::format("  ownership        {}\n", verdict.how);
-    text +=
-        fmt::format("verdict: ok: {} may unload dataset {}", UserPhrase(owner_id, ""), dataset->id);
-  } else {
-    text += "verdict: REFUSED: " + verdict.reason;
-  }
-  return out.Report(j, text, verdict.allowed ? 0 : ExitCodeFor(ErrorCode::kFailedPrecondition));
+  auto report = domo::CheckDomoAccess(*s.client, s.clock, *dataset_id, flags.writeback_owner,
+                                      s.options.api_url, s.options.client_id);
+  if (!report) return out.Failure(report.error());
+  return out.Report(domo::DomoAccessJson(*report), domo::DomoAccessText(*report),
+                    report->ok() ? 0 : ExitCodeFor(ErrorCode::kFailedPrecondition));
 }
 
 }  // namespace s3u::cli

@@ -2,6 +2,7 @@
 // dataset before any unload, with real requests: a token (its user, customer, scopes and
 // expiry; never the token itself), the dataset (name, rows, schema, owner), and the ownership
 // rule for the writeback owner (default: the token's user; see domo/ownership.h).
+// The checks and their wording live in domo/access_check.h (shared with the service).
 //
 // Exit codes (s3u::ExitCodeFor): 0 when the rule allows the unload; 5 when it refuses (the
 // report, with the reason, is still printed on stdout); 2 for bad flags, 3 for rejected

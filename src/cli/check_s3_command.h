@@ -4,6 +4,7 @@
 // failure of the command: a policy granting only s3:PutObject passes and is told what could
 // not be checked and what the probes left behind. The command fails only when uploads
 // themselves would fail (PutObject or multipart denied, bucket missing, bad credentials).
+// The checks and their wording live in s3/access_check.h (shared with the service).
 #pragma once
 
 #include <CLI/CLI.hpp>

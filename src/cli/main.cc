@@ -5,6 +5,7 @@
 #include "cli/check_domo_command.h"
 #include "cli/check_s3_command.h"
 #include "cli/run_command.h"
+#include "cli/serve_command.h"
 #include "cli/upload_command.h"
 #include "core/version.h"
 #include "http/curl_client.h"
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   s3u::cli::HistoryFlags history;
   CLI::App* run_cmd = s3u::cli::AddRunCommand(app, run);
   CLI::App* history_cmd = s3u::cli::AddHistoryCommand(app, history);
+  s3u::cli::ServeFlags serve;
+  CLI::App* serve_cmd = s3u::cli::AddServeCommand(app, serve);
 
   try {
     app.parse(argc, argv);
@@ -38,5 +41,6 @@ int main(int argc, char** argv) {
   if (check_domo_cmd->parsed()) return s3u::cli::RunCheckDomo(check_domo);
   if (run_cmd->parsed()) return s3u::cli::RunRun(run);
   if (history_cmd->parsed()) return s3u::cli::RunHistory(history);
+  if (serve_cmd->parsed()) return s3u::cli::RunServe(serve);
   return 2;
 }

@@ -15,6 +15,8 @@
 #include "cli/progress.h"
 #include "cli/s3_options.h"
 #include "core/executor.h"
+#include "service/forms.h"
+#include "store/secret_box.h"
 #include "store/store.h"
 #include "unload/runner.h"
 
@@ -24,9 +26,27 @@ namespace {
 const Getenv Env = ProcessEnv;
 
 Result<std::filesystem::path> StorePath(const std::string& flag) {
-  if (!flag.empty()) return std::filesystem::path(flag);
-  if (auto env = Env("S3UNLOAD_STORE")) return std::filesystem::path(*env);
-  return store::DefaultStorePath(Env("XDG_STATE_HOME"), Env("HOME"));
+  return ResolveStorePath(flag, Env);
+}
+
+// Saved accounts (credentials.domo_account / aws_account) from the service's store.
+unload::AccountResolver StoreAccounts(const std::string& store_flag) {
+  return [store_flag](std::string_view kind,
+                      std::string_view name) -> Result<std::vector<unload::SpecValue>> {
+    auto path = StorePath(store_flag);
+    if (!path) return Fail(path.error());
+    SystemClock clock;
+    auto opened = store::Store::Open(*path, clock);
+    if (!opened) return Fail(opened.error());
+    auto box = store::SecretBox::LoadOrCreate(store::KeyPathFor(*path));
+    if (!box) return Fail(box.error());
+    (*opened)->AttachSecrets(std::move(*box));
+    auto parsed = store::ParseAccountKind(kind, "account kind");
+    if (!parsed) return Fail(parsed.error());
+    auto account = (*opened)->FindAccount(*parsed, name);
+    if (!account) return Fail(account.error());
+    return service::AccountSpecValues(*account, "account " + std::string(name));
+  };
 }
 
 Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
@@ -43,6 +63,7 @@ Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
   sources.getenv = Env;
   sources.set_flags = flags.set;
   sources.day_flag = flags.day;
+  sources.resolve_account = StoreAccounts(flags.store);
   return unload::BuildJobSpec(sources);
 }
 

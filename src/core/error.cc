@@ -61,4 +61,16 @@ int ExitCodeFor(ErrorCode code) {
   }
 }
 
+Error JoinFieldErrors(const FieldErrors& errors, std::string_view what) {
+  std::string message;
+  for (const FieldError& e : errors) {
+    if (!message.empty()) message += "\n";
+    message += e.field + ": " + e.message;
+  }
+  if (errors.size() > 1) {
+    message = std::to_string(errors.size()) + " problems in " + std::string(what) + ":\n" + message;
+  }
+  return Error{ErrorCode::kInvalidArgument, errors.front().field, message, 0, {}};
+}
+
 }  // namespace s3u

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
+#include <vector>
 
 namespace s3u {
 
@@ -56,6 +57,24 @@ inline tl::unexpected<Error> Fail(ErrorCode code, std::string subject, std::stri
       Error{code, std::move(subject), std::move(message), http_status, {}});
 }
 inline tl::unexpected<Error> Fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
+
+// One problem with one field of a form, file or request body: what the service's API returns
+// in a 400 and the web page shows beside the field. `field` is the dotted name the user wrote
+// ("details.path", "schedule.time"); `message` says what was wrong and what is accepted.
+struct FieldError {
+  std::string field;
+  std::string message;
+  bool operator==(const FieldError&) const = default;
+};
+using FieldErrors = std::vector<FieldError>;
+
+// Validation that reports every problem at once: the value, or all the field errors.
+template <typename T>
+using Checked = tl::expected<T, FieldErrors>;
+
+// One kInvalidArgument listing every problem ("field: message" per line, after a count when
+// there are several); its subject is the first field. REQUIRES: !errors.empty().
+Error JoinFieldErrors(const FieldErrors& errors, std::string_view what);
 
 // Process exit code for an error, documented in README ("Exit codes").
 int ExitCodeFor(ErrorCode code);

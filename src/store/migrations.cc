@@ -9,7 +9,7 @@ namespace {
 // Migration 1: the run history. Notes on choices:
 // - STRICT: SQLite otherwise stores any type in any column.
 // - connector_id has no foreign key: history outlives a deleted connector (job_name keeps the
-//   name the run had), and the connectors table arrives in a later migration.
+//   name the run had), and the connectors table arrives in migration 3.
 // - owner is the process identity (process_identity.h) of the process running a RUNNING row,
 //   which MarkInterruptedRuns tests for liveness.
 // - s3_uris is a JSON array of text; metrics_json the exact metrics row sent to Domo.
@@ -46,8 +46,77 @@ CREATE INDEX runs_by_connector ON runs (connector_id, started_ms DESC, run_id DE
 CREATE INDEX runs_running ON runs (status) WHERE status = 'RUNNING';
 )sql";
 
+// Migration 2: the service's saved accounts (accounts.h). Notes on choices:
+// - One table for both kinds: the connectors refer to either through one kind of key, and the
+//   columns of the other kind stay '' (text) or NULL (secrets); the CHECKs keep it that way.
+// - Secrets are BLOBs holding SecretBox::Seal output (nonce || ciphertext), never plaintext; a
+//   BLOB column of a STRICT table refuses text, so a plaintext value cannot slip in as TEXT.
+// - Names are unique per kind (a Domo and an AWS account may both be called "prod").
+constexpr std::string_view kAccountsSql = R"sql(
+CREATE TABLE accounts (
+  id                    TEXT PRIMARY KEY NOT NULL,
+  kind                  TEXT NOT NULL CHECK (kind IN ('domo', 'aws')),
+  name                  TEXT NOT NULL CHECK (name <> ''),
+  domo_client_id        TEXT NOT NULL DEFAULT '',
+  domo_api_url          TEXT NOT NULL DEFAULT '',
+  domo_instance_url     TEXT NOT NULL DEFAULT '',
+  aws_access_key_id     TEXT NOT NULL DEFAULT '',
+  bucket                TEXT NOT NULL DEFAULT '',
+  region                TEXT NOT NULL DEFAULT '',
+  endpoint_url          TEXT NOT NULL DEFAULT '',
+  domo_client_secret    BLOB,
+  aws_secret_access_key BLOB,
+  aws_session_token     BLOB,
+  created_ms            INTEGER NOT NULL,
+  updated_ms            INTEGER NOT NULL,
+  UNIQUE (kind, name),
+  CHECK ((kind = 'domo') = (domo_client_secret IS NOT NULL)),
+  CHECK ((kind = 'aws') = (aws_secret_access_key IS NOT NULL)),
+  CHECK (kind = 'aws' OR aws_session_token IS NULL)
+) STRICT;
+)sql";
+
+// Migration 3: connectors, their pending retries, and the service's settings. Notes:
+// - The accounts are foreign keys ON DELETE RESTRICT: an account in use cannot be deleted.
+//   That a connector's Domo account is of kind 'domo' (and the AWS one 'aws') is checked by the
+//   Store; a composite key would need the kind copied into every connector row.
+// - settings/schedule/retry are JSON objects owned by the service (which validates them), so a
+//   new connector field needs no migration.
+// - The scheduler state lives in the same row: a pending retry (due time, attempt number, the
+//   failed run) is all-or-nothing, and survives a restart because it is here.
+// - Runs keep their connector_id when a connector is deleted (no foreign key from runs).
+constexpr std::string_view kConnectorsSql = R"sql(
+CREATE TABLE connectors (
+  id              TEXT PRIMARY KEY NOT NULL,
+  name            TEXT NOT NULL UNIQUE CHECK (name <> ''),
+  enabled         INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  domo_account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT,
+  aws_account_id  TEXT NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT,
+  settings_json   TEXT NOT NULL,
+  schedule_json   TEXT NOT NULL,
+  retry_json      TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  next_run_ms     INTEGER,
+  retry_due_ms    INTEGER,
+  retry_attempt   INTEGER NOT NULL DEFAULT 0,
+  retry_of_run_id TEXT,
+  CHECK ((retry_due_ms IS NULL AND retry_attempt = 0 AND retry_of_run_id IS NULL) OR
+         (retry_due_ms IS NOT NULL AND retry_attempt >= 2 AND coalesce(retry_of_run_id, '') <> ''))
+) STRICT;
+-- DeleteAccount looks up the connectors using an account (and so does the foreign key check).
+CREATE INDEX connectors_by_domo_account ON connectors (domo_account_id);
+CREATE INDEX connectors_by_aws_account ON connectors (aws_account_id);
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) STRICT;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "runs", kRunsSql},
+    Migration{2, "accounts", kAccountsSql},
+    Migration{3, "connectors and settings", kConnectorsSql},
 };
 
 struct SchemaState {

@@ -1,8 +1,8 @@
 // The store's schema as a list of numbered migrations. Each one is SQL applied in its own
 // write transaction together with `PRAGMA user_version = <its number>`, so a database is always
 // exactly at one version and a failed migration leaves it at the previous one. Migrations are
-// only ever appended: a released one is never edited (issue 6 adds accounts and connectors as
-// migrations 2 and 3). docs/store.md describes each.
+// only ever appended: a released one is never edited. 1: runs; 2: accounts; 3: connectors
+// (with their pending retries) and settings. docs/store.md describes each.
 //
 // Thread-safety: Migrations() is immutable data; ApplyMigrations uses the Connection it is given
 // (one thread at a time). Several processes may migrate the same file at once: each transaction

@@ -359,9 +359,7 @@ Result<std::vector<RunRecord>> Store::ListRuns(const RunFilter& filter) {
 Result<std::vector<std::string>> Store::MarkInterruptedRuns() {
   std::vector<std::string> marked;
   const std::string doing = "marking interrupted runs";
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
-          .count();
+  const int64_t now_ms = NowMs();
   auto write = Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
     auto running = Statement::Prepare(db,
                                       "SELECT run_id, owner FROM runs WHERE status = 'RUNNING' "

@@ -65,6 +65,8 @@ Result<void> Connection::Transaction(TransactionMode mode, std::string_view doin
   return result;
 }
 
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
 Error Connection::ErrorFor(int rc, std::string_view doing) const {
   const std::string sqlite_says =
       std::string(" (sqlite: ") + (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) + ")";
@@ -179,6 +181,15 @@ Statement& Statement::BindOptionalInt(int index, std::optional<int64_t> value) {
   return *this;
 }
 
+Statement& Statement::BindOptionalBlob(int index, const std::optional<std::string>& bytes) {
+  if (bytes) {
+    NoteBind(sqlite3_bind_blob64(stmt_, index, bytes->data(), bytes->size(), SQLITE_TRANSIENT));
+  } else {
+    NoteBind(sqlite3_bind_null(stmt_, index));
+  }
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   if (bind_rc_ != SQLITE_OK) return Fail(db_->ErrorFor(bind_rc_, doing_));
   const int rc = sqlite3_step(stmt_);
@@ -216,6 +227,14 @@ std::optional<std::string> Statement::OptionalText(int column) const {
 std::optional<int64_t> Statement::OptionalInt(int column) const {
   if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
   return Int(column);
+}
+
+std::optional<std::string> Statement::OptionalBlob(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  // sqlite3_column_blob returns NULL for a zero-length BLOB; call it before column_bytes.
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  const int size = sqlite3_column_bytes(stmt_, column);
+  return bytes == nullptr ? std::string() : std::string(bytes, static_cast<size_t>(size));
 }
 
 }  // namespace s3u::store

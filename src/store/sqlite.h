@@ -55,6 +55,9 @@ class Connection {
   // read-only/permission -> kPermissionDenied; constraint -> kInvalidArgument.
   Error ErrorFor(int rc, std::string_view doing) const;
 
+  // Rows changed by the latest INSERT, UPDATE or DELETE: 0 tells "no row with this id".
+  int64_t Changes() const;
+
   const std::filesystem::path& path() const { return path_; }
   sqlite3* handle() const { return db_; }
 
@@ -84,6 +87,8 @@ class Statement {
   Statement& BindInt(int index, int64_t value);
   Statement& BindOptionalText(int index, const std::optional<std::string>& text);  // NULL if none
   Statement& BindOptionalInt(int index, std::optional<int64_t> value);
+  // Bytes as a BLOB (STRICT tables refuse TEXT in BLOB columns); NULL when `bytes` is nullopt.
+  Statement& BindOptionalBlob(int index, const std::optional<std::string>& bytes);
 
   // Advances: true when a row is ready, false when the statement has finished.
   Result<bool> Step();
@@ -97,6 +102,7 @@ class Statement {
   int64_t Int(int column) const;
   std::optional<std::string> OptionalText(int column) const;
   std::optional<int64_t> OptionalInt(int column) const;
+  std::optional<std::string> OptionalBlob(int column) const;
 
  private:
   Statement(Connection& db, sqlite3_stmt* stmt, std::string doing);

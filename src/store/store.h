@@ -1,8 +1,11 @@
 // The local store of s3unload: one SQLite file shared by the CLI and the service, holding the
-// run history now (and the service's accounts and connectors later, as new migrations; see
-// migrations.h and docs/store.md). Opening it creates the directory (0700) and the file (0600),
-// turns on WAL (readers never wait for the writer), foreign keys and a busy wait, and applies
-// pending migrations.
+// run history, the service's accounts and connectors (with the scheduler's state) and its
+// settings (schema: migrations.h and docs/store.md). Opening it creates the directory (0700)
+// and the file (0600), turns on WAL (readers never wait for the writer), foreign keys and a busy
+// wait, and applies pending migrations.
+//
+// Account secrets are sealed with a SecretBox (secret_box.h) attached after opening: they are
+// written only sealed, and never appear in an error message.
 //
 // Errors always name the database path: a lock held by another process for longer than the
 // busy timeout is kUnavailable; a file that is not an s3unload store, is damaged, or was
@@ -25,8 +28,11 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "store/accounts.h"
+#include "store/connectors.h"
 #include "store/process_identity.h"
 #include "store/runs.h"
+#include "store/secret_box.h"
 #include "store/sqlite.h"
 
 namespace s3u::store {
@@ -77,7 +83,8 @@ class Store {
   Result<RunRecord> GetRun(std::string_view run_id);
 
   // Runs matching `filter`, newest first. kInvalidArgument for a limit outside
-  // 1..kMaxRunsPerPage or a `before` cursor naming no run.
+  // 1..kMaxRunsPerPage or a `before` cursor naming no run. A connector's last run: the one run
+  // of {.connector_id = id, .limit = 1}.
   Result<std::vector<RunRecord>> ListRuns(const RunFilter& filter);
 
   // Marks FAILED every RUNNING run whose owner process is gone (killed, crashed, rebooted),
@@ -85,6 +92,81 @@ class Store {
   // of live processes (a concurrent CLI run) are left alone. Returns the ids marked, oldest
   // first. The service calls this on start, before scheduling retries.
   Result<std::vector<std::string>> MarkInterruptedRuns();
+
+  // ---- Accounts (accounts.h). Create, Update, Get and Find seal or open secrets and fail with
+  // kFailedPrecondition until AttachSecrets; List and Delete do not need the key.
+
+  // The key that seals account secrets: SecretBox::LoadOrCreate(KeyPathFor(path())).
+  void AttachSecrets(SecretBox box);
+
+  // Stores a new account and returns it with id (when empty), created_ms and updated_ms set.
+  // kInvalidArgument listing every problem by field ("name", "domo_client_id",
+  // "domo_client_secret", "aws_access_key_id", "aws_secret_access_key", "bucket", "region";
+  // the fields of the other kind must be empty); kFailedPrecondition (subject "name") when
+  // an account of the same kind has the name, (subject "id") when the given id is taken.
+  Result<Account> CreateAccount(Account account);
+
+  // Replaces the account with `account.id` (its kind cannot change: kInvalidArgument "kind").
+  // An EMPTY secret keeps the stored one, so an edit need not retype secrets; a session token
+  // is removed only with `clear_session_token` (kInvalidArgument if a new one is also given).
+  // Returns the stored account with its secrets: kDataLoss, changing nothing, when a kept
+  // secret no longer decrypts (the key file changed), so that the user types it again.
+  // kNotFound for an unknown id; otherwise the errors of CreateAccount.
+  Result<Account> UpdateAccount(const Account& account, bool clear_session_token = false);
+
+  // One account, secrets decrypted. kNotFound for an unknown id; kDataLoss with subject
+  // "account <name>: <field>" when a secret does not decrypt under the attached key.
+  Result<Account> GetAccount(std::string_view id);
+
+  // The account of `kind` named `name` (exactly), secrets decrypted; errors as GetAccount.
+  Result<Account> FindAccount(AccountKind kind, std::string_view name);
+
+  // Every account, Domo ones first, each kind by name. Secrets are NOT decrypted: they read as
+  // "" (has_session_token is set).
+  Result<std::vector<Account>> ListAccounts();
+
+  // kFailedPrecondition naming the connectors using it ('account "prod" is used by
+  // connectors: a, b'); kNotFound for an unknown id.
+  Result<void> DeleteAccount(std::string_view id);
+
+  // ---- Connectors (connectors.h).
+
+  // Stores a new connector (the scheduler state as given, usually empty) and returns it with
+  // id (when empty), created_ms and updated_ms set. kInvalidArgument listing every problem by
+  // field: name (empty, too long), domo_account_id / aws_account_id (empty, "no such account",
+  // or the wrong kind: "account acc_x is an AWS account; a Domo account is needed"),
+  // settings_json / schedule_json / retry_json (not a JSON object), an incomplete pending retry.
+  // kFailedPrecondition (subject "name") for a name in use, (subject "id") for an id in use.
+  Result<ConnectorRecord> CreateConnector(ConnectorRecord connector);
+
+  // Replaces the user's fields (name, enabled, accounts, the three JSON objects) of the
+  // connector with `connector.id`; the scheduler state and created_ms stay as stored. Returns
+  // the stored record. kNotFound for an unknown id; otherwise the errors of CreateConnector.
+  Result<ConnectorRecord> UpdateConnector(const ConnectorRecord& connector);
+
+  // kNotFound for an unknown id.
+  Result<ConnectorRecord> GetConnector(std::string_view id);
+
+  // Every connector, by name.
+  Result<std::vector<ConnectorRecord>> ListConnectors();
+
+  // Deletes the connector; its runs stay in the history with their connector_id (and the name
+  // they ran under in job_name). kNotFound for an unknown id.
+  Result<void> DeleteConnector(std::string_view id);
+
+  // Scheduler state; kNotFound for an unknown connector id. These leave updated_ms alone.
+  Result<void> SetNextRun(std::string_view id, std::optional<int64_t> next_run_ms);
+  // REQUIRES (else kInvalidArgument): attempt >= 2 and a non-empty retry_of_run_id.
+  Result<void> SetPendingRetry(std::string_view id, int64_t due_ms, int attempt,
+                               std::string_view retry_of_run_id);
+  Result<void> ClearPendingRetry(std::string_view id);
+
+  // ---- Service settings: text values by key (the API token's hash, ...).
+
+  // nullopt when the key was never set.
+  Result<std::optional<std::string>> GetSetting(std::string_view key);
+  // Inserts or replaces. kInvalidArgument for an empty key.
+  Result<void> SetSetting(std::string_view key, std::string_view value);
 
  private:
   Store(std::filesystem::path path, Clock& clock, StoreOptions options,
@@ -97,8 +179,21 @@ class Store {
   const std::filesystem::path path_;
   Clock& clock_;
   const StoreOptions options_;
+  // Runs "UPDATE connectors SET <set_sql> WHERE id = ?1" in its own transaction, `bind`
+  // binding ?2 onwards: the scheduler-state setters. kNotFound when no connector has `id`.
+  Result<void> SetSchedulerState(std::string_view id, std::string_view doing,
+                                 std::string_view set_sql,
+                                 const std::function<void(Statement&)>& bind);
+
+  // The attached SecretBox, or kFailedPrecondition. REQUIRES: mu_ held.
+  Result<const SecretBox*> Secrets() const;
+
+  // Now, in epoch milliseconds, from clock_.
+  int64_t NowMs() const;
+
   std::mutex mu_;
-  std::unique_ptr<Connection> db_;  // GUARDED_BY(mu_)
+  std::unique_ptr<Connection> db_;    // GUARDED_BY(mu_)
+  std::optional<SecretBox> secrets_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace s3u::store

@@ -30,20 +30,10 @@ class Problems {
     list_.push_back({std::move(field), std::move(message)});
   }
   bool empty() const { return list_.empty(); }
-  Error ToError() const {
-    std::string message;
-    for (const auto& [field, text] : list_) {
-      if (!message.empty()) message += "\n";
-      message += field + ": " + text;
-    }
-    if (list_.size() > 1) {
-      message = fmt::format("{} problems in the job spec:\n{}", list_.size(), message);
-    }
-    return Error{ErrorCode::kInvalidArgument, list_.front().first, message, 0, {}};
-  }
+  const FieldErrors& list() const { return list_; }
 
  private:
-  std::vector<std::pair<std::string, std::string>> list_;
+  FieldErrors list_;
 };
 
 // A field: its name, what kind of value it takes, and how to store it.
@@ -153,7 +143,8 @@ Result<uint64_t> Size(std::string_view key, const Raw& raw) {
 const std::vector<FieldDef>& Fields() {
   static const std::vector<FieldDef> fields = {
       Text("name", &JobSpec::name),
-      Text("credentials.account", &JobSpec::account),
+      Text("credentials.domo_account", &JobSpec::domo_account),
+      Text("credentials.aws_account", &JobSpec::aws_account),
       Text("credentials.domo_client_id", &JobSpec::domo_client_id),
       Text("credentials.domo_client_secret", &JobSpec::domo_client_secret),
       Text("credentials.domo_api_url", &JobSpec::domo_api_url),
@@ -349,13 +340,6 @@ void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
     problems.Add("name", "a job name is required (it names the job in the metrics and history)");
   }
   if (spec.writeback_name.empty()) spec.writeback_name = "s3unload metrics: " + spec.name;
-  if (!spec.account.empty()) {
-    // Saved accounts live in the service's store (issue 6); until then, refusing is better
-    // than silently running with other credentials.
-    problems.Add("credentials.account",
-                 "saved accounts are not available in this version; give the credentials in "
-                 "the job file or the environment (DOMO_CLIENT_ID, DOMO_CLIENT_SECRET, AWS_*)");
-  }
   if (spec.input_dataset_id.empty()) {
     problems.Add("details.input_dataset",
                  "the input DataSet ID is required: the GUID after /datasources/ in the "
@@ -438,7 +422,34 @@ std::vector<std::string> JobSpecFields() {
   return keys;
 }
 
-Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
+namespace {
+
+// Saved accounts: each value the job does not set itself comes from the named account.
+void ApplyAccounts(const SpecSources& sources, RawMap& raw, Problems& problems) {
+  for (const auto& [field, kind] : std::vector<std::pair<std::string, std::string>>{
+           {"credentials.domo_account", "domo"}, {"credentials.aws_account", "aws"}}) {
+    auto named = raw.find(field);
+    if (named == raw.end() || named->second.items.empty() || named->second.text().empty()) continue;
+    if (!sources.resolve_account) {
+      problems.Add(Where(field, named->second),
+                   "saved accounts live in the store of `s3unload serve`; this command was not "
+                   "given one (see docs/job-spec.md)");
+      continue;
+    }
+    auto values = sources.resolve_account(kind, named->second.text());
+    if (!values) {
+      problems.Add(Where(field, named->second), values.error().message);
+      continue;
+    }
+    for (const SpecValue& v : *values) {
+      raw.try_emplace(v.key, Raw{v.items, v.is_list, v.origin});
+    }
+  }
+}
+
+}  // namespace
+
+Checked<JobSpec> CheckJobSpec(const SpecSources& sources) {
   Problems problems;
   RawMap raw;
   if (sources.toml_text) {
@@ -447,10 +458,9 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
       ReadToml(root, sources.toml_path, raw, problems);
     } catch (const toml::parse_error& e) {
       const auto& where = e.source().begin;
-      return Fail(ErrorCode::kInvalidArgument,
-                  sources.toml_path.empty() ? "job file" : sources.toml_path,
-                  fmt::format("not valid TOML at line {}, column {}: {}", where.line, where.column,
-                              e.description()));
+      return tl::unexpected(FieldErrors{{sources.toml_path.empty() ? "job file" : sources.toml_path,
+                                         fmt::format("not valid TOML at line {}, column {}: {}",
+                                                     where.line, where.column, e.description())}});
     }
   }
   if (!raw.count("name") && !sources.toml_path.empty()) {
@@ -468,6 +478,13 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
       }
     }
   }
+  for (const SpecValue& v : sources.values) {
+    if (FindField(v.key) == nullptr) {
+      problems.Add(v.key, "unknown field; see docs/job-spec.md for the fields");
+      continue;
+    }
+    raw[v.key] = Raw{v.items, v.is_list, v.origin};
+  }
   for (const std::string& set : sources.set_flags) {
     const size_t eq = set.find('=');
     const std::string key = set.substr(0, eq);
@@ -481,6 +498,7 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
   }
   if (sources.day_flag)
     raw["details.specific_day"] = Raw{{std::to_string(*sources.day_flag)}, false, "--day"};
+  ApplyAccounts(sources, raw, problems);
 
   JobSpec spec;
   for (const FieldDef& field : Fields()) {
@@ -488,8 +506,14 @@ Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
     if (it != raw.end()) field.apply(it->second, spec, problems);
   }
   Finish(spec, raw, problems);
-  if (!problems.empty()) return Fail(problems.ToError());
+  if (!problems.empty()) return tl::unexpected(problems.list());
   return spec;
+}
+
+Result<JobSpec> BuildJobSpec(const SpecSources& sources) {
+  auto checked = CheckJobSpec(sources);
+  if (!checked) return Fail(JoinFieldErrors(checked.error(), "the job spec"));
+  return std::move(*checked);
 }
 
 std::string_view EngineName(Engine e) { return e == Engine::kDirect ? "direct" : "domo-export"; }

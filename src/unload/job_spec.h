@@ -39,7 +39,8 @@ enum class DuplicateKeys { kKeep, kFail, kFirst };
 struct JobSpec {
   std::string name;
   // credentials
-  std::string account;  // a saved account (the service's store); inline values override it
+  // Saved accounts (the store's, by name); their values sit below the job's own values.
+  std::string domo_account, aws_account;
   std::string domo_client_id, domo_client_secret;
   std::string domo_api_url = "https://api.domo.com";
   std::string domo_instance_url;  // for the internal APIs; empty = domo_api_url
@@ -87,6 +88,21 @@ struct JobSpec {
   std::string Extension() const;
 };
 
+// One field's value from a source other than TOML text (a saved account, a connector of the
+// service). `origin` is named in messages ("details.path (from account prod)"); empty names
+// the field alone, as the service's API wants.
+struct SpecValue {
+  std::string key;  // "section.field"
+  std::vector<std::string> items;
+  bool is_list = false;
+  std::string origin;
+};
+
+// A saved account's values by its kind ("domo" or "aws") and name; kNotFound naming it when
+// there is none. Supplied by whoever has the store open.
+using AccountResolver =
+    std::function<Result<std::vector<SpecValue>>(std::string_view kind, std::string_view name)>;
+
 // Where a value came from, for messages ("details.path (from --set)").
 struct SpecSources {
   std::optional<std::string> toml_text;  // the file's content
@@ -95,10 +111,18 @@ struct SpecSources {
   std::function<std::optional<std::string>(std::string_view)> getenv;
   std::vector<std::string> set_flags;  // "section.field=value", in order
   std::optional<int> day_flag;         // --day N
+  // Values above the environment and below the flags (the service's connector fields).
+  std::vector<SpecValue> values;
+  // Resolves credentials.domo_account / credentials.aws_account; unset: naming an account is
+  // an error saying where accounts live.
+  AccountResolver resolve_account;
 };
 
 // Builds and validates the spec from all sources (see the top comment).
 Result<JobSpec> BuildJobSpec(const SpecSources& sources);
+
+// The same, with every problem as its own field error (the service's API returns them).
+Checked<JobSpec> CheckJobSpec(const SpecSources& sources);
 
 // The names of every field, "section.field", in documentation order.
 std::vector<std::string> JobSpecFields();

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "store/store.h"
 #include "support/fake_clock.h"
 #include "test_util.h"
 
@@ -13,6 +14,9 @@ namespace {
 
 using ::s3u::testing::FakeClock;
 using ::s3u::testing::RawDb;
+using ::s3u::testing::SampleAwsAccount;
+using ::s3u::testing::SampleDomoAccount;
+using ::s3u::testing::SampleRun;
 using ::s3u::testing::TempDir;
 using ::testing::HasSubstr;
 
@@ -94,6 +98,44 @@ TEST_F(MigrationsTest, FileWithForeignApplicationIdIsRefusedEvenWhenEmpty) {
   EXPECT_EQ(applied.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_THAT(applied.error().message, HasSubstr("application_id 42"));
   EXPECT_EQ(TableCount("t1"), 0);
+}
+
+// A store of the first release (version 1, with a run in it) opened by this build.
+TEST_F(MigrationsTest, StoreAtVersionOneUpgradesKeepingItsRuns) {
+  ASSERT_TRUE(ApplyMigrations(*db_, Migrations().first(1)).has_value());
+  db_.reset();
+  ASSERT_EQ(RawDb(path_).Exec(
+                "INSERT INTO runs (run_id, job_name, input_dataset_id, day, time_zone, engine, "
+                "attempt, owner, status, started_ms, finished_ms, rows) VALUES ('r1', "
+                "'orders-daily', '3c7e5a4e-7d1b-4d0a-9d55-1c2f0e5a9b10', '2025-03-09', "
+                "'America/New_York', 'direct', 1, 'old', 'SUCCEEDED', 1000, 2000, 42)"),
+            SQLITE_OK);
+
+  auto store = Store::Open(path_, clock_);
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  EXPECT_EQ(RawDb(path_).QueryInt("PRAGMA user_version"), 3);
+  auto run = (*store)->GetRun("r1");
+  ASSERT_TRUE(run.has_value()) << run.error().ToString();
+  RunRecord expected = SampleRun("r1", 1000);
+  expected.status = RunStatus::kSucceeded;
+  expected.finished_ms = 2000;
+  expected.result.rows = 42;
+  EXPECT_EQ(*run, expected);
+
+  auto box = SecretBox::LoadOrCreate(KeyPathFor(path_));
+  ASSERT_TRUE(box.has_value()) << box.error().ToString();
+  (*store)->AttachSecrets(std::move(*box));
+  auto domo = (*store)->CreateAccount(SampleDomoAccount());
+  auto aws = (*store)->CreateAccount(SampleAwsAccount());
+  ASSERT_TRUE(domo.has_value() && aws.has_value());
+  ConnectorRecord connector;
+  connector.name = "orders-daily";
+  connector.domo_account_id = domo->id;
+  connector.aws_account_id = aws->id;
+  connector.settings_json = connector.schedule_json = connector.retry_json = "{}";
+  auto created = (*store)->CreateConnector(connector);
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  ASSERT_TRUE((*store)->SetSetting("k", "v").has_value());
 }
 
 }  // namespace

@@ -178,6 +178,23 @@ TEST_F(StoreTest, ConcurrentWritersOnTwoConnectionsWaitForEachOther) {
   EXPECT_EQ(CountSucceeded(DbPath()), 300);
 }
 
+TEST_F(StoreTest, SettingsAreTextByKeyAndSurviveReopening) {
+  auto missing = OpenStore()->GetSetting("api_token_hash");
+  ASSERT_TRUE(missing.has_value()) << missing.error().ToString();
+  EXPECT_EQ(*missing, std::nullopt);
+
+  auto store = OpenStore();
+  ASSERT_TRUE(store->SetSetting("api_token_hash", "first").has_value());
+  ASSERT_TRUE(store->SetSetting("api_token_hash", "second").has_value());
+  store.reset();
+  EXPECT_EQ(OpenStore()->GetSetting("api_token_hash").value(), "second");
+
+  auto empty_key = OpenStore()->SetSetting("", "x");
+  ASSERT_FALSE(empty_key.has_value());
+  EXPECT_EQ(empty_key.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(empty_key.error().subject, "key");
+}
+
 TEST(DefaultStorePathTest, UsesXdgStateHome) {
   auto path = DefaultStorePath("/var/state", "/home/ann");
   ASSERT_TRUE(path.has_value());

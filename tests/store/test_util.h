@@ -1,6 +1,6 @@
 // Helpers shared by the store tests: a temporary directory removed at the end of each test,
-// and direct SQLite access to a store file (what another process or an older/newer s3unload
-// would do to it).
+// direct SQLite access to a store file (what another process or an older/newer s3unload
+// would do to it), sample records, and a fixture with an open store and its key attached.
 #pragma once
 
 #include <sqlite3.h>
@@ -12,7 +12,8 @@
 
 #include <gtest/gtest.h>
 
-#include "store/runs.h"
+#include "store/store.h"
+#include "support/fake_clock.h"
 
 namespace s3u::testing {
 
@@ -92,5 +93,68 @@ inline store::RunRecord SampleRun(std::string run_id, int64_t started_ms) {
   run.started_ms = started_ms;
   return run;
 }
+
+// A valid Domo account to create (no id).
+inline store::Account SampleDomoAccount(std::string name = "domo-prod") {
+  store::Account account;
+  account.name = std::move(name);
+  account.kind = store::AccountKind::kDomo;
+  account.domo_client_id = "client-5f1e";
+  account.domo_client_secret = "domo-secret-Qw7rT2";
+  return account;
+}
+
+// A valid AWS account to create (no id), with a session token.
+inline store::Account SampleAwsAccount(std::string name = "aws-prod") {
+  store::Account account;
+  account.name = std::move(name);
+  account.kind = store::AccountKind::kAws;
+  account.aws_access_key_id = "AKIAEXAMPLEKEY0001";
+  account.aws_secret_access_key = "aws-secret-Zx9LmN4";
+  account.aws_session_token = "aws-token-Hq3VbP8";
+  account.bucket = "exports";
+  account.region = "eu-west-1";
+  return account;
+}
+
+// A store in a temporary directory, its key attached, on a fake clock at kStartMs.
+class StoreWithSecretsTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kStartMs = 1'741'946'400'000;  // 2025-03-14T10:00:00Z
+
+  void SetUp() override { store_ = Open(); }
+
+  std::filesystem::path DbPath() const { return dir_.path() / "s3unload.db"; }
+
+  // A Store on the same file, the store's own key attached.
+  std::unique_ptr<store::Store> Open() { return OpenWithKey(store::KeyPathFor(DbPath())); }
+
+  // A Store on the same file, the key file `key_path` attached.
+  std::unique_ptr<store::Store> OpenWithKey(const std::filesystem::path& key_path) {
+    auto opened = OpenWithoutKey();
+    auto box = store::SecretBox::LoadOrCreate(key_path);
+    EXPECT_TRUE(box.has_value()) << box.error().ToString();
+    if (opened && box) opened->AttachSecrets(std::move(*box));
+    return opened;
+  }
+
+  // A Store on the same file, without a key.
+  std::unique_ptr<store::Store> OpenWithoutKey() {
+    auto opened = store::Store::Open(DbPath(), clock_);
+    EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
+    return opened ? std::move(*opened) : nullptr;
+  }
+
+  // Creates `account`, failing the test when that fails.
+  store::Account Create(store::Account account) {
+    auto created = store_->CreateAccount(std::move(account));
+    EXPECT_TRUE(created.has_value()) << created.error().ToString();
+    return created ? *created : store::Account{};
+  }
+
+  TempDir dir_;
+  FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::milliseconds(kStartMs))};
+  std::unique_ptr<store::Store> store_;
+};
 
 }  // namespace s3u::testing

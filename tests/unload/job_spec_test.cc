@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace s3u::unload {
@@ -145,12 +146,75 @@ TEST(JobSpecTest, SecretsNeverAppearInErrors) {
   EXPECT_EQ(spec.error().message.find("secret-in-file"), std::string::npos);
 }
 
-TEST(JobSpecTest, SavedAccountsAreRefusedUntilTheServiceKeepsThem) {
+TEST(JobSpecTest, NamingAnAccountWithoutAStoreSaysWhereAccountsLive) {
   SpecSources sources = FromToml(kMinimal);
-  sources.set_flags = {"credentials.account=prod"};
+  sources.set_flags = {"credentials.aws_account=prod"};
   auto spec = BuildJobSpec(sources);
   ASSERT_FALSE(spec.has_value());
-  EXPECT_EQ(spec.error().subject, "credentials.account");
+  EXPECT_EQ(spec.error().subject, "credentials.aws_account (from --set)");
+  EXPECT_NE(spec.error().message.find("s3unload serve"), std::string::npos);
+}
+
+TEST(JobSpecTest, SavedAccountsFillOnlyWhatTheJobLeavesUnset) {
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"credentials.aws_account=prod", "credentials.region=eu-west-1"};
+  std::vector<std::string> asked;
+  sources.resolve_account = [&](std::string_view kind,
+                                std::string_view name) -> Result<std::vector<SpecValue>> {
+    asked.push_back(std::string(kind) + ":" + std::string(name));
+    return std::vector<SpecValue>{
+        {"credentials.aws_access_key_id", {"AKIAPROD"}, false, "account prod"},
+        {"credentials.region", {"us-west-2"}, false, "account prod"},
+        {"credentials.bucket", {"prod-bucket"}, false, "account prod"}};
+  };
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(asked, std::vector<std::string>{"aws:prod"});
+  EXPECT_EQ(spec->aws_access_key_id, "AKIAPROD");
+  EXPECT_EQ(spec->region, "eu-west-1");      // the job's own value wins
+  EXPECT_EQ(spec->bucket, "unload-bucket");  // kMinimal's bucket wins over the account's
+}
+
+TEST(JobSpecTest, AnUnknownAccountIsAFieldError) {
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"credentials.domo_account=nope"};
+  sources.resolve_account = [](std::string_view,
+                               std::string_view name) -> Result<std::vector<SpecValue>> {
+    return Fail(ErrorCode::kNotFound, std::string(name), "no saved Domo account named nope");
+  };
+  auto checked = CheckJobSpec(sources);
+  ASSERT_FALSE(checked.has_value());
+  ASSERT_EQ(checked.error().size(), 1u);
+  EXPECT_EQ(checked.error()[0].field, "credentials.domo_account (from --set)");
+  EXPECT_EQ(checked.error()[0].message, "no saved Domo account named nope");
+}
+
+TEST(JobSpecTest, ValuesSitBetweenTheEnvironmentAndTheFlags) {
+  SpecSources sources = FromToml(kMinimal, {{"DOMO_CLIENT_SECRET", "from-env"}});
+  sources.values = {{"credentials.domo_client_secret", {"from-values"}, false, ""},
+                    {"details.specific_day", {"3"}, false, ""},
+                    {"details.primary_key", {"a", "b"}, true, ""}};
+  sources.day_flag = 5;
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->domo_client_secret, "from-values");
+  EXPECT_EQ(spec->specific_day, 5);
+  EXPECT_EQ(spec->primary_key, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(JobSpecTest, CheckJobSpecListsEachProblemWithItsPlainFieldName) {
+  SpecSources sources;
+  sources.values = {{"name", {"c1"}, false, ""},
+                    {"details.specific_day", {"-2"}, false, ""},
+                    {"details.nope", {"x"}, false, ""}};
+  auto checked = CheckJobSpec(sources);
+  ASSERT_FALSE(checked.has_value());
+  std::vector<std::string> fields;
+  for (const FieldError& e : checked.error()) fields.push_back(e.field);
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "details.nope"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "details.specific_day"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "details.input_dataset"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "credentials.bucket"), fields.end());
 }
 
 TEST(JobSpecTest, TabDelimiterAndSizes) {

@@ -1,0 +1,649 @@
+#include "service/api.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/version.h"
+#include "domo/access_check.h"
+#include "s3/access_check.h"
+#include "service/api_token.h"
+#include "service/clients.h"
+#include "service/forms.h"
+#include "service/schedule.h"
+#include "service/web_assets.h"
+#include "table/types.h"
+
+namespace s3u::service {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using nlohmann::json;
+
+constexpr const char* kJson = "application/json";
+
+int StatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+std::string IsoUtc(int64_t ms) {
+  const auto t = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms));
+  return table::FormatDateTime(std::chrono::time_point_cast<std::chrono::seconds>(t)) + "Z";
+}
+
+json OptionalMs(const std::optional<int64_t>& ms) { return ms ? json(*ms) : json(nullptr); }
+
+// The fields a store error may concern, shown beside them by the page.
+const std::set<std::string> kFormFields = {"name", "domo_account_id", "aws_account_id", "kind"};
+
+json RunJson(const store::RunRecord& run) {
+  json j = {
+      {"run_id", run.run_id},
+      {"connector_id", run.connector_id ? json(*run.connector_id) : json(nullptr)},
+      {"job_name", run.job_name},
+      {"attempt", run.attempt},
+      {"day", run.day},
+      {"time_zone", run.time_zone},
+      {"engine", run.engine},
+      {"input_dataset_id", run.input_dataset_id},
+      {"status", std::string(store::RunStatusName(run.status))},
+      {"started_ms", run.started_ms},
+      {"finished_ms", OptionalMs(run.finished_ms)},
+      {"duration_ms", run.finished_ms ? json(*run.finished_ms - run.started_ms) : json(nullptr)},
+      {"s3_uris", run.result.s3_uris},
+      {"objects", run.result.objects},
+      {"rows", run.result.rows},
+      {"bytes", run.result.bytes},
+      {"duplicate_keys", run.result.duplicate_keys},
+      {"error", nullptr},
+      {"metrics", nullptr}};
+  if (!run.result.error_code.empty()) {
+    j["error"] = {{"code", run.result.error_code}, {"message", run.result.error_message}};
+  }
+  if (!run.result.metrics_json.empty()) {
+    j["metrics"] = json::parse(run.result.metrics_json, nullptr, false);
+  }
+  return j;
+}
+
+}  // namespace
+
+struct Api::Impl {
+  store::Store& store;
+  Scheduler& scheduler;
+  Clock& clock;
+  Logger& log;
+  ApiOptions options;
+  httplib::Server http;
+  std::atomic<bool> stopping{false};
+
+  Impl(store::Store& s, Scheduler& sch, Clock& c, Logger& l, ApiOptions o)
+      : store(s), scheduler(sch), clock(c), log(l), options(std::move(o)) {}
+
+  // ---- responses
+
+  static void SendJson(Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(body.dump(), kJson);
+  }
+
+  void SendError(Response& res, const Error& error, const FieldErrors& fields = {}) {
+    json e = {{"code", std::string(CodeName(error.code))},
+              {"subject", error.subject},
+              {"message", log.Redact(error.message)}};
+    json list = json::array();
+    for (const FieldError& f : fields) {
+      list.push_back({{"field", f.field}, {"message", log.Redact(f.message)}});
+    }
+    if (fields.empty() && kFormFields.count(error.subject) > 0) {
+      list.push_back({{"field", error.subject}, {"message", log.Redact(error.message)}});
+    }
+    if (!list.empty()) e["fields"] = list;
+    const int status = StatusFor(error.code);
+    if (status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"s3unload\"");
+    if (status >= 500) log.Error("API error: " + error.ToString());
+    SendJson(res, status, {{"error", e}});
+  }
+
+  void SendFieldErrors(Response& res, const FieldErrors& fields, std::string_view what) {
+    SendError(res, JoinFieldErrors(fields, what), fields);
+  }
+
+  // ---- requests
+
+  using Handler = std::function<void(const Request&, Response&)>;
+
+  // Checks the bearer token, then runs `handler`; exceptions become 500s, never a crash.
+  Handler Guard(Handler handler) {
+    return [this, handler](const Request& req, Response& res) {
+      const std::string header = req.get_header_value("Authorization");
+      const std::string prefix = "Bearer ";
+      if (header.rfind(prefix, 0) != 0 ||
+          !ApiTokenMatches(std::string_view(header).substr(prefix.size()), options.token_hash)) {
+        SendError(res, Error{ErrorCode::kUnauthenticated,
+                             "Authorization",
+                             header.empty() ? "the API token is required: Authorization: Bearer "
+                                              "<token> (printed by the service's first start)"
+                                            : "not the service's API token",
+                             0,
+                             {}});
+        return;
+      }
+      try {
+        handler(req, res);
+      } catch (const std::exception& e) {
+        SendError(res, Error{ErrorCode::kInternal, req.path, e.what(), 0, {}});
+      }
+    };
+  }
+
+  // The JSON body; a 400 is sent and nullopt returned when it is not JSON.
+  std::optional<json> Body(const Request& req, Response& res, bool empty_is_object = false) {
+    if (req.body.empty() && empty_is_object) return json::object();
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      SendFieldErrors(res, {{"body", "not valid JSON"}}, "the request");
+      return std::nullopt;
+    }
+    return body;
+  }
+
+  // ---- accounts
+
+  std::map<std::string, std::vector<std::string>> AccountUsers() {
+    std::map<std::string, std::vector<std::string>> users;
+    if (auto connectors = store.ListConnectors()) {
+      for (const auto& c : *connectors) {
+        users[c.domo_account_id].push_back(c.id);
+        users[c.aws_account_id].push_back(c.id);
+      }
+    }
+    return users;
+  }
+
+  json AccountOut(const store::Account& a) { return AccountJson(a, AccountUsers()[a.id]); }
+
+  // Runs the checks of check-s3 / check-domo with the account's credentials.
+  json TestAccount(const store::Account& account) {
+    Logger quiet(LogLevel::kOff);
+    json out = {{"kind", std::string(store::AccountKindName(account.kind))}};
+    if (account.kind == store::AccountKind::kAws) {
+      auto bundle = OpenS3(account, *options.run_clock, quiet);
+      Result<s3::S3AccessReport> report =
+          bundle
+              ? s3::CheckS3Access(*(*bundle)->client, account.bucket, "", s3::RandomProbeSuffix())
+              : Result<s3::S3AccessReport>(Fail(bundle.error()));
+      if (!report) {
+        out["ok"] = false;
+        out["summary"] = quiet.Redact(report.error().ToString());
+        out["report"] = nullptr;
+        return out;
+      }
+      out["ok"] = report->can_upload;
+      out["summary"] = report->can_upload ? "uploads will work"
+                                          : "uploads will FAIL: s3:PutObject is not granted";
+      out["report"] = s3::S3AccessJson(*report);
+    } else {
+      auto bundle = OpenDomo(account, *options.run_clock, quiet);
+      Result<domo::DomoAccessReport> report =
+          bundle ? domo::CheckDomoAccess(*(*bundle)->client, *options.run_clock, std::nullopt,
+                                         std::nullopt, (*bundle)->api_url, account.domo_client_id)
+                 : Result<domo::DomoAccessReport>(Fail(bundle.error()));
+      if (!report) {
+        out["ok"] = false;
+        out["summary"] = quiet.Redact(report.error().ToString());
+        out["report"] = nullptr;
+        return out;
+      }
+      out["ok"] = true;
+      std::string scopes;
+      for (const auto& s : report->token.scopes) scopes += (scopes.empty() ? "" : " ") + s;
+      out["summary"] = fmt::format("a token was granted for user {} (scopes: {})",
+                                   report->token.user_id, scopes);
+      out["report"] = domo::DomoAccessJson(*report);
+    }
+    return out;
+  }
+
+  void AccountRoutes() {
+    http.Get("/api/v1/accounts", Guard([this](const Request&, Response& res) {
+               auto accounts = store.ListAccounts();
+               if (!accounts) return SendError(res, accounts.error());
+               auto users = AccountUsers();
+               json list = json::array();
+               for (const auto& a : *accounts) list.push_back(AccountJson(a, users[a.id]));
+               SendJson(res, 200, {{"accounts", list}});
+             }));
+    http.Post("/api/v1/accounts/test", Guard([this](const Request& req, Response& res) {
+                auto body = Body(req, res);
+                if (!body) return;
+                auto form = ParseAccountForm(*body, std::nullopt);
+                if (!form) return SendFieldErrors(res, form.error(), "the account");
+                SendJson(res, 200, TestAccount(form->account));
+              }));
+    http.Post("/api/v1/accounts", Guard([this](const Request& req, Response& res) {
+                auto body = Body(req, res);
+                if (!body) return;
+                auto form = ParseAccountForm(*body, std::nullopt);
+                if (!form) return SendFieldErrors(res, form.error(), "the account");
+                auto created = store.CreateAccount(form->account);
+                if (!created) return SendError(res, created.error());
+                log.Info("account " + created->name + " created (" + created->id + ")");
+                SendJson(res, 201, AccountOut(*created));
+              }));
+    http.Get("/api/v1/accounts/([^/]+)", Guard([this](const Request& req, Response& res) {
+               auto account = store.GetAccount(req.matches[1].str());
+               if (!account) return SendError(res, account.error());
+               SendJson(res, 200, AccountOut(*account));
+             }));
+    http.Put("/api/v1/accounts/([^/]+)", Guard([this](const Request& req, Response& res) {
+               auto existing = store.GetAccount(req.matches[1].str());
+               if (!existing) return SendError(res, existing.error());
+               auto body = Body(req, res);
+               if (!body) return;
+               auto form = ParseAccountForm(*body, existing->kind);
+               if (!form) return SendFieldErrors(res, form.error(), "the account");
+               form->account.id = existing->id;
+               auto updated = store.UpdateAccount(form->account, form->clear_session_token);
+               if (!updated) return SendError(res, updated.error());
+               SendJson(res, 200, AccountOut(*updated));
+             }));
+    http.Delete("/api/v1/accounts/([^/]+)", Guard([this](const Request& req, Response& res) {
+                  if (auto ok = store.DeleteAccount(req.matches[1].str()); !ok) {
+                    return SendError(res, ok.error());
+                  }
+                  res.status = 204;
+                }));
+    http.Post("/api/v1/accounts/([^/]+)/test", Guard([this](const Request& req, Response& res) {
+                auto account = store.GetAccount(req.matches[1].str());
+                if (!account) return SendError(res, account.error());
+                SendJson(res, 200, TestAccount(*account));
+              }));
+  }
+
+  // ---- connectors
+
+  // Everything wrong with a connector form, the accounts and the job included.
+  FieldErrors Validate(const ConnectorForm& form) {
+    FieldErrors errors;
+    auto account = [&](const std::string& id, store::AccountKind kind,
+                       const char* field) -> std::optional<store::Account> {
+      auto a = store.GetAccount(id);
+      if (!a) {
+        errors.push_back({field, a.error().code == ErrorCode::kNotFound ? "no saved account " + id
+                                                                        : a.error().message});
+        return std::nullopt;
+      }
+      if (a->kind != kind) {
+        errors.push_back(
+            {field, fmt::format("{} is an {} account; a {} account is needed", a->name,
+                                store::AccountKindTitle(a->kind), store::AccountKindTitle(kind))});
+        return std::nullopt;
+      }
+      return *a;
+    };
+    auto domo = account(form.domo_account_id, store::AccountKind::kDomo, "domo_account_id");
+    auto aws = account(form.aws_account_id, store::AccountKind::kAws, "aws_account_id");
+    auto spec = ConnectorJobSpec(form, domo ? &*domo : nullptr, aws ? &*aws : nullptr);
+    if (!spec) errors.insert(errors.end(), spec.error().begin(), spec.error().end());
+    return errors;
+  }
+
+  // The form, checked whole; a 400 is sent and nullopt returned when anything is wrong.
+  std::optional<ConnectorForm> CheckedForm(const Request& req, Response& res) {
+    auto body = Body(req, res);
+    if (!body) return std::nullopt;
+    auto form = ParseConnectorForm(*body);
+    if (!form) {
+      SendFieldErrors(res, form.error(), "the connector");
+      return std::nullopt;
+    }
+    if (FieldErrors errors = Validate(*form); !errors.empty()) {
+      SendFieldErrors(res, errors, "the connector");
+      return std::nullopt;
+    }
+    return *form;
+  }
+
+  json ConnectorOut(const store::ConnectorRecord& c) {
+    json j = {{"id", c.id},
+              {"name", c.name},
+              {"enabled", c.enabled},
+              {"domo_account_id", c.domo_account_id},
+              {"aws_account_id", c.aws_account_id},
+              {"created_ms", c.created_ms},
+              {"updated_ms", c.updated_ms},
+              {"next_run_ms", OptionalMs(c.next_run_ms)},
+              {"next_run", c.next_run_ms ? json(IsoUtc(*c.next_run_ms)) : json(nullptr)},
+              {"retry_due_ms", OptionalMs(c.retry_due_ms)},
+              {"retry_attempt", c.retry_due_ms ? json(c.retry_attempt) : json(nullptr)},
+              {"last_run", nullptr}};
+    auto form = FromRecord(c);
+    if (form) {
+      j["settings"] = form->settings;
+      j["schedule"] = ScheduleToJson(form->schedule);
+      j["schedule_text"] = DescribeSchedule(form->schedule);
+      j["retry"] = RetryJson(form->retry);
+    } else {
+      j["error"] = {{"code", std::string(CodeName(form.error().code))},
+                    {"message", form.error().message}};
+    }
+    const auto running = scheduler.RunningRun(c.id);
+    j["running_run_id"] = running ? json(*running) : json(nullptr);
+    j["state"] = running          ? "running"
+                 : !c.enabled     ? "disabled"
+                 : c.retry_due_ms ? "retry_pending"
+                 : c.next_run_ms  ? "scheduled"
+                                  : "manual";
+    store::RunFilter filter;
+    filter.connector_id = c.id;
+    filter.limit = 1;
+    if (auto runs = store.ListRuns(filter); runs && !runs->empty()) {
+      j["last_run"] = RunJson(runs->front());
+    }
+    return j;
+  }
+
+  // A connector's response after a change that moves its schedule.
+  void SendRescheduled(Response& res, int status, const std::string& id) {
+    if (auto ok = scheduler.Reschedule(id); !ok) return SendError(res, ok.error());
+    auto stored = store.GetConnector(id);
+    if (!stored) return SendError(res, stored.error());
+    SendJson(res, status, ConnectorOut(*stored));
+  }
+
+  void SetEnabled(const Request& req, Response& res, bool enabled) {
+    auto c = store.GetConnector(req.matches[1].str());
+    if (!c) return SendError(res, c.error());
+    c->enabled = enabled;
+    auto updated = store.UpdateConnector(*c);
+    if (!updated) return SendError(res, updated.error());
+    log.Info(fmt::format("connector {} {}", c->name, enabled ? "enabled" : "disabled"));
+    SendRescheduled(res, 200, c->id);
+  }
+
+  void ConnectorRoutes() {
+    http.Get("/api/v1/connectors", Guard([this](const Request&, Response& res) {
+               auto connectors = store.ListConnectors();
+               if (!connectors) return SendError(res, connectors.error());
+               json list = json::array();
+               for (const auto& c : *connectors) list.push_back(ConnectorOut(c));
+               SendJson(res, 200, {{"connectors", list}});
+             }));
+    http.Post("/api/v1/connectors/validate", Guard([this](const Request& req, Response& res) {
+                if (CheckedForm(req, res)) SendJson(res, 200, {{"ok", true}});
+              }));
+    http.Post("/api/v1/connectors", Guard([this](const Request& req, Response& res) {
+                auto form = CheckedForm(req, res);
+                if (!form) return;
+                auto created = store.CreateConnector(ToRecord(*form));
+                if (!created) return SendError(res, created.error());
+                log.Info("connector " + created->name + " created (" + created->id + ")");
+                SendRescheduled(res, 201, created->id);
+              }));
+    http.Get("/api/v1/connectors/([^/]+)", Guard([this](const Request& req, Response& res) {
+               auto c = store.GetConnector(req.matches[1].str());
+               if (!c) return SendError(res, c.error());
+               SendJson(res, 200, ConnectorOut(*c));
+             }));
+    http.Put("/api/v1/connectors/([^/]+)", Guard([this](const Request& req, Response& res) {
+               auto existing = store.GetConnector(req.matches[1].str());
+               if (!existing) return SendError(res, existing.error());
+               auto form = CheckedForm(req, res);
+               if (!form) return;
+               store::ConnectorRecord record = ToRecord(*form);
+               record.id = existing->id;
+               auto updated = store.UpdateConnector(record);
+               if (!updated) return SendError(res, updated.error());
+               SendRescheduled(res, 200, existing->id);
+             }));
+    http.Delete("/api/v1/connectors/([^/]+)", Guard([this](const Request& req, Response& res) {
+                  const std::string id = req.matches[1].str();
+                  auto c = store.GetConnector(id);
+                  if (!c) return SendError(res, c.error());
+                  if (auto running = scheduler.RunningRun(id)) {
+                    return SendError(res, Error{ErrorCode::kFailedPrecondition,
+                                                "connector " + c->name,
+                                                "run " + *running + " is running; cancel it first",
+                                                0,
+                                                {}});
+                  }
+                  if (auto ok = store.DeleteConnector(id); !ok) return SendError(res, ok.error());
+                  log.Info("connector " + c->name + " deleted; its run history is kept");
+                  res.status = 204;
+                }));
+    http.Post("/api/v1/connectors/([^/]+)/run", Guard([this](const Request& req, Response& res) {
+                auto body = Body(req, res, true);
+                if (!body) return;
+                std::optional<int> day;
+                FieldErrors errors;
+                if (!body->is_object()) {
+                  errors.push_back({"body", "expected a JSON object"});
+                } else {
+                  for (const auto& [key, value] : body->items()) {
+                    if (key != "specific_day") {
+                      errors.push_back({key, "unknown field; the only one is specific_day"});
+                    } else if (!value.is_number_integer() || value.get<int64_t>() < 0 ||
+                               value.get<int64_t>() > 3650) {
+                      errors.push_back({key, "expected a whole number of days ago, 0 to 3650"});
+                    } else {
+                      day = value.get<int>();
+                    }
+                  }
+                }
+                if (!errors.empty()) return SendFieldErrors(res, errors, "the request");
+                auto run = scheduler.RunNow(req.matches[1].str(), day);
+                if (!run) return SendError(res, run.error());
+                SendJson(res, 202, {{"run_id", *run}});
+              }));
+    http.Post("/api/v1/connectors/([^/]+)/cancel", Guard([this](const Request& req, Response& res) {
+                auto run = scheduler.Cancel(req.matches[1].str());
+                if (!run) return SendError(res, run.error());
+                SendJson(res, 202, {{"run_id", *run}});
+              }));
+    http.Post("/api/v1/connectors/([^/]+)/enable",
+              Guard([this](const Request& req, Response& res) { SetEnabled(req, res, true); }));
+    http.Post("/api/v1/connectors/([^/]+)/disable",
+              Guard([this](const Request& req, Response& res) { SetEnabled(req, res, false); }));
+    http.Get("/api/v1/connectors/([^/]+)/runs", Guard([this](const Request& req, Response& res) {
+               auto c = store.GetConnector(req.matches[1].str());
+               if (!c) return SendError(res, c.error());
+               ListRuns(req, res, c->id);
+             }));
+  }
+
+  // ---- runs
+
+  void ListRuns(const Request& req, Response& res, std::optional<std::string> connector_id) {
+    store::RunFilter filter;
+    filter.connector_id = std::move(connector_id);
+    FieldErrors errors;
+    if (req.has_param("limit")) {
+      const std::string text = req.get_param_value("limit");
+      try {
+        size_t used = 0;
+        filter.limit = std::stoi(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+      } catch (const std::exception&) {
+        errors.push_back({"limit", "expected a whole number from 1 to 1000"});
+      }
+    }
+    if (req.has_param("before")) filter.before = req.get_param_value("before");
+    if (req.has_param("connector_id") && !filter.connector_id) {
+      filter.connector_id = req.get_param_value("connector_id");
+    }
+    if (req.has_param("status")) {
+      auto status = store::ParseRunStatus(req.get_param_value("status"), "status");
+      if (!status) {
+        errors.push_back({"status", "use RUNNING, SUCCEEDED, FAILED or CANCELLED"});
+      } else {
+        filter.status = *status;
+      }
+    }
+    if (!errors.empty()) return SendFieldErrors(res, errors, "the query");
+    auto runs = store.ListRuns(filter);
+    if (!runs) return SendError(res, runs.error());
+    json list = json::array();
+    for (const auto& run : *runs) list.push_back(RunJson(run));
+    const bool full = static_cast<int>(runs->size()) == filter.limit;
+    SendJson(res, 200,
+             {{"runs", list}, {"next_before", full ? json(runs->back().run_id) : json(nullptr)}});
+  }
+
+  void RunRoutes() {
+    http.Get("/api/v1/runs",
+             Guard([this](const Request& req, Response& res) { ListRuns(req, res, {}); }));
+    http.Get("/api/v1/runs/([^/]+)", Guard([this](const Request& req, Response& res) {
+               auto run = store.GetRun(req.matches[1].str());
+               if (!run) return SendError(res, run.error());
+               SendJson(res, 200, RunJson(*run));
+             }));
+    http.Post("/api/v1/schedules/preview", Guard([this](const Request& req, Response& res) {
+                auto body = Body(req, res);
+                if (!body) return;
+                auto schedule = ParseSchedule(*body);
+                if (!schedule) return SendFieldErrors(res, schedule.error(), "the schedule");
+                json next = json::array();
+                auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(clock.Now());
+                for (int i = 0; i < 5; ++i) {
+                  auto fire = NextRun(*schedule, at);
+                  if (!fire) break;
+                  next.push_back(IsoUtc(fire->time_since_epoch().count()));
+                  at = *fire;
+                }
+                SendJson(res, 200, {{"text", DescribeSchedule(*schedule)}, {"next_runs", next}});
+              }));
+  }
+
+  void TestRoutes() {
+    if (!options.advance_test_clock) return;
+    http.Post("/api/v1/test/clock", Guard([this](const Request& req, Response& res) {
+                auto body = Body(req, res);
+                if (!body) return;
+                if (!body->is_object() || !(*body)["advance_ms"].is_number_integer() ||
+                    (*body)["advance_ms"].get<int64_t>() < 0) {
+                  return SendFieldErrors(res, {{"advance_ms", "expected a whole number >= 0"}},
+                                         "the request");
+                }
+                const int64_t now =
+                    options.advance_test_clock((*body)["advance_ms"].get<int64_t>());
+                SendJson(res, 200, {{"now_ms", now}});
+              }));
+  }
+
+  // ---- the page
+
+  void PageRoutes() {
+    http.Get("/api/v1/health", [this](const Request&, Response& res) {
+      SendJson(res, stopping ? 503 : 200,
+               {{"status", stopping ? "stopping" : "ok"}, {"version", std::string(kVersion)}});
+    });
+    auto serve_file = [this](const Request& req, Response& res) {
+      std::string path = req.path == "/" ? "/index.html" : req.path;
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+      if (!options.web_dir.empty()) {
+        if (path.find("..") == std::string::npos) {
+          std::filesystem::path file = options.web_dir / path.substr(1);
+          if (path == "/vendor/htm-preact.js") {
+            for (const WebAsset& asset : WebAssets()) {
+              if (asset.path == path) {
+                res.set_content(std::string(asset.body), std::string(asset.content_type));
+                return;
+              }
+            }
+          }
+          std::ifstream in(file, std::ios::binary);
+          if (in) {
+            std::stringstream content;
+            content << in.rdbuf();
+            const std::string ext = file.extension().string();
+            const char* type = ext == ".html"  ? "text/html; charset=utf-8"
+                               : ext == ".js"  ? "text/javascript; charset=utf-8"
+                               : ext == ".css" ? "text/css; charset=utf-8"
+                               : ext == ".png" ? "image/png"
+                               : ext == ".svg" ? "image/svg+xml"
+                                               : "application/octet-stream";
+            res.set_content(content.str(), type);
+            return;
+          }
+        }
+      } else {
+        for (const WebAsset& asset : WebAssets()) {
+          if (asset.path == path) {
+            res.set_content(std::string(asset.body), std::string(asset.content_type));
+            return;
+          }
+        }
+      }
+      SendError(res, Error{ErrorCode::kNotFound, req.path, "no such page or route", 0, {}});
+    };
+    http.Get("/", serve_file);
+    http.Get("/((?!api/).+)", serve_file);
+  }
+};
+
+Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, ApiOptions options)
+    : impl_(std::make_unique<Impl>(store, scheduler, clock, log, std::move(options))) {
+  Impl& i = *impl_;
+  i.http.set_payload_max_length(1 << 20);
+  i.PageRoutes();
+  i.AccountRoutes();
+  i.ConnectorRoutes();
+  i.RunRoutes();
+  i.TestRoutes();
+  // Unknown routes and methods: the documented error shape.
+  i.http.set_error_handler([&i](const Request& req, Response& res) {
+    if (!res.body.empty()) return;
+    const ErrorCode code = res.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
+    i.SendError(res, Error{code,
+                           req.method + " " + req.path,
+                           res.status == 404 ? "no such route (see docs/api.md)"
+                                             : fmt::format("HTTP {}", res.status),
+                           0,
+                           {}});
+  });
+}
+
+Api::~Api() = default;
+
+Result<int> Api::Bind(const std::string& host, int port) {
+  const int bound = port == 0 ? impl_->http.bind_to_any_port(host)
+                              : (impl_->http.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    return Fail(ErrorCode::kUnavailable, fmt::format("{}:{}", host, port),
+                "cannot listen there (in use, or not an address of this machine); choose "
+                "another with --listen HOST:PORT");
+  }
+  return bound;
+}
+
+void Api::Run() { impl_->http.listen_after_bind(); }
+void Api::SetStopping() { impl_->stopping = true; }
+void Api::Stop() { impl_->http.stop(); }
+
+}  // namespace s3u::service

@@ -1,0 +1,377 @@
+#include "service/forms.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "domo/client.h"
+#include "s3/uri.h"
+
+namespace s3u::service {
+namespace {
+
+using nlohmann::json;
+
+// Reads the fields of one JSON object, collecting every problem: wrong types, missing
+// required fields, and keys nobody asked for (a typo must not be ignored).
+class FormReader {
+ public:
+  FormReader(const json& body, std::string prefix, FieldErrors& errors)
+      : body_(body), prefix_(std::move(prefix)), errors_(errors) {}
+
+  std::string Field(std::string_view key) const { return prefix_ + std::string(key); }
+
+  bool Has(std::string_view key) {
+    seen_.insert(std::string(key));
+    return body_.is_object() && body_.contains(key) && !body_.at(key).is_null();
+  }
+  bool IsNull(std::string_view key) const {
+    return body_.is_object() && body_.contains(key) && body_.at(key).is_null();
+  }
+
+  // Text; absent gives `fallback`. `required` adds a problem when absent or empty.
+  std::string Text(std::string_view key, bool required, std::string_view what,
+                   std::string fallback = "") {
+    if (!Has(key)) {
+      if (required) errors_.push_back({Field(key), std::string(what) + " is required"});
+      return fallback;
+    }
+    const json& v = body_.at(key);
+    if (!v.is_string()) {
+      errors_.push_back({Field(key), "expected text"});
+      return fallback;
+    }
+    std::string text = v.get<std::string>();
+    if (required && text.empty())
+      errors_.push_back({Field(key), std::string(what) + " is required"});
+    return text;
+  }
+
+  int Integer(std::string_view key, int fallback, int min, int max) {
+    if (!Has(key)) return fallback;
+    const json& v = body_.at(key);
+    if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max) {
+      errors_.push_back(
+          {Field(key), fmt::format("expected a whole number from {} to {}", min, max)});
+      return fallback;
+    }
+    return v.get<int>();
+  }
+
+  bool Bool(std::string_view key, bool fallback) {
+    if (!Has(key)) return fallback;
+    const json& v = body_.at(key);
+    if (!v.is_boolean()) {
+      errors_.push_back({Field(key), "expected true or false"});
+      return fallback;
+    }
+    return v.get<bool>();
+  }
+
+  // Problems for keys not read, except those in `ignored`.
+  void RejectUnknown(const std::set<std::string>& ignored = {}) {
+    if (!body_.is_object()) return;
+    for (const auto& [key, value] : body_.items()) {
+      if (seen_.count(key) == 0 && ignored.count(key) == 0) {
+        errors_.push_back({Field(key), "unknown field; see docs/api.md"});
+      }
+    }
+  }
+
+ private:
+  const json& body_;
+  std::string prefix_;
+  FieldErrors& errors_;
+  std::set<std::string> seen_;
+};
+
+// The fields of a connector in a response, accepted back in a PUT and ignored, so a client
+// may edit what it read.
+const std::set<std::string> kConnectorResponseFields = {
+    "id",       "state",        "schedule_text", "next_run_ms",
+    "next_run", "retry_due_ms", "retry_attempt", "running_run_id",
+    "last_run", "created_ms",   "updated_ms",    "retry_of_run_id"};
+
+const std::set<std::string> kAccountResponseFields = {"id", "secrets", "used_by", "created_ms",
+                                                      "updated_ms"};
+
+void CheckUrl(const std::string& url, const std::string& field, FieldErrors& errors) {
+  if (url.empty()) return;
+  domo::DomoOptions probe;
+  probe.api_url = url;
+  probe.client_id = "x";
+  probe.client_secret = "x";
+  if (auto ok = domo::ValidateDomoOptions(probe); !ok) {
+    errors.push_back({field, ok.error().message});
+  }
+}
+
+// settings (the job file's sections) → job-spec values with plain field names.
+void SettingsValues(const json& settings, std::vector<unload::SpecValue>& values,
+                    FieldErrors& errors) {
+  if (!settings.is_object()) {
+    errors.push_back({"settings", "expected an object of sections (details, output, ...)"});
+    return;
+  }
+  for (const auto& [section, fields] : settings.items()) {
+    if (section == "credentials") {
+      errors.push_back({"credentials",
+                        "a connector's credentials are its two accounts (domo_account_id, "
+                        "aws_account_id), not settings"});
+      continue;
+    }
+    if (!fields.is_object()) {
+      errors.push_back({section, "expected an object of fields (see docs/job-spec.md)"});
+      continue;
+    }
+    for (const auto& [field, value] : fields.items()) {
+      const std::string key = section + "." + field;
+      unload::SpecValue v{key, {}, false, ""};
+      if (value.is_null()) continue;  // the documented default
+      if (value.is_string()) {
+        v.items.push_back(value.get<std::string>());
+      } else if (value.is_number_integer()) {
+        v.items.push_back(std::to_string(value.get<int64_t>()));
+      } else if (value.is_boolean()) {
+        v.items.push_back(value.get<bool>() ? "true" : "false");
+      } else if (value.is_array()) {
+        v.is_list = true;
+        bool ok = true;
+        for (const json& item : value) {
+          if (!item.is_string())
+            ok = false;
+          else
+            v.items.push_back(item.get<std::string>());
+        }
+        if (!ok) {
+          errors.push_back({key, "list items must be text"});
+          continue;
+        }
+      } else {
+        errors.push_back({key, "expected text, a whole number, true/false or a list of text"});
+        continue;
+      }
+      values.push_back(std::move(v));
+    }
+  }
+}
+
+}  // namespace
+
+Checked<RetryPolicy> ParseRetry(const json& form) {
+  FieldErrors errors;
+  RetryPolicy retry;
+  if (!form.is_object()) return tl::unexpected(FieldErrors{{"retry", "expected an object"}});
+  FormReader r(form, "retry.", errors);
+  retry.every_minutes = r.Integer("every_minutes", retry.every_minutes, 1, 1440);
+  retry.max_retries = r.Integer("max_retries", retry.max_retries, 0, 20);
+  r.RejectUnknown();
+  if (!errors.empty()) return tl::unexpected(errors);
+  return retry;
+}
+
+json RetryJson(const RetryPolicy& retry) {
+  return {{"every_minutes", retry.every_minutes}, {"max_retries", retry.max_retries}};
+}
+
+Checked<AccountForm> ParseAccountForm(const json& body,
+                                      std::optional<store::AccountKind> existing_kind) {
+  if (!body.is_object()) return tl::unexpected(FieldErrors{{"body", "expected a JSON object"}});
+  FieldErrors errors;
+  FormReader r(body, "", errors);
+  AccountForm form;
+  store::Account& a = form.account;
+  const bool editing = existing_kind.has_value();
+  const std::string kind_text = r.Text("kind", !editing, "the account's kind (domo or aws)");
+  if (!kind_text.empty()) {
+    auto kind = store::ParseAccountKind(kind_text, "kind");
+    if (!kind) {
+      errors.push_back({"kind", "use domo or aws"});
+    } else if (editing && *kind != *existing_kind) {
+      errors.push_back({"kind", "an account's kind cannot change; create another account"});
+    } else {
+      a.kind = *kind;
+    }
+  } else if (editing) {
+    a.kind = *existing_kind;
+  }
+  a.name = r.Text("name", true, "a name");
+  if (a.name.size() > 100) errors.push_back({"name", "at most 100 characters"});
+  // Secrets are required when creating; when editing, absent or "" keeps the saved one.
+  const bool need_secret = !editing;
+  if (a.kind == store::AccountKind::kDomo) {
+    a.domo_client_id = r.Text("domo_client_id", true, "the Domo client ID");
+    a.domo_client_secret = r.Text("domo_client_secret", need_secret, "the Domo client secret");
+    a.domo_api_url = r.Text("domo_api_url", false, "");
+    a.domo_instance_url = r.Text("domo_instance_url", false, "");
+    CheckUrl(a.domo_api_url, "domo_api_url", errors);
+    CheckUrl(a.domo_instance_url, "domo_instance_url", errors);
+  } else {
+    a.aws_access_key_id = r.Text("aws_access_key_id", true, "the AWS access key");
+    a.aws_secret_access_key = r.Text("aws_secret_access_key", need_secret, "the AWS secret key");
+    form.clear_session_token = r.IsNull("aws_session_token");
+    a.aws_session_token = r.Text("aws_session_token", false, "");
+    a.bucket = r.Text("bucket", true, "the bucket");
+    if (!a.bucket.empty()) {
+      if (auto ok = s3::ValidateBucketName(a.bucket); !ok) {
+        errors.push_back({"bucket", ok.error().message});
+      }
+    }
+    a.region = r.Text("region", true, "the region (e.g. us-east-1)");
+    a.endpoint_url = r.Text("endpoint_url", false, "");
+    CheckUrl(a.endpoint_url, "endpoint_url", errors);
+  }
+  r.RejectUnknown(kAccountResponseFields);
+  if (!errors.empty()) return tl::unexpected(errors);
+  return form;
+}
+
+json AccountJson(const store::Account& a, const std::vector<std::string>& used_by) {
+  json j = {{"id", a.id},
+            {"kind", std::string(store::AccountKindName(a.kind))},
+            {"name", a.name},
+            {"used_by", used_by},
+            {"created_ms", a.created_ms},
+            {"updated_ms", a.updated_ms}};
+  if (a.kind == store::AccountKind::kDomo) {
+    j["domo_client_id"] = a.domo_client_id;
+    j["domo_api_url"] = a.domo_api_url;
+    j["domo_instance_url"] = a.domo_instance_url;
+    j["secrets"] = {{"domo_client_secret", true}};
+  } else {
+    j["aws_access_key_id"] = a.aws_access_key_id;
+    j["bucket"] = a.bucket;
+    j["region"] = a.region;
+    j["endpoint_url"] = a.endpoint_url;
+    j["secrets"] = {{"aws_secret_access_key", true}, {"aws_session_token", a.has_session_token}};
+  }
+  return j;
+}
+
+std::vector<unload::SpecValue> AccountSpecValues(const store::Account& a,
+                                                 const std::string& origin) {
+  std::vector<unload::SpecValue> values;
+  auto add = [&](const char* key, const std::string& value) {
+    if (!value.empty()) values.push_back({key, {value}, false, origin});
+  };
+  if (a.kind == store::AccountKind::kDomo) {
+    add("credentials.domo_client_id", a.domo_client_id);
+    add("credentials.domo_client_secret", a.domo_client_secret);
+    add("credentials.domo_api_url", a.domo_api_url);
+    add("credentials.domo_instance_url", a.domo_instance_url);
+  } else {
+    add("credentials.aws_access_key_id", a.aws_access_key_id);
+    add("credentials.aws_secret_access_key", a.aws_secret_access_key);
+    add("credentials.aws_session_token", a.aws_session_token);
+    add("credentials.bucket", a.bucket);
+    add("credentials.region", a.region);
+    add("credentials.endpoint_url", a.endpoint_url);
+  }
+  return values;
+}
+
+Checked<ConnectorForm> ParseConnectorForm(const json& body) {
+  if (!body.is_object()) return tl::unexpected(FieldErrors{{"body", "expected a JSON object"}});
+  FieldErrors errors;
+  FormReader r(body, "", errors);
+  ConnectorForm form;
+  form.name = r.Text("name", true, "a name (it names the runs, the metrics and the history)");
+  if (form.name.size() > 100) errors.push_back({"name", "at most 100 characters"});
+  form.enabled = r.Bool("enabled", true);
+  form.domo_account_id = r.Text("domo_account_id", true, "a Domo account");
+  form.aws_account_id = r.Text("aws_account_id", true, "an AWS account");
+  if (r.Has("settings")) {
+    form.settings = body.at("settings");
+    std::vector<unload::SpecValue> ignored;
+    SettingsValues(form.settings, ignored, errors);
+  }
+  if (r.Has("schedule")) {
+    if (auto schedule = ParseSchedule(body.at("schedule"))) {
+      form.schedule = *schedule;
+    } else {
+      errors.insert(errors.end(), schedule.error().begin(), schedule.error().end());
+    }
+  }
+  if (r.Has("retry")) {
+    if (auto retry = ParseRetry(body.at("retry"))) {
+      form.retry = *retry;
+    } else {
+      errors.insert(errors.end(), retry.error().begin(), retry.error().end());
+    }
+  }
+  r.RejectUnknown(kConnectorResponseFields);
+  if (!errors.empty()) return tl::unexpected(errors);
+  return form;
+}
+
+store::ConnectorRecord ToRecord(const ConnectorForm& form) {
+  store::ConnectorRecord record;
+  record.name = form.name;
+  record.enabled = form.enabled;
+  record.domo_account_id = form.domo_account_id;
+  record.aws_account_id = form.aws_account_id;
+  record.settings_json = form.settings.dump();
+  record.schedule_json = ScheduleToJson(form.schedule).dump();
+  record.retry_json = RetryJson(form.retry).dump();
+  return record;
+}
+
+Result<ConnectorForm> FromRecord(const store::ConnectorRecord& record) {
+  const std::string subject = "connector " + record.name;
+  json body;
+  try {
+    body = {{"name", record.name},
+            {"enabled", record.enabled},
+            {"domo_account_id", record.domo_account_id},
+            {"aws_account_id", record.aws_account_id},
+            {"settings", json::parse(record.settings_json)},
+            {"schedule", json::parse(record.schedule_json)},
+            {"retry", json::parse(record.retry_json)}};
+  } catch (const json::exception& e) {
+    return Fail(ErrorCode::kDataLoss, subject, std::string("stored JSON is damaged: ") + e.what());
+  }
+  auto form = ParseConnectorForm(body);
+  if (!form) {
+    Error error = JoinFieldErrors(form.error(), "the stored connector");
+    error.code = ErrorCode::kDataLoss;
+    error.subject = subject;
+    return Fail(error);
+  }
+  return *form;
+}
+
+Checked<unload::JobSpec> ConnectorJobSpec(const ConnectorForm& form, const store::Account* domo,
+                                          const store::Account* aws,
+                                          std::optional<int> specific_day) {
+  FieldErrors errors;
+  unload::SpecSources sources;
+  if (domo) {
+    for (auto& v : AccountSpecValues(*domo, "")) sources.values.push_back(std::move(v));
+  }
+  if (aws) {
+    for (auto& v : AccountSpecValues(*aws, "")) sources.values.push_back(std::move(v));
+  }
+  SettingsValues(form.settings, sources.values, errors);
+  sources.values.push_back({"name", {form.name}, false, ""});
+  sources.day_flag = specific_day;
+  auto spec = unload::CheckJobSpec(sources);
+  if (spec && errors.empty()) return *spec;
+  if (!spec) {
+    // Credentials come from the accounts: their problems belong to the account fields. An
+    // account that is missing was reported by the caller already.
+    for (FieldError e : spec.error()) {
+      if (e.field.rfind("credentials.domo", 0) == 0) {
+        if (!domo) continue;
+        e.field = "domo_account_id";
+      } else if (e.field.rfind("credentials.", 0) == 0) {
+        if (!aws) continue;
+        e.field = "aws_account_id";
+      }
+      errors.push_back(std::move(e));
+    }
+  }
+  // Empty only when every problem concerned a missing account, which the caller reports.
+  return tl::unexpected(errors);
+}
+
+}  // namespace s3u::service

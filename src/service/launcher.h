@@ -1,0 +1,48 @@
+// The service's real Launcher: runs a connector's job with the unload engine (unload/runner.h)
+// on a thread of its own, with clients built from the connector's saved accounts. A run that
+// cannot start (an account deleted or unreadable, settings no longer valid) is still recorded,
+// FAILED with the reason, so the history shows every attempt.
+//
+// Thread-safety: Launch may be called from any thread; the destructor waits for every run.
+#pragma once
+
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "service/scheduler.h"
+#include "store/store.h"
+
+namespace s3u::service {
+
+class RunLauncher final : public Launcher {
+ public:
+  // `clock` times and signs the runs (the real clock in production). Lines of each run go to
+  // `log` prefixed with the connector's name and the run id, after the run's own redaction.
+  RunLauncher(store::Store& store, Clock& clock, Logger& log);
+  ~RunLauncher() override;
+  RunLauncher(const RunLauncher&) = delete;
+  RunLauncher& operator=(const RunLauncher&) = delete;
+
+  void Launch(const store::ConnectorRecord& connector, const LaunchRequest& request,
+              std::shared_ptr<std::atomic<bool>> cancel,
+              std::function<void(const RunEnded&)> done) override;
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> finished;
+  };
+  void Run(const store::ConnectorRecord& connector, const LaunchRequest& request,
+           const std::atomic<bool>& cancel);
+
+  store::Store& store_;
+  Clock& clock_;
+  Logger& log_;
+  std::mutex mu_;
+  std::list<Worker> workers_;  // GUARDED_BY(mu_); finished ones are joined on the next Launch
+};
+
+}  // namespace s3u::service

@@ -1,0 +1,170 @@
+#include "service/service.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "service/api.h"
+#include "service/api_token.h"
+#include "service/launcher.h"
+#include "service/scheduler.h"
+#include "store/secret_box.h"
+#include "store/store.h"
+
+namespace s3u::service {
+namespace {
+
+constexpr const char* kTokenSetting = "api_token_hash";
+
+// The scheduler's clock in test mode: wall time starts at a given instant and moves only when
+// told; waits and durations stay real.
+class TestClock final : public Clock {
+ public:
+  explicit TestClock(int64_t start_ms)
+      : now_(std::chrono::system_clock::time_point(std::chrono::milliseconds(start_ms))) {}
+  std::chrono::system_clock::time_point Now() const override {
+    std::lock_guard lock(mu_);
+    return now_;
+  }
+  std::chrono::steady_clock::time_point Monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
+  void SleepFor(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
+  int64_t Advance(int64_t ms) {
+    std::lock_guard lock(mu_);
+    now_ += std::chrono::milliseconds(ms);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now_.time_since_epoch()).count();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::chrono::system_clock::time_point now_;  // GUARDED_BY(mu_)
+};
+
+int Report(std::ostream& err, const Error& error) {
+  err << "s3unload serve: " << error.ToString() << "\n";
+  return ExitCodeFor(error.code);
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostream& out,
+          std::ostream& err) {
+  SystemClock system_clock;
+  std::optional<TestClock> test_clock;
+  if (options.test_clock_start_ms) test_clock.emplace(*options.test_clock_start_ms);
+  Clock& clock = test_clock ? static_cast<Clock&>(*test_clock) : system_clock;
+  std::mutex err_mu;
+  Logger log(options.log_level, [&err, &err_mu](LogLevel level, std::string_view line) {
+    static constexpr const char* kNames[] = {"debug", "info", "warn", "error", "off"};
+    std::lock_guard lock(err_mu);
+    err << kNames[static_cast<int>(level)] << ": " << line << std::endl;
+  });
+
+  const auto started = std::chrono::steady_clock::now();
+  auto opened = store::Store::Open(options.store_path, clock);
+  if (!opened) return Report(err, opened.error());
+  store::Store& store = **opened;
+  auto secrets = store::SecretBox::LoadOrCreate(store::KeyPathFor(options.store_path));
+  if (!secrets) return Report(err, secrets.error());
+  store.AttachSecrets(std::move(*secrets));
+
+  // The API token: created on the first start (or on request), shown once, kept as a hash.
+  auto hash = store.GetSetting(kTokenSetting);
+  if (!hash) return Report(err, hash.error());
+  std::optional<std::string> new_token;
+  if (!*hash || options.new_token) {
+    new_token = NewApiToken();
+    if (auto ok = store.SetSetting(kTokenSetting, HashApiToken(*new_token)); !ok) {
+      return Report(err, ok.error());
+    }
+    *hash = HashApiToken(*new_token);
+  }
+
+  RunLauncher launcher(store, system_clock, log);
+  SchedulerOptions scheduler_options;
+  scheduler_options.max_concurrent_runs = options.max_concurrent_runs;
+  Scheduler scheduler(store, clock, launcher, log, scheduler_options);
+  auto recovered = scheduler.Recover();
+  if (!recovered) return Report(err, recovered.error());
+  for (const std::string& run : recovered->interrupted_runs) {
+    log.Warn("run " + run + " was interrupted by the last stop: marked FAILED (aborted)");
+  }
+  for (const std::string& c : recovered->retries_scheduled) {
+    log.Info("connector " + c + ": a retry of its interrupted run is scheduled");
+  }
+  for (const std::string& c : recovered->catch_up) {
+    log.Info("connector " + c +
+             ": its scheduled time passed while the service was down; one "
+             "catch-up run now");
+  }
+
+  ApiOptions api_options;
+  api_options.token_hash = **hash;
+  api_options.web_dir = options.web_dir;
+  api_options.run_clock = &system_clock;
+  if (test_clock) {
+    api_options.advance_test_clock = [&](int64_t ms) {
+      const int64_t now = test_clock->Advance(ms);
+      scheduler.Tick();
+      return now;
+    };
+  }
+  Api api(store, scheduler, clock, log, api_options);
+  auto port = api.Bind(options.host, options.port);
+  if (!port) return Report(err, port.error());
+  scheduler.Tick();  // the catch-up and due retries start now, not a second later
+  const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count();
+
+  const std::string url = fmt::format("http://{}:{}", options.host, *port);
+  out << "s3unload serve listening on " << url << "\n";
+  if (new_token) {
+    out << "api token (shown once, only its hash is stored): " << *new_token << "\n";
+    out << "web page: " << url << "/#token=" << *new_token << "\n";
+  }
+  out.flush();
+  log.Info(
+      fmt::format("ready in {} ms: store {}, {} interrupted run(s) recovered, {} catch-up "
+                  "run(s), at most {} concurrent runs",
+                  recovery_ms, options.store_path.string(), recovered->interrupted_runs.size(),
+                  recovered->catch_up.size(), options.max_concurrent_runs));
+
+  std::thread server([&api] { api.Run(); });
+  auto last_tick = std::chrono::steady_clock::now();
+  while (!stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1)) {
+      scheduler.Tick();
+      last_tick = std::chrono::steady_clock::now();
+    }
+  }
+
+  // Shutdown: no new runs; running ones get the grace period, then are cancelled.
+  api.SetStopping();
+  scheduler.StopStarting();
+  if (const size_t running = scheduler.RunningCount(); running > 0) {
+    log.Info(fmt::format("stopping: waiting up to {} s for {} running run(s) to finish",
+                         options.shutdown_grace.count(), running));
+    if (!scheduler.WaitIdle(options.shutdown_grace)) {
+      log.Warn("stopping: cancelling the runs still running; their uploads are aborted");
+      scheduler.CancelAll();
+      if (!scheduler.WaitIdle(options.shutdown_grace)) {
+        log.Error(
+            "stopping: runs did not end in time; exiting anyway. They will be marked "
+            "FAILED on the next start, and nothing they wrote is visible");
+        std::_Exit(ExitCodeFor(ErrorCode::kUnavailable));
+      }
+    }
+  }
+  api.Stop();
+  server.join();
+  log.Info("stopped");
+  return 0;
+}
+
+}  // namespace s3u::service

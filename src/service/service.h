@@ -1,0 +1,41 @@
+// `s3unload serve`: opens the store and its key, makes sure there is an API token (creating
+// and printing it once), recovers from the last stop (interrupted runs, pending retries,
+// missed schedules), then serves the API and the page and ticks the scheduler every second
+// until `stop` is set. The shutdown (docs/service.md) stops new runs at once, lets running
+// runs finish for up to `shutdown_grace`, then cancels them (their uploads are aborted, so
+// nothing partial becomes visible) and waits for that too, up to the same time again.
+//
+// Thread-safety: Serve is called once per process.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "core/log.h"
+
+namespace s3u::service {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8686;  // 0: a free port (printed)
+  std::filesystem::path store_path;
+  int max_concurrent_runs = 2;
+  std::chrono::seconds shutdown_grace{30};
+  std::filesystem::path web_dir;  // empty: the embedded page
+  bool new_token = false;         // replace the API token (the old one stops working)
+  LogLevel log_level = LogLevel::kInfo;
+  // Tests only (docs/service.md, "Testing"): the scheduler's clock starts here and moves only
+  // through POST /api/v1/test/clock, so schedules and retries are tested without waiting.
+  std::optional<int64_t> test_clock_start_ms;
+};
+
+// Returns the process exit code: 0 after a clean shutdown, else ExitCodeFor(the error) after
+// printing it on `err`. Lines for the user (address, token) go to `out`; the log to `err`.
+int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostream& out,
+          std::ostream& err);
+
+}  // namespace s3u::service

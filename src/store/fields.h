@@ -1,0 +1,43 @@
+// Checks, ids and a query shared by the account and connector halves of the Store
+// (accounts.cc, connectors.cc): one wording for the same problem wherever it appears. Private
+// to the store.
+//
+// Thread-safety: stateless functions (NewId draws from libsodium's thread-safe generator);
+// RowExists uses the Connection it is given (one thread at a time).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "store/accounts.h"
+#include "store/sqlite.h"
+
+namespace s3u::store {
+
+// `prefix` + 16 random hex digits ("acc_3f9a0c1b7d2e4f60"). REQUIRES: sodium_init() succeeded
+// (Store::Open does it).
+std::string NewId(std::string_view prefix);
+
+// Appends a problem for `field` when `value` is empty: "empty; <what is needed>".
+void RequireField(FieldErrors& errors, std::string_view field, std::string_view value,
+                  std::string_view needed);
+
+// Appends a problem for "name" when `name` is empty or longer than kMaxNameLength characters.
+void CheckName(FieldErrors& errors, std::string_view name);
+
+// Appends a problem for `field` when `text` is not a JSON object.
+void CheckJsonObject(FieldErrors& errors, std::string_view field, std::string_view text);
+
+// "a Domo account", "an AWS account".
+std::string AccountWithArticle(AccountKind kind);
+
+// The name as a message quotes it: "prod" with the quotes.
+std::string Quoted(std::string_view name);
+
+// Whether `sql` (a SELECT with parameters bound by `bind`) returns a row.
+Result<bool> RowExists(Connection& db, std::string_view sql, std::string_view doing,
+                       const std::function<void(Statement&)>& bind);
+
+}  // namespace s3u::store

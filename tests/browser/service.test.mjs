@@ -1,0 +1,285 @@
+// The web page of `s3unload serve`, driven in Chromium by Playwright (issue 6, item 9), against
+// the real service, radosgw and the Domo emulator started by tests/browser/run (which passes
+// their addresses in S3U_* variables). One scenario, step by step, as a user would:
+// sign in from the printed link (and with the form), save a Domo and an AWS account after
+// testing them, create a connector through its four panes (bad fields are shown beside their
+// inputs and nothing is saved), run it, see the run succeed in the list and in the history, find
+// the object in S3 with the aws cli, and take the screenshots of docs/web.md.
+// Every wait is on a condition (Playwright's auto-waiting locators or `eventually`), never a
+// fixed sleep. Exits 1 at the first failed step, naming it.
+import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {chromium} from '../../web/node_modules/playwright-core/index.mjs';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this through tests/browser/run`);
+  return value;
+};
+const pageUrl = env('S3U_PAGE_URL');
+const base = new URL(pageUrl).origin;
+const token = /#token=(.+)$/.exec(pageUrl)[1];
+const endpoint = env('S3U_ENDPOINT');
+const bucket = env('S3U_BUCKET');
+const domoUrl = env('S3U_DOMO_URL');
+const dataset = env('S3U_DATASET');
+const screenshots = env('S3U_SCREENSHOTS');
+const work = env('S3U_WORK');
+
+// Retries an async assertion every 100 ms until it passes or `timeout` ms have passed.
+async function eventually(check, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// The API as the test's own independent view of what was saved.
+async function apiGet(route) {
+  const response = await fetch(`${base}/api/v1/${route}`, {headers: {Authorization: `Bearer ${token}`}});
+  assert.equal(response.status, 200, `GET ${route}`);
+  return response.json();
+}
+
+function s3Keys() {
+  const out = execFileSync('/usr/bin/aws', ['--endpoint-url', endpoint, 's3', 'ls', '--recursive', `s3://${bucket}/`], {encoding: 'utf8'});
+  return out.split('\n').filter(Boolean).map((line) => line.trim().split(/\s+/).slice(3).join(' '));
+}
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 's3unload-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: {width: 1280, height: 800},
+  timezoneId: 'UTC',
+  locale: 'en-GB',
+});
+context.setDefaultTimeout(15000);
+const page = context.pages()[0] || await context.newPage();
+const pageErrors = [];
+page.on('pageerror', (err) => pageErrors.push(err.message));
+
+let current = '';
+let passed = 0;
+async function step(name, body) {
+  current = name;
+  const started = Date.now();
+  await body();
+  passed++;
+  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
+}
+
+const row = (selector) => page.locator(selector);
+const connectorRow = () => row('tr[data-connector="orders-daily"]');
+const yesterday = new Date(Date.now() - 86400e3).toISOString().slice(0, 10);
+
+try {
+  await step('the printed link signs in and the token leaves the address bar', async () => {
+    await page.goto(pageUrl);
+    await page.getByRole('heading', {name: 'Connectors'}).waitFor();
+    assert.ok(!page.url().includes('token'), `the address still shows the token: ${page.url()}`);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('s3unload.token')), token);
+    await page.getByText('No connectors yet').waitFor();
+  });
+
+  await step('the sign-in form refuses a wrong token and accepts the right one', async () => {
+    const other = await context.newPage();  // a new tab has its own (empty) sessionStorage
+    await other.goto(base + '/');
+    await other.getByLabel('API token').fill('s3u_wrong');
+    await other.getByRole('button', {name: 'Sign in'}).click();
+    await other.locator('#signin-token-error').getByText('refused').waitFor();
+    await other.getByLabel('API token').fill(token);
+    await other.getByRole('button', {name: 'Sign in'}).click();
+    await other.getByRole('heading', {name: 'Connectors'}).waitFor();
+    await other.close();
+  });
+
+  await step('a Domo account: a wrong secret fails its test, the right one passes, it is saved', async () => {
+    await page.getByRole('link', {name: 'Accounts'}).click();
+    await page.getByRole('button', {name: 'New account'}).click();
+    await page.getByLabel('Domo', {exact: true}).check();
+    await page.getByLabel('Account name').fill('domo-emulator');
+    await page.getByLabel('Domo Client ID').fill(env('S3U_DOMO_CLIENT_ID'));
+    await page.getByLabel('Domo Client Secret').fill('not-the-secret');
+    await page.getByLabel('Domo API URL').fill(domoUrl);
+    await page.getByRole('button', {name: 'Test credentials'}).click();
+    await page.locator('.test-report.failed').waitFor();
+    await page.getByLabel('Domo Client Secret').fill(env('S3U_DOMO_CLIENT_SECRET'));
+    await page.getByRole('button', {name: 'Test credentials'}).click();
+    await page.locator('.test-report.ok').getByText('Test passed').waitFor();
+    await page.getByRole('button', {name: 'Save account'}).click();
+    await row('tr[data-account="domo-emulator"]').waitFor();
+    const saved = (await apiGet('accounts')).accounts.find((a) => a.name === 'domo-emulator');
+    assert.equal(saved.domo_api_url, domoUrl);
+    assert.equal(JSON.stringify(saved).includes(env('S3U_DOMO_CLIENT_SECRET')), false, 'the API returned the secret');
+  });
+
+  await step('an AWS account: tested against radosgw (uploads work), saved', async () => {
+    await page.getByRole('button', {name: 'New account'}).click();
+    await page.getByLabel('AWS', {exact: true}).check();
+    await page.getByLabel('Account name').fill('local-s3');
+    await page.getByLabel('Access Key').fill(env('AWS_ACCESS_KEY_ID'));
+    await page.getByLabel('Secret Key').fill(env('AWS_SECRET_ACCESS_KEY'));
+    await page.getByLabel('Bucket').fill(bucket);
+    await page.getByLabel('Region').fill('us-east-1');
+    await page.getByLabel('Endpoint URL').fill(endpoint);
+    await page.getByRole('button', {name: 'Test credentials'}).click();
+    await page.locator('.test-report.ok').getByText('Test passed').waitFor();
+    await page.getByRole('button', {name: 'Save account'}).click();
+    await row('tr[data-account="local-s3"]').waitFor();
+    await page.getByText('Saved AWS account "local-s3"').waitFor();
+  });
+
+  await step('a saved secret is shown masked and an empty field keeps it', async () => {
+    await row('tr[data-account="local-s3"]').getByRole('button', {name: 'Edit'}).click();
+    const secret = page.getByLabel('Secret Key');
+    assert.equal(await secret.inputValue(), '');
+    assert.match(await secret.getAttribute('placeholder'), /saved/);
+    await page.getByRole('button', {name: 'Save changes'}).click();
+    await page.getByText('Saved AWS account "local-s3"').waitFor();
+    await row('tr[data-account="local-s3"]').getByRole('button', {name: 'Test'}).click();
+    await page.locator('tr.detail-row .test-report.ok').waitFor();
+  });
+
+  await step('the connector page: bad fields are shown beside their inputs and nothing is saved', async () => {
+    await page.getByRole('link', {name: 'Connectors'}).click();
+    await page.getByRole('button', {name: 'New connector'}).click();
+    const panes = await page.locator('section.pane h3').allTextContents();
+    assert.deepEqual(panes.map((t) => t.replace(/^\d/, '')), ['Credentials', 'Details', 'Scheduling', 'Name & Describe']);
+    await page.getByLabel('Domo account').selectOption({label: `domo-emulator — client ${env('S3U_DOMO_CLIENT_ID')}`});
+    await page.getByLabel('AWS account').selectOption({label: `local-s3 — s3://${bucket} (us-east-1)`});
+    await page.getByLabel('Input DataSet ID').fill(`https://browser.domo.com/datasources/${dataset}/details/overview`);
+    await page.getByText(`DataSet ID read from the URL: ${dataset}`).waitFor();
+    await page.getByLabel('Path').fill('orders/{nope}/');
+    await page.getByLabel('Primary Key').fill('order_id');
+    await page.getByLabel('Specific Day').fill('-1');
+    await page.getByLabel('Update mode').selectOption('daily');
+    await page.getByLabel('At', {exact: true}).fill('02:30');
+    await page.getByLabel('Time zone', {exact: true}).fill('Europe/Paris');
+    await page.getByLabel('Retry a failed run up to (times)').fill('2');
+    await page.getByLabel('Every (minutes)').fill('10');
+    await page.getByLabel('Connector name').fill('orders-daily');
+    await page.getByLabel('Writeback DataSet name').fill('orders-daily metrics');
+    await page.getByLabel('Description').fill('One metrics row per unload of yesterday\'s orders.');
+    await page.getByRole('button', {name: 'Save connector'}).click();
+
+    await page.getByText('Not saved.').waitFor();
+    for (const [input, words] of [['#con-details-path', 'nope'], ['#con-details-specific_day', '-1']]) {
+      const error = page.locator(`${input}-error`);
+      await error.waitFor();
+      assert.ok((await error.textContent()).includes(words), `${input}: ${await error.textContent()}`);
+      assert.equal(await page.locator(input).getAttribute('aria-invalid'), 'true');
+      assert.ok((await page.locator(input).getAttribute('aria-describedby')).includes(`${input.slice(1)}-error`));
+    }
+    assert.equal(await page.locator('.field-error').count(), 2, 'only the two bad fields are marked');
+    assert.deepEqual((await apiGet('connectors')).connectors, [], 'a connector was saved despite the errors');
+  });
+
+  await step('fixed fields: the schedule preview, then the connector is saved', async () => {
+    await page.getByLabel('Path').fill('orders/{yyyy}/{mm}/{dd}/');
+    await page.getByLabel('Specific Day').fill('1');
+    await page.getByLabel('Specific Day').press('Tab');  // leaving a field checks the connector
+    await eventually(async () => assert.equal(await page.locator('.field-error').count(), 0));
+    const preview = page.getByTestId('schedule-preview');
+    await preview.getByText('Europe/Paris').first().waitFor();
+    await eventually(async () => assert.equal(await preview.locator('li').count(), 5));
+    await page.screenshot({path: path.join(screenshots, 'connector-page.png'), fullPage: true});
+    await page.getByRole('button', {name: 'Save connector'}).click();
+    await page.getByText('Created connector "orders-daily"').waitFor();
+    const [saved] = (await apiGet('connectors')).connectors;
+    assert.equal(saved.name, 'orders-daily');
+    assert.equal(saved.settings.details.path, 'orders/{yyyy}/{mm}/{dd}/');
+    assert.equal(saved.settings.details.specific_day, 1);
+    assert.deepEqual(saved.settings.details.primary_key, ['order_id']);
+    assert.deepEqual(saved.schedule, {kind: 'daily', time: '02:30', time_zone: 'Europe/Paris'});
+    assert.deepEqual(saved.retry, {every_minutes: 10, max_retries: 2});
+    assert.equal(saved.settings.writeback.name, 'orders-daily metrics');
+    await connectorRow().getByText('scheduled').waitFor();
+    assert.ok(saved.next_run_ms > Date.now());
+  });
+
+  await step('an account in use cannot be deleted: the 409 says which connector', async () => {
+    await page.getByRole('link', {name: 'Accounts'}).click();
+    await row('tr[data-account="domo-emulator"]').getByRole('button', {name: 'Delete'}).click();
+    await row('tr[data-account="domo-emulator"]').getByRole('button', {name: 'Yes, delete'}).click();
+    await page.locator('.banner.error').getByText('orders-daily').waitFor();
+    assert.equal((await apiGet('accounts')).accounts.length, 2);
+  });
+
+  await step('Run now: the run succeeds in the list with rows', async () => {
+    await page.getByRole('link', {name: 'Connectors'}).click();
+    await connectorRow().getByRole('button', {name: 'Run now'}).click();
+    await connectorRow().getByTestId('last-run').getByText('succeeded').waitFor({timeout: 30000});
+    const rows = Number((await connectorRow().getByTestId('last-rows').textContent()).replace(/,/g, ''));
+    assert.ok(rows > 0, `rows: ${rows}`);
+  });
+
+  await step('an edited connector (a column the dataset lacks) fails its run: shown with its error', async () => {
+    await connectorRow().getByRole('button', {name: 'Edit'}).click();
+    await page.getByRole('heading', {name: 'Connector "orders-daily"'}).waitFor();
+    const key = page.getByLabel('Primary Key');
+    assert.equal(await key.inputValue(), 'order_id');
+    assert.equal(await page.getByLabel('Path').inputValue(), 'orders/{yyyy}/{mm}/{dd}/');
+    await key.fill('no_such_column');
+    await page.getByRole('button', {name: 'Save changes'}).click();
+    await page.getByText('Saved connector "orders-daily"').waitFor();
+    await connectorRow().getByRole('button', {name: 'Run now'}).click();
+    await connectorRow().getByTestId('last-run').getByText('failed').waitFor({timeout: 30000});
+    await connectorRow().getByTestId('last-run').getByText('no_such_column').waitFor();
+    await connectorRow().getByRole('button', {name: 'Edit'}).click();
+    await page.getByLabel('Primary Key').fill('order_id');
+    await page.getByRole('button', {name: 'Save changes'}).click();
+    await page.getByText('Saved connector "orders-daily"').waitFor();
+  });
+
+  await step('the history: a third run from its page; table and chart of all three', async () => {
+    await connectorRow().getByRole('button', {name: 'History'}).click();
+    await page.getByRole('heading', {name: 'Run history of orders-daily'}).waitFor();
+    await page.getByRole('button', {name: 'Run now'}).click();
+    const runs = page.locator('table.runs tbody tr');
+    await eventually(async () => {
+      const statuses = await page.locator('table.runs tbody .badge').allTextContents();
+      assert.deepEqual(statuses, ['SUCCEEDED', 'FAILED', 'SUCCEEDED']);  // newest first
+    }, 30000);
+    const rows = await page.getByTestId('rows').allTextContents();
+    assert.ok(Number(rows[0].replace(/,/g, '')) > 0 && Number(rows[2].replace(/,/g, '')) > 0, rows.join(' '));
+    assert.equal(await runs.first().locator('td').nth(3).textContent(), yesterday);
+    assert.match(await runs.nth(1).locator('td.error-cell').textContent(), /no_such_column/);
+    assert.equal(await page.getByTestId('run-chart').locator('.bar').count(), 3 * 3);
+    await page.screenshot({path: path.join(screenshots, 'run-history.png'), fullPage: true});
+  });
+
+  await step('the object is in S3 (listed with the aws cli) where the history says', async () => {
+    const uris = await page.locator('table.runs td.uris .mono').allTextContents();
+    assert.ok(uris.length >= 1);
+    const [y, m, d] = yesterday.split('-');
+    const keys = s3Keys();
+    for (const uri of uris) {
+      assert.ok(uri.startsWith(`s3://${bucket}/orders/${y}/${m}/${d}/${dataset}_${yesterday}`), uri);
+      assert.ok(keys.includes(uri.slice(`s3://${bucket}/`.length)), `${uri} not in: ${keys.join(', ')}`);
+    }
+  });
+
+  assert.deepEqual(pageErrors, [], 'JavaScript errors on the page');
+  console.log(`browser tests: all ${passed} steps passed`);
+} catch (err) {
+  const shot = path.join(work, 'failure.png');
+  await page.screenshot({path: shot, fullPage: true}).catch(() => {});
+  console.error(`not ok ${passed + 1} - ${current}\n${err.stack || err}`);
+  if (pageErrors.length) console.error(`JavaScript errors on the page:\n${pageErrors.join('\n')}`);
+  console.error(`page: ${page.url()}; screenshot: ${shot} (S3UNLOAD_BROWSER_KEEP=1 keeps it)`);
+  process.exitCode = 1;
+} finally {
+  await context.close();
+  fs.rmSync(userDataDir, {recursive: true, force: true});
+}

@@ -1,0 +1,216 @@
+#include "service/forms.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace s3u::service {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> Fields(const FieldErrors& errors) {
+  std::vector<std::string> fields;
+  for (const FieldError& e : errors) fields.push_back(e.field);
+  return fields;
+}
+
+bool Has(const FieldErrors& errors, const std::string& field) {
+  auto f = Fields(errors);
+  return std::find(f.begin(), f.end(), field) != f.end();
+}
+
+store::Account Domo() {
+  store::Account a;
+  a.id = "acc_d";
+  a.kind = store::AccountKind::kDomo;
+  a.name = "domo";
+  a.domo_client_id = "client-1";
+  a.domo_client_secret = "domo-secret-value";
+  a.domo_api_url = "http://127.0.0.1:9";
+  return a;
+}
+
+store::Account Aws() {
+  store::Account a;
+  a.id = "acc_a";
+  a.kind = store::AccountKind::kAws;
+  a.name = "aws";
+  a.aws_access_key_id = "AKIAEXAMPLE";
+  a.aws_secret_access_key = "aws-secret-value";
+  a.bucket = "unload-bucket";
+  a.region = "eu-west-1";
+  a.endpoint_url = "http://127.0.0.1:7480";
+  return a;
+}
+
+json GoodConnector() {
+  return {{"name", "orders"},
+          {"domo_account_id", "acc_d"},
+          {"aws_account_id", "acc_a"},
+          {"settings",
+           {{"details",
+             {{"input_dataset", "5e1f0c2a-8d3b-4c6e-9a7f-0b1c2d3e4f50"},
+              {"path", "orders/{yyyy}/"},
+              {"primary_key", {"order_id"}},
+              {"specific_day", 1}}},
+            {"output", {{"manifest", true}}}}},
+          {"schedule", {{"kind", "daily"}, {"time", "02:30"}, {"time_zone", "Europe/Paris"}}},
+          {"retry", {{"every_minutes", 5}, {"max_retries", 3}}}};
+}
+
+TEST(AccountFormTest, ANewAwsAccountNeedsItsKeysBucketAndRegion) {
+  auto form = ParseAccountForm({{"kind", "aws"}, {"name", "prod"}}, std::nullopt);
+  ASSERT_FALSE(form.has_value());
+  for (const char* field : {"aws_access_key_id", "aws_secret_access_key", "bucket", "region"}) {
+    EXPECT_TRUE(Has(form.error(), field)) << field;
+  }
+}
+
+TEST(AccountFormTest, ReportsBadValuesAndUnknownFieldsTogether) {
+  auto form = ParseAccountForm({{"kind", "aws"},
+                                {"name", "prod"},
+                                {"aws_access_key_id", "AKIA"},
+                                {"aws_secret_access_key", "s"},
+                                {"bucket", "Not_A_Bucket"},
+                                {"region", "us-east-1"},
+                                {"endpoint_url", "ftp://x"},
+                                {"colour", "blue"}},
+                               std::nullopt);
+  ASSERT_FALSE(form.has_value());
+  EXPECT_TRUE(Has(form.error(), "bucket"));
+  EXPECT_TRUE(Has(form.error(), "endpoint_url"));
+  EXPECT_TRUE(Has(form.error(), "colour"));
+  EXPECT_EQ(form.error().size(), 3u);
+}
+
+TEST(AccountFormTest, AnEditMayLeaveSecretsOutAndCannotChangeTheKind) {
+  auto edit = ParseAccountForm({{"name", "prod"},
+                                {"aws_access_key_id", "AKIA2"},
+                                {"bucket", "b-1"},
+                                {"region", "r"},
+                                {"aws_session_token", nullptr}},
+                               store::AccountKind::kAws);
+  ASSERT_TRUE(edit.has_value());
+  EXPECT_TRUE(edit->account.aws_secret_access_key.empty());  // kept by the store
+  EXPECT_TRUE(edit->clear_session_token);
+  auto kind = ParseAccountForm({{"kind", "domo"}, {"name", "x"}, {"domo_client_id", "c"}},
+                               store::AccountKind::kAws);
+  ASSERT_FALSE(kind.has_value());
+  EXPECT_TRUE(Has(kind.error(), "kind"));
+}
+
+TEST(AccountFormTest, TheJsonOfAnAccountNeverHoldsASecret) {
+  store::Account aws = Aws();
+  aws.aws_session_token = "session-token-value";
+  aws.has_session_token = true;
+  const std::string text = AccountJson(aws, {"con_1"}).dump() + AccountJson(Domo(), {}).dump();
+  for (const char* secret : {"aws-secret-value", "session-token-value", "domo-secret-value"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+  }
+  const json j = AccountJson(aws, {"con_1"});
+  EXPECT_EQ(j["secrets"]["aws_session_token"], true);
+  EXPECT_EQ(j["used_by"], json::array({"con_1"}));
+  EXPECT_EQ(j["aws_access_key_id"], "AKIAEXAMPLE");
+}
+
+TEST(ConnectorFormTest, AGoodConnectorBuildsItsJobFromTheAccountsAndSettings) {
+  auto form = ParseConnectorForm(GoodConnector());
+  ASSERT_TRUE(form.has_value());
+  const store::Account domo = Domo(), aws = Aws();
+  auto spec = ConnectorJobSpec(*form, &domo, &aws);
+  ASSERT_TRUE(spec.has_value()) << JoinFieldErrors(spec.error(), "x").ToString();
+  EXPECT_EQ(spec->name, "orders");
+  EXPECT_EQ(spec->domo_client_secret, "domo-secret-value");
+  EXPECT_EQ(spec->domo_api_url, "http://127.0.0.1:9");
+  EXPECT_EQ(spec->aws_secret_access_key, "aws-secret-value");
+  EXPECT_EQ(spec->bucket, "unload-bucket");
+  EXPECT_EQ(spec->endpoint_url, "http://127.0.0.1:7480");
+  EXPECT_EQ(spec->specific_day, 1);
+  EXPECT_TRUE(spec->manifest);
+  EXPECT_EQ(spec->writeback_name, "s3unload metrics: orders");
+  auto override_day = ConnectorJobSpec(*form, &domo, &aws, 7);
+  ASSERT_TRUE(override_day.has_value());
+  EXPECT_EQ(override_day->specific_day, 7);
+}
+
+TEST(ConnectorFormTest, EveryProblemIsReportedWithTheFieldThePageShowsItBeside) {
+  json body = GoodConnector();
+  body["name"] = "";
+  body["schedule"] = {{"kind", "daily"}, {"time", "25:00"}};
+  body["retry"] = {{"every_minutes", 0}};
+  body["extra"] = 1;
+  auto form = ParseConnectorForm(body);
+  ASSERT_FALSE(form.has_value());
+  EXPECT_TRUE(Has(form.error(), "name"));
+  EXPECT_TRUE(Has(form.error(), "schedule.time"));
+  EXPECT_TRUE(Has(form.error(), "retry.every_minutes"));
+  EXPECT_TRUE(Has(form.error(), "extra"));
+}
+
+TEST(ConnectorFormTest, SettingsProblemsNameTheJobField) {
+  json body = GoodConnector();
+  body["settings"]["details"]["path"] = "x/{nope}/";
+  body["settings"]["details"]["specific_day"] = -1;
+  body["settings"]["output"]["colour"] = "red";
+  auto form = ParseConnectorForm(body);
+  ASSERT_TRUE(form.has_value());
+  const store::Account domo = Domo(), aws = Aws();
+  auto spec = ConnectorJobSpec(*form, &domo, &aws);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_TRUE(Has(spec.error(), "details.path")) << testing::PrintToString(Fields(spec.error()));
+  EXPECT_TRUE(Has(spec.error(), "details.specific_day"));
+  EXPECT_TRUE(Has(spec.error(), "output.colour"));
+}
+
+TEST(ConnectorFormTest, CredentialsComeOnlyFromTheAccounts) {
+  json body = GoodConnector();
+  body["settings"]["credentials"] = {{"bucket", "other"}};
+  auto form = ParseConnectorForm(body);
+  ASSERT_FALSE(form.has_value());
+  EXPECT_TRUE(Has(form.error(), "credentials"));
+}
+
+TEST(ConnectorFormTest, AProblemWithAnAccountsValueIsReportedOnTheAccountField) {
+  auto form = ParseConnectorForm(GoodConnector());
+  ASSERT_TRUE(form.has_value());
+  store::Account domo = Domo();
+  domo.domo_client_id.clear();
+  const store::Account aws = Aws();
+  auto spec = ConnectorJobSpec(*form, &domo, &aws);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(Fields(spec.error()), std::vector<std::string>{"domo_account_id"});
+  // A missing account is the caller's to report: nothing about its values is added.
+  auto missing = ConnectorJobSpec(*form, nullptr, &aws);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_TRUE(missing.error().empty());
+}
+
+TEST(ConnectorFormTest, StoredFormsRoundTripAndResponsesCanBeSentBack) {
+  auto form = ParseConnectorForm(GoodConnector());
+  ASSERT_TRUE(form.has_value());
+  store::ConnectorRecord record = ToRecord(*form);
+  auto back = FromRecord(record);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->schedule, form->schedule);
+  EXPECT_EQ(back->retry, form->retry);
+  EXPECT_EQ(back->settings, form->settings);
+
+  json echoed = GoodConnector();  // what GET returned, edited and PUT back
+  echoed["id"] = "con_1";
+  echoed["state"] = "scheduled";
+  echoed["last_run"] = nullptr;
+  echoed["next_run"] = "2026-01-01T00:00:00Z";
+  EXPECT_TRUE(ParseConnectorForm(echoed).has_value());
+}
+
+TEST(RetryTest, BoundsAreChecked) {
+  EXPECT_EQ(*ParseRetry(json::object()), RetryPolicy{});
+  auto bad = ParseRetry({{"every_minutes", 1441}, {"max_retries", 21}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(Fields(bad.error()),
+            (std::vector<std::string>{"retry.every_minutes", "retry.max_retries"}));
+}
+
+}  // namespace
+}  // namespace s3u::service

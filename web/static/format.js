@@ -1,0 +1,56 @@
+// How numbers, sizes, durations and times are written on the page.
+
+export function count(n) {
+  return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US');
+}
+
+export function bytes(n) {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Number(n), i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60), rs = Math.round(s % 60);
+  if (m < 60) return `${m} min ${rs} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+const dateTime = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  second: '2-digit', hour12: false,
+});
+
+// "2024-11-24 14:30:05" in the browser's time zone.
+export function time(ms) {
+  if (ms === null || ms === undefined) return '—';
+  return dateTime.format(new Date(ms)).replace(',', '');
+}
+
+// "in 5 min", "3 h ago": beside absolute times in lists.
+export function relative(ms, now = Date.now()) {
+  if (ms === null || ms === undefined) return '';
+  const d = ms - now, a = Math.abs(d);
+  const text = a < 45e3 ? `${Math.round(a / 1000)} s` : a < 90 * 60e3 ? `${Math.round(a / 60e3)} min`
+    : a < 36 * 3600e3 ? `${Math.round(a / 3600e3)} h` : `${Math.round(a / 86400e3)} d`;
+  return d >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+// An instant shown in a given IANA zone ("Mon 2024-11-25 02:30 Europe/Paris").
+export function inZone(iso, timeZone) {
+  try {
+    const f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hour12: false,
+    });
+    return `${f.format(new Date(iso)).replace(',', '')} ${timeZone}`;
+  } catch {
+    return iso;
+  }
+}
