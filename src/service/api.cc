@@ -144,8 +144,9 @@ struct Api::Impl {
           !ApiTokenMatches(std::string_view(header).substr(prefix.size()), options.token_hash)) {
         SendError(res, Error{ErrorCode::kUnauthenticated,
                              "Authorization",
-                             header.empty() ? "the API token is required: Authorization: Bearer "
-                                              "<token> (printed by the service's first start)"
+                             header.empty() ? "the API token is required: send it in the Authorization "
+                                              "header as a bearer token (the service printed it "
+                                              "on its first start)"
                                             : "not the service's API token",
                              0,
                              {}});

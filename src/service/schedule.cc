@@ -187,8 +187,9 @@ tl::expected<uint64_t, std::string> CronFieldBits(std::string_view text,
         return tl::unexpected(
             fmt::format("\"{}\": the step must be a whole number", item.substr(slash + 1)));
       }
-      if (*n == 0)
+      if (*n == 0) {
         return tl::unexpected(fmt::format("\"{}\": step 0; a step must be 1 or more", item));
+      }
       step = *n;
     }
     for (int v = lo; v <= hi; v += step) bits |= uint64_t{1} << v;
@@ -319,8 +320,9 @@ std::optional<Plan> Compile(const Schedule& s, FieldErrors* problems) {
       break;
     case ScheduleKind::kWeekly: {
       check_time();
-      if (s.weekdays.empty())
+      if (s.weekdays.empty()) {
         problem("schedule.days", fmt::format("no day chosen; use {}", kDaysAccepted));
+      }
       for (int d : s.weekdays) {
         if (d < 0 || d > 6) not_accepted("schedule.days", d, "0 (Sunday) to 6 (Saturday)");
       }
@@ -362,7 +364,8 @@ std::optional<Plan> Compile(const Schedule& s, FieldErrors* problems) {
 
 // --- NextRun -------------------------------------------------------------------------------
 
-// The first instant > after whose local time of day is a slot, offset period by offset period.
+// The first instant > after whose local time of day is first + k * period, taking the zone's
+// offset periods (between two changes of offset) one at a time.
 SysMs NextSlotInstant(const date::time_zone& zone, const DailySlots& slots, SysMs after) {
   const milliseconds first = slots.first, period = slots.period;
   SysMs lo = after + milliseconds{1};  // inclusive from here on
@@ -372,8 +375,9 @@ SysMs NextSlotInstant(const date::time_zone& zone, const DailySlots& slots, SysM
     const milliseconds day = std::chrono::floor<date::days>(local);
     const milliseconds since_first = local - day - first;
     milliseconds slot = first;
-    if (since_first > milliseconds{0})
+    if (since_first > milliseconds{0}) {
       slot += (since_first + period - milliseconds{1}) / period * period;
+    }
     if (slot >= date::days{1}) slot = date::days{1} + first;
     const SysMs candidate{day + slot - info.offset};
     if (candidate < info.end) return candidate;
@@ -385,7 +389,7 @@ bool DayMatches(const Calendar& c, date::local_days day) {
   const date::year_month_day ymd{day};
   const unsigned d = static_cast<unsigned>(ymd.day());
   const unsigned last = static_cast<unsigned>((ymd.year() / ymd.month() / date::last).day());
-  const bool dom = c.days[d] || (false && d == last && (c.days >> (last + 1)).any());
+  const bool dom = c.days[d] || (c.clamp_days && d == last && (c.days >> (last + 1)).any());
   const bool dow = c.weekdays[date::weekday{day}.c_encoding()];
   return c.either_day ? dom || dow : dom && dow;
 }
@@ -582,7 +586,7 @@ const KindDef& KindOf(ScheduleKind kind) {
 }
 
 bool Takes(const KindDef& kind, std::string_view key) {
-  return key == "kind" || key == "time_zone" || key == kind.optional ||
+  return key == "kind" || key == "time_zone" || (!kind.optional.empty() && key == kind.optional) ||
          std::find(kind.required.begin(), kind.required.end(), key) != kind.required.end();
 }
 
@@ -729,7 +733,7 @@ std::string DescribeSchedule(const Schedule& s) {
     case ScheduleKind::kEveryHours: {
       if (s.every_hours == 1) return fmt::format("Every hour at :{:02}{}", s.minute, zone);
       std::vector<std::string> times;
-      for (int h = 0; h < 24; h += s.every_hours) times.push_back(HhMm(h, s.minute));
+      for (int h = 0; h < 24; h += std::max(1, s.every_hours)) times.push_back(HhMm(h, s.minute));
       if (times.size() <= 4) {
         return fmt::format("Every {} hours, at {}{}", s.every_hours, JoinAnd(times), zone);
       }

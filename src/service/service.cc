@@ -2,7 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -44,6 +51,24 @@ class TestClock final : public Clock {
   std::chrono::system_clock::time_point now_;  // GUARDED_BY(mu_)
 };
 
+// Written under a temporary name with mode 0600 from the start, then renamed into place.
+Result<void> WriteTokenFile(const std::filesystem::path& path, const std::string& token) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0;
+  if (ok) {
+    const std::string line = token + "\n";
+    ok = ::fchmod(fd, 0600) == 0 &&
+         ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ok = ::close(fd) == 0 && ok;
+  }
+  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return Fail(ErrorCode::kInvalidArgument, "--token-file",
+                "cannot write the token to " + path.string() + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
 int Report(std::ostream& err, const Error& error) {
   err << "s3unload serve: " << error.ToString() << "\n";
   return ExitCodeFor(error.code);
@@ -82,6 +107,11 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
       return Report(err, ok.error());
     }
     *hash = HashApiToken(*new_token);
+    if (!options.token_file.empty()) {
+      if (auto ok = WriteTokenFile(options.token_file, *new_token); !ok) {
+        return Report(err, ok.error());
+      }
+    }
   }
 
   RunLauncher launcher(store, system_clock, log);

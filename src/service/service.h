@@ -27,6 +27,8 @@ struct ServeOptions {
   std::chrono::seconds shutdown_grace{30};
   std::filesystem::path web_dir;  // empty: the embedded page
   bool new_token = false;         // replace the API token (the old one stops working)
+  // When a token is created, also write it here (mode 0600, replaced whole), for scripts.
+  std::filesystem::path token_file;
   LogLevel log_level = LogLevel::kInfo;
   // Tests only (docs/service.md, "Testing"): the scheduler's clock starts here and moves only
   // through POST /api/v1/test/clock, so schedules and retries are tested without waiting.

@@ -1,0 +1,563 @@
+// `s3unload serve` as users run it: the real binary on a free port with its own store, the
+// Domo emulator and radosgw, driven only through the HTTP API of docs/api.md; what runs
+// wrote is read back with the aws cli. The scheduler's clock is the service's test clock
+// (docs/service.md, "Testing"), so retries and schedules are checked without waiting.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "support/emulator.h"
+#include "support/servers.h"
+#include "table/day_window.h"
+#include "table/types.h"
+
+namespace s3u {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using testing::RadosGw;
+using testing::StandardDomo;
+
+// A one-day synthetic dataset big enough for a run to be caught in the middle (many pages of
+// 1000 rows), on a fixed day; runs reach it through specific_day.
+constexpr const char* kBigId = "7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e5f";
+constexpr const char* kBigDay = "2026-10-03";
+constexpr long long kBigRows = 1'500'000;
+
+int DaysAgo(const std::string& date) {
+  const table::Days today = table::ResolveDayWindow(std::chrono::system_clock::now(),
+                                                    **table::FindTimeZone("UTC", "UTC"), 0)
+                                .local_date;
+  return static_cast<int>((today - *table::ParseDate(date)).count());
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json BigDataset() {
+  return {{"id", kBigId},
+          {"name", "big day"},
+          {"owner", StandardDomo::kOwnerUserId},
+          {"synthetic",
+           {{"rows", kBigRows},
+            {"seed", 11},
+            {"columns",
+             {{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
+              {{"name", "event_time"},
+               {"type", "DATETIME"},
+               {"kind", "timeline"},
+               {"from", std::string(kBigDay) + "T00:00:00"},
+               {"to", "2026-10-04T00:00:00"}},
+              {{"name", "customer"}, {"type", "STRING"}, {"kind", "text"}, {"max_length", 40}}}}}}};
+}
+
+// One `s3unload serve` process with its store in `dir`.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::filesystem::path& dir, int64_t clock_start_ms,
+                 std::vector<std::string> extra = {})
+      : dir_(dir) {
+    std::vector<std::string> argv = {S3UNLOAD_BINARY,
+                                     "serve",
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--store",
+                                     (dir / "s3unload.db").string(),
+                                     "--token-file",
+                                     (dir / "token").string(),
+                                     "--test-clock-start-ms",
+                                     std::to_string(clock_start_ms)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    log_ = (dir / ("serve-" + std::to_string(++starts_) + ".log")).string();
+    testing::SpawnedProcess p = testing::SpawnProcess(argv, log_);
+    pid_ = p.pid;
+    const std::string prefix = "s3unload serve listening on http://127.0.0.1:";
+    if (p.first_line.rfind(prefix, 0) != 0) {
+      ADD_FAILURE() << "the service did not start: " << p.first_line << testing::ReadWholeFile(log_);
+      return;
+    }
+    port_ = std::stoi(p.first_line.substr(prefix.size()));
+    token_ = testing::ReadWholeFile((dir / "token").string());
+    while (!token_.empty() && token_.back() == '\n') token_.pop_back();
+  }
+  ~ServiceProcess() { Stop(SIGTERM); }
+
+  // Stops the process with `signal` and returns its exit status (as waitpid gives it).
+  int Stop(int signal) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+  struct Answer {
+    int status = 0;
+    json body;
+    std::string raw;
+    std::string www_authenticate;
+  };
+  Answer Call(const std::string& method, const std::string& path, const json& body = nullptr,
+              const std::string& token = "\x01") const {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(60, 0);
+    httplib::Headers headers;
+    const std::string bearer = token == "\x01" ? token_ : token;
+    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    const std::string text = body.is_null() ? "" : body.dump();
+    httplib::Result r = method == "GET"      ? client.Get(path.c_str(), headers)
+                        : method == "DELETE" ? client.Delete(path.c_str(), headers)
+                        : method == "PUT"
+                            ? client.Put(path.c_str(), headers, text, "application/json")
+                            : client.Post(path.c_str(), headers, text, "application/json");
+    Answer a;
+    if (!r) {
+      ADD_FAILURE() << method << " " << path << ": no answer";
+      return a;
+    }
+    a.status = r->status;
+    a.raw = r->body;
+    a.body = json::parse(r->body, nullptr, false);
+    a.www_authenticate = r->get_header_value("WWW-Authenticate");
+    return a;
+  }
+
+  // Waits (polling the API, 50 ms apart, up to `limit`) until `ready` holds for the run.
+  json WaitForRun(const std::string& run_id,
+                  const std::function<bool(const json&)>& ready,
+                  std::chrono::seconds limit = std::chrono::seconds(120)) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    json run;
+    while (std::chrono::steady_clock::now() < deadline) {
+      Answer a = Call("GET", "/api/v1/runs/" + run_id);
+      if (a.status == 200 && ready(a.body)) return a.body;
+      run = a.body;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "run " << run_id << " never got there: " << run.dump();
+    return run;
+  }
+  json WaitForEnd(const std::string& run_id) const {
+    return WaitForRun(run_id, [](const json& r) { return r["status"] != "RUNNING"; });
+  }
+  int64_t AdvanceClock(int64_t ms) const {
+    return Call("POST", "/api/v1/test/clock", {{"advance_ms", ms}}).body["now_ms"];
+  }
+
+  int port() const { return port_; }
+  const std::string& token() const { return token_; }
+  std::string Log() const { return testing::ReadWholeFile(log_); }
+
+ private:
+  std::filesystem::path dir_;
+  std::string log_;
+  int pid_ = -1;
+  int port_ = 0;
+  std::string token_;
+  static inline int starts_ = 0;
+};
+
+class ServiceIntegrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    json config = testing::StandardEmulatorConfig(RadosGw().endpoint);
+    config["datasets"].push_back(BigDataset());
+    emulator_ = new testing::EmulatorProcess(config);
+  }
+  static void TearDownTestSuite() {
+    delete emulator_;
+    emulator_ = nullptr;
+  }
+
+  ServiceIntegrationTest() : bucket_(testing::UniqueBucket("svc")) {
+    testing::CreateBucketWithAwsCli(RadosGw(), bucket_);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("s3u-svc-" + std::to_string(::getpid()) + "-" + bucket_);
+    std::filesystem::create_directories(dir_);
+    emulator_->Admin("POST", "/__admin/faults", json::array());
+  }
+  ~ServiceIntegrationTest() override {
+    service_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Start(std::vector<std::string> extra = {}) {
+    service_ = std::make_unique<ServiceProcess>(dir_, clock_ms_, extra);
+  }
+
+  json DomoAccount(const std::string& secret = StandardDomo::kOwnerClientSecret) const {
+    return {{"kind", "domo"},
+            {"name", "owner"},
+            {"domo_client_id", StandardDomo::kOwnerClientId},
+            {"domo_client_secret", secret},
+            {"domo_api_url", emulator_->url()}};
+  }
+  json AwsAccount(const std::string& secret = "") const {
+    return {{"kind", "aws"},
+            {"name", "rgw"},
+            {"aws_access_key_id", RadosGw().owner.access_key_id},
+            {"aws_secret_access_key",
+             secret.empty() ? RadosGw().owner.secret_access_key : secret},
+            {"bucket", bucket_},
+            {"region", "us-east-1"},
+            {"endpoint_url", RadosGw().endpoint}};
+  }
+
+  // Creates both accounts and a connector on the sales dataset (or `dataset`, `day`).
+  std::string Connector(const json& retry = {{"every_minutes", 10}, {"max_retries", 0}},
+                        const std::string& dataset = StandardDomo::kSalesDatasetId,
+                        const std::string& day = "2026-10-05",
+                        const json& schedule = {{"kind", "manual"}}) {
+    auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
+    EXPECT_EQ(domo.status, 201) << domo.raw;
+    auto aws = service_->Call("POST", "/api/v1/accounts", AwsAccount());
+    EXPECT_EQ(aws.status, 201) << aws.raw;
+    json body = {
+        {"name", "orders"},
+        {"domo_account_id", domo.body["id"]},
+        {"aws_account_id", aws.body["id"]},
+        {"settings",
+         {{"details",
+           {{"input_dataset", dataset},
+            {"path", "out/{date}/"},
+            {"primary_key", {"id"}},
+            {"date_column", "event_time"},
+            {"specific_day", DaysAgo(day)}}},
+          {"tuning", {{"page_rows", 1000}}},
+          {"s3", {{"part_size", "5MiB"}}}}},
+        {"schedule", schedule},
+        {"retry", retry}};
+    auto created = service_->Call("POST", "/api/v1/connectors", body);
+    EXPECT_EQ(created.status, 201) << created.raw;
+    return created.body.value("id", "");
+  }
+
+  std::vector<std::string> Keys() const {
+    testing::CommandResult r = testing::AwsCli(
+        RadosGw(), {"s3api", "list-objects-v2", "--bucket", bucket_, "--output", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> keys;
+    if (r.out.find_first_not_of(" \n") == std::string::npos) return keys;
+    for (const json& o : json::parse(r.out).value("Contents", json::array())) {
+      keys.push_back(o["Key"]);
+    }
+    return keys;
+  }
+
+  // Waits until the run has at least one multipart upload in progress (so it is mid-way).
+  void WaitForUploadInProgress() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (testing::CountUploadsWithAwsCli(RadosGw(), bucket_) == 0) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no upload started";
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  static inline testing::EmulatorProcess* emulator_ = nullptr;
+  std::string bucket_;
+  std::filesystem::path dir_;
+  int64_t clock_ms_ = NowMs();
+  std::unique_ptr<ServiceProcess> service_;
+};
+
+TEST_F(ServiceIntegrationTest, HealthIsOpenAndEverythingElseNeedsTheToken) {
+  Start();
+  auto health = service_->Call("GET", "/api/v1/health", nullptr, "");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body["status"], "ok");
+  auto none = service_->Call("GET", "/api/v1/accounts", nullptr, "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.body["error"]["code"], "unauthenticated");
+  EXPECT_THAT(none.www_authenticate, HasSubstr("Bearer"));
+  auto wrong = service_->Call("GET", "/api/v1/connectors", nullptr, "s3u_not-the-token");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").status, 200);
+  auto page = service_->Call("GET", "/", nullptr, "");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_THAT(page.raw, HasSubstr("<html"));
+  EXPECT_EQ(service_->Call("GET", "/vendor/htm-preact.js", nullptr, "").status, 200);
+  auto unknown = service_->Call("GET", "/api/v1/nothing-here");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body["error"]["code"], "not_found");
+
+  // Only the token's hash is in the store; a restart keeps the token and prints no new one.
+  const std::string token = service_->token();
+  ASSERT_FALSE(token.empty());
+  service_.reset();
+  std::filesystem::remove(dir_ / "token");
+  Start();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "token"));
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts", nullptr, token).status, 200);
+  const std::string db = testing::ReadWholeFile((dir_ / "s3unload.db").string()) +
+                         testing::ReadWholeFile((dir_ / "s3unload.db-wal").string());
+  EXPECT_THAT(db, Not(HasSubstr(token)));
+}
+
+TEST_F(ServiceIntegrationTest, AccountsKeepTheirSecretsAndNeverShowThem) {
+  Start();
+  auto bad = service_->Call("POST", "/api/v1/accounts",
+                            {{"kind", "aws"}, {"name", "x"}, {"bucket", "B_"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["error"]["fields"].size(), 4u) << bad.raw;
+
+  auto aws = service_->Call("POST", "/api/v1/accounts", AwsAccount());
+  ASSERT_EQ(aws.status, 201) << aws.raw;
+  EXPECT_EQ(aws.body["secrets"]["aws_secret_access_key"], true);
+  const std::string id = aws.body["id"];
+  auto test = service_->Call("POST", "/api/v1/accounts/" + id + "/test");
+  ASSERT_EQ(test.status, 200);
+  EXPECT_EQ(test.body["ok"], true) << test.raw;
+  EXPECT_EQ(test.body["report"]["can_upload"], true);
+
+  // An edit without the secret keeps it: the test still passes.
+  json edit = AwsAccount();
+  edit.erase("aws_secret_access_key");
+  edit.erase("kind");
+  edit["name"] = "rgw-renamed";
+  auto edited = service_->Call("PUT", "/api/v1/accounts/" + id, edit);
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  EXPECT_EQ(edited.body["name"], "rgw-renamed");
+  EXPECT_EQ(service_->Call("POST", "/api/v1/accounts/" + id + "/test").body["ok"], true);
+
+  // Wrong keys: the test answers, with the finding.
+  auto wrong = service_->Call("POST", "/api/v1/accounts/test", AwsAccount("wrong-secret-0001"));
+  ASSERT_EQ(wrong.status, 200);
+  EXPECT_EQ(wrong.body["ok"], false);
+  auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
+  ASSERT_EQ(domo.status, 201);
+  auto domo_test = service_->Call("POST", "/api/v1/accounts/" + domo.body["id"].get<std::string>() + "/test");
+  EXPECT_EQ(domo_test.body["ok"], true) << domo_test.raw;
+  EXPECT_EQ(domo_test.body["report"]["token"]["user_id"], StandardDomo::kOwnerUserId);
+  auto domo_wrong = service_->Call("POST", "/api/v1/accounts/test", DomoAccount("not-the-secret"));
+  EXPECT_EQ(domo_wrong.body["ok"], false);
+
+  auto list = service_->Call("GET", "/api/v1/accounts");
+  ASSERT_EQ(list.body["accounts"].size(), 2u);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts/acc_0000000000000000").status, 404);
+
+  // No secret in any answer, in the log, or in clear in the store.
+  std::string everything = list.raw + aws.raw + edited.raw + test.raw + wrong.raw + domo.raw +
+                           domo_test.raw + domo_wrong.raw + service_->Log() +
+                           testing::ReadWholeFile((dir_ / "s3unload.db").string()) +
+                           testing::ReadWholeFile((dir_ / "s3unload.db-wal").string());
+  for (const std::string& secret :
+       {std::string(RadosGw().owner.secret_access_key), std::string("wrong-secret-0001"),
+        std::string(StandardDomo::kOwnerClientSecret), std::string("not-the-secret")}) {
+    EXPECT_THAT(everything, Not(HasSubstr(secret)));
+  }
+}
+
+TEST_F(ServiceIntegrationTest, ABadConnectorIsRefusedWithEveryFieldNamedAndNothingSaved) {
+  Start();
+  auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
+  auto aws = service_->Call("POST", "/api/v1/accounts", AwsAccount());
+  json body = {{"name", "bad"},
+               {"domo_account_id", aws.body["id"]},  // the wrong kind
+               {"aws_account_id", aws.body["id"]},
+               {"settings",
+                {{"details",
+                  {{"input_dataset", "not-a-guid"}, {"path", "x/{nope}/"}, {"specific_day", -1}}}}},
+               {"schedule", {{"kind", "daily"}, {"time", "25:00"}}}};
+  auto answer = service_->Call("POST", "/api/v1/connectors", body);
+  ASSERT_EQ(answer.status, 400) << answer.raw;
+  std::set<std::string> fields;
+  for (const json& f : answer.body["error"]["fields"]) fields.insert(f["field"]);
+  for (const char* field : {"domo_account_id", "details.input_dataset", "details.path",
+                            "details.specific_day", "details.primary_key", "schedule.time"}) {
+    EXPECT_TRUE(fields.count(field)) << field << " in " << answer.raw;
+  }
+  EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/validate", body).status, 400);
+  EXPECT_THAT(service_->Call("GET", "/api/v1/connectors").body["connectors"], IsEmpty());
+  // An account in use cannot be deleted.
+  body["domo_account_id"] = domo.body["id"];
+  body["settings"] = {{"details",
+                       {{"input_dataset", StandardDomo::kSalesDatasetId}, {"primary_key", {"id"}}}}};
+  body["schedule"] = {{"kind", "manual"}};
+  ASSERT_EQ(service_->Call("POST", "/api/v1/connectors", body).status, 201);
+  auto in_use = service_->Call("DELETE", "/api/v1/accounts/" + domo.body["id"].get<std::string>());
+  EXPECT_EQ(in_use.status, 409);
+  EXPECT_THAT(in_use.body["error"]["message"].get<std::string>(), HasSubstr("bad"));
+}
+
+TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
+  Start();
+  const std::string id = Connector();
+  auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  ASSERT_EQ(started.status, 202) << started.raw;
+  const std::string run_id = started.body["run_id"];
+  const json run = service_->WaitForEnd(run_id);
+  ASSERT_EQ(run["status"], "SUCCEEDED") << run.dump();
+  EXPECT_EQ(run["rows"], 100);
+  EXPECT_EQ(run["attempt"], 1);
+  EXPECT_EQ(run["day"], "2026-10-05");
+  EXPECT_EQ(run["metrics"]["rows"], 100);
+  ASSERT_EQ(run["s3_uris"].size(), 1u);
+  const std::string key = "out/2026-10-05/" + std::string(StandardDomo::kSalesDatasetId) +
+                          "_2026-10-05.csv.gz";
+  EXPECT_EQ(run["s3_uris"][0], "s3://" + bucket_ + "/" + key);
+  EXPECT_EQ(Keys(), std::vector<std::string>{key});
+  auto body = testing::ReadBackWithAwsCli(RadosGw(), bucket_, key);
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(testing::RunCommand({"gzip", "-dc"}, {}, *body).out.substr(0, 3), "id,");
+
+  auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
+  EXPECT_EQ(connector.body["last_run"]["run_id"], run_id);
+  EXPECT_EQ(connector.body["state"], "manual");
+  auto runs = service_->Call("GET", "/api/v1/connectors/" + id + "/runs?limit=10");
+  ASSERT_EQ(runs.body["runs"].size(), 1u);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/runs?limit=0").status, 400);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/runs/nope").status, 404);
+  // Another day for one run only: a backfill.
+  auto other = service_->Call("POST", "/api/v1/connectors/" + id + "/run",
+                              {{"specific_day", DaysAgo("2026-10-06")}});
+  ASSERT_EQ(other.status, 202);
+  EXPECT_EQ(service_->WaitForEnd(other.body["run_id"])["day"], "2026-10-06");
+}
+
+TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
+  Start();
+  const std::string id = Connector({{"every_minutes", 1}, {"max_retries", 3}}, kBigId, kBigDay);
+  auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  ASSERT_EQ(started.status, 202);
+  EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/run").status, 409);
+  WaitForUploadInProgress();
+  EXPECT_EQ(service_->Call("DELETE", "/api/v1/connectors/" + id).status, 409);
+  auto cancel = service_->Call("POST", "/api/v1/connectors/" + id + "/cancel");
+  ASSERT_EQ(cancel.status, 202) << cancel.raw;
+  const json run = service_->WaitForEnd(started.body["run_id"]);
+  EXPECT_EQ(run["status"], "CANCELLED") << run.dump();
+  EXPECT_THAT(Keys(), IsEmpty());
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["retry_due_ms"], nullptr);
+  EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/cancel").status, 409);
+}
+
+TEST_F(ServiceIntegrationTest, AFailedRunIsRetriedOnTimeAsItsOwnRun) {
+  Start();
+  const std::string id = Connector({{"every_minutes", 5}, {"max_retries", 2}});
+  emulator_->Admin("POST", "/__admin/faults",
+                   json::array({{{"route", "query"}, {"action", "status"}, {"status", 400}}}));
+  auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  const json failed = service_->WaitForEnd(started.body["run_id"]);
+  ASSERT_EQ(failed["status"], "FAILED") << failed.dump();
+  auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
+  EXPECT_EQ(connector.body["state"], "retry_pending");
+  EXPECT_EQ(connector.body["retry_attempt"], 2);
+  const int64_t due = connector.body["retry_due_ms"];
+  EXPECT_EQ(due, failed["finished_ms"].get<int64_t>() + 5 * 60'000) << "finished by the real "
+                                                                       "clock, due by it";
+
+  emulator_->Admin("POST", "/__admin/faults", json::array());
+  const int64_t now = service_->AdvanceClock(0);
+  service_->AdvanceClock(due - now - 1);  // one ms early: nothing
+  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"].size(), 1u);
+  service_->AdvanceClock(1);
+  auto runs = service_->Call("GET", "/api/v1/connectors/" + id + "/runs");
+  ASSERT_EQ(runs.body["runs"].size(), 2u) << runs.raw;
+  const json retry = service_->WaitForEnd(runs.body["runs"][0]["run_id"]);
+  EXPECT_EQ(retry["attempt"], 2);
+  EXPECT_EQ(retry["status"], "SUCCEEDED") << retry.dump();
+  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["state"], "manual");
+}
+
+TEST_F(ServiceIntegrationTest, AScheduledConnectorRunsWhenItsTimeComes) {
+  // Start the test clock on a quarter hour so the next fire is exactly 15 minutes away.
+  clock_ms_ = (NowMs() / 900'000) * 900'000;
+  Start();
+  const std::string id = Connector({{"every_minutes", 10}, {"max_retries", 0}},
+                                   StandardDomo::kSalesDatasetId, "2026-10-05",
+                                   {{"kind", "every_minutes"}, {"minutes", 15}});
+  auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
+  EXPECT_EQ(connector.body["state"], "scheduled");
+  EXPECT_EQ(connector.body["next_run_ms"], clock_ms_ + 900'000);
+  EXPECT_EQ(connector.body["schedule_text"], "Every 15 minutes");
+  service_->AdvanceClock(899'999);
+  EXPECT_THAT(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"], IsEmpty());
+  service_->AdvanceClock(1);
+  auto runs = service_->Call("GET", "/api/v1/connectors/" + id + "/runs");
+  ASSERT_EQ(runs.body["runs"].size(), 1u);
+  EXPECT_EQ(service_->WaitForEnd(runs.body["runs"][0]["run_id"])["status"], "SUCCEEDED");
+  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["next_run_ms"],
+            clock_ms_ + 1'800'000);
+  // Disabled: no next run, and time passing starts nothing.
+  auto disabled = service_->Call("POST", "/api/v1/connectors/" + id + "/disable");
+  EXPECT_EQ(disabled.body["state"], "disabled");
+  EXPECT_EQ(disabled.body["next_run_ms"], nullptr);
+  service_->AdvanceClock(3'600'000);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"].size(), 1u);
+}
+
+TEST_F(ServiceIntegrationTest, KilledDuringARunTheRestartMarksItFailedAndRetriesOnTime) {
+  Start();
+  const std::string id = Connector({{"every_minutes", 2}, {"max_retries", 1}}, kBigId, kBigDay);
+  auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  ASSERT_EQ(started.status, 202);
+  const std::string run_id = started.body["run_id"];
+  WaitForUploadInProgress();
+  const int status = service_->Stop(SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_THAT(Keys(), IsEmpty()) << "nothing partial is visible";
+
+  const auto restart = std::chrono::steady_clock::now();
+  clock_ms_ = NowMs();
+  Start();
+  const auto recovered_after = std::chrono::steady_clock::now() - restart;
+  const json run = service_->Call("GET", "/api/v1/runs/" + run_id).body;
+  EXPECT_EQ(run["status"], "FAILED");
+  EXPECT_EQ(run["error"]["code"], "aborted");
+  EXPECT_THAT(Keys(), IsEmpty());
+  auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
+  EXPECT_EQ(connector.body["state"], "retry_pending");
+  EXPECT_EQ(connector.body["retry_due_ms"], clock_ms_ + 2 * 60'000) << connector.raw;
+  std::cout << "restart to serving with the interrupted run recovered: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(recovered_after).count()
+            << " ms\n";
+
+  service_->AdvanceClock(2 * 60'000);
+  auto runs = service_->Call("GET", "/api/v1/connectors/" + id + "/runs");
+  ASSERT_EQ(runs.body["runs"].size(), 2u);
+  const json retry = service_->WaitForEnd(runs.body["runs"][0]["run_id"]);
+  EXPECT_EQ(retry["attempt"], 2);
+  EXPECT_EQ(retry["status"], "SUCCEEDED") << retry.dump();
+  EXPECT_EQ(retry["rows"], kBigRows);
+  EXPECT_EQ(Keys().size(), 1u);
+}
+
+TEST_F(ServiceIntegrationTest, SigtermCancelsARunPastTheGraceAndExitsCleanly) {
+  Start({"--shutdown-grace", "0"});
+  const std::string id = Connector({{"every_minutes", 1}, {"max_retries", 0}}, kBigId, kBigDay);
+  auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  WaitForUploadInProgress();
+  const int status = service_->Stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_THAT(Keys(), IsEmpty());
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
+  Start();
+  EXPECT_EQ(service_->Call("GET", "/api/v1/runs/" + started.body["run_id"].get<std::string>())
+                .body["status"],
+            "CANCELLED");
+}
+
+}  // namespace
+}  // namespace s3u
