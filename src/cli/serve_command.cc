@@ -56,6 +56,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags) {
                   "Serve the page from this directory instead of the embedded copy (development)");
   cmd->add_flag("--new-token", flags.new_token,
                 "Replace the API token and print the new one (the old one stops working)");
+  cmd->add_option("--token-file", flags.token_file,
+                  "When a token is created, also write it to this file (mode 0600)");
   cmd->add_option("--log-level", flags.log_level, "debug, info (default), warn, error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
   cmd->add_option("--test-clock-start-ms", flags.test_clock_start_ms,
@@ -83,6 +85,7 @@ int RunServe(const ServeFlags& flags) {
   options.shutdown_grace = std::chrono::seconds(flags.shutdown_grace_seconds);
   options.web_dir = flags.web_dir;
   options.new_token = flags.new_token;
+  options.token_file = flags.token_file;
   ParseLogLevel(flags.log_level, &options.log_level);
   options.test_clock_start_ms = flags.test_clock_start_ms;
   InstallInterruptHandler();

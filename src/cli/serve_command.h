@@ -16,6 +16,7 @@ struct ServeFlags {
   int shutdown_grace_seconds = 30;
   std::string web_dir;
   bool new_token = false;
+  std::string token_file;
   std::string log_level = "info";
   std::optional<int64_t> test_clock_start_ms;
 };
