@@ -19,7 +19,7 @@ aws() { /usr/bin/aws --endpoint-url "$endpoint" "$@"; }
 
 # Starts the emulator with the config file $1; sets `domo_url` and `emulator_pid`.
 start_emulator() {
-  "$root/build/src/emulator/domo-emulator" --config "$1" --port 0 \
+  "${build_dir:-$root/build}/src/emulator/domo-emulator" --config "$1" --port 0 \
     >"$work/emulator.out" 2>"$work/emulator.log" &
   emulator_pid=$!
   for _ in $(seq 1 100); do [ -s "$work/emulator.out" ] && break; sleep 0.1; done

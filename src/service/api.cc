@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -142,14 +143,15 @@ struct Api::Impl {
       const std::string prefix = "Bearer ";
       if (header.rfind(prefix, 0) != 0 ||
           !ApiTokenMatches(std::string_view(header).substr(prefix.size()), options.token_hash)) {
-        SendError(res, Error{ErrorCode::kUnauthenticated,
-                             "Authorization",
-                             header.empty() ? "the API token is required: send it in the Authorization "
-                                              "header as a bearer token (the service printed it "
-                                              "on its first start)"
-                                            : "not the service's API token",
-                             0,
-                             {}});
+        SendError(res,
+                  Error{ErrorCode::kUnauthenticated,
+                        "Authorization",
+                        header.empty() ? "the API token is required: send it in the Authorization "
+                                         "header as a bearer token (the service printed it "
+                                         "on its first start)"
+                                       : "not the service's API token",
+                        0,
+                        {}});
         return;
       }
       try {
@@ -277,20 +279,37 @@ struct Api::Impl {
                   }
                   res.status = 204;
                 }));
+    // An optional body is an edit not saved yet: its values are tested, with the saved
+    // secrets wherever it leaves them out.
     http.Post("/api/v1/accounts/([^/]+)/test", Guard([this](const Request& req, Response& res) {
                 auto account = store.GetAccount(req.matches[1].str());
                 if (!account) return SendError(res, account.error());
+                if (!req.body.empty()) {
+                  auto body = Body(req, res);
+                  if (!body) return;
+                  auto form = ParseAccountForm(*body, account->kind);
+                  if (!form) return SendFieldErrors(res, form.error(), "the account");
+                  store::Account edited = form->account;
+                  for (auto member :
+                       {&store::Account::domo_client_secret, &store::Account::aws_secret_access_key,
+                        &store::Account::aws_session_token}) {
+                    if ((edited.*member).empty()) edited.*member = (*account).*member;
+                  }
+                  if (form->clear_session_token) edited.aws_session_token.clear();
+                  return SendJson(res, 200, TestAccount(edited));
+                }
                 SendJson(res, 200, TestAccount(*account));
               }));
   }
 
   // ---- connectors
 
-  // Everything wrong with a connector form, the accounts and the job included.
-  FieldErrors Validate(const ConnectorForm& form) {
-    FieldErrors errors;
+  // Everything wrong with a connector form, the accounts and the job included (appended to
+  // `errors`, which holds the form's own problems).
+  void Validate(const ConnectorForm& form, FieldErrors& errors) {
     auto account = [&](const std::string& id, store::AccountKind kind,
                        const char* field) -> std::optional<store::Account> {
+      if (id.empty()) return std::nullopt;  // reported as required already
       auto a = store.GetAccount(id);
       if (!a) {
         errors.push_back({field, a.error().code == ErrorCode::kNotFound ? "no saved account " + id
@@ -308,24 +327,26 @@ struct Api::Impl {
     auto domo = account(form.domo_account_id, store::AccountKind::kDomo, "domo_account_id");
     auto aws = account(form.aws_account_id, store::AccountKind::kAws, "aws_account_id");
     auto spec = ConnectorJobSpec(form, domo ? &*domo : nullptr, aws ? &*aws : nullptr);
-    if (!spec) errors.insert(errors.end(), spec.error().begin(), spec.error().end());
-    return errors;
+    if (!spec) {
+      for (const FieldError& e : spec.error()) {
+        // A field the form already reported (name, settings) is said once.
+        if (std::find(errors.begin(), errors.end(), e) == errors.end()) errors.push_back(e);
+      }
+    }
   }
 
   // The form, checked whole; a 400 is sent and nullopt returned when anything is wrong.
   std::optional<ConnectorForm> CheckedForm(const Request& req, Response& res) {
     auto body = Body(req, res);
     if (!body) return std::nullopt;
-    auto form = ParseConnectorForm(*body);
-    if (!form) {
-      SendFieldErrors(res, form.error(), "the connector");
-      return std::nullopt;
-    }
-    if (FieldErrors errors = Validate(*form); !errors.empty()) {
+    FieldErrors errors;
+    ConnectorForm form = ParseConnectorFormPartly(*body, errors);
+    if (body->is_object()) Validate(form, errors);
+    if (!errors.empty()) {
       SendFieldErrors(res, errors, "the connector");
       return std::nullopt;
     }
-    return *form;
+    return form;
   }
 
   json ConnectorOut(const store::ConnectorRecord& c) {

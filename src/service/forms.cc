@@ -270,20 +270,23 @@ std::vector<unload::SpecValue> AccountSpecValues(const store::Account& a,
   return values;
 }
 
-Checked<ConnectorForm> ParseConnectorForm(const json& body) {
-  if (!body.is_object()) return tl::unexpected(FieldErrors{{"body", "expected a JSON object"}});
-  FieldErrors errors;
-  FormReader r(body, "", errors);
+ConnectorForm ParseConnectorFormPartly(const json& body, FieldErrors& errors) {
   ConnectorForm form;
+  if (!body.is_object()) {
+    errors.push_back({"body", "expected a JSON object"});
+    return form;
+  }
+  FormReader r(body, "", errors);
   form.name = r.Text("name", true, "a name (it names the runs, the metrics and the history)");
   if (form.name.size() > 100) errors.push_back({"name", "at most 100 characters"});
   form.enabled = r.Bool("enabled", true);
   form.domo_account_id = r.Text("domo_account_id", true, "a Domo account");
   form.aws_account_id = r.Text("aws_account_id", true, "an AWS account");
   if (r.Has("settings")) {
-    form.settings = body.at("settings");
     std::vector<unload::SpecValue> ignored;
-    SettingsValues(form.settings, ignored, errors);
+    const size_t before = errors.size();
+    SettingsValues(body.at("settings"), ignored, errors);
+    if (errors.size() == before) form.settings = body.at("settings");
   }
   if (r.Has("schedule")) {
     if (auto schedule = ParseSchedule(body.at("schedule"))) {
@@ -300,6 +303,12 @@ Checked<ConnectorForm> ParseConnectorForm(const json& body) {
     }
   }
   r.RejectUnknown(kConnectorResponseFields);
+  return form;
+}
+
+Checked<ConnectorForm> ParseConnectorForm(const json& body) {
+  FieldErrors errors;
+  ConnectorForm form = ParseConnectorFormPartly(body, errors);
   if (!errors.empty()) return tl::unexpected(errors);
   return form;
 }

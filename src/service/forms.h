@@ -57,6 +57,9 @@ struct ConnectorForm {
   RetryPolicy retry;
 };
 Checked<ConnectorForm> ParseConnectorForm(const nlohmann::json& body);
+// The same, parsing all it can: problems are appended to `errors`, and fields with a problem
+// keep their defaults, so the rest of the form can still be checked (every problem at once).
+ConnectorForm ParseConnectorFormPartly(const nlohmann::json& body, FieldErrors& errors);
 
 // The record to store for a form (user fields only; the scheduler's state is the store's).
 store::ConnectorRecord ToRecord(const ConnectorForm& form);

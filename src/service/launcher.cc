@@ -55,6 +55,25 @@ RunLauncher::~RunLauncher() {
 void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRequest& request,
                          std::shared_ptr<std::atomic<bool>> cancel,
                          std::function<void(const RunEnded&)> done) {
+  // The job is built and the run recorded before Launch returns, so the run id "Run now"
+  // answers with is in the history at once; only the unload itself runs on the thread.
+  const std::string prefix = fmt::format("connector {} run {}: ", connector.name, request.run_id);
+  auto log = std::make_shared<Logger>(LogLevel::kInfo,
+                                      [this, prefix](LogLevel level, std::string_view line) {
+                                        log_.Log(level, prefix + std::string(line));
+                                      });
+  auto spec = PrepareJob(connector, request, *log);
+  if (!spec) {
+    log->Error("could not start: " + spec.error().ToString());
+    RecordUnstartable(store_, clock_, connector, request, spec.error(), *log);
+    done({connector.id, request.run_id, store::RunStatus::kFailed, NowMs(clock_)});
+    return;
+  }
+  const bool recorded = store_
+                            .BeginRun(unload::RunRecordFor(*spec, request.run_id, connector.id,
+                                                           request.attempt, clock_.Now()))
+                            .has_value();
+
   std::lock_guard lock(mu_);
   for (auto it = workers_.begin(); it != workers_.end();) {
     if (it->finished->load()) {
@@ -66,8 +85,9 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
   }
   auto finished = std::make_shared<std::atomic<bool>>(false);
   workers_.push_back(
-      {std::thread([this, connector, request, cancel, done, finished] {
-         Run(connector, request, *cancel);
+      {std::thread([this, connector, request, cancel, done, finished, log, recorded,
+                    job = std::move(*spec)] {
+         Run(connector, request, job, recorded, *cancel, *log);
          RunEnded ended{connector.id, request.run_id, store::RunStatus::kFailed, NowMs(clock_)};
          if (auto run = store_.GetRun(request.run_id)) {
            ended.status = run->status;
@@ -79,34 +99,43 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
        finished});
 }
 
-void RunLauncher::Run(const store::ConnectorRecord& connector, const LaunchRequest& request,
-                      const std::atomic<bool>& cancel) {
-  const std::string prefix = fmt::format("connector {} run {}: ", connector.name, request.run_id);
-  Logger log(LogLevel::kInfo, [this, prefix](LogLevel level, std::string_view line) {
-    log_.Log(level, prefix + std::string(line));
-  });
-  auto fail = [&](const Error& error) {
-    log.Error("could not start: " + error.ToString());
-    RecordUnstartable(store_, clock_, connector, request, error, log);
-  };
-
+Result<unload::JobSpec> RunLauncher::PrepareJob(const store::ConnectorRecord& connector,
+                                                const LaunchRequest& request, Logger& log) {
   auto form = FromRecord(connector);
-  if (!form) return fail(form.error());
+  if (!form) return Fail(form.error());
   auto domo_account = store_.GetAccount(connector.domo_account_id);
-  if (!domo_account) return fail(domo_account.error());
+  if (!domo_account) return Fail(domo_account.error());
   auto aws_account = store_.GetAccount(connector.aws_account_id);
-  if (!aws_account) return fail(aws_account.error());
+  if (!aws_account) return Fail(aws_account.error());
   log.AddSecret(domo_account->domo_client_secret);
   log.AddSecret(aws_account->aws_secret_access_key);
   log.AddSecret(aws_account->aws_session_token);
   auto spec = ConnectorJobSpec(*form, &*domo_account, &*aws_account, request.specific_day);
-  if (!spec) return fail(JoinFieldErrors(spec.error(), "the connector"));
-  auto s3 = OpenS3(*spec, clock_, log);
+  if (!spec) return Fail(JoinFieldErrors(spec.error(), "the connector"));
+  return *spec;
+}
+
+void RunLauncher::Run(const store::ConnectorRecord& connector, const LaunchRequest& request,
+                      const unload::JobSpec& spec, bool recorded, const std::atomic<bool>& cancel,
+                      Logger& log) {
+  auto fail = [&](const Error& error) {
+    log.Error("could not start: " + error.ToString());
+    if (!recorded) return RecordUnstartable(store_, clock_, connector, request, error, log);
+    store::RunResult result;
+    result.error_code = std::string(CodeName(error.code));
+    result.error_message = log.Redact(error.ToString());
+    if (auto ok =
+            store_.FinishRun(request.run_id, store::RunStatus::kFailed, NowMs(clock_), result);
+        !ok) {
+      log.Error("cannot record the failed run: " + ok.error().ToString());
+    }
+  };
+  auto s3 = OpenS3(spec, clock_, log);
   if (!s3) return fail(s3.error());
-  auto domo = OpenDomo(*spec, clock_, log);
+  auto domo = OpenDomo(spec, clock_, log);
   if (!domo) return fail(domo.error());
 
-  ThreadPool pool(spec->concurrency);
+  ThreadPool pool(spec.concurrency);
   unload::RunDeps deps{*(*domo)->client, *(*s3)->client, pool, clock_, log};
   deps.store = &store_;
   deps.connector_id = connector.id;
@@ -114,7 +143,8 @@ void RunLauncher::Run(const store::ConnectorRecord& connector, const LaunchReque
   deps.aws_credentials = &(*s3)->credentials;
   deps.region = (*s3)->region;
   deps.cancel = &cancel;
-  const unload::RunOutcome outcome = unload::ExecuteRun(*spec, deps, request.run_id);
+  deps.run_recorded = recorded;
+  const unload::RunOutcome outcome = unload::ExecuteRun(spec, deps, request.run_id);
   if (outcome.succeeded) {
     log.Info(fmt::format("succeeded: {} rows, {} object(s), {} bytes", outcome.rows,
                          outcome.objects, outcome.bytes));

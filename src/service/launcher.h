@@ -7,6 +7,7 @@
 #pragma once
 
 #include <list>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "core/log.h"
 #include "service/scheduler.h"
 #include "store/store.h"
+#include "unload/job_spec.h"
 
 namespace s3u::service {
 
@@ -35,8 +37,14 @@ class RunLauncher final : public Launcher {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> finished;
   };
+  // The connector's job, from its stored form and its two accounts (secrets decrypted and
+  // registered with `log`).
+  Result<unload::JobSpec> PrepareJob(const store::ConnectorRecord& connector,
+                                     const LaunchRequest& request, Logger& log);
+  // The unload itself, on the run's thread. `recorded`: BeginRun already succeeded.
   void Run(const store::ConnectorRecord& connector, const LaunchRequest& request,
-           const std::atomic<bool>& cancel);
+           const unload::JobSpec& spec, bool recorded, const std::atomic<bool>& cancel,
+           Logger& log);
 
   store::Store& store_;
   Clock& clock_;

@@ -25,6 +25,9 @@ namespace s3u::service {
 namespace {
 
 constexpr const char* kTokenSetting = "api_token_hash";
+// How long cancelled runs get to abort their uploads at shutdown. A run sees the cancel at its
+// next page or part, and aborting is one request per upload: seconds, even on a slow store.
+constexpr std::chrono::seconds kAbortWait{30};
 
 // The scheduler's clock in test mode: wall time starts at a given instant and moves only when
 // told; waits and durations stay real.
@@ -183,7 +186,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
     if (!scheduler.WaitIdle(options.shutdown_grace)) {
       log.Warn("stopping: cancelling the runs still running; their uploads are aborted");
       scheduler.CancelAll();
-      if (!scheduler.WaitIdle(options.shutdown_grace)) {
+      if (!scheduler.WaitIdle(kAbortWait)) {
         log.Error(
             "stopping: runs did not end in time; exiting anyway. They will be marked "
             "FAILED on the next start, and nothing they wrote is visible");

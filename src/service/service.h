@@ -3,7 +3,7 @@
 // missed schedules), then serves the API and the page and ticks the scheduler every second
 // until `stop` is set. The shutdown (docs/service.md) stops new runs at once, lets running
 // runs finish for up to `shutdown_grace`, then cancels them (their uploads are aborted, so
-// nothing partial becomes visible) and waits for that too, up to the same time again.
+// nothing partial becomes visible) and waits up to 30 s more for that.
 //
 // Thread-safety: Serve is called once per process.
 #pragma once

@@ -342,24 +342,32 @@ Result<RunPlan> PlanRun(const JobSpec& spec, RunDeps& deps) {
   return prepared->plan;
 }
 
+store::RunRecord RunRecordFor(const JobSpec& spec, const std::string& run_id,
+                              std::optional<std::string> connector_id, int attempt,
+                              std::chrono::system_clock::time_point now) {
+  store::RunRecord record;
+  record.run_id = run_id;
+  record.job_name = spec.name;
+  record.connector_id = std::move(connector_id);
+  record.input_dataset_id = spec.input_dataset_id;
+  record.day = table::FormatDate(
+      table::ResolveDayWindow(now, **table::FindTimeZone(spec.time_zone, "details.time_zone"),
+                              spec.specific_day)
+          .local_date);
+  record.time_zone = spec.time_zone;
+  record.engine = std::string(EngineName(spec.engine));
+  record.attempt = attempt;
+  record.started_ms = EpochMillis(now);
+  return record;
+}
+
 RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run_id) {
   RunOutcome outcome;
   outcome.run_id = run_id;
   const int64_t started = EpochMillis(deps.clock.Now());
-  if (deps.store != nullptr) {
-    store::RunRecord record;
-    record.run_id = run_id;
-    record.job_name = spec.name;
-    record.connector_id = deps.connector_id;
-    record.input_dataset_id = spec.input_dataset_id;
-    record.day = table::FormatDate(
-        table::ResolveDayWindow(deps.clock.Now(),
-                                **table::FindTimeZone(spec.time_zone, "details.time_zone"),
-                                spec.specific_day)
-            .local_date);
-    record.time_zone = spec.time_zone;
-    record.engine = std::string(EngineName(spec.engine));
-    record.attempt = deps.attempt;
+  if (deps.store != nullptr && !deps.run_recorded) {
+    store::RunRecord record =
+        RunRecordFor(spec, run_id, deps.connector_id, deps.attempt, deps.clock.Now());
     record.started_ms = started;
     if (auto begun = deps.store->BeginRun(record); !begun) {
       deps.log.Warn("the run is not recorded in the local history: " + begun.error().ToString());

@@ -52,6 +52,9 @@ struct RunDeps {
   std::string region = {};
   std::function<void(const Progress&)> on_progress = {};  // called from the run's thread
   const std::atomic<bool>* cancel = nullptr;              // set to stop the run (Ctrl-C)
+  // The caller already recorded the run as RUNNING (BeginRun of RunRecordFor), so the run is
+  // visible in the history the moment it is accepted; ExecuteRun then only finishes it.
+  bool run_recorded = false;
 };
 
 // What a dry run reports (and a real run decides first).
@@ -78,6 +81,11 @@ struct RunOutcome {
   bool metrics_recorded = false;  // the writeback import succeeded
   std::string metrics_error;      // why it did not, when it did not
 };
+
+// The history record of a run starting at `now` (status RUNNING).
+store::RunRecord RunRecordFor(const JobSpec& spec, const std::string& run_id,
+                              std::optional<std::string> connector_id, int attempt,
+                              std::chrono::system_clock::time_point now);
 
 // Decides everything a run would do, moving no data and writing nothing.
 Result<RunPlan> PlanRun(const JobSpec& spec, RunDeps& deps);

@@ -68,6 +68,10 @@ context.setDefaultTimeout(15000);
 const page = context.pages()[0] || await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (err) => pageErrors.push(err.message));
+const badAssets = [];  // the page's own files that did not load (a 404 leaves it blank)
+page.on('response', (r) => {
+  if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith('/api/')) badAssets.push(`${r.url()} → ${r.status()}`);
+});
 
 let current = '';
 let passed = 0;
@@ -190,9 +194,11 @@ try {
     await page.getByLabel('Specific Day').fill('1');
     await page.getByLabel('Specific Day').press('Tab');  // leaving a field checks the connector
     await eventually(async () => assert.equal(await page.locator('.field-error').count(), 0));
+    await page.getByText('Not saved.').waitFor({state: 'detached'});
     const preview = page.getByTestId('schedule-preview');
     await preview.getByText('Europe/Paris').first().waitFor();
     await eventually(async () => assert.equal(await preview.locator('li').count(), 5));
+    await page.evaluate(() => document.activeElement?.blur());  // no focus ring in the picture
     await page.screenshot({path: path.join(screenshots, 'connector-page.png'), fullPage: true});
     await page.getByRole('button', {name: 'Save connector'}).click();
     await page.getByText('Created connector "orders-daily"').waitFor();
@@ -271,12 +277,14 @@ try {
   });
 
   assert.deepEqual(pageErrors, [], 'JavaScript errors on the page');
+  assert.deepEqual(badAssets, [], 'files of the page that did not load');
   console.log(`browser tests: all ${passed} steps passed`);
 } catch (err) {
   const shot = path.join(work, 'failure.png');
   await page.screenshot({path: shot, fullPage: true}).catch(() => {});
   console.error(`not ok ${passed + 1} - ${current}\n${err.stack || err}`);
   if (pageErrors.length) console.error(`JavaScript errors on the page:\n${pageErrors.join('\n')}`);
+  if (badAssets.length) console.error(`files of the page that did not load:\n${badAssets.join('\n')}`);
   console.error(`page: ${page.url()}; screenshot: ${shot} (S3UNLOAD_BROWSER_KEEP=1 keeps it)`);
   process.exitCode = 1;
 } finally {

@@ -92,7 +92,8 @@ class ServiceProcess {
     pid_ = p.pid;
     const std::string prefix = "s3unload serve listening on http://127.0.0.1:";
     if (p.first_line.rfind(prefix, 0) != 0) {
-      ADD_FAILURE() << "the service did not start: " << p.first_line << testing::ReadWholeFile(log_);
+      ADD_FAILURE() << "the service did not start: " << p.first_line
+                    << testing::ReadWholeFile(log_);
       return;
     }
     port_ = std::stoi(p.first_line.substr(prefix.size()));
@@ -143,8 +144,7 @@ class ServiceProcess {
   }
 
   // Waits (polling the API, 50 ms apart, up to `limit`) until `ready` holds for the run.
-  json WaitForRun(const std::string& run_id,
-                  const std::function<bool(const json&)>& ready,
+  json WaitForRun(const std::string& run_id, const std::function<bool(const json&)>& ready,
                   std::chrono::seconds limit = std::chrono::seconds(120)) const {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     json run;
@@ -216,8 +216,7 @@ class ServiceIntegrationTest : public ::testing::Test {
     return {{"kind", "aws"},
             {"name", "rgw"},
             {"aws_access_key_id", RadosGw().owner.access_key_id},
-            {"aws_secret_access_key",
-             secret.empty() ? RadosGw().owner.secret_access_key : secret},
+            {"aws_secret_access_key", secret.empty() ? RadosGw().owner.secret_access_key : secret},
             {"bucket", bucket_},
             {"region", "us-east-1"},
             {"endpoint_url", RadosGw().endpoint}};
@@ -232,21 +231,20 @@ class ServiceIntegrationTest : public ::testing::Test {
     EXPECT_EQ(domo.status, 201) << domo.raw;
     auto aws = service_->Call("POST", "/api/v1/accounts", AwsAccount());
     EXPECT_EQ(aws.status, 201) << aws.raw;
-    json body = {
-        {"name", "orders"},
-        {"domo_account_id", domo.body["id"]},
-        {"aws_account_id", aws.body["id"]},
-        {"settings",
-         {{"details",
-           {{"input_dataset", dataset},
-            {"path", "out/{date}/"},
-            {"primary_key", {"id"}},
-            {"date_column", "event_time"},
-            {"specific_day", DaysAgo(day)}}},
-          {"tuning", {{"page_rows", 1000}}},
-          {"s3", {{"part_size", "5MiB"}}}}},
-        {"schedule", schedule},
-        {"retry", retry}};
+    json body = {{"name", "orders"},
+                 {"domo_account_id", domo.body["id"]},
+                 {"aws_account_id", aws.body["id"]},
+                 {"settings",
+                  {{"details",
+                    {{"input_dataset", dataset},
+                     {"path", "out/{date}/"},
+                     {"primary_key", {"id"}},
+                     {"date_column", "event_time"},
+                     {"specific_day", DaysAgo(day)}}},
+                   {"tuning", {{"page_rows", 1000}}},
+                   {"s3", {{"part_size", "5MiB"}}}}},
+                 {"schedule", schedule},
+                 {"retry", retry}};
     auto created = service_->Call("POST", "/api/v1/connectors", body);
     EXPECT_EQ(created.status, 201) << created.raw;
     return created.body.value("id", "");
@@ -345,7 +343,8 @@ TEST_F(ServiceIntegrationTest, AccountsKeepTheirSecretsAndNeverShowThem) {
   EXPECT_EQ(wrong.body["ok"], false);
   auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
   ASSERT_EQ(domo.status, 201);
-  auto domo_test = service_->Call("POST", "/api/v1/accounts/" + domo.body["id"].get<std::string>() + "/test");
+  auto domo_test =
+      service_->Call("POST", "/api/v1/accounts/" + domo.body["id"].get<std::string>() + "/test");
   EXPECT_EQ(domo_test.body["ok"], true) << domo_test.raw;
   EXPECT_EQ(domo_test.body["report"]["token"]["user_id"], StandardDomo::kOwnerUserId);
   auto domo_wrong = service_->Call("POST", "/api/v1/accounts/test", DomoAccount("not-the-secret"));
@@ -390,8 +389,8 @@ TEST_F(ServiceIntegrationTest, ABadConnectorIsRefusedWithEveryFieldNamedAndNothi
   EXPECT_THAT(service_->Call("GET", "/api/v1/connectors").body["connectors"], IsEmpty());
   // An account in use cannot be deleted.
   body["domo_account_id"] = domo.body["id"];
-  body["settings"] = {{"details",
-                       {{"input_dataset", StandardDomo::kSalesDatasetId}, {"primary_key", {"id"}}}}};
+  body["settings"] = {
+      {"details", {{"input_dataset", StandardDomo::kSalesDatasetId}, {"primary_key", {"id"}}}}};
   body["schedule"] = {{"kind", "manual"}};
   ASSERT_EQ(service_->Call("POST", "/api/v1/connectors", body).status, 201);
   auto in_use = service_->Call("DELETE", "/api/v1/accounts/" + domo.body["id"].get<std::string>());
@@ -412,8 +411,8 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
   EXPECT_EQ(run["day"], "2026-10-05");
   EXPECT_EQ(run["metrics"]["rows"], 100);
   ASSERT_EQ(run["s3_uris"].size(), 1u);
-  const std::string key = "out/2026-10-05/" + std::string(StandardDomo::kSalesDatasetId) +
-                          "_2026-10-05.csv.gz";
+  const std::string key =
+      "out/2026-10-05/" + std::string(StandardDomo::kSalesDatasetId) + "_2026-10-05.csv.gz";
   EXPECT_EQ(run["s3_uris"][0], "s3://" + bucket_ + "/" + key);
   EXPECT_EQ(Keys(), std::vector<std::string>{key});
   auto body = testing::ReadBackWithAwsCli(RadosGw(), bucket_, key);
@@ -484,9 +483,9 @@ TEST_F(ServiceIntegrationTest, AScheduledConnectorRunsWhenItsTimeComes) {
   // Start the test clock on a quarter hour so the next fire is exactly 15 minutes away.
   clock_ms_ = (NowMs() / 900'000) * 900'000;
   Start();
-  const std::string id = Connector({{"every_minutes", 10}, {"max_retries", 0}},
-                                   StandardDomo::kSalesDatasetId, "2026-10-05",
-                                   {{"kind", "every_minutes"}, {"minutes", 15}});
+  const std::string id =
+      Connector({{"every_minutes", 10}, {"max_retries", 0}}, StandardDomo::kSalesDatasetId,
+                "2026-10-05", {{"kind", "every_minutes"}, {"minutes", 15}});
   auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
   EXPECT_EQ(connector.body["state"], "scheduled");
   EXPECT_EQ(connector.body["next_run_ms"], clock_ms_ + 900'000);

@@ -257,11 +257,11 @@ export function AccountsTab() {
           <td>${a.region || ''}</td>
           <td>${a.used_by?.length ? a.used_by.map((id) => connectorNames[id] || id).join(', ') : html`<span class="sub">none</span>`}</td>
           <td title=${fmt.time(a.updated_ms)}>${fmt.relative(a.updated_ms)}</td>
-          <td class="row-actions">
+          <td class="actions-cell"><div class="row-actions">
             <button type="button" onClick=${() => setEditing(a)}>Edit</button>
             <button type="button" onClick=${() => test(a)} disabled=${tests[a.id] === 'running'}>${tests[a.id] === 'running' ? 'Testing…' : 'Test'}</button>
             <${ConfirmButton} label="Delete" question=${`Delete "${a.name}"?`} onConfirm=${() => remove(a)} />
-          </td>
+          </div></td>
         </tr>
         ${tests[a.id] && tests[a.id] !== 'running' ? html`<tr class="detail-row"><td colspan="8">
           <${TestReport} result=${tests[a.id]} />

@@ -4,7 +4,7 @@
 import {html} from '/vendor/htm-preact.js';
 import * as fmt from './format.js';
 
-const kWidth = 1100, kLeft = 120, kRight = 16, kPanel = 92, kGap = 30, kAxis = 34, kMaxSlot = 64;
+const kWidth = 1100, kLeft = 150, kRight = 16, kPanel = 92, kGap = 30, kAxis = 34, kMaxSlot = 64;
 
 // The smallest 1, 2, 2.5 or 5 × 10^k at or above v (and 1 for 0); for bytes the same within
 // the binary unit of v (KiB, MiB, …), so the axis reads 2 MiB rather than 2.1 MiB.

@@ -71,7 +71,7 @@ export function ConnectorsTab({navigate, flash, clearFlash}) {
           <td data-testid="state"><${Badge} value=${c.state} /></td>
           <td data-testid="last-run"><${LastRun} run=${c.last_run} /></td>
           <td><${NextRun} connector=${c} /></td>
-          <td class="row-actions">
+          <td class="actions-cell"><div class="row-actions">
             ${running
               ? html`<button type="button" onClick=${() => act(c, 'cancel', 'POST', `connectors/${c.id}/cancel`, `Cancelling the run of "${c.name}".`)} disabled=${!!busy[c.id]}>Cancel run</button>`
               : html`<button type="button" class="primary" onClick=${() => act(c, 'run', 'POST', `connectors/${c.id}/run`)} disabled=${!!busy[c.id]}>Run now</button>`}
@@ -82,7 +82,7 @@ export function ConnectorsTab({navigate, flash, clearFlash}) {
             <button type="button" onClick=${() => navigate(`#/connectors/${c.id}/history`)}>History</button>
             <${ConfirmButton} label="Delete" question=${`Delete "${c.name}"? Its run history is kept.`} disabled=${running}
               onConfirm=${() => act(c, 'delete', 'DELETE', `connectors/${c.id}`, `Deleted "${c.name}"; its runs stay in the history.`)} />
-          </td>
+          </div></td>
         </tr>`;
       })}</tbody></table>`}
   </section>`;

@@ -4,7 +4,7 @@
 // `fields` land beside their inputs; problems with no input here are listed at the top.
 import {html, useState, useEffect, useRef} from '/vendor/htm-preact.js';
 import {api, fieldErrors} from './api.js';
-import {useForm, TextField, TextArea, SelectField, RadioField, CheckField, Banner, inputId, integerOrText} from './ui.js';
+import {useForm, TextField, TextArea, SelectField, RadioField, CheckField, Banner, integerOrText} from './ui.js';
 import {AccountForm, kKindNames} from './accounts.js';
 import {SchedulePane, scheduleValues, scheduleFromValues, scheduleFields, browserTimeZone} from './schedule.js';
 
@@ -54,7 +54,6 @@ function formValues(connector) {
   if (!connector) v['details.specific_day'] = '1';  // yesterday: a finished day
   return v;
 }
-
 
 function settingValue(key, text) {
   if (key === 'details.primary_key') return text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -167,7 +166,10 @@ export function ConnectorEditor({id, navigate, onSaved}) {
     const fresh = () => n === validation.current && form.current() === sent;
     try {
       await api('POST', 'connectors/validate', connectorBody(sent, original));
-      if (fresh()) form.setErrors({});
+      if (fresh()) {
+        form.setErrors({});
+        setTop(null);  // the problems of the last save are fixed
+      }
     } catch (err) {
       if (fresh() && err.status === 400) applyErrors(err, false);
     }
@@ -188,8 +190,8 @@ export function ConnectorEditor({id, navigate, onSaved}) {
       const unmapped = keys.filter((k) => !shown.has(k));
       setTop({count: keys.length, unmapped: unmapped.map((k) => (k ? `${k}: ${errors[k]}` : errors[k])),
               message: keys.length ? '' : err.message});
-      const first = keys.find((k) => shown.has(k));
-      if (first) setTimeout(() => document.getElementById(inputId('con', first))?.focus(), 0);
+      // The first marked field in page order, once the marks are drawn.
+      setTimeout(() => document.querySelector('.editor [aria-invalid="true"]')?.focus(), 0);
     } finally {
       setSaving(false);
     }
@@ -293,7 +295,7 @@ export function ConnectorEditor({id, navigate, onSaved}) {
       </div>
     <//>
 
-    <div class="actions form-actions">
+    <div class="actions">
       <button type="submit" class="primary" disabled=${saving}>${saving ? 'Saving…' : original ? 'Save changes' : 'Save connector'}</button>
       <button type="button" class="link" onClick=${() => navigate('#/connectors')}>Cancel</button>
     </div>

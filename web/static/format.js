@@ -42,15 +42,15 @@ export function relative(ms, now = Date.now()) {
   return d >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-// An instant shown in a given IANA zone ("Mon 2024-11-25 02:30 Europe/Paris").
+// An instant as the wall-clock time of a given IANA zone: "Mon 2024-11-25 02:30".
 export function inZone(iso, timeZone) {
   try {
-    const f = new Intl.DateTimeFormat('en-CA', {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
       timeZone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', hour12: false,
-    });
-    return `${f.format(new Date(iso)).replace(',', '')} ${timeZone}`;
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
   } catch {
-    return iso;
+    return iso;  // an unknown zone: the service reports it beside the field
   }
 }

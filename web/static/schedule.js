@@ -2,7 +2,7 @@
 // (docs/schedules.md), and the live preview of the next runs (POST /schedules/preview).
 import {html, useState, useEffect} from '/vendor/htm-preact.js';
 import {api, fieldErrors} from './api.js';
-import {TextField, SelectField, Banner, inputId, integerOrText} from './ui.js';
+import {TextField, SelectField, inputId, integerOrText} from './ui.js';
 import * as fmt from './format.js';
 
 export const kWeekdays = [['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'],
@@ -100,9 +100,17 @@ export function SchedulePane({form, onBlur}) {
     const timer = setTimeout(async () => {
       try {
         const result = await api('POST', 'schedules/preview', schedule);
-        if (live) setPreview(result);
+        if (!live) return;
+        setPreview(result);
+        form.setLiveErrors({});
       } catch (err) {
-        if (live) setPreview({error: Object.values(fieldErrors(err)).join('; ') || err.message});
+        if (!live) return;
+        // Problems go beside their fields; the preview says there are none to show.
+        const errors = fieldErrors(err);
+        const shown = scheduleFields(schedule.kind).filter((k) => errors[k]);
+        form.setLiveErrors(Object.fromEntries(shown.map((k) => [k, errors[k]])));
+        const rest = Object.keys(errors).filter((k) => !shown.includes(k)).map((k) => errors[k]);
+        setPreview({error: rest.length ? rest.join('; ') : err.fields.length ? 'No next runs: see the marked field.' : err.message});
       }
     }, 250);
     return () => { live = false; clearTimeout(timer); };
@@ -132,9 +140,9 @@ export function SchedulePane({form, onBlur}) {
           help="An IANA name such as Europe/Paris or America/New_York; runs follow its daylight-saving changes." />` : ''}
     </div>
     <div class="preview" aria-live="polite" data-testid="schedule-preview">
-      <h4>Next runs</h4>
+      <h4>Next runs${kind !== 'manual' ? html` <span class="sub">(${zone})</span>` : ''}</h4>
       ${!preview ? html`<p class="sub">…</p>`
-        : preview.error ? html`<${Banner} kind="error">${preview.error}<//>`
+        : preview.error ? html`<p class="error-text">${preview.error}</p>`
         : html`<p><strong>${preview.text}</strong></p>
           ${preview.next_runs?.length ? html`<ol>${preview.next_runs.map((t) => html`<li><time datetime=${t}>${fmt.inZone(t, zone)}</time></li>`)}</ol>`
             : html`<p class="sub">No scheduled runs: use Run now in the list.</p>`}`}

@@ -16,9 +16,11 @@ export function inputId(prefix, key) {
 
 // values: {key: string|bool|array}; errors: {key: message} from the service. An error shows
 // once its field was left (touched) or the form was submitted, and hides while it is edited.
+// Live errors (the schedule preview's) show at once, whatever was touched.
 export function useForm(prefix, initial) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState({});
+  const [live, setLive] = useState({});
   const [touched, setTouched] = useState(() => new Set());
   const [submitted, setSubmitted] = useState(false);
   const edited = useRef(new Set());  // edited since the errors were last set
@@ -43,7 +45,11 @@ export function useForm(prefix, initial) {
       setErrors(next);
       if (submit) setSubmitted(true);
     },
+    setLiveErrors(next) {
+      setLive((old) => (JSON.stringify(old) === JSON.stringify(next) ? old : next));
+    },
     error(key) {
+      if (live[key]) return live[key];
       if (!errors[key] || edited.current.has(key)) return '';
       return submitted || touched.has(key) ? errors[key] : '';
     },
