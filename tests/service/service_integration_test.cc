@@ -21,8 +21,6 @@
 
 #include "support/emulator.h"
 #include "support/servers.h"
-#include "table/day_window.h"
-#include "table/types.h"
 
 namespace s3u {
 namespace {
@@ -39,13 +37,6 @@ using testing::StandardDomo;
 constexpr const char* kBigId = "7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e5f";
 constexpr const char* kBigDay = "2026-10-03";
 constexpr long long kBigRows = 1'500'000;
-
-int DaysAgo(const std::string& date) {
-  const table::Days today = table::ResolveDayWindow(std::chrono::system_clock::now(),
-                                                    **table::FindTimeZone("UTC", "UTC"), 0)
-                                .local_date;
-  return static_cast<int>((today - *table::ParseDate(date)).count());
-}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -240,7 +231,7 @@ class ServiceIntegrationTest : public ::testing::Test {
                      {"path", "out/{date}/"},
                      {"primary_key", {"id"}},
                      {"date_column", "event_time"},
-                     {"specific_day", DaysAgo(day)}}},
+                     {"specific_day", testing::SpecificDayFor(day)}}},
                    {"tuning", {{"page_rows", 1000}}},
                    {"s3", {{"part_size", "5MiB"}}}}},
                  {"schedule", schedule},
@@ -428,7 +419,7 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
   EXPECT_EQ(service_->Call("GET", "/api/v1/runs/nope").status, 404);
   // Another day for one run only: a backfill.
   auto other = service_->Call("POST", "/api/v1/connectors/" + id + "/run",
-                              {{"specific_day", DaysAgo("2026-10-06")}});
+                              {{"specific_day", testing::SpecificDayFor("2026-10-06")}});
   ASSERT_EQ(other.status, 202);
   EXPECT_EQ(service_->WaitForEnd(other.body["run_id"])["day"], "2026-10-06");
 }

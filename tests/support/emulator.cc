@@ -14,6 +14,8 @@
 
 #include "http/curl_client.h"
 #include "support/servers.h"
+#include "table/day_window.h"
+#include "table/types.h"
 
 namespace s3u::testing {
 namespace {
@@ -233,5 +235,12 @@ json EmulatorProcess::Admin(const std::string& method, const std::string& path,
 }
 
 std::string EmulatorProcess::Log() const { return ReadWholeFile(dir_ + "/stderr.log"); }
+
+int SpecificDayFor(const std::string& date, const std::string& zone) {
+  const table::Days today = table::ResolveDayWindow(std::chrono::system_clock::now(),
+                                                    **table::FindTimeZone(zone, "zone"), 0)
+                                .local_date;
+  return static_cast<int>((today - *table::ParseDate(date)).count());
+}
 
 }  // namespace s3u::testing

@@ -49,6 +49,10 @@ nlohmann::json StandardEmulatorConfig(const std::string& s3_endpoint = "");
 // Standard base64 with padding (HTTP Basic credentials in hand-built requests).
 std::string Base64(std::string_view bytes);
 
+// The specific_day that names `date` ("yyyy-mm-dd") today (the real clock), counted in `zone`
+// as a run counts it: tests reach a fixed day of a fixture whatever day they run on.
+int SpecificDayFor(const std::string& date, const std::string& zone = "UTC");
+
 // One raw HTTP answer (conformance tests speak HTTP directly, not through the Domo client,
 // so the two cannot agree on a mistake).
 struct RawAnswer {

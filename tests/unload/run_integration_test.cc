@@ -37,13 +37,6 @@ using testing::StandardDomo;
 
 constexpr const char* kInputId = "3b9d6f1e-0c2a-4e5b-8f7d-1a2b3c4d5e6f";
 
-// The specific_day that names `date` ("yyyy-mm-dd") today, counted in `zone` as the run does.
-int SpecificDayFor(const std::string& date, const std::string& zone) {
-  const table::Days today = table::ResolveDayWindow(std::chrono::system_clock::now(),
-                                                    **table::FindTimeZone(zone, "zone"), 0)
-                                .local_date;
-  return static_cast<int>((today - *table::ParseDate(date)).count());
-}
 // The UTC date `days` days before today, "yyyy-mm-dd" (the default zone of a job).
 std::string DaysAgo(int days) {
   return table::FormatDate(table::ResolveDayWindow(std::chrono::system_clock::now(),
@@ -286,7 +279,7 @@ class RunWindowTest : public RunIntegrationTest {
     const json out = RunJson(
         Job("input_dataset = \"" + std::string(kInputId) +
                 "\"\npath = \"w/\"\nprimary_key = [\"id\"]\nspecific_day = " +
-                std::to_string(SpecificDayFor(date, zone)) + "\ntime_zone = \"" + zone + "\"",
+                std::to_string(testing::SpecificDayFor(date, zone)) + "\ntime_zone = \"" + zone + "\"",
             "[output]\ncompression = \"none\"\n"),
         0);
     EXPECT_EQ(out["plan"]["day"], date) << out;
