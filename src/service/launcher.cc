@@ -151,6 +151,30 @@ void RunLauncher::Run(const store::ConnectorRecord& connector, const LaunchReque
   } else {
     log.Warn("ended: " + outcome.error->ToString());
   }
+  if (spec.writeback_dataset_id.empty() && !outcome.writeback_dataset_id.empty()) {
+    RememberWriteback(connector.id, outcome.writeback_dataset_id, log);
+  }
+}
+
+// The first run found or created the writeback dataset by name; from now on the connector
+// names it by id, so a new name or description in Name & Describe is applied to that same
+// dataset instead of creating another one.
+void RunLauncher::RememberWriteback(const std::string& connector_id, const std::string& dataset_id,
+                                    Logger& log) {
+  auto connector = store_.GetConnector(connector_id);
+  if (!connector) return;
+  nlohmann::json settings = nlohmann::json::parse(connector->settings_json, nullptr, false);
+  if (!settings.is_object()) return;
+  nlohmann::json& writeback = settings["writeback"];
+  if (!writeback.is_object()) writeback = nlohmann::json::object();
+  if (writeback.contains("dataset_id")) return;
+  writeback["dataset_id"] = dataset_id;
+  connector->settings_json = settings.dump();
+  if (auto ok = store_.UpdateConnector(*connector); !ok) {
+    log.Warn("cannot remember the writeback dataset: " + ok.error().ToString());
+  } else {
+    log.Info("writeback dataset " + dataset_id + " is the connector's from now on");
+  }
 }
 
 }  // namespace s3u::service

@@ -46,6 +46,9 @@ class RunLauncher final : public Launcher {
            const unload::JobSpec& spec, bool recorded, const std::atomic<bool>& cancel,
            Logger& log);
 
+  void RememberWriteback(const std::string& connector_id, const std::string& dataset_id,
+                         Logger& log);
+
   store::Store& store_;
   Clock& clock_;
   Logger& log_;

@@ -413,6 +413,12 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
   auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
   EXPECT_EQ(connector.body["last_run"]["run_id"], run_id);
   EXPECT_EQ(connector.body["state"], "manual");
+  // The writeback dataset is the connector's from now on: a new name renames it.
+  const json writeback_id = connector.body["settings"]["writeback"]["dataset_id"];
+  ASSERT_TRUE(writeback_id.is_string()) << connector.raw;
+  json edit = connector.body;
+  edit["settings"]["writeback"]["name"] = "orders metrics (renamed)";
+  ASSERT_EQ(service_->Call("PUT", "/api/v1/connectors/" + id, edit).status, 200);
   auto runs = service_->Call("GET", "/api/v1/connectors/" + id + "/runs?limit=10");
   ASSERT_EQ(runs.body["runs"].size(), 1u);
   EXPECT_EQ(service_->Call("GET", "/api/v1/runs?limit=0").status, 400);
@@ -422,6 +428,11 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
                               {{"specific_day", testing::SpecificDayFor("2026-10-06")}});
   ASSERT_EQ(other.status, 202);
   EXPECT_EQ(service_->WaitForEnd(other.body["run_id"])["day"], "2026-10-06");
+  const std::string token =
+      emulator_->Token(StandardDomo::kOwnerClientId, StandardDomo::kOwnerClientSecret);
+  auto dataset = emulator_->Call("GET", "/v1/datasets/" + writeback_id.get<std::string>(),
+                                 {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(dataset.Json()["name"], "orders metrics (renamed)") << dataset.body;
 }
 
 TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
