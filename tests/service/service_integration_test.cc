@@ -560,5 +560,35 @@ TEST_F(ServiceIntegrationTest, SigtermCancelsARunPastTheGraceAndExitsCleanly) {
             "CANCELLED");
 }
 
+TEST_F(ServiceIntegrationTest, TheCliRunsAJobWithTheServicesSavedAccounts) {
+  Start();
+  ASSERT_EQ(service_->Call("POST", "/api/v1/accounts", DomoAccount()).status, 201);
+  ASSERT_EQ(service_->Call("POST", "/api/v1/accounts", AwsAccount()).status, 201);
+  const std::string job = (dir_ / "job.toml").string();
+  std::ofstream(job) << "name = \"cli\"\n[credentials]\ndomo_account = \"owner\"\n"
+                        "aws_account = \"rgw\"\n[details]\ninput_dataset = \""
+                     << StandardDomo::kSalesDatasetId
+                     << "\"\nprimary_key = [\"id\"]\ndate_column = \"event_time\"\n"
+                        "path = \"cli/\"\nspecific_day = "
+                     << testing::SpecificDayFor("2026-10-05") << "\n";
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"AWS_CONFIG_FILE", "/dev/null"}, {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}};
+  testing::CommandResult r =
+      testing::RunCommand({S3UNLOAD_BINARY, "run", "--config", job, "--no-progress", "--json",
+                           "--store", (dir_ / "s3unload.db").string()},
+                          env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json::parse(r.out)["rows"], 100);
+  EXPECT_EQ(Keys().size(), 1u);
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr(RadosGw().owner.secret_access_key)));
+
+  testing::CommandResult unknown = testing::RunCommand(
+      {S3UNLOAD_BINARY, "run", "--config", job, "--no-progress", "--set",
+       "credentials.aws_account=nope", "--store", (dir_ / "s3unload.db").string()},
+      env);
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.out << unknown.err;
+  EXPECT_THAT(unknown.err, HasSubstr("credentials.aws_account"));
+}
+
 }  // namespace
 }  // namespace s3u
