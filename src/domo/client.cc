@@ -434,7 +434,7 @@ Result<QueryResult> DomoClient::Query(const std::string& dataset_id, std::string
   call.headers = {{"Content-Type", "application/json"}};
   auto response = Execute(call);
   if (!response) return Fail(response.error());
-  return ParseQueryResult(response->body, call.info.subject);
+  return ParseQueryPage(response->body, call.info.subject);
 }
 
 Result<int64_t> DomoClient::QueryPages(const std::string& dataset_id, std::string_view sql,

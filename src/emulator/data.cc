@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <utility>
@@ -171,6 +172,46 @@ nlohmann::json QueryValue(table::ColumnType type, const Value& value) {
     default:
       return text;
   }
+}
+
+void AppendQueryValueJson(table::ColumnType type, const Value& value, std::string& out) {
+  if (!value) {
+    out += "null";
+    return;
+  }
+  const std::string& text = *value;
+  char buffer[64];
+  if (type == table::ColumnType::kLong) {
+    int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec == std::errc() && end == text.data() + text.size()) {
+      out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, number).ptr);
+      return;
+    }
+  } else if (type == table::ColumnType::kDouble || type == table::ColumnType::kDecimal) {
+    char* end = nullptr;
+    const double number = std::strtod(text.c_str(), &end);
+    if (!text.empty() && end == text.c_str() + text.size()) {
+      if (std::isfinite(number)) {
+        // dump()'s own formatter ("100.0"), without a serializer per cell.
+        out.append(buffer, nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, number));
+      } else {
+        out += "null";  // as dump() writes a non-finite number
+      }
+      return;
+    }
+  }
+  // Strings: plain printable ASCII goes as it is; anything else is escaped by nlohmann.
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += nlohmann::json(text).dump();
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
 }
 
 nlohmann::json SchemaJson(const table::Schema& schema) {

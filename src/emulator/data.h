@@ -88,6 +88,9 @@ Row HeaderRow(const table::Schema& schema);
 // A value as the query API returns it (§3.8): LONG an integer, DOUBLE / DECIMAL a number,
 // other types a string, null as null.
 nlohmann::json QueryValue(table::ColumnType type, const Value& value);
+// Appends QueryValue(type, value).dump() to `out`, byte for byte, without building a json
+// value: the query page writer's hot path. Throws as dump() does on invalid UTF-8.
+void AppendQueryValueJson(table::ColumnType type, const Value& value, std::string& out);
 
 // The schema's JSON form: {"columns":[{"type","name"}]}.
 nlohmann::json SchemaJson(const table::Schema& schema);

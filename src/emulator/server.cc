@@ -601,7 +601,7 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
   // Taken once the query is known to be valid, so a bad query does not use up the fault.
   const auto drop = faults.Take("query", id, {"drop_after_bytes"});
   const table::Schema& out_schema = plan->output_schema;
-  Json columns = Json::array(), metadata = Json::array(), rows = Json::array();
+  Json columns = Json::array(), metadata = Json::array();
   for (const auto& column : out_schema) {
     columns.push_back(column.name);
     metadata.push_back({{"type", table::ColumnTypeName(column.type)},
@@ -610,20 +610,36 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
                         {"minLength", -1},
                         {"periodIndex", 0}});
   }
+  // The rows are written as text, not as a json tree of every cell: the page is the same
+  // bytes as dumping the whole answer ("rows" sorts last among the keys) at several times the
+  // speed, which is what a direct-engine unload waits for.
+  std::string rows = "[";
+  size_t count = 0;
   (*data)->Query(*plan, [&](const Row& row) {
-    Json values = Json::array();
-    for (size_t i = 0; i < row.size(); ++i)
-      values.push_back(QueryValue(out_schema[i].type, row[i]));
-    rows.push_back(std::move(values));
+    if (count++ > 0) rows += ',';
+    rows += '[';
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) rows += ',';
+      AppendQueryValueJson(out_schema[i].type, row[i], rows);
+    }
+    rows += ']';
     return true;
   });
-  const size_t count = rows.size();
-  const Json answer = {{"datasource", id},     {"columns", columns},
-                       {"metadata", metadata}, {"rows", std::move(rows)},
-                       {"numRows", count},     {"numColumns", out_schema.size()},
-                       {"fromcache", false}};
-  if (drop) return SendTruncated(res, 200, answer.dump(), kJson, drop->bytes);
-  SendJson(res, 200, answer);
+  rows += ']';
+  const Json head = {{"datasource", id},
+                     {"columns", columns},
+                     {"metadata", metadata},
+                     {"numRows", count},
+                     {"numColumns", out_schema.size()},
+                     {"fromcache", false}};
+  std::string answer = head.dump();
+  answer.pop_back();  // the closing brace: "rows" follows
+  answer += ",\"rows\":";
+  answer += rows;
+  answer += '}';
+  if (drop) return SendTruncated(res, 200, std::move(answer), kJson, drop->bytes);
+  res.status = 200;
+  res.set_content(answer, kJson);
 }
 
 // ---------------------------------------------------------------------------- Streams

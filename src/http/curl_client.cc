@@ -12,6 +12,9 @@ namespace s3u::http {
 
 namespace {
 
+// Upload buffer for large bodies (CURLOPT_UPLOAD_BUFFERSIZE; libcurl allows up to 2 MiB).
+constexpr long kUploadBuffer = 512 * 1024;
+
 // Error bodies are read for their <Code>/<Message>; anything beyond this is noise.
 constexpr size_t kMaxErrorBody = size_t{1} << 20;
 
@@ -401,6 +404,9 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   } else if (method == "PUT") {
     set(CURLOPT_UPLOAD, 1L);
     set(CURLOPT_INFILESIZE_LARGE, size);
+    // libcurl's 64 KiB default means a send() per 64 KiB; a part of 8 MiB goes in 16 of
+    // kUploadBuffer. Measured with bench/run: less system CPU per GiB.
+    if (t.body_size > kUploadBuffer) set(CURLOPT_UPLOAD_BUFFERSIZE, kUploadBuffer);
   } else if (method == "POST") {
     set(CURLOPT_POST, 1L);
     set(CURLOPT_POSTFIELDSIZE_LARGE, size);

@@ -97,13 +97,20 @@ Result<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(), AsciiLower);
   for (ChecksumAlgorithm a :
-       {ChecksumAlgorithm::kNone, ChecksumAlgorithm::kMd5, ChecksumAlgorithm::kCrc32,
-        ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha256}) {
+       {ChecksumAlgorithm::kAuto, ChecksumAlgorithm::kNone, ChecksumAlgorithm::kMd5,
+        ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha256}) {
     if (lower == ChecksumAlgorithmName(a)) return a;
   }
   return Fail(ErrorCode::kInvalidArgument, "--checksum",
               "unknown checksum algorithm '" + std::string(name) +
-                  "'; accepted: none, md5, crc32, crc32c, sha256");
+                  "'; accepted: auto, none, md5, crc32, crc32c, sha256");
+}
+
+ChecksumAlgorithm ResolveChecksum(ChecksumAlgorithm requested, bool payload_signed,
+                                  bool aws_endpoint) {
+  if (requested != ChecksumAlgorithm::kAuto) return requested;
+  if (payload_signed) return ChecksumAlgorithm::kNone;
+  return aws_endpoint ? ChecksumAlgorithm::kCrc32c : ChecksumAlgorithm::kMd5;
 }
 
 std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
@@ -116,6 +123,8 @@ std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
       return "crc32c";
     case ChecksumAlgorithm::kSha256:
       return "sha256";
+    case ChecksumAlgorithm::kAuto:
+      return "auto";
     case ChecksumAlgorithm::kNone:
     default:
       return "none";

@@ -59,14 +59,26 @@ class Crc32c {
 // Which checksum accompanies each uploaded body. kNone sends no checksum header (TLS and
 // S3's own checks still apply); kMd5 is the classic Content-MD5; the others use the flexible
 // checksum headers, which S3 also stores per part and for the whole multipart object.
-enum class ChecksumAlgorithm { kNone, kMd5, kCrc32, kCrc32c, kSha256 };
+// kAuto is resolved per client by ResolveChecksum.
+enum class ChecksumAlgorithm { kNone, kMd5, kCrc32, kCrc32c, kSha256, kAuto };
 
-// "none", "md5", "crc32", "crc32c", "sha256" (any case). Error: kInvalidArgument, subject
-// "--checksum", naming the accepted values.
+// "auto", "none", "md5", "crc32", "crc32c", "sha256" (any case). Error: kInvalidArgument,
+// subject "--checksum", naming the accepted values.
 Result<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name);
 
 // The lowercase name accepted by ParseChecksumAlgorithm ("crc32c").
 std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm);
+
+// What kAuto means for a client; other algorithms are returned as they are. The cheapest
+// check that the store itself verifies, so the body is never left unchecked:
+//   signed payload (the default)  -> kNone: x-amz-content-sha256 already makes every store
+//                                    (AWS, radosgw, Swift) verify the body's SHA-256, and a
+//                                    Content-MD5 on top would more than double the CPU;
+//   unsigned payload, AWS         -> kCrc32c: AWS verifies it, TLS protects the transport;
+//   unsigned payload, other store -> kMd5: local stores ignore x-amz-checksum-* but all
+//                                    verify Content-MD5.
+ChecksumAlgorithm ResolveChecksum(ChecksumAlgorithm requested, bool payload_signed,
+                                  bool aws_endpoint);
 
 // The x-amz-checksum-algorithm value for CreateMultipartUpload ("CRC32", "CRC32C", "SHA256");
 // empty for kNone and kMd5, which have none.
@@ -74,6 +86,7 @@ std::string_view AmzChecksumAlgorithm(ChecksumAlgorithm algorithm);
 
 // The header to send with `body`: {"Content-MD5", ...}, {"x-amz-checksum-crc32", ...},
 // {"x-amz-checksum-crc32c", ...} or {"x-amz-checksum-sha256", ...}; {"", ""} for kNone.
+// REQUIRES: not kAuto (resolve it first).
 std::pair<std::string, std::string> ChecksumHeader(ChecksumAlgorithm algorithm,
                                                    std::string_view body);
 

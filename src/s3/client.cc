@@ -102,6 +102,10 @@ S3Client::S3Client(http::HttpClient& http, CredentialsProvider& credentials, Clo
       options_(std::move(options)),
       random_(http::MakeRandom(std::random_device{}())) {}
 
+ChecksumAlgorithm S3Client::Resolve(ChecksumAlgorithm requested) const {
+  return ResolveChecksum(requested, options_.sign_payload, !options_.endpoint_url.has_value());
+}
+
 std::string S3Client::RegionFor(const std::string& bucket) const {
   std::lock_guard lock(mu_);
   auto it = bucket_regions_.find(bucket);
@@ -219,7 +223,7 @@ Result<std::string> S3Client::PutObject(const S3Location& loc, std::string_view 
                                         const ObjectOptions& options) {
   S3Request request{"PutObject", "PUT", loc.bucket, loc.key, {}, {}, body};
   AddObjectHeaders(options, request.headers);
-  AddChecksum(options.checksum, body, request.headers);
+  AddChecksum(Resolve(options.checksum), body, request.headers);
   if (options.create_only) request.headers.emplace_back("If-None-Match", "*");
   auto response = Execute(request);
   if (!response) return Fail(response.error());
@@ -231,7 +235,7 @@ Result<std::string> S3Client::CreateMultipartUpload(const S3Location& loc,
   S3Request request{"CreateMultipartUpload", "POST", loc.bucket, loc.key,
                     {{"uploads", ""}},       {},     {}};
   AddObjectHeaders(options, request.headers);
-  if (auto name = AmzChecksumAlgorithm(options.checksum); !name.empty()) {
+  if (auto name = AmzChecksumAlgorithm(Resolve(options.checksum)); !name.empty()) {
     request.headers.emplace_back("x-amz-checksum-algorithm", std::string(name));
   }
   auto response = Execute(request);
@@ -251,6 +255,7 @@ Result<CompletedPart> S3Client::UploadPart(const S3Location& loc, const std::str
                     body};
   CompletedPart part;
   part.part_number = part_number;
+  checksum = Resolve(checksum);
   auto header = ChecksumHeader(checksum, body);
   if (!header.first.empty()) {
     if (auto amz = AmzChecksumAlgorithm(checksum); !amz.empty()) {

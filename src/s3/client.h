@@ -58,7 +58,8 @@ struct ObjectOptions {
   std::string sse_kms_key_id;    // with sse == "aws:kms"
   std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-<name>
   bool create_only = false;  // If-None-Match: * (fail if the key exists)
-  ChecksumAlgorithm checksum = ChecksumAlgorithm::kMd5;  // per request/part integrity check
+  // Per request/part integrity check; kAuto is resolved by the client (ResolveChecksum).
+  ChecksumAlgorithm checksum = ChecksumAlgorithm::kMd5;
 };
 
 struct ObjectHead {
@@ -117,6 +118,8 @@ class S3Client {
   uint64_t requests_sent() const { return requests_sent_.load(); }
   // The region requests for `bucket` are signed for (after a correction).
   std::string RegionFor(const std::string& bucket) const;
+  // ChecksumAlgorithm::kAuto made concrete for this client's signing and endpoint.
+  ChecksumAlgorithm Resolve(ChecksumAlgorithm requested) const;
 
  private:
   S3Client(http::HttpClient& http, CredentialsProvider& credentials, Clock& clock, Logger& log,

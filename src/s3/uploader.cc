@@ -83,14 +83,15 @@ Result<void> StreamingUploader::DispatchPart() {
   }
   const int part_number = next_part_++;
   auto body = std::make_shared<std::string>(std::move(buffer_));
-  buffer_ = std::string();
-  buffer_.reserve(PartSize(next_part_));
+  buffer_ = TakeBuffer(PartSize(next_part_));
   executor_.Submit([this, part_number, body] {
     auto part =
         client_.UploadPart(location_, upload_id_, part_number, *body, options_.object.checksum);
     {
       std::lock_guard lock(mu_);
       --in_flight_;
+      body->clear();  // keeps its capacity for the next part
+      free_buffers_.push_back(std::move(*body));
       if (part) {
         completed_[part_number] = std::move(*part);
       } else if (!error_) {
@@ -100,6 +101,19 @@ Result<void> StreamingUploader::DispatchPart() {
     cv_.notify_all();
   });
   return {};
+}
+
+std::string StreamingUploader::TakeBuffer(uint64_t size) {
+  std::string buffer;
+  {
+    std::lock_guard lock(mu_);
+    if (!free_buffers_.empty()) {
+      buffer = std::move(free_buffers_.back());
+      free_buffers_.pop_back();
+    }
+  }
+  buffer.reserve(size);
+  return buffer;
 }
 
 void StreamingUploader::WaitForAll() {
@@ -134,6 +148,11 @@ Result<void> StreamingUploader::Seal() {
   }
   buffer_ = std::string();  // a sealed upload holds no data
   WaitForAll();
+  {
+    std::lock_guard lock(mu_);
+    free_buffers_.clear();
+    free_buffers_.shrink_to_fit();
+  }
   if (auto failed = FirstError(); !failed) return Fail(AbortWith(failed.error()));
   sealed_ = true;
   return {};

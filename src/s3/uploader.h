@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/executor.h"
 #include "core/log.h"
@@ -91,6 +92,11 @@ class StreamingUploader {
   std::optional<UnknownSizePlan> unknown_plan_;
   uint64_t known_part_size_ = 0;
 
+  // A part buffer: from the free list when one is there, else new. Every part buffer comes
+  // back to the free list when its part is done, so at most concurrency + 1 are ever
+  // allocated: memory stays exactly at the bound, and reused pages cost no page faults.
+  std::string TakeBuffer(uint64_t size);
+
   std::string buffer_;  // the part being filled
   int next_part_ = 1;
   uint64_t bytes_written_ = 0;
@@ -103,6 +109,7 @@ class StreamingUploader {
   int in_flight_ = 0;                       // GUARDED_BY(mu_)
   std::optional<Error> error_;              // GUARDED_BY(mu_)
   std::map<int, CompletedPart> completed_;  // GUARDED_BY(mu_)
+  std::vector<std::string> free_buffers_;   // GUARDED_BY(mu_); emptied by Seal
   bool abort_failed_ = false;               // GUARDED_BY(mu_)
   std::string abort_error_;                 // GUARDED_BY(mu_)
 };

@@ -95,5 +95,63 @@ TEST(PageSqlTest, RefusesBadPageBounds) {
   EXPECT_FALSE(PageSql("SELECT 1", 10, -1).has_value());
 }
 
+// ParseQueryPage must read every page exactly as the tree parser ParseQueryResult does.
+void ExpectSameAsTreeParser(const std::string& body) {
+  auto fast = ParseQueryPage(body, "query of d");
+  auto tree = ParseQueryResult(body, "query of d");
+  ASSERT_EQ(fast.has_value(), tree.has_value()) << body;
+  if (!tree) {
+    EXPECT_EQ(fast.error().code, tree.error().code) << body;
+    EXPECT_EQ(fast.error().subject, tree.error().subject) << body;
+    EXPECT_EQ(fast.error().message, tree.error().message) << body;
+    return;
+  }
+  EXPECT_EQ(fast->columns, tree->columns) << body;
+  EXPECT_EQ(fast->types, tree->types) << body;
+  EXPECT_EQ(fast->rows, tree->rows) << body;
+}
+
+TEST(ParseQueryPageTest, AgreesWithTheTreeParser) {
+  ExpectSameAsTreeParser(R"({"columns":["id","name","amount","ok","note"],
+    "datasource":"d","fromcache":false,
+    "metadata":[{"type":"LONG"},{"type":"STRING"},{"type":"DECIMAL"},{},null,{"type":"X"}],
+    "numColumns":5,"numRows":3,
+    "rows":[[1,"a \"quoted\"\nline",0.5,true,null],
+            [-20,"",1e3,false,"\u00e9\ud83d\ude00"],
+            [9223372036854775807,"tab\tx",-0.0035,true,"\\N"],
+            [18446744073709551615,"",10.50,false,""]]})");
+  ExpectSameAsTreeParser(R"({"rows":[["x"]],"columns":["a"]})");  // any key order
+  ExpectSameAsTreeParser(R"({"columns":["a"],"rows":[]})");
+  ExpectSameAsTreeParser(R"({"columns":["a"],"rows":[[123456789012345678901234567890]]})");
+  ExpectSameAsTreeParser(R"({"columns":["a","b","c"],"rows":[[-0, -0.0, 1E-7]]})");
+}
+
+TEST(ParseQueryPageTest, NumbersAreSpelledAsTheTreeParserSpellsThem) {
+  auto page = ParseQueryPage(R"({"columns":["a","b","c"],"rows":[[10.50, 1e3 , 7]]})", "q");
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(page->rows[0], (std::vector<Cell>{"10.5", "1000.0", "7"}));
+  EXPECT_EQ(page->types, (std::vector<std::string>{"", "", ""}));
+}
+
+TEST(ParseQueryPageTest, MalformedAnswersFailAsWithTheTreeParser) {
+  for (const std::string body : {
+           "",
+           "[1]",
+           R"({"columns":["a"]})",
+           R"({"rows":[]})",
+           R"({"columns":["a","b"],"rows":[[1]]})",
+           R"({"columns":["a"],"rows":[[{"x":1}]]})",
+           R"({"columns":["a"],"rows":[[1],[[2]]]})",
+           R"({"columns":["a"],"rows":[[01]]})",
+           R"({"columns":[1],"rows":[]})",
+           R"({"columns":["a"],"rows":[[1],[2)",  // truncated mid-body
+           R"({"columns":["a"],"rows":[]} x)",
+       }) {
+    auto page = ParseQueryPage(body, "query of d");
+    EXPECT_FALSE(page.has_value()) << body;
+    ExpectSameAsTreeParser(body);
+  }
+}
+
 }  // namespace
 }  // namespace s3u::domo

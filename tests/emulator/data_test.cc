@@ -158,5 +158,36 @@ TEST(DataSnapshotScanTest, SequenceBoundsSkipRowsWithoutGeneratingThem) {
   EXPECT_EQ(ids("id < 1 OR id > 1999").size(), 2000u);      // the hull is everything
 }
 
+// The query page writer appends the same bytes nlohmann's dump of QueryValue gives.
+TEST(AppendQueryValueJsonTest, SameBytesAsDumpingQueryValue) {
+  using table::ColumnType;
+  const std::pair<ColumnType, Value> cases[] = {
+      {ColumnType::kLong, "42"},
+      {ColumnType::kLong, "-9223372036854775808"},
+      {ColumnType::kLong, "007"},
+      {ColumnType::kLong, "12x"},
+      {ColumnType::kLong, std::nullopt},
+      {ColumnType::kDecimal, "1234.50"},
+      {ColumnType::kDecimal, "100"},
+      {ColumnType::kDouble, "1e21"},
+      {ColumnType::kDouble, "0.1"},
+      {ColumnType::kDouble, "-0.0035"},
+      {ColumnType::kDouble, "nan?"},
+      {ColumnType::kDouble, "inf"},
+      {ColumnType::kString, "plain text"},
+      {ColumnType::kString, ""},
+      {ColumnType::kString, "quote \" back \\ tab\t"},
+      {ColumnType::kString, "line\nCR\r\x01\x7f"},
+      {ColumnType::kString, "\xc3\xa9\xf0\x9f\x98\x80"},
+      {ColumnType::kDate, "2026-11-20"},
+      {ColumnType::kDateTime, "2026-11-20T01:02:03"},
+  };
+  for (const auto& [type, value] : cases) {
+    std::string out = "x";
+    AppendQueryValueJson(type, value, out);
+    EXPECT_EQ(out, "x" + QueryValue(type, value).dump()) << value.value_or("null");
+  }
+}
+
 }  // namespace
 }  // namespace s3u::emulator

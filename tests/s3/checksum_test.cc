@@ -102,6 +102,7 @@ TEST(ParseChecksumAlgorithmTest, AcceptsEachNameInAnyCase) {
   EXPECT_EQ(ParseChecksumAlgorithm("crc32c").value(), ChecksumAlgorithm::kCrc32c);
   EXPECT_EQ(ParseChecksumAlgorithm("sha256").value(), ChecksumAlgorithm::kSha256);
   EXPECT_EQ(ParseChecksumAlgorithm("CRC32C").value(), ChecksumAlgorithm::kCrc32c);
+  EXPECT_EQ(ParseChecksumAlgorithm("Auto").value(), ChecksumAlgorithm::kAuto);
 }
 
 TEST(ParseChecksumAlgorithmTest, RejectsUnknownNamesListingAccepted) {
@@ -115,9 +116,31 @@ TEST(ParseChecksumAlgorithmTest, RejectsUnknownNamesListingAccepted) {
 }
 
 TEST(ChecksumAlgorithmNameTest, RoundTripsThroughParse) {
+  for (auto a :
+       {ChecksumAlgorithm::kNone, ChecksumAlgorithm::kMd5, ChecksumAlgorithm::kCrc32,
+        ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha256, ChecksumAlgorithm::kAuto}) {
+    EXPECT_EQ(ParseChecksumAlgorithm(ChecksumAlgorithmName(a)).value(), a);
+  }
+}
+
+// auto never leaves a body unverified: with a signed payload the store checks the SHA-256;
+// without, a checksum the store verifies is sent instead.
+TEST(ResolveChecksumTest, AutoPicksTheCheapestCheckTheStoreVerifies) {
+  EXPECT_EQ(ResolveChecksum(ChecksumAlgorithm::kAuto, /*payload_signed=*/true, true),
+            ChecksumAlgorithm::kNone);
+  EXPECT_EQ(ResolveChecksum(ChecksumAlgorithm::kAuto, true, false), ChecksumAlgorithm::kNone);
+  EXPECT_EQ(ResolveChecksum(ChecksumAlgorithm::kAuto, false, /*aws_endpoint=*/true),
+            ChecksumAlgorithm::kCrc32c);
+  EXPECT_EQ(ResolveChecksum(ChecksumAlgorithm::kAuto, false, false), ChecksumAlgorithm::kMd5);
+}
+
+TEST(ResolveChecksumTest, ExplicitChoicesAreKept) {
   for (auto a : {ChecksumAlgorithm::kNone, ChecksumAlgorithm::kMd5, ChecksumAlgorithm::kCrc32,
                  ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha256}) {
-    EXPECT_EQ(ParseChecksumAlgorithm(ChecksumAlgorithmName(a)).value(), a);
+    for (bool signed_payload : {true, false}) {
+      EXPECT_EQ(ResolveChecksum(a, signed_payload, true), a);
+      EXPECT_EQ(ResolveChecksum(a, signed_payload, false), a);
+    }
   }
 }
 

@@ -1,0 +1,317 @@
+"""bench/RESULTS.md and the plots from bench/run's records (bench/results/results.json).
+
+Every figure is the median over the runs of a case, with min and max; ratios compare medians
+measured in the same run of bench/run.
+"""
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+SECTIONS = ["upload", "ceiling", "sweep", "e2e", "memory", "stages"]
+GiB = 1 << 30
+MiB = 1 << 20
+
+
+def stats(values):
+    values = sorted(values)
+    return statistics.median(values), values[0], values[-1]
+
+
+def fmt(values, digits=1):
+    if not values:
+        return "–"
+    med, lo, hi = stats(values)
+    if len(values) == 1:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def mbps(r):
+    return r["bytes"] / r["wall"] / 1e6
+
+
+def cpu_per_gib(r, size_key="bytes"):
+    return r["cpu"] / (r[size_key] / GiB)
+
+
+def size_label(n):
+    if n % MiB == 0:
+        return f"{n // MiB} MiB"
+    return f"{n / 1e6:.0f} MB"
+
+
+def group(records, section, *keys):
+    out = defaultdict(list)
+    for r in records:
+        if r["section"] == section:
+            out[tuple(r[k] for k in keys)].append(r)
+    return out
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+TOOL_NAMES = {"s3unload": "s3unload upload", "aws": "aws s3 cp (cli v2)",
+              "boto3": "boto3 transfer manager", "rclone": "rclone", "s3cmd": "s3cmd put"}
+PEERS = ["aws", "boto3", "rclone", "s3cmd"]
+
+
+def upload_tables(records, lines):
+    cases = group(records, "upload", "server", "source", "variant", "tool")
+    servers = sorted({k[0] for k in cases}, key=lambda s: s != "rgw")
+    if not servers:
+        return
+    size = next(r["bytes"] for r in records if r["section"] == "upload")
+    lines.append(f"## Upload: {size_label(size)} of random bytes\n")
+    lines.append("Wall time, throughput (MB/s = 10⁶ bytes/s), client CPU (user + sys) per GiB "
+                 "and peak RSS of the client; server CPU per GiB is radosgw + OSD + mon (or "
+                 "Swift's proxy, object, container, account servers and memcached) during the "
+                 "upload. `× s3unload` is s3unload's median throughput divided by the tool's "
+                 "in the same case (above 1: s3unload is faster). Settings: part size × "
+                 "concurrency.\n")
+    for server in servers:
+        name = "radosgw (Ceph, single node, in-memory OSD)" if server == "rgw" else \
+            "Swift s3api (single node, disk)"
+        lines.append(f"### {name}\n")
+        lines.append("| source | variant | client | settings | wall s | MB/s | CPU s/GiB | "
+                     "peak RSS MiB | server CPU s/GiB | × s3unload | read back |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for source in ("file", "stdin"):
+            for variant in ("default", "tuned"):
+                ours = cases.get((server, source, variant, "s3unload"), [])
+                ours_mbps = median([mbps(r) for r in ours])
+                for tool in ["s3unload"] + PEERS:
+                    rs = cases.get((server, source, variant, tool))
+                    if not rs:
+                        continue
+                    r0 = rs[0]
+                    settings = f"{size_label(r0['part'])} × {r0['concurrency']}"
+                    verified = "sha256" if any(r["verified"] == "sha256" for r in rs) else "size"
+                    lines.append(
+                        f"| {source} | {variant} | {TOOL_NAMES[tool]} | {settings} | "
+                        f"{fmt([r['wall'] for r in rs], 2)} | {fmt([mbps(r) for r in rs])} | "
+                        f"{fmt([cpu_per_gib(r) for r in rs], 2)} | "
+                        f"{fmt([r['rss_kib'] / 1024 for r in rs], 0)} | "
+                        f"{fmt([r['server_cpu'] / (r['bytes'] / GiB) for r in rs], 2)} | "
+                        f"{'–' if tool == 's3unload' else ratio(ours_mbps, median([mbps(r) for r in rs]))} | "
+                        f"{verified} |")
+        lines.append("")
+    lines.append("### Ratios: s3unload against each peer (median throughput ratio; in "
+                 "brackets the peer's CPU per GiB divided by s3unload's)\n")
+    lines.append("| server | source | variant | " + " | ".join(TOOL_NAMES[p] for p in PEERS) + " |")
+    lines.append("| --- | --- | --- | " + " | ".join("---" for _ in PEERS) + " |")
+    for server in servers:
+        for source in ("file", "stdin"):
+            for variant in ("default", "tuned"):
+                ours = cases.get((server, source, variant, "s3unload"))
+                if not ours:
+                    continue
+                cells = []
+                for p in PEERS:
+                    rs = cases.get((server, source, variant, p))
+                    if not rs:
+                        cells.append("–")
+                        continue
+                    cells.append(
+                        f"{ratio(median([mbps(r) for r in ours]), median([mbps(r) for r in rs]))}"
+                        f" ({ratio(median([cpu_per_gib(r) for r in rs]), median([cpu_per_gib(r) for r in ours]))})")
+                lines.append(f"| {server} | {source} | {variant} | " + " | ".join(cells) + " |")
+    lines.append("")
+
+
+def ceiling_table(records, lines):
+    cases = group(records, "ceiling", "clients")
+    if not cases:
+        return
+    lines.append("## Server ceiling (radosgw)\n")
+    lines.append("On 2 cores the server and the client compete. To see what the server alone "
+                 "sustains, K clients upload at once (each `s3unload upload --unsigned-payload "
+                 "--checksum none`, the cheapest client there is, K objects of size/K) and the "
+                 "aggregate rate is measured; the server's own CPU seconds per GiB (from /proc, "
+                 "all of its processes) give the ceiling it would reach with the cores to "
+                 "itself: nproc ÷ (server CPU s/GiB) GiB/s.\n")
+    lines.append("| clients | aggregate MB/s | server CPU s/GiB | clients CPU s/GiB | "
+                 "ceiling if the server had every core, MB/s |")
+    lines.append("| --- | --- | --- | --- | --- |")
+    for (clients,), rs in sorted(cases.items()):
+        server_per_gib = [r["server_cpu"] / (r["bytes"] / GiB) for r in rs]
+        ceiling = [2 * GiB / 1e6 / s for s in server_per_gib if s > 0]
+        lines.append(f"| {clients} | {fmt([mbps(r) for r in rs])} | {fmt(server_per_gib, 2)} | "
+                     f"{fmt([cpu_per_gib(r) for r in rs], 2)} | {fmt(ceiling, 0)} |")
+    lines.append("")
+
+
+def e2e_table(records, lines, title, section, key):
+    cases = group(records, section, key)
+    if not cases:
+        return
+    lines.append(title)
+    lines.append(f"| {'approach' if key == 'tool' else 'day'} | rows | CSV MB | stored MB | "
+                 "wall s | rows/s | MB/s of CSV | client CPU s/GiB CSV | peak RSS MiB | "
+                 "× s3unload |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    ours = median([r["raw_bytes"] / r["wall"] for r in cases.get(("s3unload run",), [])])
+    for (name,), rs in cases.items():
+        rate = median([r["raw_bytes"] / r["wall"] for r in rs])
+        lines.append(
+            f"| {name.replace('|', '&#124;')} | {rs[0]['rows']:,} | {rs[0]['raw_bytes'] / 1e6:.0f} | "
+            f"{median([r['stored_bytes'] for r in rs]) / 1e6:.0f} | {fmt([r['wall'] for r in rs], 2)} | "
+            f"{fmt([r['rows'] / r['wall'] for r in rs], 0)} | "
+            f"{fmt([r['raw_bytes'] / r['wall'] / 1e6 for r in rs])} | "
+            f"{fmt([cpu_per_gib(r, 'raw_bytes') for r in rs], 2)} | "
+            f"{fmt([r['rss_kib'] / 1024 for r in rs], 1)} | "
+            f"{'–' if name == 's3unload run' or key != 'tool' else ratio(ours, rate)} |")
+    lines.append("")
+
+
+def stages_table(records, lines):
+    rs = [r for r in records if r["section"] == "stages"]
+    if not rs:
+        return
+    by = defaultdict(dict)
+    for r in rs:
+        by[r["name"]][r["stat"]] = (r["bytes_per_second"], r["items_per_second"])
+    lines.append("## Stages (Google Benchmark, one thread)\n")
+    lines.append("Each stage's rate in MB/s of its input (8 MiB: one default part, or 8 MiB of "
+                 "CSV), next to `memcpy` of the same buffer, the machine's physical reference; "
+                 "median of the repetitions (min–max). Items: rows, or requests for signing.\n")
+    lines.append("| stage | MB/s | min–max | items/s | share of memcpy |")
+    lines.append("| --- | --- | --- | --- | --- |")
+    ref = by.get("BM_Memcpy", {}).get("median", (0, 0))[0]
+    for name, s in by.items():
+        med, items = s.get("median", (0, 0))
+        lo, hi = s.get("min", (med, 0))[0], s.get("max", (med, 0))[0]
+        lines.append(f"| `{name}` | {med / 1e6:,.0f} | {lo / 1e6:,.0f}–{hi / 1e6:,.0f} | "
+                     f"{f'{items:,.0f}' if items else '–'} | "
+                     f"{(med / ref * 100) if ref else 0:.1f} % |")
+    lines.append("")
+
+
+def plot(records, results_dir):
+    """results/sweep.png: throughput against part size, one line per concurrency."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    cases = group(records, "sweep", "tool", "concurrency", "part")
+    if not cases:
+        return None
+    tools = sorted({k[0] for k in cases}, key=lambda t: t != "s3unload")
+    fig, axes = plt.subplots(1, len(tools), figsize=(6 * len(tools), 4.2), sharey=True)
+    axes = axes if len(tools) > 1 else [axes]
+    for ax, tool in zip(axes, tools):
+        for conc in sorted({k[1] for k in cases if k[0] == tool}):
+            points = sorted((k[2], [mbps(r) for r in rs]) for k, rs in cases.items()
+                            if k[0] == tool and k[1] == conc)
+            xs = [p / MiB for p, _ in points]
+            meds = [statistics.median(v) for _, v in points]
+            lo = [m - min(v) for m, (_, v) in zip(meds, points)]
+            hi = [max(v) - m for m, (_, v) in zip(meds, points)]
+            ax.errorbar(xs, meds, yerr=[lo, hi], marker="o", capsize=3,
+                        label=f"concurrency {conc}")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(xs)
+        ax.set_xticklabels([f"{x:g}" for x in xs])
+        ax.set_xlabel("part size (MiB)")
+        ax.set_title(TOOL_NAMES[tool])
+        ax.grid(alpha=0.3)
+        ax.legend()
+    axes[0].set_ylabel("MB/s (median, min–max)")
+    size = next(r["bytes"] for r in records if r["section"] == "sweep")
+    fig.suptitle(f"Upload of {size_label(size)} from a file to radosgw")
+    fig.tight_layout()
+    path = Path(results_dir) / "sweep.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write(data, out_path, results_dir):
+    meta, records = data["meta"], data["records"]
+    lines = ["# Benchmark results", "",
+             f"Written by `{meta['command']}` on {meta['date']} ({meta['minutes']} min). "
+             "Do not edit: run `bench/run` (flags at the top of that file) to regenerate. "
+             "Raw records: `bench/results/results.json`.", ""]
+    invocations = meta.get("earlier", []) + [meta]
+    if len(invocations) > 1:
+        lines += ["The records come from several invocations (`--update` replaces the "
+                  "sections it measures):", ""]
+        later = set()
+        shown = []
+        for e in reversed(invocations):  # what each invocation still contributes
+            own = [x for x in e.get("sections", SECTIONS) if x not in later]
+            later.update(e.get("sections", SECTIONS))
+            shown.append(f"- `{e['command']}` on {e['date']} ({e['minutes']} min, load "
+                         f"average {' '.join(f'{x:.2f}' for x in e['load_before'])} before): "
+                         f"{', '.join(own) or 'nothing left'}")
+        lines += list(reversed(shown)) + [""]
+    lines += ["## Machine", "",
+              "| nproc | CPU | RAM | kernel | load average before | after |",
+              "| --- | --- | --- | --- | --- | --- |",
+              f"| {meta['nproc']} | {meta['cpu']} | {meta['ram_gib']} GiB | {meta['kernel']} | "
+              f"{' '.join(f'{x:.2f}' for x in meta['load_before'])} | "
+              f"{' '.join(f'{x:.2f}' for x in meta['load_after'])} |", "",
+              "The machine has 2 cores shared with other engineers' builds while this ran: "
+              "absolute numbers are noisy (the load averages above show how busy it was); "
+              "ratios between tools measured in the same run are what count. Client, "
+              "servers and emulator all share the same 2 cores.", ""]
+    lines += ["## Versions", "", "| tool | version |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in meta["versions"].items()]
+    lines.append("")
+    for e in invocations:
+        lines += [f"Settings of `{e['command']}`: " +
+                  ", ".join(f"{k} = `{v}`" for k, v in e["settings"].items()), ""]
+    if meta.get("failures"):
+        lines += ["## Failures", ""] + [f"- {f}" for f in meta["failures"]] + [""]
+    upload_run = next((e for e in reversed(invocations)
+                       if "upload" in e.get("sections", ["upload"])), meta)
+    flags = upload_run["settings"].get("s3unload_flags")
+    if flags and any(r["section"] == "upload" for r in records):
+        lines += [f"Every `s3unload upload` of this run had `{flags}` added (its \"default\" rows "
+                  "are the defaults plus these flags).", ""]
+    upload_tables(records, lines)
+    ceiling_table(records, lines)
+    png = plot(records, results_dir)
+    if png:
+        lines += ["## Throughput against part size and concurrency", "",
+                  f"![sweep]({Path('results') / png.name})", "",
+                  "Median of the sweep runs per point, error bars min–max; file source, "
+                  "radosgw, default checksum settings of each tool.", ""]
+    e2e_table(records, lines,
+              "## End to end: one synthetic day from the Domo emulator to radosgw\n\n"
+              "The dataset holds exactly one day (yesterday, UTC) so the naive export pipe "
+              "moves the same rows as the day filters of `s3unload run --day 1` and the boto3 "
+              "script, and all three read the same generated rows from the same emulator. "
+              "`s3unload run`: direct engine (key-ordered query pages), gzip (ISA-L level 1); "
+              "the pipe: `curl export | gzip (level 6) | aws s3 cp -`; the boto3 script "
+              "(bench/peers/boto3_day.py): streams the export, filters the day with the csv "
+              "module, gzip level 6, `upload_fileobj`. Every object is read back with the aws "
+              "cli, decompressed and its rows counted. Client CPU excludes the emulator.\n",
+              "e2e", "tool")
+    e2e_table(records, lines,
+              "## Memory: peak RSS of `s3unload run` by size of the day\n\n"
+              "Same job, same settings (defaults: 20,000-row pages, gzip, 8 MiB parts × 4), "
+              "synthetic days of different sizes.\n", "memory", "day")
+    stages_table(records, lines)
+    Path(out_path).write_text("\n".join(lines) + "\n")
+
+
+def summary(records, log):
+    """A short table for --smoke."""
+    for r in records:
+        if r["section"] in ("upload", "sweep", "ceiling"):
+            log(f"{r['section']:8} {r.get('tool', ''):9} {r.get('variant', ''):8} "
+                f"{r.get('source', ''):6} {mbps(r):8.1f} MB/s {cpu_per_gib(r):6.2f} CPU s/GiB "
+                f"{r['rss_kib'] / 1024:6.0f} MiB")
+        elif r["section"] in ("e2e", "memory"):
+            log(f"{r['section']:8} {r['tool']:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
+                f"{r['rss_kib'] / 1024:6.0f} MiB")
+        elif r["section"] == "stages":
+            log(f"stages   {r['name']:40} {r['bytes_per_second'] / 1e6:10.0f} MB/s")
