@@ -231,7 +231,8 @@ def measure(argv, env, work, stdin_file=None, stdin_pipe=False, cwd=None, server
         feeder.wait()
     if proc.returncode != 0:
         raise BenchError(f"{' '.join(map(str, argv))[:300]} exited {proc.returncode}:\n"
-                         f"{err_path.read_text(errors='replace')[-3000:]}")
+                         f"{err_path.read_text(errors='replace')[-3000:]}"
+                         f"{out_path.read_text(errors='replace')[-3000:]}")  # --json errors
     user, sys_, rss_kib = time_path.read_text().split()[-3:]
     return {"wall": wall, "user": float(user), "sys": float(sys_), "rss_kib": int(rss_kib),
             "server_cpu": server_cpu, "stdout": out_path.read_text(errors="replace")}

@@ -170,25 +170,26 @@ def e2e_table(records, lines, title, section, key):
 
 
 def stages_table(records, lines):
-    rs = [r for r in records if r["section"] == "stages"]
-    if not rs:
+    by = defaultdict(list)
+    for r in records:
+        if r["section"] == "stages":
+            by[r["name"]].append(r)
+    if not by:
         return
-    by = defaultdict(dict)
-    for r in rs:
-        by[r["name"]][r["stat"]] = (r["bytes_per_second"], r["items_per_second"])
     lines.append("## Stages (Google Benchmark, one thread)\n")
     lines.append("Each stage's rate in MB/s of its input (8 MiB: one default part, or 8 MiB of "
-                 "CSV), next to `memcpy` of the same buffer, the machine's physical reference; "
-                 "median of the repetitions (min–max). Items: rows, or requests for signing.\n")
-    lines.append("| stage | MB/s | min–max | items/s | share of memcpy |")
-    lines.append("| --- | --- | --- | --- | --- |")
-    ref = by.get("BM_Memcpy", {}).get("median", (0, 0))[0]
-    for name, s in by.items():
-        med, items = s.get("median", (0, 0))
-        lo, hi = s.get("min", (med, 0))[0], s.get("max", (med, 0))[0]
-        lines.append(f"| `{name}` | {med / 1e6:,.0f} | {lo / 1e6:,.0f}–{hi / 1e6:,.0f} | "
-                     f"{f'{items:,.0f}' if items else '–'} | "
-                     f"{(med / ref * 100) if ref else 0:.1f} % |")
+                 "CSV; per CPU second), next to `memcpy` of the same buffer, the machine's "
+                 "physical reference; median of the repetitions (min–max). Items: rows, or "
+                 "requests for signing.\n")
+    lines.append("| stage | MB/s | items/s | share of memcpy |")
+    lines.append("| --- | --- | --- | --- |")
+    ref = median([r["bytes_per_second"] for r in by.get("BM_Memcpy", [])]) or 0
+    for name, rs in by.items():
+        rate = [r["bytes_per_second"] / 1e6 for r in rs]
+        items = [r["items_per_second"] for r in rs]
+        share = f"{median(rate) * 1e6 / ref * 100:.1f} %" if ref and median(rate) else "–"
+        lines.append(f"| `{name}` | {fmt(rate, 0) if median(rate) else '–'} | "
+                     f"{fmt(items, 0) if median(items) else '–'} | {share} |")
     lines.append("")
 
 
@@ -314,4 +315,5 @@ def summary(records, log):
             log(f"{r['section']:8} {r['tool']:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
         elif r["section"] == "stages":
-            log(f"stages   {r['name']:40} {r['bytes_per_second'] / 1e6:10.0f} MB/s")
+            log(f"stages   {r['name']:40} {r['bytes_per_second'] / 1e6:10.0f} MB/s "
+                f"{r['items_per_second']:12.0f} items/s")
