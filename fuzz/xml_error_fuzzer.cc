@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(e.message.find('\x1b') == std::string::npos);
 
   (void)ClockSkew(headers, error_body ? &*error_body : nullptr, now);
-  (void)FormatDuration(std::chrono::milliseconds(fdp.ConsumeIntegral<int64_t>()));
+  (void)s3u::FormatDuration(std::chrono::milliseconds(fdp.ConsumeIntegral<int64_t>()));
 
   // Builders: any key round-trips through DeleteObjectsXml's escaping (NUL cannot exist in
   // XML text, so keys with NUL are skipped).

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "core/time_format.h"
 #include "domo/client.h"
-#include "s3/errors.h"
 #include "table/types.h"
 
 namespace s3u::domo {
@@ -116,7 +116,7 @@ std::string DomoAccessText(const DomoAccessReport& report) {
       "  token            {}, customer {}, role {}, scopes '{}', expires {} "
       "(in {})\n",
       UserPhrase(token.user_id, ""), token.customer, token.role, Joined(token.scopes),
-      Iso8601(token.expires_at), s3::FormatDuration(report.expires_in));
+      Iso8601(token.expires_at), FormatDuration(report.expires_in));
   if (!report.dataset) return text + "verdict: ok: the credentials work (no dataset checked)";
 
   const DatasetAccess& a = *report.dataset;

@@ -1,7 +1,6 @@
 #include "domo/client.h"
 
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +8,7 @@
 #include <limits>
 #include <random>
 
+#include "core/gzip.h"
 #include "domo/paging.h"
 
 namespace s3u::domo {
@@ -57,31 +57,6 @@ Result<void> ValidateUrl(const std::string& url, std::string_view field) {
   if (rest.find('@') != std::string::npos) return bad("must not carry user info");
   if (rest.find_first_of("?# ") != std::string::npos) return bad("must not carry a query");
   return {};
-}
-
-// One gzip member (RFC 1952), as Domo's stream parts prefer (§5).
-Result<std::string> Gzip(std::string_view data, const std::string& subject) {
-  if (data.size() > std::numeric_limits<uInt>::max() / 2) {
-    return Fail(ErrorCode::kInvalidArgument, subject,
-                "a stream part must be under 2 GB (Domo suggests 10,000-100,000 rows a part)");
-  }
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
-    return Fail(ErrorCode::kInternal, subject, "zlib could not start a gzip stream");
-  }
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) {
-    return Fail(ErrorCode::kInternal, subject, "zlib could not compress the part");
-  }
-  return out;
 }
 
 // Polls `fetch` until its value is Finished(), pausing per `policy` through `clock`.
@@ -509,7 +484,11 @@ Result<Execution> DomoClient::UploadPart(int64_t stream_id, int64_t execution_id
   Call call;
   call.info = StreamCall("UploadPart", stream_id, execution_id);
   call.info.subject += fmt::format(" part {}", part);
-  auto gzipped = Gzip(csv, call.info.subject);
+  if (csv.size() > (size_t{1} << 31)) {
+    return Fail(ErrorCode::kInvalidArgument, call.info.subject,
+                "a stream part must be under 2 GB (Domo suggests 10,000-100,000 rows a part)");
+  }
+  auto gzipped = GzipBytes(csv, call.info.subject);  // Domo's preferred form (§5)
   if (!gzipped) return Fail(gzipped.error());
   call.method = "PUT";
   call.target = ExecutionPath(stream_id, execution_id) + fmt::format("/part/{}", part);

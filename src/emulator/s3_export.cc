@@ -5,7 +5,7 @@
 
 #include "core/clock.h"
 #include "core/executor.h"
-#include "emulator/gzip.h"
+#include "core/gzip.h"
 #include "http/curl_client.h"
 #include "s3/client.h"
 #include "s3/credentials.h"

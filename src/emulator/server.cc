@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "emulator/gzip.h"
+#include "core/gzip.h"
 
 namespace s3u::emulator {
 namespace {

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <thread>
 
+#include "core/text.h"
+#include "core/time_format.h"
 #include "emulator/s3_export.h"
 #include "s3/uri.h"
 
@@ -52,10 +54,6 @@ Json PageOf(const Map& items, const Page& page, ToJson to_json) {
   return out;
 }
 
-int64_t EpochMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // "2016-02-29T20:56:20.567Z", the metadata timestamp form of §0.
 std::string Iso(TimePoint t, bool millis = true) {
   const int64_t ms = EpochMillis(t);
@@ -77,12 +75,6 @@ std::string Join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& word : words) out += (out.empty() ? "" : " ") + word;
   return out;
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 // A user id that a request may spell as a number or a numeric string.
@@ -545,8 +537,9 @@ Result<Json> State::ListDatasets(const Caller& caller, const Page& page, const s
   using DS = Impl::DatasetRecord;
   using Less = bool (*)(const DS*, const DS*);
   static const std::map<std::string, Less> kSorts = {
-      {"name", [](const DS* a, const DS* b) { return Lower(a->name) < Lower(b->name); }},
-      {"nameDescending", [](const DS* a, const DS* b) { return Lower(a->name) > Lower(b->name); }},
+      {"name", [](const DS* a, const DS* b) { return AsciiLower(a->name) < AsciiLower(b->name); }},
+      {"nameDescending",
+       [](const DS* a, const DS* b) { return AsciiLower(a->name) > AsciiLower(b->name); }},
       {"lastTouched", [](const DS* a, const DS* b) { return a->updated > b->updated; }},
       {"lastTouchedAscending", [](const DS* a, const DS* b) { return a->updated < b->updated; }},
       {"lastUpdated", [](const DS* a, const DS* b) { return a->updated > b->updated; }},
@@ -572,10 +565,10 @@ Result<Json> State::ListDatasets(const Caller& caller, const Page& page, const s
   }
   std::lock_guard lock(impl_->mu);
   std::vector<const DS*> matches;
-  const std::string needle = Lower(name_like);
+  const std::string needle = AsciiLower(name_like);
   for (const auto& [id, ds] : impl_->datasets) {
     if (ds.deleted || !impl_->CanRead(caller, ds)) continue;
-    if (!needle.empty() && Lower(ds.name).find(needle) == std::string::npos) continue;
+    if (!needle.empty() && AsciiLower(ds.name).find(needle) == std::string::npos) continue;
     matches.push_back(&ds);
   }
   std::stable_sort(matches.begin(), matches.end(), less);

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include "core/text.h"
+
 namespace s3u::http {
 
 namespace {
@@ -19,14 +21,6 @@ constexpr long kUploadBuffer = 512 * 1024;
 constexpr size_t kMaxErrorBody = size_t{1} << 20;
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // The URL up to (not including) '?' or '#': a presigned query carries a signature.
 std::string_view StripQuery(std::string_view url) { return url.substr(0, url.find_first_of("?#")); }

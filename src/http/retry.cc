@@ -8,6 +8,8 @@
 #include <mutex>
 #include <random>
 
+#include "core/text.h"
+
 namespace s3u::http {
 
 using std::chrono::milliseconds;
@@ -47,12 +49,6 @@ RetryDecision DecideRetry(const RetryPolicy& policy, const Error& error, int att
 }
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Parses exactly `s` as a non-negative decimal number.
 std::optional<int64_t> ParseDigits(std::string_view s) {

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/text.h"
+
 namespace s3u::s3 {
 namespace {
 
@@ -24,8 +26,6 @@ std::string DigestBase64(std::string_view body, const EVP_MD* md) {
   if (EVP_Digest(body.data(), body.size(), out, &len, md, nullptr) != 1) std::abort();
   return Base64Encode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -94,8 +94,7 @@ std::string Crc32cBase64(std::string_view body) { return CrcBase64(Crc32cValue(b
 std::string Sha256Base64(std::string_view body) { return DigestBase64(body, EVP_sha256()); }
 
 Result<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), AsciiLower);
+  const std::string lower = AsciiLower(name);
   for (ChecksumAlgorithm a :
        {ChecksumAlgorithm::kAuto, ChecksumAlgorithm::kNone, ChecksumAlgorithm::kMd5,
         ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha256}) {

@@ -4,23 +4,11 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/text.h"
 #include "s3/errors.h"
 
 namespace s3u::s3 {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Cuts an inline comment: '#' or ';' preceded by whitespace.
 std::string_view StripInlineComment(std::string_view s) {
@@ -331,8 +319,8 @@ class Resolver {
     }
     const auto ignore_env = Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     const auto ignore_cfg = Get(config_section_, "ignore_configured_endpoint_urls");
-    if ((ignore_env && Lower(*ignore_env) == "true") ||
-        (!ignore_env && ignore_cfg && Lower(*ignore_cfg) == "true")) {
+    if ((ignore_env && AsciiLower(*ignore_env) == "true") ||
+        (!ignore_env && ignore_cfg && AsciiLower(*ignore_cfg) == "true")) {
       return;
     }
     if (auto e = Env("AWS_ENDPOINT_URL_S3")) {
@@ -391,7 +379,7 @@ IniFile ParseIni(std::string_view text) {
       } else if (eq == std::string_view::npos || Trim(content.substr(0, eq)).empty()) {
         out.problems.push_back(where + "expected 'key = value' in a nested block");
       } else {
-        (*section)[parent + "." + Lower(Trim(content.substr(0, eq)))] =
+        (*section)[parent + "." + AsciiLower(Trim(content.substr(0, eq)))] =
             std::string(Trim(content.substr(eq + 1)));
       }
       continue;
@@ -413,7 +401,7 @@ IniFile ParseIni(std::string_view text) {
       out.problems.push_back(where + "expected 'key = value'");
       continue;
     }
-    const std::string key = Lower(Trim(content.substr(0, eq)));
+    const std::string key = AsciiLower(Trim(content.substr(0, eq)));
     if (key.empty()) {
       out.problems.push_back(where + "missing key before '='");
       continue;

@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "core/time_format.h"
+
 namespace s3u::s3 {
 namespace {
 
@@ -553,27 +555,6 @@ std::optional<system_clock::time_point> ParseS3Time(std::string_view text) {
   if (auto t = ParseIsoBasic(text)) return t;
   if (auto t = ParseIsoExtended(text)) return t;
   return ParseRfc1123(text);
-}
-
-std::string FormatDuration(milliseconds d) {
-  // llabs of the most negative value is undefined; clamp first.
-  const long long raw = d.count();
-  const long long ms = raw == std::numeric_limits<long long>::min()
-                           ? std::numeric_limits<long long>::max()
-                           : std::llabs(raw);
-  if (ms < 1000) return std::to_string(ms) + "ms";
-  long long s = ms / 1000;
-  const long long days = s / 86400;
-  s %= 86400;
-  const long long hours = s / 3600;
-  s %= 3600;
-  const long long minutes = s / 60;
-  s %= 60;
-  std::string out;
-  if (days > 0) out += std::to_string(days) + "d ";
-  if (days > 0 || hours > 0) out += std::to_string(hours) + "h ";
-  if (days > 0 || hours > 0 || minutes > 0) out += std::to_string(minutes) + "m ";
-  return out + std::to_string(s) + "s";
 }
 
 }  // namespace s3u::s3

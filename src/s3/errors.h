@@ -52,7 +52,4 @@ std::optional<std::chrono::milliseconds> ClockSkew(const http::Headers& headers,
 // outside 1970..2200 (system_clock's nanosecond range ends in 2262).
 std::optional<std::chrono::system_clock::time_point> ParseS3Time(std::string_view text);
 
-// "2h 0m 3s", "45s", "1d 2h 0m 0s", "850ms": a human-readable magnitude of `d` (sign dropped).
-std::string FormatDuration(std::chrono::milliseconds d);
-
 }  // namespace s3u::s3

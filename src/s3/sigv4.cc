@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/text.h"
+
 namespace s3u::s3 {
 namespace {
 
@@ -18,14 +20,6 @@ constexpr char kLowerHex[] = "0123456789abcdef";
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_' || c == '~';
-}
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
 }
 
 bool IsHeaderSpace(char c) { return c == ' ' || c == '\t'; }

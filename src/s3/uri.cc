@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "core/text.h"
+
 namespace s3u::s3 {
 namespace {
 
@@ -14,13 +16,6 @@ bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
-}
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -115,7 +110,7 @@ Result<Endpoint> ParseCustomEndpoint(std::string_view url) {
   const size_t sep = url.find("://");
   if (sep == std::string_view::npos) return EndpointError(url, "has no scheme");
   Endpoint ep;
-  ep.scheme = Lower(url.substr(0, sep));
+  ep.scheme = AsciiLower(url.substr(0, sep));
   if (ep.scheme != "http" && ep.scheme != "https") {
     return EndpointError(url, "has scheme " + Quote(ep.scheme) + " (only http and https work)");
   }
@@ -176,7 +171,7 @@ Result<Endpoint> ParseCustomEndpoint(std::string_view url) {
         (ep.scheme == "https" && value == 443) || (ep.scheme == "http" && value == 80);
     if (is_default) port = {};
   }
-  ep.host = Lower(host);
+  ep.host = AsciiLower(host);
   if (!port.empty()) {
     ep.host.push_back(':');
     ep.host += port;
@@ -275,7 +270,7 @@ Result<S3Location> ParseS3Url(std::string_view url, std::string_view subject) {
   };
   if (url.empty()) return error("is empty");
   if (!url.starts_with(kS3Scheme)) {
-    const std::string lower = Lower(url.substr(0, 8));
+    const std::string lower = AsciiLower(url.substr(0, 8));
     if (lower.starts_with("http://") || lower.starts_with("https://")) {
       return error(
           "is an HTTP URL (for an S3-compatible store, pass its address with "

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/time_format.h"
 #include "domo/ownership.h"
 #include "unload/manifest.h"
 #include "unload/output.h"
@@ -12,10 +13,6 @@
 
 namespace s3u::unload {
 namespace {
-
-int64_t EpochMillis(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 // Everything decided before data moves; PlanRun reports it, ExecuteRun acts on it.
 struct Prepared {

@@ -236,15 +236,6 @@ TEST(ParseS3TimeTest, RejectsMalformed) {
   }
 }
 
-TEST(FormatDurationTest, Magnitudes) {
-  EXPECT_EQ(FormatDuration(milliseconds(850)), "850ms");
-  EXPECT_EQ(FormatDuration(seconds(45)), "45s");
-  EXPECT_EQ(FormatDuration(minutes(5) + seconds(3)), "5m 3s");
-  EXPECT_EQ(FormatDuration(-(hours(2) + seconds(3))), "2h 0m 3s");
-  EXPECT_EQ(FormatDuration(hours(26)), "1d 2h 0m 0s");
-  EXPECT_FALSE(FormatDuration(milliseconds::min()).empty());
-}
-
 // --- Throttling and transient failures -----------------------------------------------------
 
 TEST(MapS3ErrorTest, SlowDownIsResourceExhaustedWithRetryAfter) {

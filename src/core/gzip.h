@@ -1,5 +1,6 @@
-// gzip for the emulator: streaming compression of Export-to-S3 files and decompression of
-// Stream API parts sent gzip-compressed without a Content-Encoding header (§5).
+// gzip (RFC 1952) through zlib, the one place s3unload makes or reads gzip with zlib: Domo stream
+// parts (domo/client), the emulator's Export-to-S3 files and its decoding of gzip bodies sent
+// without a Content-Encoding header. (The unload's output uses ISA-L: unload/codec.h.)
 //
 // Thread-safety: one GzipWriter per thread; the free functions are reentrant.
 #pragma once
@@ -10,7 +11,7 @@
 
 #include "core/error.h"
 
-namespace s3u::emulator {
+namespace s3u {
 
 // True when `bytes` starts with the gzip magic number 1F 8B.
 bool LooksGzipped(std::string_view bytes);
@@ -18,6 +19,9 @@ bool LooksGzipped(std::string_view bytes);
 // Decompresses a whole gzip stream (concatenated members allowed). kInvalidArgument when the
 // data is not valid gzip.
 Result<std::string> Gunzip(std::string_view compressed);
+
+// One gzip member holding all of `data`. `subject` names it in errors.
+Result<std::string> GzipBytes(std::string_view data, const std::string& subject);
 
 // Compresses a stream into gzip, handing compressed bytes to `sink` as they are produced.
 class GzipWriter {
@@ -37,4 +41,4 @@ class GzipWriter {
   void* stream_;  // z_stream*, kept out of the header
 };
 
-}  // namespace s3u::emulator
+}  // namespace s3u

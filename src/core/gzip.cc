@@ -1,8 +1,8 @@
-#include "emulator/gzip.h"
+#include "core/gzip.h"
 
 #include <zlib.h>
 
-namespace s3u::emulator {
+namespace s3u {
 namespace {
 constexpr int kGzipWindowBits = 15 + 16;  // zlib: 15-bit window, gzip wrapper
 constexpr size_t kChunk = 64 * 1024;
@@ -43,6 +43,25 @@ Result<std::string> Gunzip(std::string_view compressed) {
   return out;
 }
 
+Result<std::string> GzipBytes(std::string_view data, const std::string& subject) {
+  std::string out;
+  GzipWriter writer([&out](std::string_view compressed) -> Result<void> {
+    out.append(compressed);
+    return {};
+  });
+  // zlib takes at most 4 GiB a call.
+  constexpr size_t kMaxCall = size_t{1} << 30;
+  for (size_t at = 0; at < data.size(); at += kMaxCall) {
+    if (auto ok = writer.Write(data.substr(at, kMaxCall)); !ok) {
+      return Fail(ErrorCode::kInternal, subject, "zlib could not compress: " + ok.error().message);
+    }
+  }
+  if (auto ok = writer.Finish(); !ok) {
+    return Fail(ErrorCode::kInternal, subject, "zlib could not compress: " + ok.error().message);
+  }
+  return out;
+}
+
 GzipWriter::GzipWriter(Sink sink) : sink_(std::move(sink)), stream_(new z_stream{}) {
   // deflateInit2 only fails on bad parameters or out of memory; Write then reports it.
   deflateInit2(static_cast<z_stream*>(stream_), Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits,
@@ -76,4 +95,4 @@ Result<void> GzipWriter::Pump(std::string_view data, int flush) {
   }
 }
 
-}  // namespace s3u::emulator
+}  // namespace s3u

@@ -1,0 +1,24 @@
+// Small text helpers shared by every module (ASCII only: protocol tokens, header values, config
+// keys; never user data that may hold other scripts).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace s3u {
+
+// `s` without leading and trailing ASCII whitespace (space, \t, \r, \n, \f, \v).
+std::string_view Trim(std::string_view s);
+
+// 'A'-'Z' to 'a'-'z'; every other byte unchanged (locale-independent, unlike std::tolower).
+constexpr char AsciiLower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+std::string AsciiLower(std::string_view s);
+
+// Equal but for ASCII case.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace s3u

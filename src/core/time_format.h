@@ -1,0 +1,20 @@
+// Time as numbers and words, the same everywhere: epoch milliseconds (the store, metrics rows,
+// the API) and short human durations (messages).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace s3u {
+
+// Milliseconds since 1970-01-01T00:00:00Z.
+int64_t EpochMillis(std::chrono::system_clock::time_point t);
+
+// "250ms", "42s", "3m 5s", "2h 0m 7s", "1d 3h 0m 0s": the magnitude of `d` (the sign is the
+// caller's to word, e.g. "ahead"/"behind").
+std::string FormatDuration(std::chrono::milliseconds d);
+
+}  // namespace s3u

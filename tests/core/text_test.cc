@@ -1,0 +1,33 @@
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace s3u {
+namespace {
+
+TEST(TrimTest, RemovesAsciiWhitespaceAtBothEnds) {
+  EXPECT_EQ(Trim(" \t value \r\n"), "value");
+  EXPECT_EQ(Trim("a b"), "a b");
+  EXPECT_EQ(Trim(" \f\v "), "");
+  EXPECT_EQ(Trim(""), "");
+  EXPECT_EQ(Trim("\xc2\xa0x"), "\xc2\xa0x");  // a UTF-8 no-break space is not ASCII space
+}
+
+TEST(AsciiLowerTest, OnlyAsciiLettersChange) {
+  EXPECT_EQ(AsciiLower("X-Amz-Date"), "x-amz-date");
+  EXPECT_EQ(AsciiLower("\xc3\x89"
+                       "A"),
+            "\xc3\x89"
+            "a");
+  EXPECT_EQ(AsciiLower('Z'), 'z');
+  EXPECT_EQ(AsciiLower('['), '[');
+}
+
+TEST(EqualsIgnoreCaseTest, ComparesAsciiCaseInsensitively) {
+  EXPECT_TRUE(EqualsIgnoreCase("Bearer", "bearer"));
+  EXPECT_FALSE(EqualsIgnoreCase("Bearer", "Bearer "));
+  EXPECT_FALSE(EqualsIgnoreCase("a", "b"));
+}
+
+}  // namespace
+}  // namespace s3u
