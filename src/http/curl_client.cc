@@ -367,6 +367,9 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   };
   set(CURLOPT_ERRORBUFFER, errbuf);
   set(CURLOPT_URL, request.url.c_str());
+  // The path is sent as given: by default curl removes "/./" and "/../" (RFC 3986 5.2.4), but
+  // S3 keys may hold them, and SigV4 signed the path unnormalised.
+  set(CURLOPT_PATH_AS_IS, 1L);
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_TCP_KEEPALIVE, 1L);

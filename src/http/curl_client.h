@@ -5,8 +5,9 @@
 // TLS session) for the next request. Sends from several threads run in parallel on separate
 // handles.
 //
-// Wire behaviour matters because S3 signatures cover headers: the client sends exactly the
-// request's headers plus Host, Content-Length and User-Agent. It suppresses curl's own
+// Wire behaviour matters because S3 signatures cover the path and headers: the URL's path is
+// sent exactly as given (no dot-segment removal: "a/../b" and "./" stay), and the client sends
+// exactly the request's headers plus Host, Content-Length and User-Agent. It suppresses curl's own
 // "Expect: 100-continue", "Accept: */*" and POST "Content-Type" unless the request sets them,
 // never follows redirects (S3 redirects carry the region the caller must see), verifies TLS
 // always, and honours the standard proxy environment (http_proxy, https_proxy, no_proxy) as

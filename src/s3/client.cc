@@ -138,7 +138,8 @@ Result<http::Response> S3Client::SendOnce(const S3Request& request, const std::s
     if (!credentials) return Fail(credentials.error());
     const std::string region = RegionFor(request.bucket);
     auto endpoint = ResolveEndpoint(region, options_.endpoint_url, options_.force_path_style,
-                                    request.bucket.find('.') != std::string::npos);
+                                    request.bucket.find('.') != std::string::npos,
+                                    options_.virtual_hosted_custom);
     if (!endpoint) return Fail(endpoint.error());
     const auto now = clock_.Now();
     SigningContext ctx{*endpoint, region, *credentials,

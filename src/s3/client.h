@@ -38,6 +38,9 @@ struct ClientOptions {
   std::string region = "us-east-1";
   std::optional<std::string> endpoint_url;  // custom S3-compatible store; path style
   bool force_path_style = false;            // also for AWS (virtual-hosted by default)
+  // With endpoint_url: address buckets as <bucket>.<host> instead of path style. The store
+  // needs wildcard DNS for it (radosgw: rgw_dns_name; "*.localhost" is loopback for curl).
+  bool virtual_hosted_custom = false;
   // Follow a wrong-region answer to the bucket's region. Off: fail with the region named.
   bool correct_region = true;
   // Correct the signing clock from the server's time on RequestTimeTooSkewed (as AWS SDKs do).

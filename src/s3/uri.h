@@ -32,9 +32,20 @@ Result<S3Location> ParseS3Url(std::string_view url, std::string_view subject);
 // "--table-s3"). Each failure has its own message. Subject "bucket".
 Result<void> ValidateBucketName(std::string_view bucket);
 
-// Object keys: non-empty, at most 1024 bytes, valid UTF-8 (no overlong forms or surrogates).
+// Object keys: non-empty, at most 1024 bytes, and characters ValidateKeyCharacters accepts.
 // Subject "key".
 Result<void> ValidateKey(std::string_view key);
+
+// What s3unload lets into a key. Refused, because a key holding them breaks log lines,
+// listings and terminals or shows other text than it holds: invalid UTF-8 (overlong forms,
+// surrogates and code points above U+10FFFF included), the C0 controls U+0000-U+001F (NUL, tab,
+// CR, LF), DEL U+007F, the C1 controls U+0080-U+009F, the bidirectional embeddings, overrides
+// and isolates U+202A-U+202E and U+2066-U+2069, and the line and paragraph separators U+2028
+// and U+2029. Everything else is kept byte for byte: "..", ".", "//", "%2F", "?", "#", "+",
+// spaces, and Unicode in whichever normalisation form it was given (NFC and NFD differ).
+// `text` is a key, a prefix or a key template. Errors are kInvalidArgument with `subject`,
+// naming the character as U+XXXX and its position (1-based, in characters).
+Result<void> ValidateKeyCharacters(std::string_view text, std::string_view subject);
 
 // Region names such as "us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", and the
 // single words some S3-compatible stores use ("auto", "garage"): 1-63 characters of a-z 0-9

@@ -334,6 +334,31 @@ std::string StemOf(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
+// AWS keys given in the job (file, --set, an account) are one source, as the aws cli's flags
+// are: a secret or token there never pairs with AWS_ACCESS_KEY_ID from the environment, so half
+// a pair is named by the job field that is missing, not by the CLI flag it becomes later.
+void CheckAwsKeyPair(const JobSpec& spec, const RawMap& raw, Problems& problems) {
+  const auto given = [&](const char* key) {
+    const auto it = raw.find(key);
+    return it == raw.end() ? std::string(key) : Where(key, it->second);
+  };
+  if (!spec.aws_access_key_id && (spec.aws_secret_access_key || spec.aws_session_token)) {
+    problems.Add("credentials.aws_access_key_id",
+                 fmt::format("{} is set without credentials.aws_access_key_id; set both in the "
+                             "job (a key id in AWS_ACCESS_KEY_ID is not paired with a secret "
+                             "from the job), or neither to use the environment or a profile",
+                             spec.aws_secret_access_key ? given("credentials.aws_secret_access_key")
+                                                        : given("credentials.aws_session_token")));
+  }
+  if (spec.aws_access_key_id && !spec.aws_secret_access_key) {
+    problems.Add("credentials.aws_secret_access_key",
+                 fmt::format("{} is set without credentials.aws_secret_access_key; set both "
+                             "in the job (prefer AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in "
+                             "the environment for both), or neither",
+                             given("credentials.aws_access_key_id")));
+  }
+}
+
 // Cross-field checks and defaults that depend on several fields.
 void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
   if (spec.name.empty()) {
@@ -374,6 +399,7 @@ void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
   if (auto ok = ValidatePathTemplate(spec.path, "details.path"); !ok) {
     problems.Add(ok.error().subject, ok.error().message);
   }
+  CheckAwsKeyPair(spec, raw, problems);
   if (spec.primary_key.empty()) {
     problems.Add("details.primary_key",
                  "the primary key is required: one or more column names (the output is "

@@ -52,7 +52,7 @@ struct JobSpec {
   std::string input_dataset_id;  // a GUID (a dataset URL is reduced to its GUID)
   std::string path;              // template, see path_template.h
   std::vector<std::string> primary_key;
-  int specific_day = 0;  // 0 today, 1 yesterday, N days ago
+  int specific_day = 1;  // 0 today, 1 yesterday (the default: a finished day), N days ago
   MetricsDates metrics_dates = MetricsDates::kAsReceived;
   std::string date_column;  // empty: the dataset's only DATE/DATETIME column
   std::string time_zone = "UTC";

@@ -5,6 +5,8 @@
 #include <array>
 #include <optional>
 
+#include "s3/uri.h"
+
 namespace s3u::unload {
 namespace {
 
@@ -85,14 +87,12 @@ std::string KeySafe(std::string_view text) {
 }
 
 Result<void> ValidatePathTemplate(std::string_view path_template, std::string_view subject) {
+  // First, so no later message quotes a control character back.
+  if (auto ok = s3::ValidateKeyCharacters(path_template, subject); !ok) return ok;
   if (!path_template.empty() && path_template.front() == '/') {
     return Fail(ErrorCode::kInvalidArgument, std::string(subject),
                 "path must not start with \"/\" (it is relative to the bucket), e.g. "
                 "exports/{yyyy}/{mm}/");
-  }
-  if (path_template.find("//") != std::string_view::npos) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(subject),
-                "path contains \"//\" (an empty folder name); remove the doubled slash");
   }
   Result<std::string> expanded = Expand(path_template, nullptr, subject);
   if (!expanded) return Fail(expanded.error());

@@ -28,9 +28,11 @@ struct PathValues {
   std::string run_id;
 };
 
-// Checks a template without values: unknown placeholders, unbalanced braces, a leading "/",
-// and "//" (empty path segments) fail with kInvalidArgument naming `subject` and listing the
-// accepted placeholders.
+// Checks a template without values: characters an S3 key may not hold
+// (s3::ValidateKeyCharacters: controls, bidi overrides, invalid UTF-8), unknown placeholders,
+// unbalanced braces and a leading "/" fail with kInvalidArgument naming `subject` (and, for
+// placeholders, listing the accepted ones). Everything else is the key as written: "..", ".",
+// "//", "%2F", "?", "#", "+" and spaces are kept, never normalised.
 Result<void> ValidatePathTemplate(std::string_view path_template, std::string_view subject);
 
 struct ObjectName {

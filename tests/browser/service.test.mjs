@@ -166,6 +166,7 @@ try {
     await page.getByText(`DataSet ID read from the URL: ${dataset}`).waitFor();
     await page.getByLabel('Path').fill('orders/{nope}/');
     await page.getByLabel('Primary Key').fill('order_id');
+    assert.equal(await page.getByLabel('Specific Day').inputValue(), '1');  // the default: yesterday
     await page.getByLabel('Specific Day').fill('-1');
     await page.getByLabel('Update mode').selectOption('daily');
     await page.getByLabel('At', {exact: true}).fill('02:30');
@@ -205,7 +206,7 @@ try {
     const [saved] = (await apiGet('connectors')).connectors;
     assert.equal(saved.name, 'orders-daily');
     assert.equal(saved.settings.details.path, 'orders/{yyyy}/{mm}/{dd}/');
-    assert.equal(saved.settings.details.specific_day, 1);
+    assert.equal(saved.settings.details.specific_day, undefined);  // the default (1) is not stored
     assert.deepEqual(saved.settings.details.primary_key, ['order_id']);
     assert.deepEqual(saved.schedule, {kind: 'daily', time: '02:30', time_zone: 'Europe/Paris'});
     assert.deepEqual(saved.retry, {every_minutes: 10, max_retries: 2});

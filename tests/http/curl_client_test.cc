@@ -645,6 +645,17 @@ TEST(CurlHttpClientWireTest, PostWithEmptyBodyCarriesContentLengthZeroAndNoConte
   EXPECT_NE(head.find("\r\nContent-Length: 0\r\n"), std::string::npos) << head;
 }
 
+// Issue 13, item 2: curl removed "/./" and "/../" from the URL, so the path sent differed from
+// the path SigV4 signed ("the secret key does not belong to access key id").
+TEST(CurlHttpClientWireTest, PathIsSentAsGivenWithDotSegmentsAndDoubleSlashes) {
+  const std::string path = "/b/orders/../x/./y//z/%2E%2E/caf%C3%A9%3F%23/..?list-type=2";
+  const std::string head = CaptureHead([&](CurlHttpClient& client, const std::string& url) {
+    const std::string base = url.substr(0, url.size() - std::string("/b/k").size());
+    ASSERT_TRUE(client.Send(Get(base + path)).has_value());
+  });
+  EXPECT_EQ(head.substr(0, head.find("\r\n")), "GET " + path + " HTTP/1.1");
+}
+
 TEST(FindHeaderTest, IsCaseInsensitiveAndFirstMatchWins) {
   const Headers headers = {{"ETag", "\"a\""}, {"etag", "\"b\""}, {"X-Y", ""}};
   EXPECT_EQ(FindHeader(headers, "etag"), "\"a\"");

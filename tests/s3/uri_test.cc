@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace s3u::s3 {
 namespace {
@@ -183,6 +184,84 @@ TEST(ValidateKeyTest, RejectsInvalidUtf8WithOffset) {
   EXPECT_FALSE(ValidateKey("\xF4\x90\x80\x80").has_value());  // above U+10FFFF
   EXPECT_FALSE(ValidateKey("\x80").has_value());              // lone continuation
   EXPECT_FALSE(ValidateKey("\xE1\x88x").has_value());         // bad continuation
+}
+
+TEST(ValidateKeyTest, KeepsDotSegmentsReservedCharactersAndBothNormalisationForms) {
+  for (const std::string key :
+       {"orders/../x/", "./", "..", "a//b", "/lead", "100%2F", "q?a=1#f", "p+ s~=&", "back\\slash",
+        "caf\xC3\xA9", "cafe\xCC\x81", "\xE2\x80\x8Ejoiner\xE2\x80\x8D"}) {
+    EXPECT_TRUE(ValidateKey(key).has_value()) << key;
+  }
+}
+
+// One refused character per row: the key, its U+XXXX, its name and its (1-based) position.
+struct RefusedCase {
+  std::string text;
+  std::string code_point;
+  std::string name;
+  int position;
+};
+
+TEST(ValidateKeyCharactersTest, RefusesControlsBidiOverridesAndSeparatorsNamingEach) {
+  const std::vector<RefusedCase> cases = {
+      {std::string("a\0b", 3), "U+0000", "NUL", 2},
+      {"a\tb", "U+0009", "tab", 2},
+      {"a\r\nb/", "U+000D", "carriage return", 2},
+      {"a\nb", "U+000A", "line feed", 2},
+      {"\x01", "U+0001", "a control character", 1},
+      {"x\x1B[31m", "U+001B", "escape", 2},
+      {"\x1F", "U+001F", "a control character", 1},
+      {"del\x7F", "U+007F", "delete", 4},
+      {"\xC2\x80", "U+0080", "a control character", 1},
+      {"next\xC2\x85line", "U+0085", "next line", 5},
+      {"\xC2\x9F", "U+009F", "a control character", 1},
+      {"\xC3\xA9\xE2\x80\xAA", "U+202A", "left-to-right embedding", 2},
+      {"invoice-\xE2\x80\xAE"
+       "fdp.exe",
+       "U+202E", "right-to-left override", 9},
+      {"\xE2\x81\xA6", "U+2066", "left-to-right isolate", 1},
+      {"\xE2\x81\xA9", "U+2069", "pop directional isolate", 1},
+      {"a\xE2\x80\xA8", "U+2028", "line separator", 2},
+      {"a\xE2\x80\xA9", "U+2029", "paragraph separator", 2},
+  };
+  for (const RefusedCase& c : cases) {
+    auto r = ValidateKeyCharacters(c.text, "details.path");
+    ASSERT_FALSE(r.has_value()) << c.code_point;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().subject, "details.path");
+    EXPECT_TRUE(Contains(r.error().message, c.code_point + " (" + c.name + ") at character " +
+                                                std::to_string(c.position)))
+        << r.error().message;
+    // ValidateKey refuses the same, under its own subject.
+    EXPECT_FALSE(ValidateKey(c.text).has_value()) << c.code_point;
+  }
+}
+
+TEST(ValidateKeyCharactersTest, AcceptsTheNeighboursOfEveryRefusedRange) {
+  for (const std::string text : {" ", "~", "\xC2\xA0", "\xE2\x80\xA7", "\xE2\x80\xAF",
+                                 "\xE2\x81\xA5", "\xE2\x81\xAA", "\xE2\x80\x8F"}) {
+    EXPECT_TRUE(ValidateKeyCharacters(text, "k").has_value()) << text;
+  }
+  EXPECT_TRUE(ValidateKeyCharacters("", "k").has_value());
+}
+
+TEST(ValidateKeyCharactersTest, InvalidUtf8NamesTheByteAndWhereItIs) {
+  auto r = ValidateKeyCharacters("\xC3\xA9-\xFF", "details.path");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().subject, "details.path");
+  EXPECT_TRUE(Contains(r.error().message, "0xFF at character 3 (byte offset 3)"))
+      << r.error().message;
+}
+
+TEST(ParseS3UrlTest, ARefusedCharacterIsNamedNeverEchoed) {
+  auto r = ParseS3Url("s3://bucket/a\r\nb\xE2\x80\xAE", "destination");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().subject, "destination");
+  EXPECT_TRUE(Contains(r.error().message, "U+000D")) << r.error().message;
+  EXPECT_TRUE(Contains(r.error().message, "'s3://bucket/a<U+000D><U+000A>b<U+202E>'"))
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find_first_of("\r\n"), std::string::npos);
+  EXPECT_FALSE(Contains(r.error().message, "\xE2\x80\xAE"));
 }
 
 // ---------------------------------------------------------------------------------------

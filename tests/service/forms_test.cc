@@ -212,5 +212,33 @@ TEST(RetryTest, BoundsAreChecked) {
             (std::vector<std::string>{"retry.every_minutes", "retry.max_retries"}));
 }
 
+// Issue 13, item 2: the API and the page validate the path as the job file does.
+TEST(ConnectorFormTest, APathWithACharacterAKeyCannotHoldIsAFieldError) {
+  json body = GoodConnector();
+  body["settings"]["details"]["path"] = "a\r\nb/\xE2\x80\xAE/";
+  auto form = ParseConnectorForm(body);
+  ASSERT_TRUE(form.has_value());
+  const store::Account domo = Domo(), aws = Aws();
+  auto spec = ConnectorJobSpec(*form, &domo, &aws);
+  ASSERT_FALSE(spec.has_value());
+  ASSERT_EQ(spec.error().size(), 1u) << testing::PrintToString(Fields(spec.error()));
+  EXPECT_EQ(spec.error()[0].field, "details.path");
+  EXPECT_NE(spec.error()[0].message.find("U+000D (carriage return) at character 2"),
+            std::string::npos)
+      << spec.error()[0].message;
+}
+
+// Issue 13, item 6: one default everywhere, yesterday.
+TEST(ConnectorFormTest, WithoutSpecificDayAConnectorUnloadsYesterday) {
+  json body = GoodConnector();
+  body["settings"]["details"].erase("specific_day");
+  auto form = ParseConnectorForm(body);
+  ASSERT_TRUE(form.has_value());
+  const store::Account domo = Domo(), aws = Aws();
+  auto spec = ConnectorJobSpec(*form, &domo, &aws);
+  ASSERT_TRUE(spec.has_value()) << JoinFieldErrors(spec.error(), "x").ToString();
+  EXPECT_EQ(spec->specific_day, 1);
+}
+
 }  // namespace
 }  // namespace s3u::service

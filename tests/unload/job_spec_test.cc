@@ -229,5 +229,100 @@ TEST(JobSpecTest, TabDelimiterAndSizes) {
   EXPECT_EQ(spec->Extension(), ".jsonl");
 }
 
+// The one problem of `sources` (ADD_FAILURE when there is not exactly one).
+FieldError OnlyProblem(const SpecSources& sources) {
+  auto checked = CheckJobSpec(sources);
+  if (checked.has_value() || checked.error().size() != 1) {
+    ADD_FAILURE() << (checked ? std::string("no problem")
+                              : JoinFieldErrors(checked.error(), "spec").ToString());
+    return {};
+  }
+  return checked.error().front();
+}
+
+// Issue 13, item 6: a job without specific_day unloaded today's partial day.
+TEST(JobSpecTest, SpecificDayDefaultsToYesterday) {
+  std::string text = kMinimal;
+  text.erase(text.find("specific_day = 1\n"), std::string("specific_day = 1\n").size());
+  auto spec = BuildJobSpec(FromToml(text));
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->specific_day, 1);
+  SpecSources today = FromToml(text);
+  today.day_flag = 0;  // today stays available, when asked for
+  EXPECT_EQ(BuildJobSpec(today)->specific_day, 0);
+}
+
+// Issue 13, item 6: the secret in the job and the key id only in the environment was reported
+// as "--secret-access-key was given without --access-key-id".
+TEST(JobSpecTest, SecretWithoutKeyIdNamesTheMissingJobField) {
+  SpecSources sources = FromToml(kMinimal, {{"AWS_ACCESS_KEY_ID", "AKIDFROMENV"}});
+  sources.set_flags = {"credentials.aws_secret_access_key=s3cr3t-value"};
+  const FieldError e = OnlyProblem(sources);
+  EXPECT_EQ(e.field, "credentials.aws_access_key_id");
+  EXPECT_NE(e.message.find("credentials.aws_secret_access_key (from --set) is set without "
+                           "credentials.aws_access_key_id"),
+            std::string::npos)
+      << e.message;
+  EXPECT_EQ(e.message.find("s3cr3t-value"), std::string::npos) << "the secret was echoed";
+  EXPECT_EQ(e.message.find("--secret-access-key"), std::string::npos) << e.message;
+}
+
+TEST(JobSpecTest, SessionTokenWithoutKeyIdNamesTheMissingJobField) {
+  std::string text = kMinimal;
+  text.insert(text.find("bucket ="), "aws_session_token = \"tok\"\n");
+  const FieldError e = OnlyProblem(FromToml(text));
+  EXPECT_EQ(e.field, "credentials.aws_access_key_id");
+  EXPECT_NE(e.message.find("credentials.aws_session_token (from /jobs/sales-daily.toml)"),
+            std::string::npos)
+      << e.message;
+}
+
+TEST(JobSpecTest, KeyIdWithoutSecretNamesTheMissingJobField) {
+  SpecSources sources = FromToml(kMinimal, {{"AWS_SECRET_ACCESS_KEY", "from-env"}});
+  sources.set_flags = {"credentials.aws_access_key_id=AKIDINJOB"};
+  const FieldError e = OnlyProblem(sources);
+  EXPECT_EQ(e.field, "credentials.aws_secret_access_key");
+  EXPECT_NE(e.message.find("credentials.aws_access_key_id (from --set) is set without"),
+            std::string::npos)
+      << e.message;
+}
+
+TEST(JobSpecTest, KeyPairInTheJobOrNoneAtAllIsAccepted) {
+  SpecSources both = FromToml(kMinimal);
+  both.set_flags = {"credentials.aws_access_key_id=AKID", "credentials.aws_secret_access_key=s",
+                    "credentials.aws_session_token=t"};
+  EXPECT_TRUE(BuildJobSpec(both).has_value());
+  EXPECT_TRUE(BuildJobSpec(FromToml(kMinimal, {{"AWS_ACCESS_KEY_ID", "AKID"}})).has_value());
+}
+
+// Issue 13, item 2: "a\r\nb/" ran and created a key holding CR LF.
+TEST(JobSpecTest, PathWithACharacterAKeyCannotHoldIsAFieldError) {
+  for (const auto& [path, named] : std::vector<std::pair<std::string, std::string>>{
+           {"a\r\nb/", "U+000D (carriage return) at character 2"},
+           {std::string("x/\0/", 4), "U+0000 (NUL) at character 3"},
+           {"out/\xE2\x80\xAE"
+            "vsc.exe/",
+            "U+202E (right-to-left override) at character 5"},
+           {"\xC2\x9B"
+            "31m/",
+            "U+009B (a control character) at character 1"},
+           {"bad-\xFF/", "byte 0xFF at character 5"}}) {
+    SpecSources sources = FromToml(kMinimal);
+    sources.set_flags = {"details.path=" + path};
+    const FieldError e = OnlyProblem(sources);
+    EXPECT_EQ(e.field, "details.path");
+    EXPECT_NE(e.message.find(named), std::string::npos) << e.message;
+  }
+}
+
+TEST(JobSpecTest, PathKeepsDotSegmentsDoubleSlashesAndReservedCharacters) {
+  const std::string path = "orders/../x/./a//b %2F?#+~=&/caf\xC3\xA9/cafe\xCC\x81/";
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"details.path=" + path};
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->path, path);
+}
+
 }  // namespace
 }  // namespace s3u::unload

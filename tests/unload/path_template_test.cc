@@ -57,12 +57,37 @@ TEST(PathTemplateTest, RejectsUnknownPlaceholdersListingTheAcceptedOnes) {
   EXPECT_NE(r.error().message.find("{yyyy}"), std::string::npos);
 }
 
-TEST(PathTemplateTest, RejectsUnbalancedBracesLeadingSlashAndEmptySegments) {
-  for (std::string_view bad : {"exports/{date", "exports/date}", "/exports/", "exports//x"}) {
+TEST(PathTemplateTest, RejectsUnbalancedBracesAndLeadingSlash) {
+  for (std::string_view bad : {"exports/{date", "exports/date}", "/exports/"}) {
     auto r = ValidatePathTemplate(bad, "details.path");
     EXPECT_FALSE(r.has_value()) << bad;
   }
   EXPECT_TRUE(ValidatePathTemplate("exports/{yyyy}/{mm}/", "details.path").has_value());
+}
+
+// Issue 13, item 2: the key is the rendered template byte for byte; nothing is normalised.
+TEST(PathTemplateTest, KeysAreTheTemplateAsWrittenWithDotSegmentsAndReservedCharacters) {
+  const std::string id_date = "08a061e2-12a2-4646-b4bc-20beddb403e3_2026-11-23.csv.gz";
+  for (const std::string folder :
+       {"orders/../x/", "./", "a//b/", "100%2F/", "q?a=1&b=2#f/", "p+ s~=/", "caf\xC3\xA9/",
+        "cafe\xCC\x81/", "\xE6\x97\xA5\xE6\x9C\xAC/"}) {
+    ASSERT_TRUE(ValidatePathTemplate(folder, "details.path").has_value()) << folder;
+    EXPECT_EQ(Render(folder), folder + id_date);
+  }
+  EXPECT_EQ(Render("x/../{yyyy}//{mm}/./{dd}"), "x/../2026//11/./23.csv.gz");
+}
+
+TEST(PathTemplateTest, RejectsCharactersAKeyCannotHoldBeforeAnythingElse) {
+  // The character check comes first, so no message quotes a control character back.
+  auto r = ValidatePathTemplate("a/{x\ny}/", "details.path");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().subject, "details.path");
+  EXPECT_NE(r.error().message.find("U+000A (line feed) at character 5"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+  for (std::string_view bad : {"a\tb/", "a\x7F/", "\xE2\x81\xA7x/", "\xC3/"}) {
+    EXPECT_FALSE(ValidatePathTemplate(bad, "details.path").has_value()) << bad;
+  }
 }
 
 TEST(PathTemplateTest, RejectsKeysLongerThanS3Allows) {

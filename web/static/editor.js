@@ -15,7 +15,7 @@ const kSettingDefaults = {
   'details.input_dataset': '',
   'details.path': '',
   'details.primary_key': '',
-  'details.specific_day': '',
+  'details.specific_day': '1',  // yesterday: a finished day
   'details.metrics_dates': 'as_received',
   'details.date_column': '',
   'details.time_zone': 'UTC',
@@ -51,7 +51,6 @@ function formValues(connector) {
     const saved = connector?.settings?.[section]?.[field];
     v[key] = saved === undefined ? fallback : Array.isArray(saved) ? saved.join(', ') : typeof saved === 'number' ? String(saved) : saved;
   }
-  if (!connector) v['details.specific_day'] = '1';  // yesterday: a finished day
   return v;
 }
 
