@@ -50,37 +50,8 @@ const std::vector<std::string> kHostileKeys = {
     " leading and trailing space ",
 };
 
-// Percent-decoding as botocore applies it to an encoding-type=url listing (unquote_plus).
-std::string UrlDecode(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size()) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-// The bucket's keys as the aws cli lists them. With --encoding-type url the server percent-
-// encodes every key (XML cannot carry every character, and botocore decodes only when it chose
-// the encoding itself), so the keys are decoded here, exactly once.
 std::multiset<std::string> ListedKeys(const std::string& bucket) {
-  CommandResult r = testing::AwsCli(RadosGw(), {"s3api", "list-objects-v2", "--bucket", bucket,
-                                                "--encoding-type", "url", "--output", "json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::multiset<std::string> keys;
-  if (r.out.find_first_not_of(" \n") == std::string::npos) return keys;
-  const nlohmann::json listing = nlohmann::json::parse(r.out);
-  EXPECT_EQ(listing.value("EncodingType", ""), "url");
-  for (const nlohmann::json& o : listing.value("Contents", nlohmann::json::array())) {
-    keys.insert(UrlDecode(o["Key"].get<std::string>()));
-  }
-  return keys;
+  return testing::ListKeysWithAwsCli(RadosGw(), bucket);
 }
 
 class KeysTest : public ::testing::Test {

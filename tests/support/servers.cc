@@ -266,6 +266,29 @@ int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket) {
   return j.contains("Uploads") ? static_cast<int>(j["Uploads"].size()) : 0;
 }
 
+std::multiset<std::string> ListKeysWithAwsCli(const S3Server& server, const std::string& bucket) {
+  auto r = AwsCli(server, {"s3api", "list-objects-v2", "--bucket", bucket, "--encoding-type", "url",
+                           "--output", "json"});
+  Check(r.exit_code == 0, "aws s3api list-objects-v2", r);
+  std::multiset<std::string> keys;
+  if (r.out.find_first_not_of(" \n") == std::string::npos) return keys;
+  for (const nlohmann::json& o :
+       nlohmann::json::parse(r.out).value("Contents", nlohmann::json::array())) {
+    const std::string encoded = o["Key"];
+    std::string key;
+    for (size_t i = 0; i < encoded.size(); ++i) {
+      if (encoded[i] == '%' && i + 2 < encoded.size()) {
+        key += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        key += encoded[i] == '+' ? ' ' : encoded[i];
+      }
+    }
+    keys.insert(std::move(key));
+  }
+  return keys;
+}
+
 FaultProxy::FaultProxy(const S3Server& upstream) {
   const std::string up = upstream.endpoint.substr(std::string("http://").size());
   auto spawned =

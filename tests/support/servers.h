@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,10 @@ void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket);
 void GrantPutObjectOnly(const S3Server& server, const std::string& bucket);
 // Number of incomplete multipart uploads in `bucket`, listed by the aws cli.
 int CountUploadsWithAwsCli(const S3Server& server, const std::string& bucket);
+// Every key in `bucket`, listed by the aws cli with --encoding-type url and decoded here once
+// (as botocore's unquote_plus does): XML cannot carry every character a key may hold, and
+// botocore decodes a listing only when it chose the encoding itself. Keys exactly as stored.
+std::multiset<std::string> ListKeysWithAwsCli(const S3Server& server, const std::string& bucket);
 
 // The fault proxy in front of `upstream`; one per test fixture.
 class FaultProxy {

@@ -62,28 +62,8 @@ class RunKeysTest : public ::testing::Test {
                                 {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}});
   }
 
-  // The bucket's keys as the aws cli lists them (--encoding-type url, decoded here once as
-  // botocore's unquote_plus would: XML cannot carry every character a key may hold).
   std::multiset<std::string> ListedKeys() const {
-    CommandResult r = testing::AwsCli(RadosGw(), {"s3api", "list-objects-v2", "--bucket", bucket_,
-                                                  "--encoding-type", "url", "--output", "json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::multiset<std::string> keys;
-    if (r.out.find_first_not_of(" \n") == std::string::npos) return keys;
-    for (const json& o : json::parse(r.out).value("Contents", json::array())) {
-      const std::string encoded = o["Key"];
-      std::string key;
-      for (size_t i = 0; i < encoded.size(); ++i) {
-        if (encoded[i] == '%' && i + 2 < encoded.size()) {
-          key += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
-          i += 2;
-        } else {
-          key += encoded[i] == '+' ? ' ' : encoded[i];
-        }
-      }
-      keys.insert(key);
-    }
-    return keys;
+    return testing::ListKeysWithAwsCli(RadosGw(), bucket_);
   }
 
   std::string bucket_;
