@@ -164,6 +164,7 @@ TEST(JobSpecTest, SavedAccountsFillOnlyWhatTheJobLeavesUnset) {
     asked.push_back(std::string(kind) + ":" + std::string(name));
     return std::vector<SpecValue>{
         {"credentials.aws_access_key_id", {"AKIAPROD"}, false, "account prod"},
+        {"credentials.aws_secret_access_key", {"prod-secret"}, false, "account prod"},
         {"credentials.region", {"us-west-2"}, false, "account prod"},
         {"credentials.bucket", {"prod-bucket"}, false, "account prod"}};
   };
