@@ -62,6 +62,10 @@ std::string_view ScopeOf(std::string_view route) {
   return route == "users" || route == "groups" ? "user" : "data";
 }
 
+// The route pattern of a collection root, which also answers with the trailing slash that
+// pydomo builds its URLs on ("/v1/streams/"; docs/emulator.md, URL forms of Domo's SDKs).
+std::string Root(std::string_view path) { return std::string(path) + "/?"; }
+
 bool IsInternal(std::string_view route) { return route == "permissions" || route == "s3export"; }
 
 // The failure of one gate or handler, on its way to becoming a response.
@@ -436,14 +440,14 @@ void Server::Impl::ServeToken(const Request& req, Response& res) {
 // ---------------------------------------------------------------------------- DataSets
 
 void Server::Impl::DatasetRoutes() {
-  http.Get("/v1/datasets", PagedApi(50, [this](const Request& req, Response& res,
-                                               const Caller& caller, const Page& page) {
+  http.Get(Root("/v1/datasets"), PagedApi(50, [this](const Request& req, Response& res,
+                                                     const Caller& caller, const Page& page) {
              Reply(req, res,
                    state.datasets().List(caller, page, req.get_param_value("sort"),
                                          req.get_param_value("nameLike")));
            }));
-  http.Post("/v1/datasets", JsonApi([this](const Request& req, Response& res, const Caller& caller,
-                                           const Json& body) {
+  http.Post(Root("/v1/datasets"), JsonApi([this](const Request& req, Response& res,
+                                                 const Caller& caller, const Json& body) {
               Reply(req, res, state.datasets().Create(caller, body), 201);
             }));
   http.Post("/v1/datasets/query/execute/([^/]+)",
@@ -638,12 +642,12 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
 // ---------------------------------------------------------------------------- Streams
 
 void Server::Impl::StreamRoutes() {
-  http.Get("/v1/streams", PagedApi(500, [this](const Request& req, Response& res,
-                                               const Caller& caller, const Page& page) {
+  http.Get(Root("/v1/streams"), PagedApi(500, [this](const Request& req, Response& res,
+                                                     const Caller& caller, const Page& page) {
              Reply(req, res, state.streams().List(caller, page));
            }));
-  http.Post("/v1/streams", JsonApi([this](const Request& req, Response& res, const Caller& caller,
-                                          const Json& body) {
+  http.Post(Root("/v1/streams"), JsonApi([this](const Request& req, Response& res,
+                                                const Caller& caller, const Json& body) {
               auto stream = state.streams().Create(caller, body);
               if (stream) res.set_header("Location", "/v1/streams/" + (*stream)["id"].dump());
               Reply(req, res, stream, 201);
@@ -740,11 +744,11 @@ void Server::Impl::ServePart(const Request& req, Response& res, const Caller& ca
 // ---------------------------------------------------------------------------- Users, groups
 
 void Server::Impl::UserRoutes() {
-  http.Get("/v1/users", PagedApi(500, [this](const Request& req, Response& res, const Caller&,
-                                             const Page& page) {
+  http.Get(Root("/v1/users"), PagedApi(500, [this](const Request& req, Response& res, const Caller&,
+                                                   const Page& page) {
              Reply(req, res, state.identity().ListUsers(page));
            }));
-  http.Post("/v1/users",
+  http.Post(Root("/v1/users"),
             JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
               Reply(req, res, state.identity().CreateUser(body));
             }));
@@ -758,12 +762,12 @@ void Server::Impl::UserRoutes() {
   http.Delete("/v1/users/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
                 ReplyEmpty(req, res, state.identity().DeleteUser(PathInt(req, 1)));
               }));
-  http.Get("/v1/groups", PagedApi(500, [this](const Request& req, Response& res, const Caller&,
-                                              const Page& page) {
+  http.Get(Root("/v1/groups"), PagedApi(500, [this](const Request& req, Response& res,
+                                                    const Caller&, const Page& page) {
              Reply(req, res, state.identity().ListGroups(page));
            }));
-  http.Post("/v1/groups", JsonApi([this](const Request& req, Response& res, const Caller& caller,
-                                         const Json& body) {
+  http.Post(Root("/v1/groups"), JsonApi([this](const Request& req, Response& res,
+                                               const Caller& caller, const Json& body) {
               Reply(req, res, state.identity().CreateGroup(caller, body));
             }));
   http.Get("/v1/groups/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
