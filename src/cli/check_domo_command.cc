@@ -30,17 +30,18 @@ int RunCheckDomo(const CheckDomoFlags& flags) {
   Output out(flags.json);
   auto dataset_id = domo::ParseDatasetId(flags.dataset, "--dataset");
   if (!dataset_id) return out.Failure(dataset_id.error());
-  DomoSessionSettings settings;
-  settings.max_attempts = flags.max_attempts;
-  settings.connect_timeout_seconds = flags.connect_timeout_seconds;
-  settings.ca_bundle = flags.ca_bundle;
-  ParseLogLevel(flags.log_level, &settings.log_level);
-  auto session = OpenDomoSession(flags.domo, settings);
+  jobs::Transport transport;
+  transport.max_attempts = flags.max_attempts;
+  transport.connect_timeout = std::chrono::seconds(flags.connect_timeout_seconds);
+  transport.ca_bundle = flags.ca_bundle;
+  LogLevel log_level = LogLevel::kWarn;
+  ParseLogLevel(flags.log_level, &log_level);
+  auto session = OpenDomoSession(flags.domo, transport, log_level);
   if (!session) return out.Failure(session.error());
   DomoSession& s = **session;
   out.SetLogger(s.log.get());
-  auto report = domo::CheckDomoAccess(*s.client, s.clock, *dataset_id, flags.writeback_owner,
-                                      s.options.api_url, s.options.client_id);
+  auto report = domo::CheckDomoAccess(*s.domo->client, s.clock, *dataset_id, flags.writeback_owner,
+                                      s.domo->options.api_url, s.domo->options.client_id);
   if (!report) return out.Failure(report.error());
   return out.Report(domo::DomoAccessJson(*report), domo::DomoAccessText(*report),
                     report->ok() ? 0 : ExitCodeFor(ErrorCode::kFailedPrecondition));

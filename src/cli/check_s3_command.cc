@@ -23,7 +23,7 @@ int RunCheckS3(const CheckS3Flags& flags) {
   if (!session) return out.Failure(session.error());
   out.SetLogger((*session)->log.get());
 
-  auto report = s3::CheckS3Access(*(*session)->client, location->bucket, location->key,
+  auto report = s3::CheckS3Access(*(*session)->s3->client, location->bucket, location->key,
                                   s3::RandomProbeSuffix());
   if (!report) return out.Failure(report.error());
   report->target = flags.target;  // as the user typed it

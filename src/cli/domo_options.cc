@@ -1,7 +1,5 @@
 #include "cli/domo_options.h"
 
-#include <cstdlib>
-
 namespace s3u::cli {
 namespace {
 
@@ -40,24 +38,18 @@ Result<domo::DomoOptions> ResolveDomoOptions(const DomoFlags& flags, const Geten
 }
 
 Result<std::unique_ptr<DomoSession>> OpenDomoSession(const DomoFlags& flags,
-                                                     const DomoSessionSettings& settings) {
+                                                     const jobs::Transport& transport,
+                                                     LogLevel log_level) {
   auto session = std::make_unique<DomoSession>();
-  session->log = std::make_unique<Logger>(settings.log_level);
+  session->log = std::make_unique<Logger>(log_level);
   // Registered before validation, so even an error echoing a flag cannot print the secret.
   if (flags.client_secret) session->log->AddSecret(*flags.client_secret);
-  if (const char* secret = std::getenv("DOMO_CLIENT_SECRET")) session->log->AddSecret(secret);
+  if (auto secret = ProcessEnv("DOMO_CLIENT_SECRET")) session->log->AddSecret(*secret);
   auto options = ResolveDomoOptions(flags, ProcessEnv);
   if (!options) return Fail(options.error());
-  options->retry.max_attempts = settings.max_attempts;
-  session->options = *options;
-
-  http::HttpOptions http_options;
-  http_options.connect_timeout = std::chrono::seconds(settings.connect_timeout_seconds);
-  http_options.low_speed_time = std::chrono::seconds(settings.stall_timeout_seconds);
-  http_options.ca_bundle = settings.ca_bundle;
-  session->http = std::make_unique<http::CurlHttpClient>(http_options);
-  session->client =
-      std::make_unique<domo::DomoClient>(*options, *session->http, session->clock, *session->log);
+  auto domo = jobs::OpenDomo(*options, transport, session->clock, *session->log);
+  if (!domo) return Fail(domo.error());
+  session->domo = std::move(*domo);
   return session;
 }
 

@@ -21,7 +21,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domo/client.h"
-#include "http/curl_client.h"
+#include "jobs/clients.h"
 
 namespace s3u::cli {
 
@@ -38,28 +38,19 @@ void AddDomoFlags(CLI::App& command, DomoFlags& flags);
 // kInvalidArgument naming the flag (and its variable) when something is missing or wrong.
 Result<domo::DomoOptions> ResolveDomoOptions(const DomoFlags& flags, const Getenv& getenv);
 
-// Transport settings of the command (the same flags as check-s3's).
-struct DomoSessionSettings {
-  int max_attempts = 5;
-  int connect_timeout_seconds = 10;
-  int stall_timeout_seconds = 30;
-  std::string ca_bundle;
-  LogLevel log_level = LogLevel::kWarn;
-};
-
-// Everything a command needs to talk to Domo; members reference each other, so it lives on
-// the heap and is never moved.
+// Everything a command needs to talk to Domo: the client (built by jobs/clients.h), the clock
+// and the logger it uses. Members reference each other, so it lives on the heap and is never
+// moved.
 struct DomoSession {
   std::unique_ptr<Logger> log;
   SystemClock clock;
-  std::unique_ptr<http::CurlHttpClient> http;
-  std::unique_ptr<domo::DomoClient> client;
-  domo::DomoOptions options;
+  std::unique_ptr<jobs::DomoClients> domo;
 };
 
 // Resolves the options from the flags and the process environment, registers the client
 // secret with the logger, and builds the client. Errors name the flag at fault.
 Result<std::unique_ptr<DomoSession>> OpenDomoSession(const DomoFlags& flags,
-                                                     const DomoSessionSettings& settings);
+                                                     const jobs::Transport& transport,
+                                                     LogLevel log_level);
 
 }  // namespace s3u::cli

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   s3u::cli::HistoryFlags history;
   CLI::App* run_cmd = s3u::cli::AddRunCommand(app, run);
   CLI::App* history_cmd = s3u::cli::AddHistoryCommand(app, history);
+  s3u::cli::RunFlags cleanup;
+  CLI::App* cleanup_cmd = s3u::cli::AddCleanupCommand(app, cleanup);
   s3u::cli::ServeFlags serve;
   CLI::App* serve_cmd = s3u::cli::AddServeCommand(app, serve);
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   if (check_domo_cmd->parsed()) return s3u::cli::RunCheckDomo(check_domo);
   if (run_cmd->parsed()) return s3u::cli::RunRun(run);
   if (history_cmd->parsed()) return s3u::cli::RunHistory(history);
+  if (cleanup_cmd->parsed()) return s3u::cli::RunCleanup(cleanup);
   if (serve_cmd->parsed()) return s3u::cli::RunServe(serve);
   return 2;
 }

@@ -9,44 +9,23 @@
 #include <random>
 #include <sstream>
 
-#include "cli/domo_options.h"
+#include "cli/env.h"
 #include "cli/interrupt.h"
 #include "cli/output.h"
 #include "cli/progress.h"
-#include "cli/s3_options.h"
 #include "core/executor.h"
-#include "service/forms.h"
-#include "store/secret_box.h"
+#include "jobs/accounts.h"
+#include "jobs/clients.h"
+#include "jobs/recovery.h"
+#include "jobs/store_history.h"
 #include "store/store.h"
 #include "unload/runner.h"
 
 namespace s3u::cli {
 namespace {
 
-const Getenv Env = ProcessEnv;
-
 Result<std::filesystem::path> StorePath(const std::string& flag) {
-  return ResolveStorePath(flag, Env);
-}
-
-// Saved accounts (credentials.domo_account / aws_account) from the service's store.
-unload::AccountResolver StoreAccounts(const std::string& store_flag) {
-  return [store_flag](std::string_view kind,
-                      std::string_view name) -> Result<std::vector<unload::SpecValue>> {
-    auto path = StorePath(store_flag);
-    if (!path) return Fail(path.error());
-    SystemClock clock;
-    auto opened = store::Store::Open(*path, clock);
-    if (!opened) return Fail(opened.error());
-    auto box = store::SecretBox::LoadOrCreate(store::KeyPathFor(*path));
-    if (!box) return Fail(box.error());
-    (*opened)->AttachSecrets(std::move(*box));
-    auto parsed = store::ParseAccountKind(kind, "account kind");
-    if (!parsed) return Fail(parsed.error());
-    auto account = (*opened)->FindAccount(*parsed, name);
-    if (!account) return Fail(account.error());
-    return service::AccountSpecValues(*account, "account " + std::string(name));
-  };
+  return ResolveStorePath(flag, ProcessEnv);
 }
 
 Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
@@ -60,10 +39,10 @@ Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
   text << file.rdbuf();
   sources.toml_text = text.str();
   sources.toml_path = flags.config;
-  sources.getenv = Env;
+  sources.getenv = ProcessEnv;
   sources.set_flags = flags.set;
   sources.day_flag = flags.day;
-  sources.resolve_account = StoreAccounts(flags.store);
+  sources.resolve_account = jobs::SavedAccounts(StorePath(flags.store));
   return unload::BuildJobSpec(sources);
 }
 
@@ -125,6 +104,31 @@ nlohmann::json PlanJson(const unload::RunPlan& plan) {
           {"ownership", plan.ownership}};
 }
 
+// What `run` and `cleanup` both start from: the job, its clients, the logger that knows
+// their secrets. Members reference each other: on the heap, never moved.
+struct JobSession {
+  explicit JobSession(LogLevel level) : log(level) {}
+  Logger log;
+  SystemClock clock;
+  unload::JobSpec spec;
+  jobs::JobClients clients;
+};
+
+Result<std::unique_ptr<JobSession>> OpenJob(const RunFlags& flags, Output& out) {
+  LogLevel level = LogLevel::kWarn;
+  ParseLogLevel(flags.log_level, &level);
+  auto session = std::make_unique<JobSession>(level);
+  out.SetLogger(&session->log);
+  auto spec = LoadSpec(flags);
+  if (!spec) return Fail(spec.error());
+  session->spec = std::move(*spec);
+  auto clients = jobs::OpenJobClients(session->spec, jobs::Environment::Process(), {},
+                                      session->clock, session->log);
+  if (!clients) return Fail(clients.error());
+  session->clients = std::move(*clients);
+  return session;
+}
+
 }  // namespace
 
 CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
@@ -144,54 +148,22 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
 
 int RunRun(const RunFlags& flags) {
   Output out(flags.json);
-  auto spec = LoadSpec(flags);
-  if (!spec) return out.Failure(spec.error());
-
-  S3Flags s3_flags;
-  s3_flags.endpoint_url = spec->endpoint_url;
-  s3_flags.region = spec->region;
-  s3_flags.profile = spec->aws_profile;
-  s3_flags.access_key_id = spec->aws_access_key_id;
-  s3_flags.secret_access_key = spec->aws_secret_access_key;
-  s3_flags.session_token = spec->aws_session_token;
-  s3_flags.log_level = flags.log_level;
-  if (spec->endpoint_url) s3_flags.force_path_style = true;
-  auto s3 = OpenS3Session(s3_flags);
-  if (!s3) return out.Failure(s3.error());
-
-  DomoFlags domo_flags;
-  domo_flags.client_id = spec->domo_client_id;
-  domo_flags.client_secret = spec->domo_client_secret;
-  domo_flags.api_url = spec->domo_api_url;
-  if (!spec->domo_instance_url.empty()) domo_flags.instance_url = spec->domo_instance_url;
-  DomoSessionSettings domo_settings;
-  ParseLogLevel(flags.log_level, &domo_settings.log_level);
-  auto domo = OpenDomoSession(domo_flags, domo_settings);
-  if (!domo) return out.Failure(domo.error());
-  // One logger for the report, knowing every secret of both sessions.
-  Logger& log = *(*s3)->log;
-  log.AddSecret(spec->domo_client_secret);
-  (*domo)->log->AddSecret((*s3)->settings.credentials.secret_access_key);
-  (*domo)->log->AddSecret((*s3)->settings.credentials.session_token);
-  out.SetLogger(&log);
-
-  auto store_path = StorePath(flags.store);
-  std::unique_ptr<store::Store> history;
-  if (store_path && !flags.dry_run) {
-    auto opened = store::Store::Open(*store_path, (*s3)->clock);
-    if (!opened) return out.Failure(opened.error());
-    history = std::move(*opened);
-  }
+  auto session = OpenJob(flags, out);
+  if (!session) return out.Failure(session.error());
+  Logger& log = (*session)->log;
+  SystemClock& clock = (*session)->clock;
+  const unload::JobSpec* spec = &(*session)->spec;
+  jobs::JobClients* clients = &(*session)->clients;
+  const jobs::S3Clients& s3 = *clients->s3;
 
   ThreadPool pool(static_cast<size_t>(spec->concurrency));
   InstallInterruptHandler();
-  RowProgress progress((*s3)->clock, !flags.no_progress && !flags.json && isatty(STDERR_FILENO));
-  unload::RunDeps deps{*(*domo)->client, *(*s3)->client, pool, (*s3)->clock, log};
-  deps.store = history.get();
+  RowProgress progress(clock, !flags.no_progress && !flags.json && isatty(STDERR_FILENO));
+  unload::RunDeps deps{*clients->domo->client, *s3.client, pool, clock, log};
   deps.on_progress = [&](const unload::Progress& p) { progress.Update(p); };
   deps.cancel = &Interrupted();
-  deps.aws_credentials = &(*s3)->settings.credentials;
-  deps.region = (*s3)->settings.region;
+  deps.aws_credentials = &s3.settings.credentials;
+  deps.region = s3.settings.region;
 
   if (flags.dry_run) {
     auto plan = unload::PlanRun(*spec, deps);
@@ -206,13 +178,32 @@ int RunRun(const RunFlags& flags) {
     return out.Success(PlanJson(*plan), text);
   }
 
+  // The history: the shared store, or none when no store location can be found (no $HOME).
+  std::unique_ptr<store::Store> store;
+  if (auto path = StorePath(flags.store)) {
+    auto opened = store::Store::Open(*path, clock);
+    if (!opened) return out.Failure(opened.error());
+    store = std::move(*opened);
+    // A run of this job that a killed process left behind is cleaned up first.
+    auto recovered = jobs::RecoverJob(*store, *spec, *s3.client, *clients->domo->client, log);
+    if (!recovered) return out.Failure(recovered.error());
+    for (const jobs::RecoveredRun& r : *recovered) out.Line(jobs::DescribeRecovery(r));
+  }
+  unload::NoHistory no_history;
+  std::optional<jobs::StoreHistory> store_history;
+  if (store) store_history.emplace(*store, clock, log);
+  unload::RunHistory& history =
+      store_history ? static_cast<unload::RunHistory&>(*store_history) : no_history;
+
   std::random_device device;
-  const std::string run_id = store::MakeRunId((*s3)->clock.Now(), device());
-  const unload::RunOutcome outcome = unload::ExecuteRun(*spec, deps, run_id);
+  unload::BegunRun run = unload::BeginRun(
+      *spec, {store::MakeRunId(clock.Now(), device()), spec->name, std::nullopt, 1}, history,
+      clock);
+  const unload::RunOutcome outcome = unload::ExecuteRun(*spec, std::move(run), deps);
   progress.Clear();
 
   nlohmann::json summary = {{"run_id", outcome.run_id},
-                            {"status", outcome.metrics.status},
+                            {"status", RunStatusName(outcome.status)},
                             {"plan", PlanJson(outcome.plan)},
                             {"s3_uris", outcome.s3_uris},
                             {"objects", outcome.objects},
@@ -250,6 +241,47 @@ int RunRun(const RunFlags& flags) {
   return out.Success(summary, text);
 }
 
+CLI::App* AddCleanupCommand(CLI::App& app, RunFlags& flags) {
+  CLI::App* cmd = app.add_subcommand(
+      "cleanup", "Clean up after runs of a job that a killed process left unfinished");
+  cmd->add_option("--config,-c", flags.config, "The job file (TOML, see docs/job-spec.md)")
+      ->required();
+  cmd->add_option("--set", flags.set, "Override a field: section.field=value (repeatable)");
+  cmd->add_flag("--json", flags.json, "Print JSON");
+  cmd->add_option("--store", flags.store, "Local history database (default: see docs/store.md)");
+  cmd->add_option("--log-level", flags.log_level, "debug, info, warn (default), error");
+  return cmd;
+}
+
+int RunCleanup(const RunFlags& flags) {
+  Output out(flags.json);
+  auto session = OpenJob(flags, out);
+  if (!session) return out.Failure(session.error());
+  JobSession& job = **session;
+  auto path = StorePath(flags.store);
+  if (!path) return out.Failure(path.error());
+  auto store = store::Store::Open(*path, job.clock);
+  if (!store) return out.Failure(store.error());
+  auto recovered = jobs::RecoverJob(**store, job.spec, *job.clients.s3->client,
+                                    *job.clients.domo->client, job.log);
+  if (!recovered) return out.Failure(recovered.error());
+  nlohmann::json list = nlohmann::json::array();
+  std::string text;
+  bool complete = true;
+  for (const jobs::RecoveredRun& r : *recovered) {
+    list.push_back({{"run_id", r.run_id},
+                    {"uploads_aborted", r.uploads_aborted},
+                    {"uploads_left", r.uploads_left},
+                    {"metrics_recorded", r.metrics_recorded},
+                    {"metrics_error", r.metrics_error}});
+    text += jobs::DescribeRecovery(r) + "\n";
+    complete = complete && r.uploads_left.empty() && r.metrics_recorded;
+  }
+  if (recovered->empty()) text = "no interrupted run of " + job.spec.name + " to clean up";
+  // Uploads S3 would not let us abort stay journaled: a failure the user must look at.
+  return out.Report(list, text, complete ? 0 : ExitCodeFor(ErrorCode::kUnavailable));
+}
+
 CLI::App* AddHistoryCommand(CLI::App& app, HistoryFlags& flags) {
   CLI::App* cmd = app.add_subcommand("history", "List recorded runs, newest first");
   cmd->add_option("--job", flags.job, "Only runs of this job");
@@ -283,16 +315,7 @@ int RunHistory(const HistoryFlags& flags) {
   for (const store::RunRecord& run : *runs) {
     const double seconds =
         run.finished_ms ? static_cast<double>(*run.finished_ms - run.started_ms) / 1000.0 : 0;
-    list.push_back({{"run_id", run.run_id},
-                    {"job_name", run.job_name},
-                    {"day", run.day},
-                    {"status", store::RunStatusName(run.status)},
-                    {"rows", run.result.rows},
-                    {"bytes", run.result.bytes},
-                    {"s3_uris", run.result.s3_uris},
-                    {"started_ms", run.started_ms},
-                    {"finished_ms", run.finished_ms ? nlohmann::json(*run.finished_ms) : nullptr},
-                    {"error", run.result.error_message}});
+    list.push_back(store::RunJson(run));
     text += fmt::format("{:<30} {:<20} {:<10} {:<10} {:>12} {:>8.1f}  {}\n", run.run_id,
                         run.job_name, run.day, store::RunStatusName(run.status),
                         Thousands(static_cast<uint64_t>(run.result.rows)), seconds,

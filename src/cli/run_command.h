@@ -25,6 +25,12 @@ struct RunFlags {
 CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags);
 int RunRun(const RunFlags& flags);
 
+// `s3unload cleanup --config job.toml`: what `run` does first, alone: the job's runs that a
+// killed process left RUNNING are marked FAILED, their journaled multipart uploads aborted and
+// their FAILED metrics rows written (jobs/recovery.h). Exit 6 when something could not be done.
+CLI::App* AddCleanupCommand(CLI::App& app, RunFlags& flags);
+int RunCleanup(const RunFlags& flags);
+
 struct HistoryFlags {
   std::string job;
   std::string status;

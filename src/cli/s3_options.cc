@@ -1,24 +1,6 @@
 #include "cli/s3_options.h"
 
-#include "cli/env.h"
-
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 namespace s3u::cli {
-namespace {
-
-// The one place ~/.aws files are read; missing or unreadable files are "absent".
-std::optional<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-}  // namespace
 
 void AddS3Flags(CLI::App& command, S3Flags& flags) {
   command.add_option("--endpoint-url", flags.endpoint_url,
@@ -50,50 +32,34 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
 }
 
+jobs::Transport TransportFor(const S3Flags& flags) {
+  jobs::Transport transport;
+  transport.max_attempts = flags.max_attempts;
+  transport.connect_timeout = std::chrono::seconds(flags.connect_timeout_seconds);
+  transport.stall_timeout = std::chrono::seconds(flags.stall_timeout_seconds);
+  transport.ca_bundle = flags.ca_bundle;
+  return transport;
+}
+
 Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
   auto session = std::make_unique<S3Session>();
   LogLevel level = LogLevel::kWarn;
   ParseLogLevel(flags.log_level, &level);
   session->log = std::make_unique<Logger>(level);
-
-  s3::AwsSettingsInput input;
-  input.flag_access_key = flags.access_key_id;
-  input.flag_secret_key = flags.secret_access_key;
-  input.flag_session_token = flags.session_token;
-  input.flag_profile = flags.profile;
-  input.flag_region = flags.region;
-  input.flag_endpoint_url = flags.endpoint_url;
-  input.getenv = ProcessEnv;
-  input.read_file = ReadWholeFile;
-  if (const char* home = std::getenv("HOME")) input.home = home;
-
-  auto settings = s3::ResolveAwsSettings(input);
-  if (!settings) return Fail(settings.error());
-  session->settings = *settings;
-  session->log->AddSecret(settings->credentials.secret_access_key);
-  session->log->AddSecret(settings->credentials.session_token);
-  session->credentials = std::make_unique<s3::ResolvingCredentialsProvider>(input);
-
-  http::HttpOptions http_options;
-  http_options.connect_timeout = std::chrono::seconds(flags.connect_timeout_seconds);
-  http_options.low_speed_time = std::chrono::seconds(flags.stall_timeout_seconds);
-  http_options.ca_bundle = flags.ca_bundle;
-  if (http_options.ca_bundle.empty()) {
-    if (const char* bundle = std::getenv("AWS_CA_BUNDLE")) http_options.ca_bundle = bundle;
-  }
-  session->http = std::make_unique<http::CurlHttpClient>(http_options);
-
-  s3::ClientOptions options;
-  options.region = settings->region;
-  options.endpoint_url = settings->endpoint_url;
-  options.force_path_style = flags.force_path_style;
-  options.correct_region = !flags.no_region_correction;
-  options.sign_payload = !flags.unsigned_payload;
-  options.retry.max_attempts = flags.max_attempts;
-  auto client = s3::S3Client::Create(*session->http, *session->credentials, session->clock,
-                                     *session->log, options);
-  if (!client) return Fail(client.error());
-  session->client = std::move(*client);
+  jobs::S3Source source;
+  source.access_key_id = flags.access_key_id;
+  source.secret_access_key = flags.secret_access_key;
+  source.session_token = flags.session_token;
+  source.profile = flags.profile;
+  source.region = flags.region;
+  source.endpoint_url = flags.endpoint_url;
+  source.force_path_style = flags.force_path_style;
+  source.correct_region = !flags.no_region_correction;
+  source.sign_payload = !flags.unsigned_payload;
+  auto s3 = jobs::OpenS3(source, jobs::Environment::Process(), TransportFor(flags), session->clock,
+                         *session->log);
+  if (!s3) return Fail(s3.error());
+  session->s3 = std::move(*s3);
   return session;
 }
 

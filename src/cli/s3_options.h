@@ -12,9 +12,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "http/curl_client.h"
-#include "s3/client.h"
-#include "s3/credentials.h"
+#include "jobs/clients.h"
 
 namespace s3u::cli {
 
@@ -37,16 +35,17 @@ struct S3Flags {
 
 void AddS3Flags(CLI::App& command, S3Flags& flags);
 
-// Everything a command needs to talk to S3; members reference each other, so it lives on
-// the heap and is never moved.
+// Everything a command needs to talk to S3: the clients (built by jobs/clients.h from the
+// flags, the process environment and ~/.aws), the clock and the logger they use. Members
+// reference each other, so it lives on the heap and is never moved.
 struct S3Session {
   std::unique_ptr<Logger> log;
   SystemClock clock;
-  std::unique_ptr<http::CurlHttpClient> http;
-  std::unique_ptr<s3::CredentialsProvider> credentials;
-  std::unique_ptr<s3::S3Client> client;
-  s3::AwsSettings settings;
+  std::unique_ptr<jobs::S3Clients> s3;
 };
+
+// The flags' transport settings.
+jobs::Transport TransportFor(const S3Flags& flags);
 
 // Resolves settings and credentials, registers the secrets with the logger, and builds the
 // client. Errors name the flag or source at fault.

@@ -192,7 +192,7 @@ int RunUpload(const UploadFlags& flags) {
 
   InstallInterruptHandler();
   ThreadPool pool(options->concurrency);
-  s3::StreamingUploader uploader(*s.client, pool, *s.log, location, *options);
+  s3::StreamingUploader uploader(*s.s3->client, pool, *s.log, location, *options);
   ProgressLine progress(s.clock, !flags.no_progress && !flags.json && ::isatty(STDERR_FILENO),
                         options->expected_size);
   const auto start = s.clock.Monotonic();
@@ -243,7 +243,7 @@ int RunUpload(const UploadFlags& flags) {
       {"etag", result->etag},
       {"seconds", elapsed},
       {"mb_per_second", elapsed > 0 ? static_cast<double>(result->size) / elapsed / 1e6 : 0.0},
-      {"requests", s.client->requests_sent()},
+      {"requests", s.s3->client->requests_sent()},
   };
   std::string text = fmt::format(
       "uploaded {} to {} in {:.1f}s ({:.1f} MB/s, {})", FormatBytes(result->size),

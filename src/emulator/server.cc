@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <deque>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "core/gzip.h"
+#include "core/text.h"
 
 namespace s3u::emulator {
 namespace {
@@ -57,17 +57,14 @@ std::string_view StatusReason(int status) {
   }
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Which scope a route family needs (§1, §6): user routes need "user", the rest "data".
 std::string_view ScopeOf(std::string_view route) {
   return route == "users" || route == "groups" ? "user" : "data";
 }
+
+// The route pattern of a collection root, which also answers with the trailing slash that
+// pydomo builds its URLs on ("/v1/streams/"; docs/emulator.md, URL forms of Domo's SDKs).
+std::string Root(std::string_view path) { return std::string(path) + "/?"; }
 
 bool IsInternal(std::string_view route) { return route == "permissions" || route == "s3export"; }
 
@@ -204,7 +201,7 @@ struct Server::Impl {
                 "Full authentication is required to access this resource", 401, std::nullopt},
           std::nullopt});
     }
-    auto caller = state.Authenticate(*token);
+    auto caller = state.tokens().Authenticate(*token);
     if (!caller) {
       Outcome outcome{caller.error(), std::nullopt};
       if (caller.error().subject == "expired") {
@@ -231,7 +228,7 @@ struct Server::Impl {
 
   // Status and expire_tokens faults for a request; returns the error to answer with.
   std::optional<Error> ApplyFaults(const std::string& route, const std::string& dataset) {
-    if (faults.Take(route, dataset, {"expire_tokens"})) state.ExpireAllTokens();
+    if (faults.Take(route, dataset, {"expire_tokens"})) state.tokens().ExpireAll();
     auto fault = faults.Take(route, dataset, {"status"});
     if (!fault) return std::nullopt;
     Error error{ErrorCode::kUnavailable, route,
@@ -424,7 +421,7 @@ void Server::Impl::ServeToken(const Request& req, Response& res) {
         Error{ErrorCode::kUnauthenticated, "",
               "Full authentication is required to access this resource", 401, std::nullopt});
   }
-  auto token = state.IssueToken(*basic, param("grant_type").value_or(""), param("scope"));
+  auto token = state.tokens().Issue(*basic, param("grant_type").value_or(""), param("scope"));
   if (!token) {
     const Error& error = token.error();
     if (error.http_status == 401) {
@@ -443,15 +440,15 @@ void Server::Impl::ServeToken(const Request& req, Response& res) {
 // ---------------------------------------------------------------------------- DataSets
 
 void Server::Impl::DatasetRoutes() {
-  http.Get("/v1/datasets", PagedApi(50, [this](const Request& req, Response& res,
-                                               const Caller& caller, const Page& page) {
+  http.Get(Root("/v1/datasets"), PagedApi(50, [this](const Request& req, Response& res,
+                                                     const Caller& caller, const Page& page) {
              Reply(req, res,
-                   state.ListDatasets(caller, page, req.get_param_value("sort"),
-                                      req.get_param_value("nameLike")));
+                   state.datasets().List(caller, page, req.get_param_value("sort"),
+                                         req.get_param_value("nameLike")));
            }));
-  http.Post("/v1/datasets", JsonApi([this](const Request& req, Response& res, const Caller& caller,
-                                           const Json& body) {
-              Reply(req, res, state.CreateDataset(caller, body), 201);
+  http.Post(Root("/v1/datasets"), JsonApi([this](const Request& req, Response& res,
+                                                 const Caller& caller, const Json& body) {
+              Reply(req, res, state.datasets().Create(caller, body), 201);
             }));
   http.Post("/v1/datasets/query/execute/([^/]+)",
             Api([this](const Request& req, Response& res, const Caller& caller) {
@@ -468,21 +465,21 @@ void Server::Impl::DatasetRoutes() {
            }));
   http.Get("/v1/datasets/([^/]+)/policies",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             auto dataset = state.GetDataset(caller, req.matches[1]);
+             auto dataset = state.datasets().Get(caller, req.matches[1]);
              if (!dataset) return SendError(req, res, dataset.error());
              SendJson(res, 200, (*dataset).value("policies", Json::array()));
            }));
   http.Get("/v1/datasets/([^/]+)",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.GetDataset(caller, req.matches[1]));
+             Reply(req, res, state.datasets().Get(caller, req.matches[1]));
            }));
   http.Put("/v1/datasets/([^/]+)", JsonApi([this](const Request& req, Response& res,
                                                   const Caller& caller, const Json& body) {
-             Reply(req, res, state.UpdateDataset(caller, req.matches[1], body));
+             Reply(req, res, state.datasets().Update(caller, req.matches[1], body));
            }));
   http.Delete("/v1/datasets/([^/]+)",
               Api([this](const Request& req, Response& res, const Caller& caller) {
-                ReplyEmpty(req, res, state.DeleteDataset(caller, req.matches[1]));
+                ReplyEmpty(req, res, state.datasets().Delete(caller, req.matches[1]));
               }));
 }
 
@@ -490,7 +487,7 @@ void Server::Impl::ServeExport(const Request& req, Response& res, const Caller& 
   const std::string id = req.matches[1];
   auto include_header = BoolParam(req, "includeHeader", false);
   if (!include_header) return SendError(req, res, include_header.error());
-  auto data = state.ReadData(caller, id);
+  auto data = state.datasets().ReadData(caller, id);
   if (!data) return SendError(req, res, data.error());
   const auto drop = faults.Take("export", id, {"drop_after_bytes"});
   const auto slow = faults.Take("export", id, {"slow"});
@@ -548,7 +545,7 @@ void Server::Impl::ServeImport(const Request& req, Response& res, const Caller& 
   const std::string id = req.matches[1];
   // "Case-sensitive; must be uppercase. Falls back to REPLACE if given an invalid value" (§3.7).
   const bool append = req.get_param_value("updateMethod") == "APPEND";
-  auto schema = state.WritableSchema(caller, id);
+  auto schema = state.datasets().WritableSchema(caller, id);
   if (!schema) {
     reader([](const char*, size_t) { return true; });
     return SendError(req, res, schema.error());
@@ -576,7 +573,7 @@ void Server::Impl::ServeImport(const Request& req, Response& res, const Caller& 
                      Error{ErrorCode::kInvalidArgument, "",
                            "Data import failed for dataset " + id + ".", 400, std::nullopt});
   }
-  ReplyEmpty(req, res, state.WriteData(caller, id, std::move(*rows), append));
+  ReplyEmpty(req, res, state.datasets().WriteData(caller, id, std::move(*rows), append));
 }
 
 void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& caller) {
@@ -589,7 +586,7 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
         Error{ErrorCode::kInvalidArgument, "sql",
               "the body must be {\"sql\": \"SELECT ... FROM table\"}", 400, std::nullopt});
   }
-  auto data = state.ReadData(caller, id);
+  auto data = state.datasets().ReadData(caller, id);
   if (!data) return SendError(req, res, data.error());
   auto plan = ParseSelect((*body)["sql"].get<std::string>(), (*data)->schema);
   if (!plan) {
@@ -645,52 +642,53 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
 // ---------------------------------------------------------------------------- Streams
 
 void Server::Impl::StreamRoutes() {
-  http.Get("/v1/streams", PagedApi(500, [this](const Request& req, Response& res,
-                                               const Caller& caller, const Page& page) {
-             Reply(req, res, state.ListStreams(caller, page));
+  http.Get(Root("/v1/streams"), PagedApi(500, [this](const Request& req, Response& res,
+                                                     const Caller& caller, const Page& page) {
+             Reply(req, res, state.streams().List(caller, page));
            }));
-  http.Post("/v1/streams", JsonApi([this](const Request& req, Response& res, const Caller& caller,
-                                          const Json& body) {
-              auto stream = state.CreateStream(caller, body);
+  http.Post(Root("/v1/streams"), JsonApi([this](const Request& req, Response& res,
+                                                const Caller& caller, const Json& body) {
+              auto stream = state.streams().Create(caller, body);
               if (stream) res.set_header("Location", "/v1/streams/" + (*stream)["id"].dump());
               Reply(req, res, stream, 201);
             }));
   http.Get("/v1/streams/search",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.SearchStreams(caller, req.get_param_value("q")));
+             Reply(req, res, state.streams().Search(caller, req.get_param_value("q")));
            }));
   http.Get("/v1/streams/(\\d+)",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.GetStream(caller, PathInt(req, 1)));
+             Reply(req, res, state.streams().Get(caller, PathInt(req, 1)));
            }));
   http.Patch("/v1/streams/(\\d+)", JsonApi([this](const Request& req, Response& res,
                                                   const Caller& caller, const Json& body) {
-               Reply(req, res, state.UpdateStream(caller, PathInt(req, 1), body));
+               Reply(req, res, state.streams().Update(caller, PathInt(req, 1), body));
              }));
   http.Delete("/v1/streams/(\\d+)",
               Api([this](const Request& req, Response& res, const Caller& caller) {
-                ReplyEmpty(req, res, state.DeleteStream(caller, PathInt(req, 1)));
+                ReplyEmpty(req, res, state.streams().Delete(caller, PathInt(req, 1)));
               }));
   http.Post(
       "/v1/streams/(\\d+)/executions",
       JsonApi([this](const Request& req, Response& res, const Caller& caller, const Json& body) {
         // Bodies seen: none, PYDOMO {"updateMethod": ...}, JAVA the literal `null`.
-        Reply(req, res, state.CreateExecution(caller, PathInt(req, 1), body));
+        Reply(req, res, state.streams().CreateExecution(caller, PathInt(req, 1), body));
       }));
   http.Get("/v1/streams/(\\d+)/executions",
            PagedApi(500, [this](const Request& req, Response& res, const Caller& caller,
                                 const Page& page) {
-             Reply(req, res, state.ListExecutions(caller, PathInt(req, 1), page));
+             Reply(req, res, state.streams().ListExecutions(caller, PathInt(req, 1), page));
            }));
   http.Put("/v1/streams/(\\d+)/executions/abort",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             auto aborted = state.Abort(caller, PathInt(req, 1), std::nullopt);
+             auto aborted = state.streams().Abort(caller, PathInt(req, 1), std::nullopt);
              if (!aborted) return SendError(req, res, aborted.error());
              res.status = 204;
            }));
   http.Get("/v1/streams/(\\d+)/executions/(\\d+)",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.GetExecution(caller, PathInt(req, 1), PathInt(req, 2)));
+             Reply(req, res,
+                   state.streams().GetExecution(caller, PathInt(req, 1), PathInt(req, 2)));
            }));
   http.Put("/v1/streams/(\\d+)/executions/(\\d+)/part/(\\d+)",
            ApiWithBody([this](const Request& req, Response& res, const Caller& caller,
@@ -699,11 +697,11 @@ void Server::Impl::StreamRoutes() {
            }));
   http.Put("/v1/streams/(\\d+)/executions/(\\d+)/commit",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.Commit(caller, PathInt(req, 1), PathInt(req, 2)));
+             Reply(req, res, state.streams().Commit(caller, PathInt(req, 1), PathInt(req, 2)));
            }));
   http.Put("/v1/streams/(\\d+)/executions/(\\d+)/abort",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.Abort(caller, PathInt(req, 1), PathInt(req, 2)));
+             Reply(req, res, state.streams().Abort(caller, PathInt(req, 1), PathInt(req, 2)));
            }));
 }
 
@@ -715,7 +713,7 @@ void Server::Impl::ServePart(const Request& req, Response& res, const Caller& ca
     body.append(data, size);
     return true;
   });
-  auto schema = state.StreamSchema(caller, stream);
+  auto schema = state.streams().Schema(caller, stream);
   if (!schema) return SendError(req, res, schema.error());
   // Content-Encoding: gzip was undone by httplib; the other two wire forms are gzip bytes
   // under Content-Type application/gzip, or under text/csv with nothing said (§5).
@@ -740,57 +738,61 @@ void Server::Impl::ServePart(const Request& req, Response& res, const Caller& ca
                     error.ToString();
     return SendError(req, res, error);
   }
-  Reply(req, res, state.PutPart(caller, stream, execution, part, std::move(*rows)));
+  Reply(req, res, state.streams().PutPart(caller, stream, execution, part, std::move(*rows)));
 }
 
 // ---------------------------------------------------------------------------- Users, groups
 
 void Server::Impl::UserRoutes() {
-  http.Get("/v1/users",
-           PagedApi(500, [this](const Request& req, Response& res, const Caller&,
-                                const Page& page) { Reply(req, res, state.ListUsers(page)); }));
-  http.Post("/v1/users",
+  http.Get(Root("/v1/users"), PagedApi(500, [this](const Request& req, Response& res, const Caller&,
+                                                   const Page& page) {
+             Reply(req, res, state.identity().ListUsers(page));
+           }));
+  http.Post(Root("/v1/users"),
             JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
-              Reply(req, res, state.CreateUser(body));
+              Reply(req, res, state.identity().CreateUser(body));
             }));
   http.Get("/v1/users/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
-             Reply(req, res, state.GetUser(PathInt(req, 1)));
+             Reply(req, res, state.identity().GetUser(PathInt(req, 1)));
            }));
   http.Put("/v1/users/(\\d+)",
            JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
-             Reply(req, res, state.UpdateUser(PathInt(req, 1), body));
+             Reply(req, res, state.identity().UpdateUser(PathInt(req, 1), body));
            }));
   http.Delete("/v1/users/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
-                ReplyEmpty(req, res, state.DeleteUser(PathInt(req, 1)));
+                ReplyEmpty(req, res, state.identity().DeleteUser(PathInt(req, 1)));
               }));
-  http.Get("/v1/groups",
-           PagedApi(500, [this](const Request& req, Response& res, const Caller&,
-                                const Page& page) { Reply(req, res, state.ListGroups(page)); }));
-  http.Post("/v1/groups", JsonApi([this](const Request& req, Response& res, const Caller& caller,
-                                         const Json& body) {
-              Reply(req, res, state.CreateGroup(caller, body));
+  http.Get(Root("/v1/groups"), PagedApi(500, [this](const Request& req, Response& res,
+                                                    const Caller&, const Page& page) {
+             Reply(req, res, state.identity().ListGroups(page));
+           }));
+  http.Post(Root("/v1/groups"), JsonApi([this](const Request& req, Response& res,
+                                               const Caller& caller, const Json& body) {
+              Reply(req, res, state.identity().CreateGroup(caller, body));
             }));
   http.Get("/v1/groups/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
-             Reply(req, res, state.GetGroup(PathInt(req, 1)));
+             Reply(req, res, state.identity().GetGroup(PathInt(req, 1)));
            }));
   http.Put("/v1/groups/(\\d+)",
            JsonApi([this](const Request& req, Response& res, const Caller&, const Json& body) {
-             Reply(req, res, state.UpdateGroup(PathInt(req, 1), body));
+             Reply(req, res, state.identity().UpdateGroup(PathInt(req, 1), body));
            }));
   http.Delete("/v1/groups/(\\d+)", Api([this](const Request& req, Response& res, const Caller&) {
-                ReplyEmpty(req, res, state.DeleteGroup(PathInt(req, 1)));
+                ReplyEmpty(req, res, state.identity().DeleteGroup(PathInt(req, 1)));
               }));
   http.Get("/v1/groups/(\\d+)/users", PagedApi(500, [this](const Request& req, Response& res,
                                                            const Caller&, const Page& page) {
-             Reply(req, res, state.GroupMembers(PathInt(req, 1), page));
+             Reply(req, res, state.identity().GroupMembers(PathInt(req, 1), page));
            }));
   http.Put("/v1/groups/(\\d+)/users/(\\d+)",
            Api([this](const Request& req, Response& res, const Caller&) {
-             ReplyEmpty(req, res, state.SetMembership(PathInt(req, 1), PathInt(req, 2), true));
+             ReplyEmpty(req, res,
+                        state.identity().SetMembership(PathInt(req, 1), PathInt(req, 2), true));
            }));
   http.Delete("/v1/groups/(\\d+)/users/(\\d+)",
               Api([this](const Request& req, Response& res, const Caller&) {
-                ReplyEmpty(req, res, state.SetMembership(PathInt(req, 1), PathInt(req, 2), false));
+                ReplyEmpty(req, res,
+                           state.identity().SetMembership(PathInt(req, 1), PathInt(req, 2), false));
               }));
 }
 
@@ -799,17 +801,18 @@ void Server::Impl::UserRoutes() {
 void Server::Impl::InternalRoutes() {
   http.Get("/api/data/v3/datasources/([^/]+)/permissions",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.Permissions(caller, req.matches[1]));
+             Reply(req, res, state.permissions().List(caller, req.matches[1]));
            }));
   http.Post(
       "/api/data/v3/datasources/([^/]+)/share",
       JsonApi([this](const Request& req, Response& res, const Caller& caller, const Json& body) {
-        Reply(req, res, state.Share(caller, req.matches[1], body));
+        Reply(req, res, state.permissions().Share(caller, req.matches[1], body));
       }));
   http.Delete("/api/data/v3/datasources/([^/]+)/permissions/(USER|GROUP)/(\\d+)",
               Api([this](const Request& req, Response& res, const Caller& caller) {
                 ReplyEmpty(req, res,
-                           state.Revoke(caller, req.matches[1], req.matches[2], PathInt(req, 3)),
+                           state.permissions().Revoke(caller, req.matches[1], req.matches[2],
+                                                      PathInt(req, 3)),
                            200);
               }));
   http.Post(
@@ -822,11 +825,12 @@ void Server::Impl::InternalRoutes() {
         }
         const auto slow = faults.Take("s3export", id, {"slow"});
         Reply(req, res,
-              state.StartExport(caller, id, body, fail_with, slow ? slow->bytes_per_second : 0));
+              state.s3_exports().Start(caller, id, body, fail_with,
+                                       slow ? slow->bytes_per_second : 0));
       }));
   http.Get("/api/query/v1/export/([^/]+)",
            Api([this](const Request& req, Response& res, const Caller& caller) {
-             Reply(req, res, state.ListExports(caller, req.matches[1]));
+             Reply(req, res, state.s3_exports().List(caller, req.matches[1]));
            }));
 }
 
@@ -891,8 +895,8 @@ void Server::Impl::AdminRoutes() {
               auto body = JsonBody(req);
               if (!body) return SendError(req, res, body.error());
               auto entry = ParseDatasetEntry(*body, {}, "dataset");
-              Result<void> put =
-                  entry ? state.PutDataset(std::move(*entry)) : Result<void>(Fail(entry.error()));
+              Result<void> put = entry ? state.datasets().Put(std::move(*entry))
+                                       : Result<void>(Fail(entry.error()));
               if (!put) {
                 Error error = put.error();
                 error.http_status = 400;

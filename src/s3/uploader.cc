@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/crash_point.h"
+
 namespace s3u::s3 {
 
 StreamingUploader::StreamingUploader(S3Client& client, Executor& executor, Logger& log,
@@ -73,6 +75,15 @@ Result<void> StreamingUploader::DispatchPart() {
     upload_id_ = *id;
     log_.Debug(fmt::format("multipart upload {} started for {}", upload_id_,
                            ResourceName(location_.bucket, location_.key)));
+    if (options_.journal != nullptr) {
+      if (auto journaled = options_.journal->Opened(location_, upload_id_); !journaled) {
+        Error error = journaled.error();
+        error.message =
+            "the multipart upload could not be journaled, so it was not started: " + error.message;
+        return Fail(error);  // the caller's AbortWith aborts the upload
+      }
+    }
+    CrashPoint("upload-opened");
   }
   {
     // Admission before the task exists: memory stays bounded by concurrency.
@@ -93,6 +104,7 @@ Result<void> StreamingUploader::DispatchPart() {
       body->clear();  // keeps its capacity for the next part
       free_buffers_.push_back(std::move(*body));
       if (part) {
+        CrashPoint("part-uploaded");
         completed_[part_number] = std::move(*part);
       } else if (!error_) {
         error_ = part.error();
@@ -172,6 +184,8 @@ Result<UploadResult> StreamingUploader::Commit() {
       client_.CompleteMultipartUpload(location_, upload_id_, parts, options_.object.create_only);
   if (!completed) return Fail(AbortWith(completed.error()));
   finished_ = true;
+  if (options_.journal != nullptr) options_.journal->Completed(upload_id_);
+  CrashPoint("object-completed");
   std::string etag = completed->etag;
   if (etag.empty()) {
     // Some stores (radosgw) complete with an empty <ETag/>; HEAD has the real one.
@@ -212,6 +226,7 @@ void StreamingUploader::Abort() noexcept {
     if (!aborted && aborted.error().code == ErrorCode::kNotFound) {
       // NoSuchUpload: already completed or aborted; nothing of it is left to clean up.
       log_.Debug(fmt::format("multipart upload {} no longer exists", upload_id_));
+      if (options_.journal != nullptr) options_.journal->Aborted(upload_id_);
     } else if (!aborted) {
       std::lock_guard lock(mu_);
       abort_failed_ = true;
@@ -221,6 +236,7 @@ void StreamingUploader::Abort() noexcept {
                              aborted.error().message));
     } else {
       log_.Debug(fmt::format("multipart upload {} aborted", upload_id_));
+      if (options_.journal != nullptr) options_.journal->Aborted(upload_id_);
     }
   } catch (...) {
     // Cleanup must never throw (it runs from destructors); the only throwing calls here

@@ -12,6 +12,10 @@
 // attempted, never throws) so no object becomes visible and no parts are left billed. When
 // the abort itself is refused, the error says which upload id was left behind.
 //
+// Crash safety: with a journal (UploadOptions::journal), every multipart upload id is handed to
+// it before the first part is sent, and taken back once the upload completed or was aborted; a
+// process killed in between leaves the id in the journal for the next start to abort.
+//
 // Thread-safety: Write/Finish/Abort are called from one thread; parts run on the executor.
 #pragma once
 
@@ -30,6 +34,21 @@
 
 namespace s3u::s3 {
 
+// Where multipart upload ids are kept while they are open (unload's crash journal, kept in the
+// store). Called from the uploader's thread.
+class UploadJournal {
+ public:
+  virtual ~UploadJournal() = default;
+  // Before the first part. An error fails the upload (it is aborted at once): an upload that
+  // could not be journaled would be an orphan after a crash.
+  virtual Result<void> Opened(const S3Location& location, const std::string& upload_id) = 0;
+  // After CompleteMultipartUpload succeeded: the object is visible from now on.
+  virtual void Completed(const std::string& upload_id) = 0;
+  // After the upload was aborted (or was gone). Not called when the abort was refused: the
+  // upload is still there, and so stays its entry.
+  virtual void Aborted(const std::string& upload_id) = 0;
+};
+
 struct UploadOptions {
   // First part size; later parts grow for streams of unknown size (s3/part_planner.h).
   // Larger parts: fewer requests and more memory. 8 MiB matches the aws cli.
@@ -39,6 +58,7 @@ struct UploadOptions {
   // Exact size when known (a file): the part size is then planned for it.
   std::optional<uint64_t> expected_size;
   ObjectOptions object;
+  UploadJournal* journal = nullptr;  // not owned; null: no journal
 };
 
 struct UploadResult {

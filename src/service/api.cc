@@ -12,9 +12,9 @@
 
 #include "core/version.h"
 #include "domo/access_check.h"
+#include "jobs/clients.h"
 #include "s3/access_check.h"
 #include "service/api_token.h"
-#include "service/clients.h"
 #include "service/forms.h"
 #include "service/schedule.h"
 #include "service/web_assets.h"
@@ -57,36 +57,6 @@ json OptionalMs(const std::optional<int64_t>& ms) { return ms ? json(*ms) : json
 
 // The fields a store error may concern, shown beside them by the page.
 const std::set<std::string> kFormFields = {"name", "domo_account_id", "aws_account_id", "kind"};
-
-json RunJson(const store::RunRecord& run) {
-  json j = {
-      {"run_id", run.run_id},
-      {"connector_id", run.connector_id ? json(*run.connector_id) : json(nullptr)},
-      {"job_name", run.job_name},
-      {"attempt", run.attempt},
-      {"day", run.day},
-      {"time_zone", run.time_zone},
-      {"engine", run.engine},
-      {"input_dataset_id", run.input_dataset_id},
-      {"status", std::string(store::RunStatusName(run.status))},
-      {"started_ms", run.started_ms},
-      {"finished_ms", OptionalMs(run.finished_ms)},
-      {"duration_ms", run.finished_ms ? json(*run.finished_ms - run.started_ms) : json(nullptr)},
-      {"s3_uris", run.result.s3_uris},
-      {"objects", run.result.objects},
-      {"rows", run.result.rows},
-      {"bytes", run.result.bytes},
-      {"duplicate_keys", run.result.duplicate_keys},
-      {"error", nullptr},
-      {"metrics", nullptr}};
-  if (!run.result.error_code.empty()) {
-    j["error"] = {{"code", run.result.error_code}, {"message", run.result.error_message}};
-  }
-  if (!run.result.metrics_json.empty()) {
-    j["metrics"] = json::parse(run.result.metrics_json, nullptr, false);
-  }
-  return j;
-}
 
 }  // namespace
 
@@ -193,7 +163,8 @@ struct Api::Impl {
     Logger quiet(LogLevel::kOff);
     json out = {{"kind", std::string(store::AccountKindName(account.kind))}};
     if (account.kind == store::AccountKind::kAws) {
-      auto bundle = OpenS3(account, *options.run_clock, quiet);
+      auto bundle = jobs::OpenS3(jobs::S3SourceFor(account), jobs::Environment::None(), {},
+                                 *options.run_clock, quiet);
       Result<s3::S3AccessReport> report =
           bundle
               ? s3::CheckS3Access(*(*bundle)->client, account.bucket, "", s3::RandomProbeSuffix())
@@ -209,10 +180,11 @@ struct Api::Impl {
                                           : "uploads will FAIL: s3:PutObject is not granted";
       out["report"] = s3::S3AccessJson(*report);
     } else {
-      auto bundle = OpenDomo(account, *options.run_clock, quiet);
+      auto bundle = jobs::OpenDomo(jobs::DomoOptionsFor(account), {}, *options.run_clock, quiet);
       Result<domo::DomoAccessReport> report =
           bundle ? domo::CheckDomoAccess(*(*bundle)->client, *options.run_clock, std::nullopt,
-                                         std::nullopt, (*bundle)->api_url, account.domo_client_id)
+                                         std::nullopt, (*bundle)->options.api_url,
+                                         account.domo_client_id)
                  : Result<domo::DomoAccessReport>(Fail(bundle.error()));
       if (!report) {
         out["ok"] = false;
@@ -383,7 +355,7 @@ struct Api::Impl {
     filter.connector_id = c.id;
     filter.limit = 1;
     if (auto runs = store.ListRuns(filter); runs && !runs->empty()) {
-      j["last_run"] = RunJson(runs->front());
+      j["last_run"] = store::RunJson(runs->front());
     }
     return j;
   }
@@ -528,7 +500,7 @@ struct Api::Impl {
     auto runs = store.ListRuns(filter);
     if (!runs) return SendError(res, runs.error());
     json list = json::array();
-    for (const auto& run : *runs) list.push_back(RunJson(run));
+    for (const auto& run : *runs) list.push_back(store::RunJson(run));
     const bool full = static_cast<int>(runs->size()) == filter.limit;
     SendJson(res, 200,
              {{"runs", list}, {"next_before", full ? json(runs->back().run_id) : json(nullptr)}});
@@ -540,7 +512,7 @@ struct Api::Impl {
     http.Get("/api/v1/runs/([^/]+)", Guard([this](const Request& req, Response& res) {
                auto run = store.GetRun(req.matches[1].str());
                if (!run) return SendError(res, run.error());
-               SendJson(res, 200, RunJson(*run));
+               SendJson(res, 200, store::RunJson(*run));
              }));
     http.Post("/api/v1/schedules/preview", Guard([this](const Request& req, Response& res) {
                 auto body = Body(req, res);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "domo/client.h"
+#include "jobs/accounts.h"
 #include "s3/uri.h"
 
 namespace s3u::service {
@@ -248,28 +249,6 @@ json AccountJson(const store::Account& a, const std::vector<std::string>& used_b
   return j;
 }
 
-std::vector<unload::SpecValue> AccountSpecValues(const store::Account& a,
-                                                 const std::string& origin) {
-  std::vector<unload::SpecValue> values;
-  auto add = [&](const char* key, const std::string& value) {
-    if (!value.empty()) values.push_back({key, {value}, false, origin});
-  };
-  if (a.kind == store::AccountKind::kDomo) {
-    add("credentials.domo_client_id", a.domo_client_id);
-    add("credentials.domo_client_secret", a.domo_client_secret);
-    add("credentials.domo_api_url", a.domo_api_url);
-    add("credentials.domo_instance_url", a.domo_instance_url);
-  } else {
-    add("credentials.aws_access_key_id", a.aws_access_key_id);
-    add("credentials.aws_secret_access_key", a.aws_secret_access_key);
-    add("credentials.aws_session_token", a.aws_session_token);
-    add("credentials.bucket", a.bucket);
-    add("credentials.region", a.region);
-    add("credentials.endpoint_url", a.endpoint_url);
-  }
-  return values;
-}
-
 ConnectorForm ParseConnectorFormPartly(const json& body, FieldErrors& errors) {
   ConnectorForm form;
   if (!body.is_object()) {
@@ -355,10 +334,10 @@ Checked<unload::JobSpec> ConnectorJobSpec(const ConnectorForm& form, const store
   FieldErrors errors;
   unload::SpecSources sources;
   if (domo) {
-    for (auto& v : AccountSpecValues(*domo, "")) sources.values.push_back(std::move(v));
+    for (auto& v : jobs::AccountSpecValues(*domo, "")) sources.values.push_back(std::move(v));
   }
   if (aws) {
-    for (auto& v : AccountSpecValues(*aws, "")) sources.values.push_back(std::move(v));
+    for (auto& v : jobs::AccountSpecValues(*aws, "")) sources.values.push_back(std::move(v));
   }
   SettingsValues(form.settings, sources.values, errors);
   sources.values.push_back({"name", {form.name}, false, ""});

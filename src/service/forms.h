@@ -42,10 +42,6 @@ Checked<AccountForm> ParseAccountForm(const nlohmann::json& body,
 // An account as the API shows it: no secret, only whether each is set.
 nlohmann::json AccountJson(const store::Account& account, const std::vector<std::string>& used_by);
 
-// The job-spec values an account supplies ("credentials.bucket", ...), each tagged `origin`.
-std::vector<unload::SpecValue> AccountSpecValues(const store::Account& account,
-                                                 const std::string& origin);
-
 // A connector from a POST/PUT body, shape-checked (settings are checked by ConnectorJobSpec,
 // which needs the accounts).
 struct ConnectorForm {

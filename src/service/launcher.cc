@@ -3,49 +3,16 @@
 #include <fmt/format.h>
 
 #include "core/executor.h"
-#include "service/clients.h"
+#include "core/time_format.h"
+#include "jobs/clients.h"
+#include "jobs/recovery.h"
 #include "service/forms.h"
-#include "table/day_window.h"
-#include "table/types.h"
 #include "unload/runner.h"
 
 namespace s3u::service {
-namespace {
-
-int64_t NowMs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
-      .count();
-}
-
-// Records a run that failed before the unload could start.
-void RecordUnstartable(store::Store& store, const Clock& clock,
-                       const store::ConnectorRecord& connector, const LaunchRequest& request,
-                       const Error& error, Logger& log) {
-  store::RunRecord record;
-  record.run_id = request.run_id;
-  record.job_name = connector.name;
-  record.connector_id = connector.id;
-  record.input_dataset_id = "(not started)";
-  record.time_zone = "UTC";
-  record.day = table::FormatDate(
-      table::ResolveDayWindow(clock.Now(), **table::FindTimeZone("UTC", "UTC"), 0).local_date);
-  record.engine = "direct";
-  record.attempt = request.attempt;
-  record.started_ms = NowMs(clock);
-  store::RunResult result;
-  result.error_code = std::string(CodeName(error.code));
-  result.error_message = log.Redact(error.ToString());
-  auto begun = store.BeginRun(record);
-  auto finished =
-      begun ? store.FinishRun(request.run_id, store::RunStatus::kFailed, record.started_ms, result)
-            : Result<void>(Fail(begun.error()));
-  if (!finished) log.Error("cannot record the failed run: " + finished.error().ToString());
-}
-
-}  // namespace
 
 RunLauncher::RunLauncher(store::Store& store, Clock& clock, Logger& log)
-    : store_(store), clock_(clock), log_(log) {}
+    : store_(store), clock_(clock), log_(log), history_(store, clock, log) {}
 
 RunLauncher::~RunLauncher() {
   std::lock_guard lock(mu_);
@@ -55,24 +22,27 @@ RunLauncher::~RunLauncher() {
 void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRequest& request,
                          std::shared_ptr<std::atomic<bool>> cancel,
                          std::function<void(const RunEnded&)> done) {
-  // The job is built and the run recorded before Launch returns, so the run id "Run now"
-  // answers with is in the history at once; only the unload itself runs on the thread.
+  // The job is built, its clients made and the run begun before Launch returns, so the run id
+  // "Run now" answers with is in the history at once; only the unload runs on the thread.
   const std::string prefix = fmt::format("connector {} run {}: ", connector.name, request.run_id);
   auto log = std::make_shared<Logger>(LogLevel::kInfo,
                                       [this, prefix](LogLevel level, std::string_view line) {
                                         log_.Log(level, prefix + std::string(line));
                                       });
+  unload::RunIdentity id{request.run_id, connector.name, connector.id, request.attempt};
+  auto refuse = [&](const Error& error) {
+    Error shown = error;
+    shown.message = log->Redact(shown.message);
+    log->Error("could not start: " + shown.ToString());
+    const int64_t now = EpochMillis(clock_.Now());
+    history_.NotStarted(id, now, shown);
+    done({connector.id, request.run_id, RunStatus::kFailed, now});
+  };
   auto spec = PrepareJob(connector, request, *log);
-  if (!spec) {
-    log->Error("could not start: " + spec.error().ToString());
-    RecordUnstartable(store_, clock_, connector, request, spec.error(), *log);
-    done({connector.id, request.run_id, store::RunStatus::kFailed, NowMs(clock_)});
-    return;
-  }
-  const bool recorded = store_
-                            .BeginRun(unload::RunRecordFor(*spec, request.run_id, connector.id,
-                                                           request.attempt, clock_.Now()))
-                            .has_value();
+  if (!spec) return refuse(spec.error());
+  auto clients = jobs::OpenJobClients(*spec, jobs::Environment::None(), {}, clock_, *log);
+  if (!clients) return refuse(clients.error());
+  auto run = std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, history_, clock_));
 
   std::lock_guard lock(mu_);
   for (auto it = workers_.begin(); it != workers_.end();) {
@@ -84,19 +54,52 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
     }
   }
   auto finished = std::make_shared<std::atomic<bool>>(false);
+  auto job_clients = std::make_shared<jobs::JobClients>(std::move(*clients));
   workers_.push_back(
-      {std::thread([this, connector, request, cancel, done, finished, log, recorded,
-                    job = std::move(*spec)] {
-         Run(connector, request, job, recorded, *cancel, *log);
-         RunEnded ended{connector.id, request.run_id, store::RunStatus::kFailed, NowMs(clock_)};
-         if (auto run = store_.GetRun(request.run_id)) {
-           ended.status = run->status;
-           ended.finished_ms = run->finished_ms.value_or(ended.finished_ms);
+      {std::thread([this, connector_id = connector.id, cancel, done, finished, log, run,
+                    job_clients, job = std::move(*spec)] {
+         jobs::S3Clients& s3 = *job_clients->s3;
+         ThreadPool pool(job.concurrency);
+         unload::RunDeps deps{*job_clients->domo->client, *s3.client, pool, clock_, *log};
+         deps.aws_credentials = &s3.settings.credentials;
+         deps.region = s3.settings.region;
+         deps.cancel = cancel.get();
+         const unload::RunOutcome outcome = unload::ExecuteRun(job, std::move(*run), deps);
+         if (outcome.succeeded) {
+           log->Info(fmt::format("succeeded: {} rows, {} object(s), {} bytes", outcome.rows,
+                                 outcome.objects, outcome.bytes));
+         } else {
+           log->Warn("ended: " + outcome.error->ToString());
          }
-         done(ended);
+         if (job.writeback_dataset_id.empty() && !outcome.writeback_dataset_id.empty()) {
+           RememberWriteback(connector_id, outcome.writeback_dataset_id, *log);
+         }
+         done({connector_id, outcome.run_id, outcome.status, outcome.finished_ms});
          finished->store(true);
        }),
        finished});
+}
+
+void RunLauncher::CleanUp(const store::ConnectorRecord& connector, const store::RunRecord& run) {
+  const std::string prefix = fmt::format("connector {} run {}: ", connector.name, run.run_id);
+  Logger log(LogLevel::kInfo, [this, prefix](LogLevel level, std::string_view line) {
+    log_.Log(level, prefix + std::string(line));
+  });
+  LaunchRequest request;
+  request.run_id = run.run_id;
+  request.attempt = run.attempt;
+  auto spec = PrepareJob(connector, request, log);
+  if (!spec) {
+    return log.Error("cannot clean up the interrupted run (its uploads stay journaled): " +
+                     spec.error().ToString());
+  }
+  auto clients = jobs::OpenJobClients(*spec, jobs::Environment::None(), {}, clock_, log);
+  if (!clients) {
+    return log.Error("cannot clean up the interrupted run (its uploads stay journaled): " +
+                     clients.error().ToString());
+  }
+  jobs::CleanUpInterruptedRun(store_, run, *spec, *clients->s3->client, *clients->domo->client,
+                              log);
 }
 
 Result<unload::JobSpec> RunLauncher::PrepareJob(const store::ConnectorRecord& connector,
@@ -113,47 +116,6 @@ Result<unload::JobSpec> RunLauncher::PrepareJob(const store::ConnectorRecord& co
   auto spec = ConnectorJobSpec(*form, &*domo_account, &*aws_account, request.specific_day);
   if (!spec) return Fail(JoinFieldErrors(spec.error(), "the connector"));
   return *spec;
-}
-
-void RunLauncher::Run(const store::ConnectorRecord& connector, const LaunchRequest& request,
-                      const unload::JobSpec& spec, bool recorded, const std::atomic<bool>& cancel,
-                      Logger& log) {
-  auto fail = [&](const Error& error) {
-    log.Error("could not start: " + error.ToString());
-    if (!recorded) return RecordUnstartable(store_, clock_, connector, request, error, log);
-    store::RunResult result;
-    result.error_code = std::string(CodeName(error.code));
-    result.error_message = log.Redact(error.ToString());
-    if (auto ok =
-            store_.FinishRun(request.run_id, store::RunStatus::kFailed, NowMs(clock_), result);
-        !ok) {
-      log.Error("cannot record the failed run: " + ok.error().ToString());
-    }
-  };
-  auto s3 = OpenS3(spec, clock_, log);
-  if (!s3) return fail(s3.error());
-  auto domo = OpenDomo(spec, clock_, log);
-  if (!domo) return fail(domo.error());
-
-  ThreadPool pool(spec.concurrency);
-  unload::RunDeps deps{*(*domo)->client, *(*s3)->client, pool, clock_, log};
-  deps.store = &store_;
-  deps.connector_id = connector.id;
-  deps.attempt = request.attempt;
-  deps.aws_credentials = &(*s3)->credentials;
-  deps.region = (*s3)->region;
-  deps.cancel = &cancel;
-  deps.run_recorded = recorded;
-  const unload::RunOutcome outcome = unload::ExecuteRun(spec, deps, request.run_id);
-  if (outcome.succeeded) {
-    log.Info(fmt::format("succeeded: {} rows, {} object(s), {} bytes", outcome.rows,
-                         outcome.objects, outcome.bytes));
-  } else {
-    log.Warn("ended: " + outcome.error->ToString());
-  }
-  if (spec.writeback_dataset_id.empty() && !outcome.writeback_dataset_id.empty()) {
-    RememberWriteback(connector.id, outcome.writeback_dataset_id, log);
-  }
 }
 
 // The first run found or created the writeback dataset by name; from now on the connector

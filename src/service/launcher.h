@@ -1,7 +1,9 @@
 // The service's real Launcher: runs a connector's job with the unload engine (unload/runner.h)
-// on a thread of its own, with clients built from the connector's saved accounts. A run that
-// cannot start (an account deleted or unreadable, settings no longer valid) is still recorded,
-// FAILED with the reason, so the history shows every attempt.
+// on a thread of its own, with clients built from the connector's saved accounts
+// (jobs/clients.h, nothing from the service's own environment). The run is begun in the
+// history before Launch returns, so "Run now" answers with a run the history already shows; a
+// run that cannot start (an account deleted or unreadable, settings no longer valid) is
+// recorded as not started, FAILED with the reason, so the history shows every attempt.
 //
 // Thread-safety: Launch may be called from any thread; the destructor waits for every run.
 #pragma once
@@ -13,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "jobs/store_history.h"
 #include "service/scheduler.h"
 #include "store/store.h"
 #include "unload/job_spec.h"
@@ -31,6 +34,8 @@ class RunLauncher final : public Launcher {
   void Launch(const store::ConnectorRecord& connector, const LaunchRequest& request,
               std::shared_ptr<std::atomic<bool>> cancel,
               std::function<void(const RunEnded&)> done) override;
+  // With the connector's job and accounts (jobs/recovery.h); problems go to the log.
+  void CleanUp(const store::ConnectorRecord& connector, const store::RunRecord& run) override;
 
  private:
   struct Worker {
@@ -41,10 +46,6 @@ class RunLauncher final : public Launcher {
   // registered with `log`).
   Result<unload::JobSpec> PrepareJob(const store::ConnectorRecord& connector,
                                      const LaunchRequest& request, Logger& log);
-  // The unload itself, on the run's thread. `recorded`: BeginRun already succeeded.
-  void Run(const store::ConnectorRecord& connector, const LaunchRequest& request,
-           const unload::JobSpec& spec, bool recorded, const std::atomic<bool>& cancel,
-           Logger& log);
 
   void RememberWriteback(const std::string& connector_id, const std::string& dataset_id,
                          Logger& log);
@@ -52,6 +53,7 @@ class RunLauncher final : public Launcher {
   store::Store& store_;
   Clock& clock_;
   Logger& log_;
+  jobs::StoreHistory history_;
   std::mutex mu_;
   std::list<Worker> workers_;  // GUARDED_BY(mu_); finished ones are joined on the next Launch
 };

@@ -46,7 +46,8 @@ Result<RecoveryReport> Scheduler::Recover() {
   report.interrupted_runs = *interrupted;
   for (const std::string& run_id : *interrupted) {
     auto run = store_.GetRun(run_id);
-    if (!run || !run->connector_id) continue;  // a CLI run: no retry policy
+    if (!run || !run->connector_id) continue;  // a CLI run: its own job cleans it up
+    if (auto owner = store_.GetConnector(*run->connector_id)) launcher_.CleanUp(*owner, *run);
     OnEnded({*run->connector_id, run_id, store::RunStatus::kFailed,
              run->finished_ms.value_or(NowMs())});
     auto connector = store_.GetConnector(*run->connector_id);

@@ -8,9 +8,10 @@
 //     one still runs is skipped (and logged); a due retry waits for it;
 //   - at most `max_concurrent_runs` runs in all: due runs wait for a free slot, oldest first;
 //     "Run now" beyond the limit is refused (409), never queued out of sight;
-//   - on start (Recover): runs left RUNNING by a dead process are marked FAILED and get their
-//     retry, and a connector whose scheduled time passed while the service was down runs once
-//     (one catch-up run, not one per missed time).
+//   - on start (Recover): runs left RUNNING by a dead process are marked FAILED, cleaned up
+//     (Launcher::CleanUp: journaled uploads aborted, FAILED metrics row) and get their retry, and a
+//     connector whose scheduled time passed while the service was down runs once (one catch-up run,
+//     not one per missed time).
 // Time comes from the injected Clock; the actual run is the Launcher's, so these rules are
 // tested with a fake clock and a fake launcher, without a network.
 //
@@ -61,6 +62,10 @@ class Launcher {
   virtual void Launch(const store::ConnectorRecord& connector, const LaunchRequest& request,
                       std::shared_ptr<std::atomic<bool>> cancel,
                       std::function<void(const RunEnded&)> done) = 0;
+  // Cleans up after a run of `connector` that a dead process left unfinished (already marked
+  // FAILED): its journaled uploads aborted, its FAILED metrics row written (jobs/recovery.h).
+  // Synchronous; called by Recover on start, before anything is launched.
+  virtual void CleanUp(const store::ConnectorRecord& connector, const store::RunRecord& run) = 0;
 };
 
 struct SchedulerOptions {

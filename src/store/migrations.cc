@@ -113,10 +113,29 @@ CREATE TABLE settings (
 ) STRICT;
 )sql";
 
+// Migration 4: the crash journal. Every multipart upload a run opens is written here before its
+// first part, marked completed once its object is visible, deleted once aborted, and the run's
+// entries are deleted when the run finishes; so a process killed in between leaves, for the next
+// start (of the service, of a run of the same job, of `cleanup`), the uploads to abort and the
+// objects of an unfinished publish to remove. No foreign key to runs: an entry must outlive
+// anything else that goes wrong.
+constexpr std::string_view kUploadsSql = R"sql(
+CREATE TABLE uploads (
+  upload_id  TEXT PRIMARY KEY NOT NULL CHECK (upload_id <> ''),
+  run_id     TEXT NOT NULL,
+  bucket     TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  opened_ms  INTEGER NOT NULL,
+  completed  INTEGER NOT NULL DEFAULT 0 CHECK (completed IN (0, 1))
+) STRICT;
+CREATE INDEX uploads_by_run ON uploads (run_id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "runs", kRunsSql},
     Migration{2, "accounts", kAccountsSql},
     Migration{3, "connectors and settings", kConnectorsSql},
+    Migration{4, "upload journal", kUploadsSql},
 };
 
 struct SchemaState {

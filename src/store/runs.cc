@@ -1,7 +1,6 @@
 // The run-history half of the Store, and the pure helpers of runs.h.
 #include "store/runs.h"
 
-#include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -10,13 +9,6 @@
 
 namespace s3u::store {
 namespace {
-
-constexpr std::array<std::pair<RunStatus, std::string_view>, 4> kStatusNames = {{
-    {RunStatus::kRunning, "RUNNING"},
-    {RunStatus::kSucceeded, "SUCCEEDED"},
-    {RunStatus::kFailed, "FAILED"},
-    {RunStatus::kCancelled, "CANCELLED"},
-}};
 
 // The columns every query reads, in the order ReadRecord expects.
 constexpr std::string_view kColumns =
@@ -189,20 +181,38 @@ Result<std::optional<int64_t>> StartOf(Connection& db, std::string_view run_id, 
 
 }  // namespace
 
-std::string_view RunStatusName(RunStatus status) {
-  for (const auto& [value, name] : kStatusNames) {
-    if (value == status) return name;
+nlohmann::json RunJson(const RunRecord& run) {
+  using nlohmann::json;
+  const auto optional_ms = [](const std::optional<int64_t>& ms) {
+    return ms ? json(*ms) : json(nullptr);
+  };
+  json j = {
+      {"run_id", run.run_id},
+      {"connector_id", run.connector_id ? json(*run.connector_id) : json(nullptr)},
+      {"job_name", run.job_name},
+      {"attempt", run.attempt},
+      {"day", run.day},
+      {"time_zone", run.time_zone},
+      {"engine", run.engine},
+      {"input_dataset_id", run.input_dataset_id},
+      {"status", std::string(RunStatusName(run.status))},
+      {"started_ms", run.started_ms},
+      {"finished_ms", optional_ms(run.finished_ms)},
+      {"duration_ms", run.finished_ms ? json(*run.finished_ms - run.started_ms) : json(nullptr)},
+      {"s3_uris", run.result.s3_uris},
+      {"objects", run.result.objects},
+      {"rows", run.result.rows},
+      {"bytes", run.result.bytes},
+      {"duplicate_keys", run.result.duplicate_keys},
+      {"error", nullptr},
+      {"metrics", nullptr}};
+  if (!run.result.error_code.empty()) {
+    j["error"] = {{"code", run.result.error_code}, {"message", run.result.error_message}};
   }
-  return "UNKNOWN";
-}
-
-Result<RunStatus> ParseRunStatus(std::string_view text, std::string_view subject) {
-  for (const auto& [value, name] : kStatusNames) {
-    if (name == text) return value;
+  if (!run.result.metrics_json.empty()) {
+    j["metrics"] = json::parse(run.result.metrics_json, nullptr, false);
   }
-  return Fail(ErrorCode::kInvalidArgument, std::string(subject),
-              "unknown run status '" + std::string(text) +
-                  "'; accepted: RUNNING, SUCCEEDED, FAILED, CANCELLED");
+  return j;
 }
 
 std::string MakeRunId(std::chrono::system_clock::time_point started, uint32_t random) {
@@ -220,35 +230,90 @@ std::string MakeRunId(std::chrono::system_clock::time_point started, uint32_t ra
   return id;
 }
 
+namespace {
+
+// Inserts `run` as RUNNING, owned by `owner`; refuses an id already used.
+Result<void> InsertRunning(Connection& db, const RunRecord& run, const std::string& owner,
+                           const std::string& doing) {
+  auto existing = StartOf(db, run.run_id, doing);
+  if (!existing) return Fail(std::move(existing.error()));
+  if (*existing) {
+    return Fail(ErrorCode::kInvalidArgument, RunSubject(run.run_id),
+                "a run with this id already exists; every run needs a new id (MakeRunId)");
+  }
+  auto insert = Statement::Prepare(
+      db,
+      "INSERT INTO runs (run_id, job_name, connector_id, input_dataset_id, day, time_zone, "
+      "engine, attempt, owner, status, started_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      doing);
+  if (!insert) return Fail(std::move(insert.error()));
+  insert->BindText(1, run.run_id)
+      .BindText(2, run.job_name)
+      .BindOptionalText(3, run.connector_id)
+      .BindText(4, run.input_dataset_id)
+      .BindText(5, run.day)
+      .BindText(6, run.time_zone)
+      .BindText(7, run.engine)
+      .BindInt(8, run.attempt)
+      .BindText(9, owner)
+      .BindText(10, RunStatusName(RunStatus::kRunning))
+      .BindInt(11, run.started_ms);
+  return insert->Run();
+}
+
+// Writes how the run `run_id` ended.
+Result<void> WriteOutcome(Connection& db, std::string_view run_id, RunStatus status,
+                          int64_t finished_ms, const RunResult& result, const std::string& doing) {
+  auto update = Statement::Prepare(
+      db,
+      "UPDATE runs SET status = ?2, finished_ms = ?3, s3_uris = ?4, objects = ?5, rows = ?6, "
+      "bytes = ?7, duplicate_keys = ?8, error_code = ?9, error_message = ?10, "
+      "metrics_json = ?11 WHERE run_id = ?1",
+      doing);
+  if (!update) return Fail(std::move(update.error()));
+  update->BindText(1, run_id)
+      .BindText(2, RunStatusName(status))
+      .BindInt(3, finished_ms)
+      .BindText(4, EncodeUris(result.s3_uris))
+      .BindInt(5, result.objects)
+      .BindInt(6, result.rows)
+      .BindInt(7, result.bytes)
+      .BindInt(8, result.duplicate_keys)
+      .BindOptionalText(9, NullIfEmpty(result.error_code))
+      .BindOptionalText(10, NullIfEmpty(result.error_message))
+      .BindOptionalText(11, NullIfEmpty(result.metrics_json));
+  return update->Run();
+}
+
+}  // namespace
+
 Result<void> Store::BeginRun(const RunRecord& run) {
   if (auto valid = ValidateNewRun(run); !valid) return valid;
   const std::string doing = "recording the start of run " + run.run_id;
   return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
-    auto existing = StartOf(db, run.run_id, doing);
-    if (!existing) return Fail(std::move(existing.error()));
-    if (*existing) {
-      return Fail(ErrorCode::kInvalidArgument, RunSubject(run.run_id),
-                  "a run with this id already exists; every run needs a new id (MakeRunId)");
+    return InsertRunning(db, run, options_.owner, doing);
+  });
+}
+
+Result<void> Store::RecordRunNotStarted(const RunRecord& run, const RunResult& failure) {
+  std::string problems;
+  RequireText(problems, "run_id", run.run_id);
+  RequireText(problems, "job_name", run.job_name);
+  if (run.attempt < 1) {
+    Problem(problems, "attempt", std::to_string(run.attempt) + "; attempts count from 1");
+  }
+  if (run.started_ms <= 0) {
+    Problem(problems, "started_ms", std::to_string(run.started_ms) + "; epoch milliseconds > 0");
+  }
+  if (auto refused = Refuse(run.run_id, problems); !refused) return refused;
+  if (auto valid = ValidateOutcome(run.run_id, RunStatus::kFailed, failure); !valid) return valid;
+  const std::string doing = "recording run " + run.run_id + ", which could not start";
+  return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
+    if (auto inserted = InsertRunning(db, run, options_.owner, doing); !inserted) {
+      return inserted;
     }
-    auto insert = Statement::Prepare(
-        db,
-        "INSERT INTO runs (run_id, job_name, connector_id, input_dataset_id, day, time_zone, "
-        "engine, attempt, owner, status, started_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        doing);
-    if (!insert) return Fail(std::move(insert.error()));
-    insert->BindText(1, run.run_id)
-        .BindText(2, run.job_name)
-        .BindOptionalText(3, run.connector_id)
-        .BindText(4, run.input_dataset_id)
-        .BindText(5, run.day)
-        .BindText(6, run.time_zone)
-        .BindText(7, run.engine)
-        .BindInt(8, run.attempt)
-        .BindText(9, options_.owner)
-        .BindText(10, RunStatusName(RunStatus::kRunning))
-        .BindInt(11, run.started_ms);
-    return insert->Run();
+    return WriteOutcome(db, run.run_id, RunStatus::kFailed, run.started_ms, failure, doing);
   });
 }
 
@@ -276,25 +341,7 @@ Result<void> Store::FinishRun(std::string_view run_id, RunStatus status, int64_t
                   "finished_ms: " + std::to_string(finished_ms) + " is before the start (" +
                       std::to_string(current->Int(1)) + ")");
     }
-    auto update = Statement::Prepare(
-        db,
-        "UPDATE runs SET status = ?2, finished_ms = ?3, s3_uris = ?4, objects = ?5, rows = ?6, "
-        "bytes = ?7, duplicate_keys = ?8, error_code = ?9, error_message = ?10, "
-        "metrics_json = ?11 WHERE run_id = ?1",
-        doing);
-    if (!update) return Fail(std::move(update.error()));
-    update->BindText(1, run_id)
-        .BindText(2, RunStatusName(status))
-        .BindInt(3, finished_ms)
-        .BindText(4, EncodeUris(result.s3_uris))
-        .BindInt(5, result.objects)
-        .BindInt(6, result.rows)
-        .BindInt(7, result.bytes)
-        .BindInt(8, result.duplicate_keys)
-        .BindOptionalText(9, NullIfEmpty(result.error_code))
-        .BindOptionalText(10, NullIfEmpty(result.error_message))
-        .BindOptionalText(11, NullIfEmpty(result.metrics_json));
-    return update->Run();
+    return WriteOutcome(db, run_id, status, finished_ms, result, doing);
   });
 }
 
@@ -356,16 +403,21 @@ Result<std::vector<RunRecord>> Store::ListRuns(const RunFilter& filter) {
   return runs;
 }
 
-Result<std::vector<std::string>> Store::MarkInterruptedRuns() {
+Result<std::vector<std::string>> Store::MarkInterruptedRuns(
+    const std::optional<std::string>& cli_job) {
   std::vector<std::string> marked;
   const std::string doing = "marking interrupted runs";
   const int64_t now_ms = NowMs();
   auto write = Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
-    auto running = Statement::Prepare(db,
-                                      "SELECT run_id, owner FROM runs WHERE status = 'RUNNING' "
-                                      "ORDER BY started_ms, run_id",
-                                      doing);
+    auto running = Statement::Prepare(
+        db,
+        cli_job ? "SELECT run_id, owner FROM runs WHERE status = 'RUNNING' AND "
+                  "connector_id IS NULL AND job_name = ?1 ORDER BY started_ms, run_id"
+                : "SELECT run_id, owner FROM runs WHERE status = 'RUNNING' "
+                  "ORDER BY started_ms, run_id",
+        doing);
     if (!running) return Fail(std::move(running.error()));
+    if (cli_job) running->BindText(1, *cli_job);
     while (true) {
       auto row = running->Step();
       if (!row) return Fail(std::move(row.error()));
@@ -392,6 +444,80 @@ Result<std::vector<std::string>> Store::MarkInterruptedRuns() {
   });
   if (!write) return Fail(std::move(write.error()));
   return marked;
+}
+
+Result<void> Store::JournalUpload(const JournaledUpload& upload) {
+  std::string problems;
+  RequireText(problems, "upload_id", upload.upload_id);
+  RequireText(problems, "run_id", upload.run_id);
+  RequireText(problems, "bucket", upload.bucket);
+  RequireText(problems, "key", upload.key);
+  if (!problems.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "upload " + upload.upload_id, problems);
+  }
+  const std::string doing = "journaling upload " + upload.upload_id;
+  return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
+    auto insert = Statement::Prepare(
+        db,
+        "INSERT OR REPLACE INTO uploads (upload_id, run_id, bucket, key, opened_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)",
+        doing);
+    if (!insert) return Fail(std::move(insert.error()));
+    insert->BindText(1, upload.upload_id)
+        .BindText(2, upload.run_id)
+        .BindText(3, upload.bucket)
+        .BindText(4, upload.key)
+        .BindInt(5, upload.opened_ms);
+    return insert->Run();
+  });
+}
+
+Result<void> Store::WriteJournal(std::string_view sql, std::string_view id,
+                                 const std::string& doing) {
+  return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
+    auto statement = Statement::Prepare(db, std::string(sql), doing);
+    if (!statement) return Fail(std::move(statement.error()));
+    statement->BindText(1, id);
+    return statement->Run();
+  });
+}
+
+Result<void> Store::MarkUploadCompleted(std::string_view upload_id) {
+  return WriteJournal("UPDATE uploads SET completed = 1 WHERE upload_id = ?1", upload_id,
+                      "marking upload " + std::string(upload_id) + " completed");
+}
+
+Result<void> Store::ForgetUpload(std::string_view upload_id) {
+  return WriteJournal("DELETE FROM uploads WHERE upload_id = ?1", upload_id,
+                      "forgetting upload " + std::string(upload_id));
+}
+
+Result<void> Store::ForgetRunUploads(std::string_view run_id) {
+  return WriteJournal("DELETE FROM uploads WHERE run_id = ?1", run_id,
+                      "forgetting the uploads of run " + std::string(run_id));
+}
+
+Result<std::vector<JournaledUpload>> Store::JournaledUploads(std::string_view run_id) {
+  std::vector<JournaledUpload> found;
+  const std::string doing = "reading the journaled uploads of run " + std::string(run_id);
+  auto read = Locked(TransactionMode::kRead, doing, [&](Connection& db) -> Result<void> {
+    auto query = Statement::Prepare(
+        db,
+        "SELECT upload_id, run_id, bucket, key, opened_ms, completed FROM uploads "
+        "WHERE run_id = ?1 ORDER BY opened_ms, upload_id",
+        doing);
+    if (!query) return Fail(std::move(query.error()));
+    query->BindText(1, run_id);
+    for (;;) {
+      auto row = query->Step();
+      if (!row) return Fail(std::move(row.error()));
+      if (!*row) return {};
+      found.push_back({query->Text(0), query->Text(1), query->Text(2), query->Text(3),
+                       query->Int(4), query->Int(5) != 0});
+    }
+  });
+  if (!read) return Fail(std::move(read.error()));
+  return found;
 }
 
 }  // namespace s3u::store

@@ -11,22 +11,21 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.h"
+#include "core/run_status.h"
 
 namespace s3u::store {
 
-enum class RunStatus { kRunning, kSucceeded, kFailed, kCancelled };
-
-// "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED": the stored form, and the metrics row's.
-std::string_view RunStatusName(RunStatus status);
-
-// The inverse of RunStatusName (upper case, exact). kInvalidArgument naming `subject` otherwise.
-Result<RunStatus> ParseRunStatus(std::string_view text, std::string_view subject);
+// The status vocabulary is core's (core/run_status.h); stored as its RunStatusName.
+using s3u::ParseRunStatus;
+using s3u::RunStatus;
+using s3u::RunStatusName;
 
 // What a run produced: recorded by Store::FinishRun.
 struct RunResult {
@@ -63,6 +62,18 @@ struct RunRecord {
   bool operator==(const RunRecord&) const = default;
 };
 
+// A multipart upload a run has open (the crash journal).
+struct JournaledUpload {
+  std::string upload_id;
+  std::string run_id;
+  std::string bucket;
+  std::string key;
+  int64_t opened_ms = 0;
+  bool completed = false;  // its object is visible (a publish that did not finish)
+
+  bool operator==(const JournaledUpload&) const = default;
+};
+
 // The most runs ListRuns returns at once.
 inline constexpr int kMaxRunsPerPage = 1000;
 
@@ -75,6 +86,11 @@ struct RunFilter {
   std::optional<std::string> before;
   int limit = 50;  // 1..kMaxRunsPerPage
 };
+
+// The run as the API (GET /api/v1/runs) and `s3unload history --json` show it: every field of
+// the record, "duration_ms", the error as {code, message} (or null) and the metrics row as an
+// object (or null).
+nlohmann::json RunJson(const RunRecord& run);
 
 // "20250314T101502123Z-9f3a1c7e": the UTC start to the millisecond, then `random` as 8 hex
 // digits. Sorts by start time as text, is safe in S3 keys and URLs, and two runs started in the

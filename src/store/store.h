@@ -79,6 +79,14 @@ class Store {
   Result<void> FinishRun(std::string_view run_id, RunStatus status, int64_t finished_ms,
                          const RunResult& result);
 
+  // Records a run that failed before it could start (its connector's account is gone, its
+  // settings no longer valid, its clients could not be built): `run` names it (run_id,
+  // job_name, connector_id, attempt, started_ms = when it was refused); what was not known yet
+  // (input_dataset_id, day, time_zone, engine) stays empty — unknown, never made up.
+  // `failure` carries the error code and message (redacted). The run is FAILED at started_ms.
+  // kInvalidArgument for a missing id/name/error, an attempt < 1 or a used run_id.
+  Result<void> RecordRunNotStarted(const RunRecord& run, const RunResult& failure);
+
   // One run; kNotFound when there is none with this id.
   Result<RunRecord> GetRun(std::string_view run_id);
 
@@ -90,8 +98,22 @@ class Store {
   // Marks FAILED every RUNNING run whose owner process is gone (killed, crashed, rebooted),
   // with error code "aborted", a message saying so, and the clock's time as finished_ms. Runs
   // of live processes (a concurrent CLI run) are left alone. Returns the ids marked, oldest
-  // first. The service calls this on start, before scheduling retries.
-  Result<std::vector<std::string>> MarkInterruptedRuns();
+  // first. The service calls this on start (all runs), before scheduling retries; a CLI run
+  // or `cleanup` calls it for its own job's runs only (`cli_job`: runs of no connector with
+  // that job name), so it never takes a connector's run from the service's retry policy.
+  Result<std::vector<std::string>> MarkInterruptedRuns(
+      const std::optional<std::string>& cli_job = std::nullopt);
+
+  // ---- The upload journal (crash safety, migration 4). An upload is journaled before its
+  // first part and forgotten once completed or aborted; what a dead process left is aborted by
+  // the next start (jobs/recovery.h).
+  Result<void> JournalUpload(const JournaledUpload& upload);
+  Result<void> MarkUploadCompleted(std::string_view upload_id);
+  // Idempotent: forgetting an unknown id is not an error.
+  Result<void> ForgetUpload(std::string_view upload_id);
+  Result<void> ForgetRunUploads(std::string_view run_id);
+  // The journaled uploads of a run, oldest first.
+  Result<std::vector<JournaledUpload>> JournaledUploads(std::string_view run_id);
 
   // ---- Accounts (accounts.h). Create, Update, Get and Find seal or open secrets and fail with
   // kFailedPrecondition until AttachSecrets; List and Delete do not need the key.
@@ -171,6 +193,9 @@ class Store {
  private:
   Store(std::filesystem::path path, Clock& clock, StoreOptions options,
         std::unique_ptr<Connection> db);
+
+  // Runs `sql` with `id` as ?1 in a write transaction (the journal's one-line updates).
+  Result<void> WriteJournal(std::string_view sql, std::string_view id, const std::string& doing);
 
   // Runs `body` in one transaction on the connection, holding mu_ for its duration.
   Result<void> Locked(TransactionMode mode, std::string_view doing,

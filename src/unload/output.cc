@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "core/crash_point.h"
 #include "s3/request.h"
 
 namespace s3u::unload {
@@ -381,6 +382,7 @@ Result<std::vector<s3::UploadResult>> Publish(s3::S3Client& client,
     committed.push_back(objects[i]->location());
   }
   if (manifest) {
+    CrashPoint("before-manifest");
     auto put = client.PutObject(manifest->location, manifest->body, manifest->options);
     if (!put) return Fail(Unwind(client, {}, committed, put.error()));
   }

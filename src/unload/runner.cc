@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/crash_point.h"
 #include "core/time_format.h"
 #include "domo/ownership.h"
 #include "unload/manifest.h"
@@ -130,6 +131,22 @@ Result<void> ApplyIfExists(const JobSpec& spec, RunDeps& deps, const std::string
   return {};
 }
 
+// Hands the run's multipart uploads to its history's crash journal.
+class RunJournal final : public s3::UploadJournal {
+ public:
+  RunJournal(RunHistory& history, std::string run_id)
+      : history_(history), run_id_(std::move(run_id)) {}
+  Result<void> Opened(const s3::S3Location& location, const std::string& upload_id) override {
+    return history_.UploadOpened(run_id_, location.bucket, location.key, upload_id);
+  }
+  void Completed(const std::string& upload_id) override { history_.UploadCompleted(upload_id); }
+  void Aborted(const std::string& upload_id) override { history_.UploadAborted(upload_id); }
+
+ private:
+  RunHistory& history_;
+  const std::string run_id_;
+};
+
 // The direct engine: key-ordered query pages → OutputWriter → sealed uploads.
 struct DirectResult {
   std::vector<S3ObjectSink*> sinks;
@@ -138,8 +155,9 @@ struct DirectResult {
 };
 
 Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& p,
-                            const ObjectName& name, DirectResult& out) {
+                            const ObjectName& name, s3::UploadJournal& journal, DirectResult& out) {
   s3::UploadOptions upload;
+  upload.journal = &journal;
   upload.part_size = spec.part_size;
   upload.concurrency = spec.concurrency;
   auto checksum = s3::ParseChecksumAlgorithm(spec.checksum);
@@ -221,6 +239,7 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
     }
     progress.bytes = out.writer->totals().stored_bytes;
     if (deps.on_progress) deps.on_progress(progress);
+    CrashPoint("page-written");
     if (page->rows.size() < limit) break;
     after = counter.last();
     skip = counter.run_length();
@@ -288,15 +307,15 @@ Result<void> MoveRowsDomoExport(const JobSpec& spec, RunDeps& deps, const Prepar
 // The writeback dataset gets the run's row: created on the first run with the configured
 // name, description and a schema matching the metrics date option; later runs bring its
 // name, description and schema up to date, then import with the update method.
-Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
+Result<std::string> RecordInDomo(const JobSpec& spec, domo::DomoClient& domo,
                                  std::optional<domo::Dataset> writeback, bool may_create,
                                  const MetricsRow& row) {
   const table::Schema schema = MetricsSchema(spec.metrics_dates);
   std::string id;
   if (!writeback) {
-    auto token = deps.domo.CurrentToken();
+    auto token = domo.CurrentToken();
     if (!token) return Fail(token.error());
-    auto found = FindWriteback(spec, deps.domo, token->user_id);
+    auto found = FindWriteback(spec, domo, token->user_id);
     if (!found) return Fail(found.error());
     writeback = std::move(*found);
   }
@@ -306,8 +325,7 @@ Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
                 "allowed it (a refused or misconfigured run creates nothing in Domo)");
   }
   if (!writeback) {
-    auto created =
-        deps.domo.CreateDataset({spec.writeback_name, spec.writeback_description, schema});
+    auto created = domo.CreateDataset({spec.writeback_name, spec.writeback_description, schema});
     if (!created) return Fail(created.error());
     id = created->id;
   } else {
@@ -319,12 +337,10 @@ Result<std::string> RecordInDomo(const JobSpec& spec, RunDeps& deps,
     }
     if (writeback->schema != schema) update.schema = schema;
     if (update.name || update.description || update.schema) {
-      if (auto updated = deps.domo.UpdateDataset(id, update); !updated)
-        return Fail(updated.error());
+      if (auto updated = domo.UpdateDataset(id, update); !updated) return Fail(updated.error());
     }
   }
-  if (auto imported =
-          deps.domo.ImportCsv(id, MetricsCsv(row, spec.metrics_dates), spec.update_method);
+  if (auto imported = domo.ImportCsv(id, MetricsCsv(row, spec.metrics_dates), spec.update_method);
       !imported) {
     return Fail(imported.error());
   }
@@ -339,37 +355,28 @@ Result<RunPlan> PlanRun(const JobSpec& spec, RunDeps& deps) {
   return prepared->plan;
 }
 
-store::RunRecord RunRecordFor(const JobSpec& spec, const std::string& run_id,
-                              std::optional<std::string> connector_id, int attempt,
-                              std::chrono::system_clock::time_point now) {
-  store::RunRecord record;
-  record.run_id = run_id;
-  record.job_name = spec.name;
-  record.connector_id = std::move(connector_id);
-  record.input_dataset_id = spec.input_dataset_id;
-  record.day = table::FormatDate(
+BegunRun BeginRun(const JobSpec& spec, RunIdentity id, RunHistory& history, const Clock& clock) {
+  const auto now = clock.Now();
+  RunStart start;
+  start.id = std::move(id);
+  start.input_dataset_id = spec.input_dataset_id;
+  // The spec was validated, so its zone exists.
+  start.day = table::FormatDate(
       table::ResolveDayWindow(now, **table::FindTimeZone(spec.time_zone, "details.time_zone"),
                               spec.specific_day)
           .local_date);
-  record.time_zone = spec.time_zone;
-  record.engine = std::string(EngineName(spec.engine));
-  record.attempt = attempt;
-  record.started_ms = EpochMillis(now);
-  return record;
+  start.time_zone = spec.time_zone;
+  start.engine = std::string(EngineName(spec.engine));
+  start.started_ms = EpochMillis(now);
+  history.Began(start);
+  return BegunRun(std::move(start), history);
 }
 
-RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run_id) {
+RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
+  const std::string& run_id = run.start().id.run_id;
   RunOutcome outcome;
   outcome.run_id = run_id;
-  const int64_t started = EpochMillis(deps.clock.Now());
-  if (deps.store != nullptr && !deps.run_recorded) {
-    store::RunRecord record =
-        RunRecordFor(spec, run_id, deps.connector_id, deps.attempt, deps.clock.Now());
-    record.started_ms = started;
-    if (auto begun = deps.store->BeginRun(record); !begun) {
-      deps.log.Warn("the run is not recorded in the local history: " + begun.error().ToString());
-    }
-  }
+  const int64_t started = run.start().started_ms;
   MetricsRow& m = outcome.metrics;
   m.run_id = run_id;
   m.job_name = spec.name;
@@ -384,6 +391,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
   };
 
   auto prepared = Prepare(spec, deps, run_id);
+  RunJournal journal(*run.history_, run_id);
   DirectResult direct;
   if (!prepared) {
     fail(prepared.error());
@@ -392,6 +400,18 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
     m.day = table::FormatDate(prepared->plan.window.local_date);
     m.window_start = table::FormatDateTime(prepared->plan.window.start_utc);
     m.window_end = table::FormatDateTime(prepared->plan.window.end_utc);
+    // The first allowed run creates the writeback dataset now rather than at the end, so a
+    // run killed mid-way can still have its FAILED row recorded there (jobs/recovery.h).
+    if (!prepared->writeback) {
+      auto created = deps.domo.CreateDataset(
+          {spec.writeback_name, spec.writeback_description, MetricsSchema(spec.metrics_dates)});
+      if (created) {
+        prepared->writeback = std::move(*created);
+      } else {
+        deps.log.Warn("the writeback dataset could not be created yet (tried again at the end): " +
+                      created.error().ToString());
+      }
+    }
     ObjectName name = prepared->name;
     if (auto ok = ApplyIfExists(spec, deps, run_id, name); !ok) {
       fail(ok.error());
@@ -402,7 +422,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
       } else {
         outcome.succeeded = true;
       }
-    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, direct); !moved) {
+    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, journal, direct); !moved) {
       fail(moved.error());
     } else {
       std::optional<ManifestObject> manifest;
@@ -424,6 +444,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
       if (!published) {
         fail(published.error());
       } else {
+        run.history_->Published(run_id);
         outcome.succeeded = true;
         for (S3ObjectSink* sink : direct.sinks) {
           outcome.s3_uris.push_back(Uri(spec.bucket, sink->location().key));
@@ -447,50 +468,76 @@ RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run
   m.rows = static_cast<int64_t>(outcome.rows);
   m.bytes = static_cast<int64_t>(outcome.bytes);
   m.duplicate_keys = static_cast<int64_t>(outcome.duplicate_keys);
-  m.status = outcome.succeeded                                               ? "SUCCEEDED"
-             : outcome.error && outcome.error->code == ErrorCode::kCancelled ? "CANCELLED"
-                                                                             : "FAILED";
+  outcome.status = outcome.succeeded ? RunStatus::kSucceeded : StatusOfFailure(*outcome.error);
+  m.status = std::string(RunStatusName(outcome.status));
   m.error = outcome.error ? outcome.error->ToString() : "";
   if (m.finished.empty() || spec.engine == Engine::kDirect) {
     m.finished = std::to_string(EpochMillis(deps.clock.Now()));
   }
 
-  // Metrics: the writeback dataset, then the local history. A failure to record in Domo
+  // Metrics: the writeback dataset, then the history. A failure to record in Domo
   // does not turn a successful unload into a failed one; it is reported beside it.
   std::optional<domo::Dataset> writeback;
   if (prepared) writeback = prepared->writeback;
   // Only a run that passed the ownership rule may create the writeback dataset; an earlier
   // failure is still recorded in an existing one.
-  if (auto recorded = RecordInDomo(spec, deps, std::move(writeback), prepared.has_value(), m);
+  CrashPoint("before-metrics");
+  if (auto recorded = RecordInDomo(spec, deps.domo, std::move(writeback), prepared.has_value(), m);
       recorded) {
     outcome.metrics_recorded = true;
     outcome.writeback_dataset_id = *recorded;
   } else {
     outcome.metrics_error = deps.log.Redact(recorded.error().ToString());
   }
-  if (deps.store != nullptr) {
-    store::RunResult result;
-    result.s3_uris = outcome.s3_uris;
-    result.objects = m.objects;
-    result.rows = m.rows;
-    result.bytes = m.bytes;
-    result.duplicate_keys = m.duplicate_keys;
-    if (outcome.error) {
-      result.error_code = std::string(CodeName(outcome.error->code));
-      result.error_message = outcome.error->ToString();
-    }
-    result.metrics_json = MetricsJson(m, spec.metrics_dates).dump();
-    const store::RunStatus status = outcome.succeeded         ? store::RunStatus::kSucceeded
-                                    : m.status == "CANCELLED" ? store::RunStatus::kCancelled
-                                                              : store::RunStatus::kFailed;
-    if (auto finished =
-            deps.store->FinishRun(run_id, status, EpochMillis(deps.clock.Now()), result);
-        !finished) {
-      deps.log.Warn("the run's end is not recorded in the local history: " +
-                    finished.error().ToString());
-    }
-  }
+  RunEnd end;
+  end.status = outcome.status;
+  end.finished_ms = outcome.finished_ms = EpochMillis(deps.clock.Now());
+  end.s3_uris = outcome.s3_uris;
+  end.objects = m.objects;
+  end.rows = m.rows;
+  end.bytes = m.bytes;
+  end.duplicate_keys = m.duplicate_keys;
+  end.error = outcome.error;
+  end.metrics_json = MetricsJson(m, spec.metrics_dates).dump();
+  CrashPoint("before-history");
+  run.history_->Finished(run_id, end);
   return outcome;
+}
+
+Result<std::optional<MetricsRow>> RecordInterruptedRun(const JobSpec& spec, domo::DomoClient& domo,
+                                                       const InterruptedRun& run) {
+  MetricsRow m;
+  m.run_id = run.run_id;
+  m.job_name = spec.name;
+  m.input_dataset_id = spec.input_dataset_id;
+  m.time_zone = spec.time_zone;
+  m.engine = std::string(EngineName(spec.engine));
+  m.day = run.day;
+  auto zone = table::FindTimeZone(spec.time_zone, "details.time_zone");
+  if (auto date = table::ParseDate(run.day); date && zone) {
+    const table::DayWindow window = table::WindowForDate(*date, **zone);
+    m.window_start = table::FormatDateTime(window.start_utc);
+    m.window_end = table::FormatDateTime(window.end_utc);
+  }
+  m.status = std::string(RunStatusName(RunStatus::kFailed));
+  m.error = run.message;
+  m.started = std::to_string(run.started_ms);
+  m.finished = std::to_string(run.found_ms);
+  auto token = domo.CurrentToken();
+  if (!token) return Fail(token.error());
+  auto writeback = FindWriteback(spec, domo, token->user_id);
+  if (!writeback) return Fail(writeback.error());
+  if (*writeback) {
+    // Killed after its row was written (and before the history heard of it): the row stands.
+    auto rows = CountRows(domo, (*writeback)->id,
+                          "SELECT COUNT(*) FROM table WHERE " + QuoteIdentifier("run_id") + " = " +
+                              QuoteLiteral(run.run_id));
+    if (!rows) return Fail(rows.error());
+    if (*rows > 0) return std::optional<MetricsRow>();
+  }
+  auto recorded = RecordInDomo(spec, domo, std::move(*writeback), run.passed_ownership, m);
+  if (!recorded) return Fail(recorded.error());
+  return std::optional<MetricsRow>(m);
 }
 
 }  // namespace s3u::unload

@@ -4,11 +4,15 @@
 //   move the rows (direct: query pages by key → encode → compress → sealed S3 uploads;
 //   domo-export: Domo's Export-to-S3, polled, verified with HeadObject and the row count) →
 //   publish (commit every object, then the manifest; nothing is visible before) → metrics
-//   (writeback dataset in Domo, and the local history).
+//   (writeback dataset in Domo), and the history (history.h) told how the run ended.
 // A failed run commits nothing, aborts its uploads, and still records a FAILED metrics row
 // with the error (when Domo can be reached), so the writeback dataset shows every run.
 //
-// Thread-safety: a Runner runs one job at a time; uploads use the given executor.
+// A run is begun (BeginRun: the history records it as RUNNING, no I/O else) and then executed
+// (ExecuteRun, which consumes the BegunRun, so no run is begun or finished twice). The service
+// begins a run before Launch returns and executes it on a thread; the CLI does both in a row.
+//
+// Thread-safety: one run per thread; uploads use the given executor.
 #pragma once
 
 #include <atomic>
@@ -25,8 +29,8 @@
 #include "domo/client.h"
 #include "s3/client.h"
 #include "s3/sigv4.h"
-#include "store/store.h"
 #include "table/day_window.h"
+#include "unload/history.h"
 #include "unload/job_spec.h"
 #include "unload/metrics.h"
 
@@ -44,17 +48,11 @@ struct RunDeps {
   Executor& executor;  // upload parts
   Clock& clock;
   Logger& log;
-  store::Store* store = nullptr;                 // local history; null: not recorded
-  std::optional<std::string> connector_id = {};  // the service's connector, for history
-  int attempt = 1;                               // retry number, for the history
   // The domo-export engine hands these to Domo (used once, never stored by it).
   const s3::Credentials* aws_credentials = nullptr;
   std::string region = {};
   std::function<void(const Progress&)> on_progress = {};  // called from the run's thread
   const std::atomic<bool>* cancel = nullptr;              // set to stop the run (Ctrl-C)
-  // The caller already recorded the run as RUNNING (BeginRun of RunRecordFor), so the run is
-  // visible in the history the moment it is accepted; ExecuteRun then only finishes it.
-  bool run_recorded = false;
 };
 
 // What a dry run reports (and a real run decides first).
@@ -70,8 +68,10 @@ struct RunPlan {
 
 struct RunOutcome {
   std::string run_id;
-  bool succeeded = false;
-  std::optional<Error> error;  // set when !succeeded
+  RunStatus status = RunStatus::kFailed;  // SUCCEEDED, FAILED or CANCELLED
+  bool succeeded = false;                 // status == SUCCEEDED
+  int64_t finished_ms = 0;                // as told to the history
+  std::optional<Error> error;             // set when !succeeded
   RunPlan plan;
   std::vector<std::string> s3_uris;
   uint64_t objects = 0, rows = 0, bytes = 0, duplicate_keys = 0;
@@ -82,15 +82,52 @@ struct RunOutcome {
   std::string metrics_error;      // why it did not, when it did not
 };
 
-// The history record of a run starting at `now` (status RUNNING).
-store::RunRecord RunRecordFor(const JobSpec& spec, const std::string& run_id,
-                              std::optional<std::string> connector_id, int attempt,
-                              std::chrono::system_clock::time_point now);
+// A run the history was told has begun; made only by BeginRun, consumed by ExecuteRun.
+class BegunRun {
+ public:
+  BegunRun(BegunRun&&) = default;
+  BegunRun& operator=(BegunRun&&) = default;
+  BegunRun(const BegunRun&) = delete;
+  BegunRun& operator=(const BegunRun&) = delete;
 
-// Decides everything a run would do, moving no data and writing nothing.
+  const RunStart& start() const { return start_; }
+
+ private:
+  friend BegunRun BeginRun(const JobSpec&, RunIdentity, RunHistory&, const Clock&);
+  friend RunOutcome ExecuteRun(const JobSpec&, BegunRun, RunDeps&);
+  BegunRun(RunStart start, RunHistory& history) : start_(std::move(start)), history_(&history) {}
+
+  RunStart start_;
+  RunHistory* history_;
+};
+
+// Tells `history` that the run `id` of `spec` begins now (the day it unloads is resolved at
+// this instant). No other I/O.
+BegunRun BeginRun(const JobSpec& spec, RunIdentity id, RunHistory& history, const Clock& clock);
+
+// Decides everything a run would do, moving no data and writing nothing (no history either).
 Result<RunPlan> PlanRun(const JobSpec& spec, RunDeps& deps);
 
-// Runs the job once as `run_id` (store::MakeRunId). Never throws; failures are in the outcome.
-RunOutcome ExecuteRun(const JobSpec& spec, RunDeps& deps, const std::string& run_id);
+// Runs the begun run to its end and tells its history how it ended. Never throws; failures are
+// in the outcome.
+RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps);
+
+// A run of `spec` that a process began and never finished (killed, crashed), as its history
+// kept it; recovered by jobs/recovery.h.
+struct InterruptedRun {
+  std::string run_id;
+  std::string day;  // YYYY-MM-DD in the spec's zone
+  int64_t started_ms = 0;
+  int64_t found_ms = 0;           // when the next start found it: its `finished`
+  std::string message;            // why it is FAILED
+  bool passed_ownership = false;  // it had opened uploads, so the ownership rule had allowed it
+};
+
+// Writes the interrupted run's FAILED row to the job's writeback dataset, so the writeback
+// dataset shows every run; unless the run wrote its own row before it was killed (a row with
+// its run_id is there): then nothing is written and nullopt returned. Creates the writeback
+// dataset only for a run that had passed the ownership rule.
+Result<std::optional<MetricsRow>> RecordInterruptedRun(const JobSpec& spec, domo::DomoClient& domo,
+                                                       const InterruptedRun& run);
 
 }  // namespace s3u::unload

@@ -74,6 +74,10 @@ class FakeLauncher final : public Launcher {
     launched.push_back({connector.name, request, std::move(cancel), std::move(done)});
   }
 
+  void CleanUp(const store::ConnectorRecord&, const store::RunRecord& run) override {
+    cleaned_up.push_back(run.run_id);
+  }
+
   // Ends the i-th launched run the way a real run would: recorded, then reported.
   void End(size_t i, store::RunStatus status) {
     ASSERT_LT(i, launched.size());
@@ -88,6 +92,7 @@ class FakeLauncher final : public Launcher {
   }
 
   std::vector<Launched> launched;
+  std::vector<std::string> cleaned_up;  // runs CleanUp was asked to clean up
 
  private:
   store::Store& store_;
@@ -333,6 +338,9 @@ TEST_F(SchedulerTest, ARunKilledWithTheServiceIsMarkedFailedAndRetriedOnTime) {
   auto report = scheduler_->Recover();
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_EQ(report->interrupted_runs, std::vector<std::string>{*run});
+  // Its uploads aborted and its metrics row written before anything else is launched.
+  EXPECT_EQ(launcher_->cleaned_up, std::vector<std::string>{*run});
+  EXPECT_TRUE(launcher_->launched.empty());
   EXPECT_EQ(report->retries_scheduled, std::vector<std::string>{id});
   auto stored = store_->GetRun(*run);
   ASSERT_TRUE(stored.has_value());

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -527,6 +528,8 @@ TEST_F(ServiceIntegrationTest, KilledDuringARunTheRestartMarksItFailedAndRetries
   EXPECT_EQ(run["status"], "FAILED");
   EXPECT_EQ(run["error"]["code"], "aborted");
   EXPECT_THAT(Keys(), IsEmpty());
+  // The killed run's journaled upload was aborted by the restart, before anything ran.
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
   auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
   EXPECT_EQ(connector.body["state"], "retry_pending");
   EXPECT_EQ(connector.body["retry_due_ms"], clock_ms_ + 2 * 60'000) << connector.raw;
@@ -542,6 +545,22 @@ TEST_F(ServiceIntegrationTest, KilledDuringARunTheRestartMarksItFailedAndRetries
   EXPECT_EQ(retry["status"], "SUCCEEDED") << retry.dump();
   EXPECT_EQ(retry["rows"], kBigRows);
   EXPECT_EQ(Keys().size(), 1u);
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
+  // One metrics row per run in the writeback dataset: the killed run's FAILED, the retry's.
+  const std::string writeback =
+      service_->Call("GET", "/api/v1/connectors/" + id).body["settings"]["writeback"]["dataset_id"];
+  const std::string token =
+      emulator_->Token(StandardDomo::kOwnerClientId, StandardDomo::kOwnerClientSecret);
+  auto rows =
+      emulator_->Call("POST", "/v1/datasets/query/execute/" + writeback,
+                      {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                      R"({"sql": "SELECT run_id, status FROM table"})");
+  ASSERT_EQ(rows.status, 200) << rows.body;
+  std::map<std::string, std::string> statuses;
+  for (const json& row : rows.Json()["rows"]) statuses[row[0]] = row[1];
+  EXPECT_EQ(statuses.size(), 2u) << rows.body;
+  EXPECT_EQ(statuses[run_id], "FAILED");
+  EXPECT_EQ(statuses[retry["run_id"]], "SUCCEEDED");
 }
 
 TEST_F(ServiceIntegrationTest, SigtermCancelsARunPastTheGraceAndExitsCleanly) {

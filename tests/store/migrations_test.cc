@@ -113,7 +113,7 @@ TEST_F(MigrationsTest, StoreAtVersionOneUpgradesKeepingItsRuns) {
 
   auto store = Store::Open(path_, clock_);
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  EXPECT_EQ(RawDb(path_).QueryInt("PRAGMA user_version"), 3);
+  EXPECT_EQ(RawDb(path_).QueryInt("PRAGMA user_version"), 4);
   auto run = (*store)->GetRun("r1");
   ASSERT_TRUE(run.has_value()) << run.error().ToString();
   RunRecord expected = SampleRun("r1", 1000);

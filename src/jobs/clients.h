@@ -1,0 +1,98 @@
+// The one place S3 and Domo clients are built, for every caller: the CLI's commands (upload,
+// check-s3, check-domo from flags; run from a job file), the service's runs (from a connector's
+// job) and its account tests (from a saved account). What differs between callers is only
+// where settings may come from:
+//   - the CLI reads AWS_* variables and ~/.aws profiles (the aws cli's order, s3/credentials.h);
+//   - the service reads nothing but what was saved (Environment::None()): a saved account's
+//     keys are never mixed with the service process's own variables or files.
+// Transport settings (timeouts, attempts, CA bundle) have one default for everyone.
+//
+// Every secret is registered with the caller's Logger before anything can fail, so no error or
+// log line can show it.
+//
+// Thread-safety: building is not shared; the clients built are thread-safe. The structs hold
+// members that reference each other: they live on the heap and are never moved.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/env.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "domo/client.h"
+#include "http/curl_client.h"
+#include "s3/client.h"
+#include "s3/credentials.h"
+#include "store/accounts.h"
+#include "unload/job_spec.h"
+
+namespace s3u::jobs {
+
+// Where settings may come from besides what is given explicitly.
+struct Environment {
+  Getenv getenv;       // empty function: no variables
+  ReadFile read_file;  // empty function: no ~/.aws files
+  std::string home;    // empty: no default file locations
+
+  static Environment Process();  // the CLI's: the process's variables, $HOME/.aws
+  static Environment None();     // the service's: nothing but what was saved
+};
+
+// How requests travel; the same defaults for the CLI and the service.
+struct Transport {
+  int max_attempts = 5;
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds stall_timeout{30};  // no progress for this long: abandoned and retried
+  std::string ca_bundle;                   // empty: the system's (or AWS_CA_BUNDLE, if read)
+};
+
+// What is given explicitly for S3 (flags, a job's values, a saved account); the rest comes from
+// the Environment in the aws cli's order.
+struct S3Source {
+  std::optional<std::string> access_key_id, secret_access_key, session_token, profile, region,
+      endpoint_url;
+  bool force_path_style = false;  // implied by an endpoint_url
+  bool correct_region = true;
+  bool sign_payload = true;
+};
+
+struct S3Clients {
+  s3::AwsSettings settings;  // resolved: credentials, region, endpoint and where each came from
+  std::unique_ptr<http::CurlHttpClient> http;
+  std::unique_ptr<s3::CredentialsProvider> credentials;
+  std::unique_ptr<s3::S3Client> client;
+};
+
+struct DomoClients {
+  domo::DomoOptions options;
+  std::unique_ptr<http::CurlHttpClient> http;
+  std::unique_ptr<domo::DomoClient> client;
+};
+
+// Errors name the flag, field or source at fault (s3::ResolveAwsSettings,
+// domo::ValidateDomoOptions). `clock` and `log` must outlive the clients.
+Result<std::unique_ptr<S3Clients>> OpenS3(const S3Source& source, const Environment& env,
+                                          const Transport& transport, Clock& clock, Logger& log);
+Result<std::unique_ptr<DomoClients>> OpenDomo(domo::DomoOptions options, const Transport& transport,
+                                              Clock& clock, Logger& log);
+
+// A job's sources (its values were resolved from the job file, DOMO_* and --set already).
+S3Source S3SourceFor(const unload::JobSpec& spec);
+domo::DomoOptions DomoOptionsFor(const unload::JobSpec& spec);
+// A saved account's sources (for its test; a connector's runs go through its job).
+S3Source S3SourceFor(const store::Account& aws);
+domo::DomoOptions DomoOptionsFor(const store::Account& domo);
+
+// Both clients of a run of `spec`.
+struct JobClients {
+  std::unique_ptr<S3Clients> s3;
+  std::unique_ptr<DomoClients> domo;
+};
+Result<JobClients> OpenJobClients(const unload::JobSpec& spec, const Environment& env,
+                                  const Transport& transport, Clock& clock, Logger& log);
+
+}  // namespace s3u::jobs
