@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "domo/json_numbers.h"
+
 namespace s3u::domo {
 namespace {
 
@@ -304,8 +306,24 @@ Result<std::vector<Permission>> ParsePermissions(std::string_view body, std::str
 }
 
 Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view subject) {
-  auto j = ParseJson(body, subject, false);
-  if (!j) return Fail(j.error());
+  // The parser calls back for every value in document order, so its n-th number is the n-th
+  // number token of the body: a number in a row (depth 3 under the top-level key "rows") is
+  // replaced by the text Domo sent before nlohmann's int64/double can drop a digit.
+  NumberTokens numbers(body);
+  std::string top_key;
+  const json::parser_callback_t keep_number_text = [&](int depth, json::parse_event_t event,
+                                                       json& parsed) {
+    if (event == json::parse_event_t::key && depth == 1) {
+      top_key = parsed.get<std::string>();
+    } else if (event == json::parse_event_t::value && parsed.is_number()) {
+      const std::string_view text = numbers.Next();
+      if (depth == 3 && top_key == "rows") parsed = std::string(text);
+    }
+    return true;
+  };
+  json parsed = json::parse(body, keep_number_text, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return Fail(Malformed(subject, "expected a JSON object"));
+  const json* j = &parsed;
   Fields f(*j, subject, "");
   const json* columns = f.Child("columns", true, true);
   const json* rows = f.Child("rows", true, true);
@@ -339,8 +357,8 @@ Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view sub
         cells.emplace_back(std::nullopt);
       } else if (v.is_string()) {
         cells.emplace_back(v.get<std::string>());
-      } else if (v.is_number() || v.is_boolean()) {
-        cells.emplace_back(v.dump());  // JSON's own spelling: 35000, 0.0035, true
+      } else if (v.is_boolean()) {
+        cells.emplace_back(v.dump());  // true, false
       } else {
         return Fail(Malformed(subject, "row " + std::to_string(r) + " has a nested value"));
       }

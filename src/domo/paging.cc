@@ -2,13 +2,11 @@
 
 #include <simdjson.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <type_traits>
 #include <vector>
+
+#include "domo/json_numbers.h"
 
 namespace s3u::domo {
 namespace {
@@ -82,24 +80,31 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// A number as nlohmann's dump() spells it: integers in decimal, doubles through its
-// own shortest round-trip formatter (detail::to_chars, what dump() calls, without building a
-// serializer and asking the locale for every cell).
-template <typename Number>
-std::string Spell(Number n) {
-  char buffer[64];
-  char* end;
-  if constexpr (std::is_floating_point_v<Number>) {
-    end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, n);
-  } else {
-    end = std::to_chars(buffer, buffer + sizeof buffer, n).ptr;
+// How many numbers `v` holds, itself included.
+size_t CountNumbers(dom::element v) {
+  switch (v.type()) {
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
+      return 1;
+    case dom::element_type::ARRAY: {
+      size_t n = 0;
+      for (dom::element e : dom::array(v)) n += CountNumbers(e);
+      return n;
+    }
+    case dom::element_type::OBJECT: {
+      size_t n = 0;
+      for (dom::key_value_pair field : dom::object(v)) n += CountNumbers(field.value);
+      return n;
+    }
+    default:
+      return 0;
   }
-  return std::string(buffer, end);
 }
 
-// One cell as ParseQueryResult spells it: text, a number or boolean in nlohmann's spelling
-// (so both parsers agree byte for byte), nullopt for null. False for a nested value.
-bool ReadCell(dom::element v, Cell& cell) {
+// One cell as ParseQueryResult reads it: text, a number as the token Domo sent (the next one
+// of `numbers`), a boolean as true/false, nullopt for null. False for a nested value.
+bool ReadCell(dom::element v, NumberTokens& numbers, Cell& cell) {
   switch (v.type()) {
     case dom::element_type::NULL_VALUE:
       cell.reset();
@@ -108,13 +113,9 @@ bool ReadCell(dom::element v, Cell& cell) {
       cell.emplace(std::string_view(v));
       return true;
     case dom::element_type::INT64:
-      cell = Spell(int64_t(v));
-      return true;
     case dom::element_type::UINT64:
-      cell = Spell(uint64_t(v));
-      return true;
     case dom::element_type::DOUBLE:
-      cell = Spell(double(v));  // JSON has no NaN or infinity: always finite
+      cell.emplace(numbers.Next());
       return true;
     case dom::element_type::BOOL:
       cell = bool(v) ? "true" : "false";
@@ -127,17 +128,34 @@ bool ReadCell(dom::element v, Cell& cell) {
 }  // namespace
 
 Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject) {
-  // simdjson's DOM parser (its fastest kernel is picked at run time; On-Demand would be
-  // fixed to the build's baseline CPU). A parser keeps its buffers between pages; one per
-  // thread keeps this function pure. Whatever it cannot take (not JSON, integers beyond 64
-  // bits, a wrong shape) goes to the tree parser, so errors and edge cases are exactly
-  // ParseQueryResult's.
+  // simdjson's DOM parser (its fastest kernel is picked at run time; On-Demand, which could
+  // hand out a number's raw token, would be fixed to the build's baseline CPU). A parser
+  // keeps its buffers between pages; one per thread keeps this function pure. Whatever it
+  // cannot take (not JSON, integers beyond 64 bits, a wrong shape) goes to the tree parser,
+  // so errors and edge cases are exactly ParseQueryResult's.
   thread_local dom::parser parser;
   const auto slow = [&] { return ParseQueryResult(body, subject); };
   dom::object top;
   if (parser.parse(body.data(), body.size()).get(top)) return slow();
+  // The DOM keeps numbers as int64/double only, so their text comes from the body: the
+  // members before "rows" (document order) hold `skipped` numbers, and every number after
+  // them, up to the end of "rows", is a cell, in the order the rows are read below.
+  NumberTokens numbers(body);
+  size_t skipped = 0;
+  dom::element rows_value;
+  bool found_rows = false;
+  for (dom::key_value_pair field : top) {
+    if (field.key == "rows") {
+      if (found_rows) return slow();  // a repeated key: the tree parser keeps the last one
+      rows_value = field.value;
+      found_rows = true;
+    } else if (!found_rows) {
+      skipped += CountNumbers(field.value);
+    }
+  }
   dom::array columns, rows;
-  if (top["columns"].get(columns) || top["rows"].get(rows)) return slow();
+  if (!found_rows || top["columns"].get(columns) || rows_value.get(rows)) return slow();
+  numbers.Skip(skipped);
   QueryResult result;
   for (dom::element c : columns) {
     std::string_view name;
@@ -162,7 +180,7 @@ Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subje
     std::vector<Cell>& cells = result.rows.emplace_back(row.size());
     size_t c = 0;
     for (dom::element v : row) {
-      if (!ReadCell(v, cells[c++])) return slow();
+      if (!ReadCell(v, numbers, cells[c++])) return slow();
     }
   }
   return result;

@@ -1,9 +1,6 @@
 #include "emulator/data.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
 #include <set>
 #include <utility>
 
@@ -152,54 +149,20 @@ Row HeaderRow(const table::Schema& schema) {
   return header;
 }
 
-nlohmann::json QueryValue(table::ColumnType type, const Value& value) {
-  if (!value) return nullptr;
-  const std::string& text = *value;
-  switch (type) {
-    case table::ColumnType::kLong: {
-      int64_t number = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-      if (ec == std::errc() && end == text.data() + text.size()) return number;
-      return text;
-    }
-    case table::ColumnType::kDouble:
-    case table::ColumnType::kDecimal: {
-      char* end = nullptr;
-      const double number = std::strtod(text.c_str(), &end);
-      if (!text.empty() && end == text.c_str() + text.size()) return number;
-      return text;
-    }
-    default:
-      return text;
-  }
-}
-
 void AppendQueryValueJson(table::ColumnType type, const Value& value, std::string& out) {
   if (!value) {
     out += "null";
     return;
   }
   const std::string& text = *value;
-  char buffer[64];
-  if (type == table::ColumnType::kLong) {
-    int64_t number = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (ec == std::errc() && end == text.data() + text.size()) {
-      out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, number).ptr);
-      return;
-    }
-  } else if (type == table::ColumnType::kDouble || type == table::ColumnType::kDecimal) {
-    char* end = nullptr;
-    const double number = std::strtod(text.c_str(), &end);
-    if (!text.empty() && end == text.c_str() + text.size()) {
-      if (std::isfinite(number)) {
-        // dump()'s own formatter ("100.0"), without a serializer per cell.
-        out.append(buffer, nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, number));
-      } else {
-        out += "null";  // as dump() writes a non-finite number
-      }
-      return;
-    }
+  // A number goes out as the digits stored, never through a double or an int64 (docs/
+  // decisions.md, "Exact numbers"); stored text JSON cannot spell as a number ("+5", "007",
+  // "1.") goes as a string holding that text, as the JSON Lines encoder writes it.
+  const bool number = type == table::ColumnType::kLong || type == table::ColumnType::kDouble ||
+                      type == table::ColumnType::kDecimal;
+  if (number && table::IsJsonNumber(text)) {
+    out += text;
+    return;
   }
   // Strings: plain printable ASCII goes as it is; anything else is escaped by nlohmann.
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {

@@ -85,11 +85,10 @@ void AppendExportRecord(const CsvFormat& format, const Row& row, std::string& ou
 // The header record of `schema`.
 Row HeaderRow(const table::Schema& schema);
 
-// A value as the query API returns it (§3.8): LONG an integer, DOUBLE / DECIMAL a number,
-// other types a string, null as null.
-nlohmann::json QueryValue(table::ColumnType type, const Value& value);
-// Appends QueryValue(type, value).dump() to `out`, byte for byte, without building a json
-// value: the query page writer's hot path. Throws as dump() does on invalid UTF-8.
+// Appends a value as the query API returns it (§3.8) to `out`: a LONG, DOUBLE or DECIMAL
+// whose stored text is a JSON number is written as that text, every digit kept; other types,
+// and numbers JSON cannot spell ("+5", "007"), as a JSON string of the stored text; null as
+// null. Throws as nlohmann's dump() does on invalid UTF-8.
 void AppendQueryValueJson(table::ColumnType type, const Value& value, std::string& out);
 
 // The schema's JSON form: {"columns":[{"type","name"}]}.

@@ -177,4 +177,24 @@ bool IsValidValue(ColumnType type, std::string_view text) {
   }
 }
 
+bool IsJsonNumber(std::string_view text) {
+  size_t pos = 0;
+  if (pos < text.size() && text[pos] == '-') ++pos;
+  if (pos < text.size() && text[pos] == '0') {
+    ++pos;
+  } else if (SkipDigits(text, pos) == 0) {
+    return false;
+  }
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    if (SkipDigits(text, pos) == 0) return false;
+  }
+  if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
+    ++pos;
+    if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) ++pos;
+    if (SkipDigits(text, pos) == 0) return false;
+  }
+  return pos == text.size();
+}
+
 }  // namespace s3u::table

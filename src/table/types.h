@@ -55,4 +55,9 @@ std::string FormatDateTime(Seconds instant);
 // or hex; a DOUBLE's magnitude is not range-checked (Domo's limit is unknown).
 bool IsValidValue(ColumnType type, std::string_view text);
 
+// True when `text` is a number in JSON's grammar (RFC 8259 §6):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. Such text can travel as a JSON number
+// verbatim, every digit kept; "+5", "1.", ".5" and "007" cannot. Magnitude is not checked.
+bool IsJsonNumber(std::string_view text);
+
 }  // namespace s3u::table

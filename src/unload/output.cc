@@ -13,34 +13,6 @@
 namespace s3u::unload {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0;
-  const auto digits = [&] {
-    const size_t start = i;
-    while (i < s.size() && IsDigit(s[i])) ++i;
-    return i > start;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
 // Length of the valid UTF-8 sequence starting at s[i] (2-4 bytes), or 0 if there is none:
 // no overlong forms, no surrogates, nothing above U+10FFFF.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -192,7 +164,7 @@ void OutputWriter::EncodeJsonRow(std::span<const table::FieldValue> values,
     out += json_keys_[i];
     if (!values[i]) {
       out += "null";
-    } else if (IsNumeric(schema_[i].type) && IsJsonNumber(*values[i])) {
+    } else if (IsNumeric(schema_[i].type) && table::IsJsonNumber(*values[i])) {
       out += *values[i];  // verbatim: keeps a DECIMAL's every digit
     } else {
       // Text, dates, and numbers JSON cannot spell ("+5", "1.", "007"), kept exact.

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace s3u::domo {
 namespace {
 
@@ -126,26 +129,103 @@ TEST(ParseQueryPageTest, AgreesWithTheTreeParser) {
   ExpectSameAsTreeParser(R"({"columns":["a","b","c"],"rows":[[-0, -0.0, 1E-7]]})");
 }
 
-TEST(ParseQueryPageTest, NumbersAreSpelledAsTheTreeParserSpellsThem) {
-  auto page = ParseQueryPage(R"({"columns":["a","b","c"],"rows":[[10.50, 1e3 , 7]]})", "q");
-  ASSERT_TRUE(page.has_value()) << page.error().message;
-  EXPECT_EQ(page->rows[0], (std::vector<Cell>{"10.5", "1000.0", "7"}));
-  EXPECT_EQ(page->types, (std::vector<std::string>{"", "", ""}));
+// Issue 13: a number cell is the text Domo sent, never an int64 or a double re-spelled.
+const std::vector<std::string> kExactNumbers = {
+    "9007199254740993",                          // 2^53 + 1: a double would give ...992
+    "-9223372036854775808",                      // -2^63
+    "9223372036854775807",                       // 2^63 - 1
+    "9223372036854775808",                       // 2^63 (beyond int64)
+    "18446744073709551615",                      // 2^64 - 1
+    "12345678901234567890.123456789",            // DECIMAL (29 digits)
+    "-99999999999999.9999",                      // a double would give -100000000000000.0
+    "123456789012345678901234567890.123456789",  // DECIMAL (39 digits)
+    "10.50",                                     // trailing zero kept
+    "1e3",
+    "1e300",
+    "-0.0",
+    "5e-324",
+    "1.7976931348623157e308",
+    "1E+300",
+    "2.5E-3",
+    "1.0E300",
+    "-0",
+    "0",
+};
+
+// A page with one row of `cells` (JSON texts) in column "v0".., numbers also before "rows"
+// (metadata, numRows) and in strings and keys, which must not be taken for cells.
+std::string PageOf(const std::vector<std::string>& cells) {
+  std::string columns, metadata, row;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const std::string sep = i ? "," : "";
+    columns += sep + "\"v" + std::to_string(i) + "\"";
+    metadata += sep + R"({"type":"DECIMAL","maxLength":-1,"minLength":-1,"periodIndex":0})";
+    row += sep + cells[i];
+  }
+  return R"({"datasource":"d-1","numRows":1,"3":[4.5e1,{"6":-7}],"columns":[)" + columns +
+         R"(],"metadata":[)" + metadata + R"(],"note":"12 \"34\" 5\\","rows":[[)" + row + R"(],[)" +
+         row + R"(]],"numColumns":)" + std::to_string(cells.size()) + "}";
+}
+
+TEST(ParseQueryPageTest, NumbersAreTheTextDomoSent) {
+  const std::string body = PageOf(kExactNumbers);
+  for (auto parse : {&ParseQueryPage, &ParseQueryResult}) {
+    auto page = parse(body, "q");
+    ASSERT_TRUE(page.has_value()) << page.error().ToString();
+    ASSERT_EQ(page->rows.size(), 2u);
+    for (const auto& row : page->rows) {
+      ASSERT_EQ(row.size(), kExactNumbers.size());
+      for (size_t i = 0; i < row.size(); ++i) EXPECT_EQ(row[i], kExactNumbers[i]);
+    }
+    EXPECT_EQ(page->types[0], "DECIMAL");
+  }
+  ExpectSameAsTreeParser(body);
+}
+
+// Each number alone, so one beyond what simdjson reads (a 39-digit integer) sends only its
+// own page to the tree parser; both keep the text.
+TEST(ParseQueryPageTest, EveryNumberAloneAndBeyondSixtyFourBitsIsKept) {
+  std::vector<std::string> cases = kExactNumbers;
+  cases.push_back("18446744073709551616");  // 2^64
+  cases.push_back("123456789012345678901234567890123456789");
+  cases.push_back("-123456789012345678901234567890");
+  for (const std::string& number : cases) {
+    auto page = ParseQueryPage(PageOf({number, "null", R"("x1")"}), "q");
+    ASSERT_TRUE(page.has_value()) << number << ": " << page.error().ToString();
+    EXPECT_EQ(page->rows[1], (std::vector<Cell>{number, std::nullopt, "x1"})) << number;
+    ExpectSameAsTreeParser(PageOf({number, "null", R"("x1")"}));
+  }
+}
+
+TEST(ParseQueryPageTest, NullsStringsAndBooleansAroundNumbersStayInPlace) {
+  const std::string body = R"({"columns":["a","b","c","d"],"rows":[[null,1.50,"2.50",true],)"
+                           R"([-1e-7,null,null,false],["\"9\\",0.0,"",null]]})";
+  for (auto parse : {&ParseQueryPage, &ParseQueryResult}) {
+    auto page = parse(body, "q");
+    ASSERT_TRUE(page.has_value()) << page.error().ToString();
+    EXPECT_EQ(page->rows[0], (std::vector<Cell>{std::nullopt, "1.50", "2.50", "true"}));
+    EXPECT_EQ(page->rows[1], (std::vector<Cell>{"-1e-7", std::nullopt, std::nullopt, "false"}));
+    EXPECT_EQ(page->rows[2], (std::vector<Cell>{"\"9\\", "0.0", "", std::nullopt}));
+  }
+}
+
+TEST(ParseQueryPageTest, ARepeatedRowsKeyIsReadAsTheTreeParserReadsIt) {
+  ExpectSameAsTreeParser(R"({"columns":["a"],"rows":[[1.0]],"n":2,"rows":[[3.00],[4e0]]})");
+  auto page =
+      ParseQueryPage(R"({"columns":["a"],"rows":[[1.0]],"n":2,"rows":[[3.00],[4e0]]})", "q");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->rows, (std::vector<std::vector<Cell>>{{"3.00"}, {"4e0"}}));
 }
 
 TEST(ParseQueryPageTest, MalformedAnswersFailAsWithTheTreeParser) {
   for (const std::string body : {
-           "",
-           "[1]",
-           R"({"columns":["a"]})",
-           R"({"rows":[]})",
-           R"({"columns":["a","b"],"rows":[[1]]})",
-           R"({"columns":["a"],"rows":[[{"x":1}]]})",
-           R"({"columns":["a"],"rows":[[1],[[2]]]})",
-           R"({"columns":["a"],"rows":[[01]]})",
+           "", "[1]", R"({"columns":["a"]})", R"({"rows":[]})",
+           R"({"columns":["a","b"],"rows":[[1]]})", R"({"columns":["a"],"rows":[[{"x":1}]]})",
+           R"({"columns":["a"],"rows":[[1],[[2]]]})", R"({"columns":["a"],"rows":[[01]]})",
            R"({"columns":[1],"rows":[]})",
            R"({"columns":["a"],"rows":[[1],[2)",  // truncated mid-body
            R"({"columns":["a"],"rows":[]} x)",
+           R"({"columns":["a"],"rows":[[1e400]]})",  // beyond a double (docs/decisions.md)
        }) {
     auto page = ParseQueryPage(body, "query of d");
     EXPECT_FALSE(page.has_value()) << body;

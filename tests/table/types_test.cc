@@ -172,5 +172,16 @@ TEST(IsValidValueTest, StringAcceptsAnything) {
   }
 }
 
+TEST(IsJsonNumberTest, AcceptsJsonsGrammarOnly) {
+  for (const char* ok : {"0", "-0", "-0.0", "10.50", "1e300", "1E+300", "5e-324", "2.5E-3",
+                         "123456789012345678901234567890.000000001", "1e999"}) {
+    EXPECT_TRUE(IsJsonNumber(ok)) << ok;
+  }
+  for (const char* bad : {"", "-", "+5", "007", "01", "1.", ".5", "-.5", "1e", "1e+", "1.e3", " 1",
+                          "1 ", "NaN", "Infinity", "0x10", "1,5", "--1"}) {
+    EXPECT_FALSE(IsJsonNumber(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace s3u::table

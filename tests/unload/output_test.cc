@@ -235,6 +235,33 @@ TEST(OutputJsonTest, InvalidUtf8BytesBecomeReplacementCharacters) {
   EXPECT_TRUE(nlohmann::json::accept(out));
 }
 
+// Issue 13: the extremes of every numeric type are written as their text in both formats.
+TEST(OutputJsonTest, ExtremeNumbersAreTheirTextInJsonLinesAndCsv) {
+  const std::vector<std::string> numbers = {"9007199254740993",
+                                            "-9223372036854775808",
+                                            "123456789012345678901234567890.000000001",
+                                            "-99999999999999.9999",
+                                            "1e300",
+                                            "-0.0",
+                                            "5e-324",
+                                            "1.7976931348623157e308",
+                                            "1E+300"};
+  table::Schema schema;
+  std::vector<FieldValue> row;
+  std::string json_line = "{", csv_header, csv_row;
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    const std::string name = "n" + std::to_string(i);
+    schema.push_back(
+        {name, i < 2 ? ColumnType::kLong : (i < 4 ? ColumnType::kDecimal : ColumnType::kDouble)});
+    row.push_back(numbers[i]);
+    json_line += (i ? ",\"" : "\"") + name + "\":" + numbers[i];
+    csv_header += (i ? "," : "") + name;
+    csv_row += (i ? "," : "") + numbers[i];
+  }
+  EXPECT_EQ(WriteAll(Plain(OutputFormat::kJsonLines), schema, {row}), json_line + "}\n");
+  EXPECT_EQ(WriteAll(Plain(OutputFormat::kCsv), schema, {row}), csv_header + "\n" + csv_row + "\n");
+}
+
 TEST(OutputJsonTest, NumbersJsonCannotSpellAreWrittenAsStrings) {
   const table::Schema schema = {{"a", ColumnType::kLong},    {"b", ColumnType::kDouble},
                                 {"c", ColumnType::kDecimal}, {"d", ColumnType::kDouble},
