@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/emulator.h"
 #include "support/servers.h"
@@ -556,11 +557,12 @@ TEST_F(ServiceIntegrationTest, KilledDuringARunTheRestartMarksItFailedAndRetries
                       {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
                       R"({"sql": "SELECT run_id, status FROM table"})");
   ASSERT_EQ(rows.status, 200) << rows.body;
-  std::map<std::string, std::string> statuses;
-  for (const json& row : rows.Json()["rows"]) statuses[row[0]] = row[1];
-  EXPECT_EQ(statuses.size(), 2u) << rows.body;
-  EXPECT_EQ(statuses[run_id], "FAILED");
-  EXPECT_EQ(statuses[retry["run_id"]], "SUCCEEDED");
+  // (The dataset is shared with the other tests' connectors: only these two runs matter.)
+  const json answer = rows.Json();
+  std::map<std::string, std::vector<std::string>> statuses;
+  for (const json& row : answer["rows"]) statuses[row[0]].push_back(row[1]);
+  EXPECT_EQ(statuses[run_id], std::vector<std::string>{"FAILED"}) << rows.body;
+  EXPECT_EQ(statuses[retry["run_id"]], std::vector<std::string>{"SUCCEEDED"}) << rows.body;
 }
 
 TEST_F(ServiceIntegrationTest, SigtermCancelsARunPastTheGraceAndExitsCleanly) {
