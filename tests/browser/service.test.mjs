@@ -206,7 +206,7 @@ try {
     const [saved] = (await apiGet('connectors')).connectors;
     assert.equal(saved.name, 'orders-daily');
     assert.equal(saved.settings.details.path, 'orders/{yyyy}/{mm}/{dd}/');
-    assert.equal(saved.settings.details.specific_day, undefined);  // the default (1) is not stored
+    assert.equal(saved.settings.details.specific_day, 1);  // typed in the field, so stored
     assert.deepEqual(saved.settings.details.primary_key, ['order_id']);
     assert.deepEqual(saved.schedule, {kind: 'daily', time: '02:30', time_zone: 'Europe/Paris'});
     assert.deepEqual(saved.retry, {every_minutes: 10, max_retries: 2});
