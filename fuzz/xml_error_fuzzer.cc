@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/time_format.h"
 #include "s3/errors.h"
 #include "s3/xml.h"
 
