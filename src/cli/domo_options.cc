@@ -48,6 +48,7 @@ Result<std::unique_ptr<DomoSession>> OpenDomoSession(const DomoFlags& flags,
   if (const char* secret = std::getenv("DOMO_CLIENT_SECRET")) session->log->AddSecret(secret);
   auto options = ResolveDomoOptions(flags, ProcessEnv);
   if (!options) return Fail(options.error());
+  options->retry.budget = settings.retry_budget;
   options->retry.max_attempts = settings.max_attempts;
   session->options = *options;
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "core/log.h"
 #include "domo/client.h"
 #include "http/curl_client.h"
+#include "http/retry.h"
 
 namespace s3u::cli {
 
@@ -40,7 +42,8 @@ Result<domo::DomoOptions> ResolveDomoOptions(const DomoFlags& flags, const Geten
 
 // Transport settings of the command (the same flags as check-s3's).
 struct DomoSessionSettings {
-  int max_attempts = 5;
+  std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;
+  int max_attempts = 0;  // a cap on attempts per request; 0: the budget alone decides
   int connect_timeout_seconds = 10;
   int stall_timeout_seconds = 30;
   std::string ca_bundle;

@@ -156,6 +156,7 @@ int RunRun(const RunFlags& flags) {
   s3_flags.session_token = spec->aws_session_token;
   s3_flags.log_level = flags.log_level;
   if (spec->endpoint_url) s3_flags.force_path_style = true;
+  s3_flags.retry_budget = spec->retry_budget;
   auto s3 = OpenS3Session(s3_flags);
   if (!s3) return out.Failure(s3.error());
 
@@ -165,6 +166,7 @@ int RunRun(const RunFlags& flags) {
   domo_flags.api_url = spec->domo_api_url;
   if (!spec->domo_instance_url.empty()) domo_flags.instance_url = spec->domo_instance_url;
   DomoSessionSettings domo_settings;
+  domo_settings.retry_budget = spec->retry_budget;
   ParseLogLevel(flags.log_level, &domo_settings.log_level);
   auto domo = OpenDomoSession(domo_flags, domo_settings);
   if (!domo) return out.Failure(domo.error());

@@ -1,6 +1,7 @@
 #include "cli/s3_options.h"
 
 #include "cli/env.h"
+#include "core/time_format.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -38,8 +39,12 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
                    "Fail instead of following a bucket to its real region");
   command.add_flag("--unsigned-payload", flags.unsigned_payload,
                    "Do not hash bodies into the signature (less CPU; rely on TLS + --checksum)");
-  command.add_option("--max-attempts", flags.max_attempts, "Attempts per request, first included")
-      ->check(CLI::Range(1, 20));
+  AddRetryBudgetFlag(command, flags.retry_budget);
+  command
+      .add_option("--max-attempts", flags.max_attempts,
+                  "Cap on attempts per request, the first included (default: no cap, only "
+                  "--retry-budget)")
+      ->check(CLI::Range(1, 1000));
   command.add_option("--connect-timeout", flags.connect_timeout_seconds, "Seconds to connect")
       ->check(CLI::Range(1, 600));
   command
@@ -48,6 +53,24 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
       ->check(CLI::Range(1, 3600));
   command.add_option("--log-level", flags.log_level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+}
+
+void AddRetryBudgetFlag(CLI::App& command, std::chrono::milliseconds& budget) {
+  command
+      .add_option_function<std::string>(
+          "--retry-budget",
+          [&budget](const std::string& text) {
+            const auto parsed = ParseDuration(text);
+            if (!parsed || *parsed < std::chrono::seconds(1)) {
+              throw CLI::ValidationError("--retry-budget",
+                                         "'" + text +
+                                             "' is not a duration of at least 1s; write e.g. "
+                                             "\"5m\", \"90s\" or \"1h\"");
+            }
+            budget = *parsed;
+          },
+          "How long one request is retried through outages and throttling (default 5m)")
+      ->type_name("DURATION");
 }
 
 Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
@@ -89,7 +112,8 @@ Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
   options.force_path_style = flags.force_path_style;
   options.correct_region = !flags.no_region_correction;
   options.sign_payload = !flags.unsigned_payload;
-  options.retry.max_attempts = flags.max_attempts;
+  options.retry.budget = flags.retry_budget;
+  options.retry.max_attempts = flags.max_attempts.value_or(0);
   auto client = s3::S3Client::Create(*session->http, *session->credentials, session->clock,
                                      *session->log, options);
   if (!client) return Fail(client.error());
