@@ -38,7 +38,9 @@ TEST(MetricsTest, SchemaFollowsTheDateOption) {
   }
   // Only started/finished change.
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (i != started && i != started + 1) EXPECT_EQ(raw[i], parsed[i]);
+    if (i != started && i != started + 1) {
+      EXPECT_EQ(raw[i], parsed[i]);
+    }
   }
 }
 
