@@ -67,12 +67,11 @@ Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
   input.read_file = ReadWholeFile;
   if (const char* home = std::getenv("HOME")) input.home = home;
 
-  auto settings = s3::ResolveAwsSettings(input);
+  auto settings = s3::ResolveAwsSettings(input, s3::StaticKeys::kOptional);
   if (!settings) return Fail(settings.error());
   session->settings = *settings;
   session->log->AddSecret(settings->credentials.secret_access_key);
   session->log->AddSecret(settings->credentials.session_token);
-  session->credentials = std::make_unique<s3::ResolvingCredentialsProvider>(input);
 
   http::HttpOptions http_options;
   http_options.connect_timeout = std::chrono::seconds(flags.connect_timeout_seconds);
@@ -82,6 +81,9 @@ Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
     if (const char* bundle = std::getenv("AWS_CA_BUNDLE")) http_options.ca_bundle = bundle;
   }
   session->http = std::make_unique<http::CurlHttpClient>(http_options);
+  auto credentials = s3::MakeDefaultChain(input, *session->http, session->clock, *session->log);
+  if (!credentials) return Fail(credentials.error());
+  session->credentials = std::move(*credentials);
 
   s3::ClientOptions options;
   options.region = settings->region;

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "http/curl_client.h"
 #include "s3/client.h"
+#include "s3/credential_chain.h"
 #include "s3/credentials.h"
 
 namespace s3u::cli {

@@ -372,6 +372,8 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_FOLLOWLOCATION, 0L);
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  // Pooled handles keep options: always set the overall limit (0 = none).
+  set(CURLOPT_TIMEOUT_MS, request.timeout ? static_cast<long>(request.timeout->count()) : 0L);
   set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
   set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
   set(CURLOPT_SSL_VERIFYPEER, 1L);

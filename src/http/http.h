@@ -45,6 +45,9 @@ struct Request {
   std::optional<uint64_t> content_length;
   // When set, a 2xx response body goes here instead of Response::body.
   BodySink sink;
+  // Whole-exchange limit (connect included), for endpoints that must answer at once or be
+  // given up on (instance metadata); kUnavailable when exceeded. Unset: no overall limit.
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct Response {

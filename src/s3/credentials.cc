@@ -83,48 +83,52 @@ std::optional<std::string> Get(const std::map<std::string, std::string>* section
   return it->second;
 }
 
+std::string ExpandHome(const AwsSettingsInput& in, const std::string& path) {
+  if (!in.home.empty() && (path == "~" || path.rfind("~/", 0) == 0)) {
+    return in.home + path.substr(1);
+  }
+  return path;
+}
+
+ConfigFile LoadConfigFile(const AwsSettingsInput& in, const char* env_name,
+                          const char* default_name) {
+  ConfigFile f;
+  if (auto p = LookupEnv(in, env_name)) {
+    f.path = ExpandHome(in, *p);
+  } else if (!in.home.empty()) {
+    f.path = in.home + "/.aws/" + default_name;
+  }
+  if (f.path.empty() || !in.read_file) return f;
+  if (std::optional<std::string> text = in.read_file(f.path)) f.ini = ParseIni(*text);
+  return f;
+}
+
 // One resolution: reads each file at most once, records sources and warnings as it goes.
 // Each step mirrors botocore's provider chain; deviations are noted where they happen.
 class Resolver {
  public:
   explicit Resolver(const AwsSettingsInput& in) : in_(in) {}
 
-  Result<AwsSettings> Run() {
+  Result<AwsSettings> Run(StaticKeys keys) {
     if (auto ok = CheckFlags(); !ok) return Fail(ok.error());
     LoadFiles();
     if (auto ok = ChooseProfile(); !ok) return Fail(ok.error());
     auto creds = ResolveCredentials();
-    if (!creds) return Fail(creds.error());
+    if (!creds &&
+        !(keys == StaticKeys::kOptional && creds.error().code == ErrorCode::kUnauthenticated)) {
+      return Fail(creds.error());
+    }
     ResolveRegion();
     ResolveEndpoint();
     return std::move(out_);
   }
 
  private:
-  std::optional<std::string> Env(std::string_view name) const {
-    if (!in_.getenv) return std::nullopt;
-    std::optional<std::string> v = in_.getenv(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-  }
-
-  std::string ExpandHome(const std::string& path) const {
-    if (!in_.home.empty() && (path == "~" || path.rfind("~/", 0) == 0)) {
-      return in_.home + path.substr(1);
-    }
-    return path;
-  }
+  std::optional<std::string> Env(std::string_view name) const { return LookupEnv(in_, name); }
 
   ConfigFile Load(const char* env_name, const char* default_name) {
-    ConfigFile f;
-    if (auto p = Env(env_name)) {
-      f.path = ExpandHome(*p);
-    } else if (!in_.home.empty()) {
-      f.path = in_.home + "/.aws/" + default_name;
-    }
-    if (f.path.empty() || !in_.read_file) return f;
-    if (std::optional<std::string> text = in_.read_file(f.path)) {
-      f.ini = ParseIni(*text);
+    ConfigFile f = LoadConfigFile(in_, env_name, default_name);
+    if (f.ini) {
       for (const std::string& p : f.ini->problems) out_.warnings.push_back(f.path + ": " + p);
     }
     return f;
@@ -418,7 +422,65 @@ IniFile ParseIni(std::string_view text) {
   return out;
 }
 
-Result<AwsSettings> ResolveAwsSettings(const AwsSettingsInput& in) { return Resolver(in).Run(); }
+Result<AwsSettings> ResolveAwsSettings(const AwsSettingsInput& in, StaticKeys keys) {
+  return Resolver(in).Run(keys);
+}
+
+std::optional<std::string> LookupEnv(const AwsSettingsInput& in, std::string_view name) {
+  if (!in.getenv) return std::nullopt;
+  std::optional<std::string> v = in.getenv(name);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
+SharedConfig LoadSharedConfig(const AwsSettingsInput& in) {
+  SharedConfig out;
+  ConfigFile credentials = LoadConfigFile(in, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  ConfigFile config = LoadConfigFile(in, "AWS_CONFIG_FILE", "config");
+  out.credentials_path = credentials.path;
+  out.config_path = config.path;
+  if (credentials.ini) out.credentials = std::move(*credentials.ini);
+  if (config.ini) out.config = std::move(*config.ini);
+  out.profile_flag = in.flag_profile.has_value();
+  if (in.flag_profile) {
+    out.profile = *in.flag_profile;
+  } else if (auto p = LookupEnv(in, "AWS_PROFILE")) {
+    out.profile = *p;
+  } else {
+    out.profile = "default";
+  }
+  return out;
+}
+
+std::optional<std::string> SharedConfig::Config(const std::string& name,
+                                                const std::string& key) const {
+  const std::string* v =
+      config.Find(name == "default" && !config.HasSection("default") ? "profile default"
+                  : name == "default"                                ? "default"
+                                                                     : "profile " + name,
+                  key);
+  if (v == nullptr || v->empty()) return std::nullopt;
+  return *v;
+}
+
+std::optional<std::string> SharedConfig::Credentials(const std::string& name,
+                                                     const std::string& key) const {
+  const std::string* v = credentials.Find(name, key);
+  if (v == nullptr || v->empty()) return std::nullopt;
+  return *v;
+}
+
+std::optional<std::string> SharedConfig::Either(const std::string& name,
+                                                const std::string& key) const {
+  if (auto v = Credentials(name, key)) return v;
+  return Config(name, key);
+}
+
+bool SharedConfig::HasProfile(const std::string& name) const {
+  return credentials.HasSection(name) ||
+         config.HasSection(name == "default" ? "default" : "profile " + name) ||
+         (name == "default" && config.HasSection("profile default"));
+}
 
 StaticCredentialsProvider::StaticCredentialsProvider(Credentials credentials)
     : credentials_(std::move(credentials)), clock_(nullptr) {}

@@ -7,7 +7,8 @@
 // profile (--profile, else AWS_PROFILE, else "default") in the credentials file
 // (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, section [name]), then in the config
 // file (AWS_CONFIG_FILE or ~/.aws/config, section [default] or [profile name]).
-// Not supported: SSO, assume-role, credential_process, IMDS and container credentials.
+// These are the static keys only; s3/credential_chain.h builds botocore's whole chain (roles,
+// web identity, SSO, credential_process, container and instance credentials) on top of them.
 // Region: --region -> AWS_REGION -> AWS_DEFAULT_REGION -> profile `region` (config) ->
 // "us-east-1". Endpoint: --endpoint-url -> AWS_ENDPOINT_URL_S3 -> AWS_ENDPOINT_URL -> the
 // profile's `services` section (s3 = / endpoint_url) -> profile `endpoint_url` -> none;
@@ -62,7 +63,14 @@ struct AwsSettings {
 // kNotFound when an explicitly named profile exists in neither file, kUnauthenticated when
 // no credentials were found (the message lists every place looked at). Messages never
 // contain secrets.
-Result<AwsSettings> ResolveAwsSettings(const AwsSettingsInput& in);
+// With kOptional, finding no static keys is not an error: `credentials` is then empty and
+// `credentials_source` "" (the chain's other providers take over).
+enum class StaticKeys { kRequired, kOptional };
+Result<AwsSettings> ResolveAwsSettings(const AwsSettingsInput& in,
+                                       StaticKeys keys = StaticKeys::kRequired);
+
+// The variable `name` from in.getenv; empty values count as unset.
+std::optional<std::string> LookupEnv(const AwsSettingsInput& in, std::string_view name);
 
 // An INI file as botocore reads it: [section] headers, "key = value" or "key: value" with
 // keys lower-cased and values trimmed, full-line '#'/';' comments and inline ones after
@@ -80,12 +88,39 @@ struct IniFile {
 };
 IniFile ParseIni(std::string_view text);
 
+// Both shared files and the profile in force, located and read as ResolveAwsSettings does,
+// for the providers that read more than static keys (s3/credential_chain.h).
+struct SharedConfig {
+  std::string profile;           // --profile, else AWS_PROFILE, else "default"
+  bool profile_flag = false;     // --profile was given (the environment's keys are skipped)
+  std::string credentials_path;  // "" when there is no location
+  std::string config_path;
+  IniFile credentials;  // empty when missing
+  IniFile config;
+
+  // Setting `key` of profile `name`: the config file's [profile name] ([default] or
+  // [profile default] for "default"); nullopt when absent or empty.
+  std::optional<std::string> Config(const std::string& name, const std::string& key) const;
+  // Setting `key` of [name] in the credentials file; nullopt when absent or empty.
+  std::optional<std::string> Credentials(const std::string& name, const std::string& key) const;
+  // The setting from the credentials file, else from the config file.
+  std::optional<std::string> Either(const std::string& name, const std::string& key) const;
+  bool HasProfile(const std::string& name) const;
+};
+SharedConfig LoadSharedConfig(const AwsSettingsInput& in);
+
 class CredentialsProvider {  // thread-safe; the S3 client asks before each request
  public:
   virtual ~CredentialsProvider() = default;
   virtual Result<Credentials> Get() = 0;
   // Called after ExpiredToken and similar: re-read the source.
   virtual Result<Credentials> Refresh() = 0;
+  // Where the credentials come from ("environment", "assume-role arn:...", "instance
+  // metadata"), for messages and logs; never a secret.
+  virtual std::string Describe() const { return {}; }
+  // The identity the credentials belong to when the provider knows it without asking (the
+  // assumed role's ARN from AssumeRole's answer); "" otherwise.
+  virtual std::string IdentityArn() const { return {}; }
 };
 
 // Fixed credentials. Get and Refresh return them, or kUnauthenticated once their
