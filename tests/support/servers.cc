@@ -210,6 +210,26 @@ const std::optional<S3Server>& Moto() {
   return server;
 }
 
+const std::optional<std::string>& MotoSts() {
+  static ManagedServer managed;
+  static std::optional<std::string> endpoint = []() -> std::optional<std::string> {
+    auto probe = RunCommand({"python3", "-c", "import moto.server, flask_cors, boto3"});
+    if (probe.exit_code != 0) return std::nullopt;
+    managed.dir = TempDir("moto-sts");
+    const int port = FreePorts(1);
+    auto r = RunCommand({kSourceDir + "/scripts/servers/start-moto", managed.dir.string(),
+                         std::to_string(port), "noauth"});
+    Check(r.exit_code == 0, "start-moto noauth", r);
+    std::istringstream lines(r.out);
+    std::string word, url;
+    while (lines >> word) {
+      if (word == "ready") lines >> url;
+    }
+    return url;
+  }();
+  return endpoint;
+}
+
 std::string UniqueBucket(const std::string& tag) {
   static std::atomic<int> counter{0};
   return "s3u-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);

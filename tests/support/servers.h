@@ -25,6 +25,14 @@ const S3Server& SwiftS3();
 // nullopt when Python's moto cannot be imported (the caller GTEST_SKIPs with the reason).
 const std::optional<S3Server>& Moto();
 
+// moto without IAM auth, for its STS (AssumeRoleWithWebIdentity); nullopt when Python's moto
+// cannot be imported. The endpoint URL.
+const std::optional<std::string>& MotoSts();
+
+// radosgw's STS roles (created by scripts/servers/start-rgw).
+inline constexpr char kRgwWriterRole[] = "arn:aws:iam:::role/s3unload-writer";
+inline constexpr char kRgwPutOnlyRole[] = "arn:aws:iam:::role/s3unload-putonly";
+
 // The PutObject-only radosgw user (no rights until a bucket policy grants some).
 s3::Credentials RadosGwPutOnlyUser();
 
