@@ -110,18 +110,29 @@ Result<Credentials> RefreshingCredentialsProvider::FetchLocked(bool keep_current
 }
 
 // ---------------------------------------------------------------------------------------------
-AssumeRoleProvider::AssumeRoleProvider(std::unique_ptr<CredentialsProvider> base,
-                                       AssumeRoleParams params, StsSettings sts,
-                                       http::HttpClient& http, Clock& clock, Logger& log)
-    : RefreshingCredentialsProvider("assume-role " + params.role_arn, clock, log),
-      base_(std::move(base)),
+StsRoleProvider::StsRoleProvider(std::string name, AssumeRoleParams params, StsSettings sts,
+                                 http::HttpClient& http, Clock& clock, Logger& log)
+    : RefreshingCredentialsProvider(std::move(name), clock, log),
       params_(std::move(params)),
       sts_(http, clock, std::move(sts)) {}
 
-std::string AssumeRoleProvider::IdentityArn() const {
+std::string StsRoleProvider::IdentityArn() const {
   std::lock_guard lock(arn_mu_);
   return arn_;
 }
+
+Result<Credentials> StsRoleProvider::Take(Result<StsCredentials> answer) {
+  if (!answer) return Fail(answer.error());
+  std::lock_guard lock(arn_mu_);
+  arn_ = answer->arn;
+  return answer->credentials;
+}
+
+AssumeRoleProvider::AssumeRoleProvider(std::unique_ptr<CredentialsProvider> base,
+                                       AssumeRoleParams params, StsSettings sts,
+                                       http::HttpClient& http, Clock& clock, Logger& log)
+    : StsRoleProvider("assume-role " + params.role_arn, params, std::move(sts), http, clock, log),
+      base_(std::move(base)) {}
 
 Result<Credentials> AssumeRoleProvider::Fetch() {
   auto base = base_->Get();
@@ -132,26 +143,15 @@ Result<Credentials> AssumeRoleProvider::Fetch() {
     if (!base) return Fail(base.error());
     answer = sts_.AssumeRole(*base, params_);
   }
-  if (!answer) return Fail(answer.error());
-  std::lock_guard lock(arn_mu_);
-  arn_ = answer->arn;
-  return answer->credentials;
+  return Take(std::move(answer));
 }
 
-// ---------------------------------------------------------------------------------------------
 WebIdentityProvider::WebIdentityProvider(std::string token_file, ReadFile read_file,
                                          AssumeRoleParams params, StsSettings sts,
                                          http::HttpClient& http, Clock& clock, Logger& log)
-    : RefreshingCredentialsProvider("web identity " + params.role_arn, clock, log),
+    : StsRoleProvider("web identity " + params.role_arn, params, std::move(sts), http, clock, log),
       token_file_(std::move(token_file)),
-      read_file_(std::move(read_file)),
-      params_(std::move(params)),
-      sts_(http, clock, std::move(sts)) {}
-
-std::string WebIdentityProvider::IdentityArn() const {
-  std::lock_guard lock(arn_mu_);
-  return arn_;
-}
+      read_file_(std::move(read_file)) {}
 
 Result<Credentials> WebIdentityProvider::Fetch() {
   std::optional<std::string> token = read_file_ ? read_file_(token_file_) : std::nullopt;
@@ -159,11 +159,7 @@ Result<Credentials> WebIdentityProvider::Fetch() {
     return Fail(ErrorCode::kUnauthenticated, token_file_,
                 "the web identity token file " + token_file_ + " is missing or empty");
   }
-  auto answer = sts_.AssumeRoleWithWebIdentity(std::string(Trim(*token)), params_);
-  if (!answer) return Fail(answer.error());
-  std::lock_guard lock(arn_mu_);
-  arn_ = answer->arn;
-  return answer->credentials;
+  return Take(sts_.AssumeRoleWithWebIdentity(std::string(Trim(*token)), params_));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -79,44 +79,52 @@ class RefreshingCredentialsProvider : public CredentialsProvider {
   std::optional<std::chrono::steady_clock::time_point> last_fetch_;  // GUARDED_BY(mu_)
 };
 
-// sts:AssumeRole over any base provider (the service's "role" accounts, profiles with
-// role_arn). Errors name the role ARN; the base's expired token is refreshed once.
-class AssumeRoleProvider final : public RefreshingCredentialsProvider {
+// The two STS providers: the role's parameters, the STS client and the ARN of the
+// identity the last answer named.
+class StsRoleProvider : public RefreshingCredentialsProvider {
  public:
-  // `http`, `clock` and `log` are not owned and must outlive the provider.
-  AssumeRoleProvider(std::unique_ptr<CredentialsProvider> base, AssumeRoleParams params,
-                     StsSettings sts, http::HttpClient& http, Clock& clock, Logger& log);
   std::string IdentityArn() const override;
 
- private:
-  Result<Credentials> Fetch() override;
+ protected:
+  // `http`, `clock` and `log` are not owned and must outlive the provider.
+  StsRoleProvider(std::string name, AssumeRoleParams params, StsSettings sts,
+                  http::HttpClient& http, Clock& clock, Logger& log);
+  // Keeps the answer's ARN and returns its credentials.
+  Result<Credentials> Take(Result<StsCredentials> answer);
 
-  std::unique_ptr<CredentialsProvider> base_;
   const AssumeRoleParams params_;
   StsClient sts_;
+
+ private:
   mutable std::mutex arn_mu_;
   std::string arn_;  // GUARDED_BY(arn_mu_)
 };
 
+// sts:AssumeRole over any base provider (the service's "role" accounts, profiles with
+// role_arn). Errors name the role ARN; the base's expired token is refreshed once.
+class AssumeRoleProvider final : public StsRoleProvider {
+ public:
+  AssumeRoleProvider(std::unique_ptr<CredentialsProvider> base, AssumeRoleParams params,
+                     StsSettings sts, http::HttpClient& http, Clock& clock, Logger& log);
+
+ private:
+  Result<Credentials> Fetch() override;
+  std::unique_ptr<CredentialsProvider> base_;
+};
+
 // sts:AssumeRoleWithWebIdentity with a token re-read from `token_file` at every fetch
 // (EKS rotates it).
-class WebIdentityProvider final : public RefreshingCredentialsProvider {
+class WebIdentityProvider final : public StsRoleProvider {
  public:
   WebIdentityProvider(std::string token_file,
                       std::function<std::optional<std::string>(const std::string&)> read_file,
                       AssumeRoleParams params, StsSettings sts, http::HttpClient& http,
                       Clock& clock, Logger& log);
-  std::string IdentityArn() const override;
 
  private:
   Result<Credentials> Fetch() override;
-
   const std::string token_file_;
   const std::function<std::optional<std::string>(const std::string&)> read_file_;
-  const AssumeRoleParams params_;
-  StsClient sts_;
-  mutable std::mutex arn_mu_;
-  std::string arn_;  // GUARDED_BY(arn_mu_)
 };
 
 // credential_process: runs `command` with /bin/sh -c (stdin /dev/null, stderr inherited) and
