@@ -31,8 +31,9 @@ namespace s3u::unload {
 enum class Engine { kDirect, kDomoExport };
 enum class MetricsDates { kAsReceived, kDateTime };  // how `started`/`finished` are written
 using domo::UpdateMethod;  // REPLACE keeps the last run's row, APPEND keeps history
-enum class OutputFormat { kCsv, kJsonLines };
-enum class Compression { kNone, kGzip, kZstd };
+enum class OutputFormat { kCsv, kJsonLines, kParquet };
+// kSnappy: Parquet only (its pages; a snappy stream is no file format of its own).
+enum class Compression { kNone, kGzip, kZstd, kSnappy };
 enum class IfExists { kOverwrite, kFail, kUnique };
 enum class DuplicateKeys { kKeep, kFail, kFirst };
 
@@ -67,6 +68,11 @@ struct JobSpec {
   Compression compression = Compression::kGzip;
   int compression_level = 0;  // 0: the codec's default
   std::optional<uint64_t> max_object_size;
+  // Parquet only: buffered bytes per row group; DECIMAL as DECIMAL(precision, scale) or as
+  // its exact text (decimal_as_string).
+  uint64_t row_group_size = 64ull << 20;
+  int decimal_precision = 38, decimal_scale = 9;
+  bool decimal_as_string = false;
   IfExists if_exists = IfExists::kOverwrite;
   bool manifest = false;
   // writeback (Name & Describe, update method)
@@ -84,7 +90,7 @@ struct JobSpec {
   // written); 20000 measured as fast as 100000 with less than half the peak RSS.
   uint64_t page_rows = 20000;
 
-  // ".csv.gz", ".jsonl.zst", ...
+  // ".csv.gz", ".jsonl.zst", ".parquet" (Parquet compresses inside the file), ...
   std::string Extension() const;
 };
 
