@@ -291,6 +291,66 @@ TEST_F(RunsTest, MarkInterruptedRunsFailsOnlyRunningRunsOfDeadOwners) {
   EXPECT_EQ(late.error().code, ErrorCode::kFailedPrecondition);
 }
 
+TEST_F(RunsTest, MarkInterruptedRunsOfACliJobLeavesOtherJobsAndConnectorRuns) {
+  auto dead = Open("killed-process");
+  RunRecord connector_run = SampleRun("connector", 1000);
+  connector_run.connector_id = "con_1";
+  RunRecord other_job = SampleRun("other", 1100);
+  other_job.job_name = "refunds-daily";
+  ASSERT_TRUE(dead->BeginRun(connector_run).has_value());
+  ASSERT_TRUE(dead->BeginRun(other_job).has_value());
+  ASSERT_TRUE(dead->BeginRun(SampleRun("mine", 1200)).has_value());
+
+  auto marked = store_->MarkInterruptedRuns(std::string("orders-daily"));
+  ASSERT_TRUE(marked.has_value()) << marked.error().ToString();
+  EXPECT_THAT(*marked, ElementsAre("mine"));
+  EXPECT_EQ(store_->GetRun("connector")->status, RunStatus::kRunning);  // the service's
+  EXPECT_EQ(store_->GetRun("other")->status, RunStatus::kRunning);
+}
+
+TEST_F(RunsTest, ARunThatCouldNotStartIsFailedWithWhatWasNotKnownLeftEmpty) {
+  RunRecord run;
+  run.run_id = "r1";
+  run.job_name = "orders-daily";
+  run.connector_id = "con_1";
+  run.attempt = 2;
+  run.started_ms = 3000;
+  ASSERT_TRUE(store_->RecordRunNotStarted(run, Failure()).has_value());
+  auto read = store_->GetRun("r1");
+  ASSERT_TRUE(read.has_value()) << read.error().ToString();
+  EXPECT_EQ(read->status, RunStatus::kFailed);
+  EXPECT_EQ(read->finished_ms, 3000);
+  EXPECT_EQ(read->attempt, 2);
+  EXPECT_EQ(read->input_dataset_id, "");
+  EXPECT_EQ(read->day, "");
+  EXPECT_EQ(read->result.error_code, Failure().error_code);
+
+  auto without_error = store_->RecordRunNotStarted(SampleRun("r2", 3000), RunResult{});
+  ASSERT_FALSE(without_error.has_value());
+  EXPECT_EQ(without_error.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(store_->GetRun("r2").has_value()) << "nothing is saved for a refused record";
+}
+
+TEST_F(RunsTest, TheUploadJournalKeepsARunsUploadsUntilSettled) {
+  ASSERT_TRUE(store_->JournalUpload({"u1", "r1", "b", "k/1", 10, false}).has_value());
+  ASSERT_TRUE(store_->JournalUpload({"u2", "r1", "b", "k/2", 20, false}).has_value());
+  ASSERT_TRUE(store_->JournalUpload({"u3", "r2", "b", "x", 30, false}).has_value());
+  ASSERT_TRUE(store_->MarkUploadCompleted("u1").has_value());
+  ASSERT_TRUE(store_->ForgetUpload("u2").has_value());
+  ASSERT_TRUE(store_->ForgetUpload("unknown").has_value());  // idempotent
+  auto r1 = store_->JournaledUploads("r1");
+  ASSERT_TRUE(r1.has_value()) << r1.error().ToString();
+  EXPECT_THAT(*r1, ElementsAre(JournaledUpload{"u1", "r1", "b", "k/1", 10, true}));
+
+  ASSERT_TRUE(store_->ForgetRunUploads("r1").has_value());
+  EXPECT_TRUE(store_->JournaledUploads("r1")->empty());
+  EXPECT_EQ(store_->JournaledUploads("r2")->size(), 1u);  // another run's stay
+
+  auto empty_key = store_->JournalUpload({"u4", "r1", "b", "", 40, false});
+  ASSERT_FALSE(empty_key.has_value());
+  EXPECT_EQ(empty_key.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(RunStatusTest, NamesRoundTripAndOthersAreRefused) {
   for (const RunStatus status :
        {RunStatus::kRunning, RunStatus::kSucceeded, RunStatus::kFailed, RunStatus::kCancelled}) {
