@@ -1,6 +1,7 @@
 #include "cli/check_domo_command.h"
 
 #include "cli/output.h"
+#include "cli/s3_options.h"
 #include "domo/access_check.h"
 
 namespace s3u::cli {
@@ -16,8 +17,11 @@ CLI::App* AddCheckDomoCommand(CLI::App& app, CheckDomoFlags& flags) {
                   "User id that will own the writeback dataset (default: the token's user)");
   cmd->add_flag("--json", flags.json, "Print one JSON object on standard output");
   AddDomoFlags(*cmd, flags.domo);
-  cmd->add_option("--max-attempts", flags.max_attempts, "Attempts per request, first included")
-      ->check(CLI::Range(1, 20));
+  AddRetryBudgetFlag(*cmd, flags.retry_budget);
+  cmd->add_option("--max-attempts", flags.max_attempts,
+                  "Cap on attempts per request, the first included (default: no cap, only "
+                  "--retry-budget)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--connect-timeout", flags.connect_timeout_seconds, "Seconds to connect")
       ->check(CLI::Range(1, 600));
   cmd->add_option("--ca-bundle", flags.ca_bundle, "PEM file of CAs to trust for TLS");
@@ -31,6 +35,7 @@ int RunCheckDomo(const CheckDomoFlags& flags) {
   auto dataset_id = domo::ParseDatasetId(flags.dataset, "--dataset");
   if (!dataset_id) return out.Failure(dataset_id.error());
   jobs::Transport transport;
+  transport.retry_budget = flags.retry_budget;
   transport.max_attempts = flags.max_attempts;
   transport.connect_timeout = std::chrono::seconds(flags.connect_timeout_seconds);
   transport.ca_bundle = flags.ca_bundle;

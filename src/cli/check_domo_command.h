@@ -24,7 +24,8 @@ struct CheckDomoFlags {
   std::optional<int64_t> writeback_owner;  // user id; default: the token's user
   bool json = false;
   DomoFlags domo;
-  int max_attempts = 5;
+  std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;
+  int max_attempts = 0;  // 0: no cap
   int connect_timeout_seconds = 10;
   std::string ca_bundle;
   std::string log_level = "warn";

@@ -1,5 +1,7 @@
 #include "cli/s3_options.h"
 
+#include "core/time_format.h"
+
 namespace s3u::cli {
 
 void AddS3Flags(CLI::App& command, S3Flags& flags) {
@@ -20,8 +22,12 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
                    "Fail instead of following a bucket to its real region");
   command.add_flag("--unsigned-payload", flags.unsigned_payload,
                    "Do not hash bodies into the signature (less CPU; rely on TLS + --checksum)");
-  command.add_option("--max-attempts", flags.max_attempts, "Attempts per request, first included")
-      ->check(CLI::Range(1, 20));
+  AddRetryBudgetFlag(command, flags.retry_budget);
+  command
+      .add_option("--max-attempts", flags.max_attempts,
+                  "Cap on attempts per request, the first included (default: no cap, only "
+                  "--retry-budget)")
+      ->check(CLI::Range(1, 1000));
   command.add_option("--connect-timeout", flags.connect_timeout_seconds, "Seconds to connect")
       ->check(CLI::Range(1, 600));
   command
@@ -32,9 +38,28 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
 }
 
+void AddRetryBudgetFlag(CLI::App& command, std::chrono::milliseconds& budget) {
+  command
+      .add_option_function<std::string>(
+          "--retry-budget",
+          [&budget](const std::string& text) {
+            const auto parsed = ParseDuration(text);
+            if (!parsed || *parsed < std::chrono::seconds(1)) {
+              throw CLI::ValidationError("--retry-budget",
+                                         "'" + text +
+                                             "' is not a duration of at least 1s; write e.g. "
+                                             "\"5m\", \"90s\" or \"1h\"");
+            }
+            budget = *parsed;
+          },
+          "How long one request is retried through outages and throttling (default 5m)")
+      ->type_name("DURATION");
+}
+
 jobs::Transport TransportFor(const S3Flags& flags) {
   jobs::Transport transport;
-  transport.max_attempts = flags.max_attempts;
+  transport.retry_budget = flags.retry_budget;
+  transport.max_attempts = flags.max_attempts.value_or(0);
   transport.connect_timeout = std::chrono::seconds(flags.connect_timeout_seconds);
   transport.stall_timeout = std::chrono::seconds(flags.stall_timeout_seconds);
   transport.ca_bundle = flags.ca_bundle;

@@ -3,6 +3,7 @@
 // the aws cli's: flag, then environment, then profile (see s3/credentials.h and README).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "http/retry.h"
 #include "jobs/clients.h"
 
 namespace s3u::cli {
@@ -27,13 +29,19 @@ struct S3Flags {
   bool force_path_style = false;
   bool no_region_correction = false;
   bool unsigned_payload = false;
-  int max_attempts = 5;
+  // How long one request is retried through transient failures; --retry-budget.
+  std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;
+  std::optional<int> max_attempts;  // a cap on attempts per request; unset: the budget decides
   int connect_timeout_seconds = 10;
   int stall_timeout_seconds = 30;
   std::string log_level = "warn";
 };
 
 void AddS3Flags(CLI::App& command, S3Flags& flags);
+
+// Adds --retry-budget DURATION ("5m", "90s", "300"; core/time_format.h), storing it in
+// `budget`; a value that is not a duration, or is under 1 s, is a usage error.
+void AddRetryBudgetFlag(CLI::App& command, std::chrono::milliseconds& budget);
 
 // Everything a command needs to talk to S3: the clients (built by jobs/clients.h from the
 // flags, the process environment and ~/.aws), the clock and the logger they use. Members

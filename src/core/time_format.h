@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace s3u {
 
@@ -16,5 +18,11 @@ int64_t EpochMillis(std::chrono::system_clock::time_point t);
 // "250ms", "42s", "3m 5s", "2h 0m 7s", "1d 3h 0m 0s": the magnitude of `d` (the sign is the
 // caller's to word, e.g. "ahead"/"behind").
 std::string FormatDuration(std::chrono::milliseconds d);
+
+// A duration as people write it in settings: one or more <number><unit> groups, units ms, s,
+// m, h, d, optionally separated by spaces ("90s", "5m", "1m30s", "2h 0m 7s", FormatDuration's
+// own output); a bare number is seconds ("300"). nullopt for anything else, a negative value
+// or one past a year.
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 }  // namespace s3u

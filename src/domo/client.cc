@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/gzip.h"
+#include "core/time_format.h"
 #include "domo/paging.h"
 
 namespace s3u::domo {
@@ -191,7 +192,7 @@ Result<http::Response> DomoClient::Execute(const Call& call, const http::BodySin
   }
   bool token_refreshed = false;
   return http::RunWithRetry<http::Response>(
-      options_.retry, clock_, random_,
+      options_.retry, clock_, random_, "Domo",
       [&](int) -> Result<http::Response> {
         auto response = SendOnce(call, sink, token_refreshed);
         if (!response && !call.idempotent &&
@@ -208,8 +209,10 @@ Result<http::Response> DomoClient::Execute(const Call& call, const http::BodySin
         return response;
       },
       [&](const Error& error, milliseconds delay, int next) {
-        log_.Debug(fmt::format("Domo {} {}: {}; retrying in {} ms (attempt {})", call.method,
-                               call.info.subject, error.message, delay.count(), next));
+        retries_.Record(error);
+        log_.Info(fmt::format("Domo {} {}: attempt {} failed: {}; retrying in {}",
+                              call.info.operation, call.info.subject, next - 1, error.message,
+                              FormatDuration(delay)));
       });
 }
 

@@ -5,7 +5,9 @@
 //     and replaces it `refresh_margin` before it expires (domo/token.h);
 //   - on a 401 (or a 406 to a CSV request: Domo's legacy answer to a bad token) drops the
 //     token, fetches a new one and re-sends once;
-//   - retries transient failures and 429s with http::RunWithRetry, honouring Retry-After.
+//   - retries transient failures, 429s and 503s with http::RunWithRetry within the time
+//     budget of DomoOptions::retry, honouring Retry-After (429, 503); each retry is logged at
+//     info level and counted (retry_counts()).
 //     Calls that are not idempotent (creating a dataset, stream or execution, a commit, an
 //     APPEND import) are retried only on 429, since Domo may already have applied them;
 //     their other transient failures come back as kAborted;
@@ -145,6 +147,9 @@ class DomoClient {
 
   // HTTP exchanges made so far, token requests included.
   uint64_t requests_sent() const { return requests_sent_.load(); }
+  // Retries made so far (each one logged at info level), and how many were throttles; a run
+  // reads them for its metrics row.
+  http::RetryCounts retry_counts() const { return retries_.Get(); }
 
  private:
   struct Call;
@@ -165,6 +170,7 @@ class DomoClient {
   Logger& log_;
   std::function<double()> random_;
   std::atomic<uint64_t> requests_sent_{0};
+  http::RetryCounter retries_;
 
   std::mutex token_mu_;         // held while a token is fetched (single flight)
   std::optional<Token> token_;  // GUARDED_BY(token_mu_)

@@ -184,10 +184,15 @@ Error MapDomoError(const DomoCall& call, int status, const http::Headers& header
     return e;
   }
   if (status >= 500 && status <= 599) {
-    return make(ErrorCode::kUnavailable,
-                fmt::format("Domo failed {} with HTTP {}: a server-side problem, usually "
-                            "temporary{}",
-                            call.operation, status, note));
+    Error e = make(ErrorCode::kUnavailable,
+                   fmt::format("Domo failed {} with HTTP {}: a server-side problem, usually "
+                               "temporary{}",
+                               call.operation, status, note));
+    // A 503 may say when to come back (RFC 9110 §10.2.3), as a 429 does.
+    if (auto h = http::FindHeader(headers, "Retry-After"); h && status == 503) {
+      e.retry_after = http::ParseRetryAfter(*h, now);
+    }
+    return e;
   }
   if (status == 400 || status == 413 || status == 415 || status == 422) {
     return make(ErrorCode::kInvalidArgument, fmt::format("Domo rejected {} as invalid (HTTP {}){}",

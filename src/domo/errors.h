@@ -8,7 +8,8 @@
 //   - 400 "Infrastructure problem (403): Access is denied" (no access to a dataset);
 // and otherwise falls back on the HTTP status. The code decides the retry behaviour
 // (core/error.h): 401 and 406-to-CSV are kUnauthenticated (one token refresh), 429 is
-// kResourceExhausted with the Retry-After pause, 5xx is kUnavailable.
+// kResourceExhausted with the Retry-After pause, 5xx is kUnavailable (a 503 with its
+// Retry-After pause).
 //
 // Messages say what to do and name the dataset, user or scope involved; the server's own
 // message and support id are appended, sanitised. They never contain tokens or secrets.

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/text.h"
+#include "core/time_format.h"
 
 namespace s3u::http {
 
@@ -29,10 +30,16 @@ RetryClass ClassifyForRetry(ErrorCode code) {
 }
 
 RetryDecision DecideRetry(const RetryPolicy& policy, const Error& error, int attempts_made,
-                          double unit_random) {
+                          milliseconds elapsed, double unit_random) {
   const RetryClass cls = ClassifyForRetry(error.code);
-  if (cls != RetryClass::kTransient && cls != RetryClass::kThrottled) return {};
-  if (attempts_made >= policy.max_attempts) return {};
+  if (cls != RetryClass::kTransient && cls != RetryClass::kThrottled) {
+    return {false, milliseconds(0), RetryStop::kFatal};
+  }
+  if (policy.max_attempts > 0 && attempts_made >= policy.max_attempts) {
+    return {false, milliseconds(0), RetryStop::kMaxAttempts};
+  }
+  const milliseconds left = policy.budget - elapsed;
+  if (left <= milliseconds(0)) return {false, milliseconds(0), RetryStop::kBudget};
 
   const milliseconds base =
       cls == RetryClass::kThrottled ? policy.throttle_base_delay : policy.base_delay;
@@ -42,10 +49,21 @@ RetryDecision DecideRetry(const RetryPolicy& policy, const Error& error, int att
                                  static_cast<double>(base.count()) * std::ldexp(1.0, exponent));
   const double r = std::clamp(unit_random, 0.0, std::nextafter(1.0, 0.0));
   milliseconds delay(static_cast<int64_t>(std::floor(r * std::max(window, 0.0))));
-  if (error.retry_after.has_value()) {
-    delay = std::max(delay, std::min(*error.retry_after, kMaxRetryAfter));
+  if (error.retry_after.has_value()) delay = std::max(delay, *error.retry_after);
+  return {true, std::min(delay, left), RetryStop::kNone};
+}
+
+std::string GiveUpMessage(std::string_view service, const Error& last, RetryStop stop, int attempts,
+                          milliseconds elapsed) {
+  const std::string counted = std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
+  if (stop == RetryStop::kBudget) {
+    const bool throttled = ClassifyForRetry(last.code) == RetryClass::kThrottled;
+    return std::string(service) +
+           (throttled ? " kept throttling requests for " : " stayed unavailable for ") +
+           FormatDuration(elapsed) + " (" + counted + "): " + last.message;
   }
-  return {true, delay};
+  if (attempts > 1) return last.message + " (after " + counted + ")";
+  return last.message;
 }
 
 namespace {

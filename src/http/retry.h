@@ -2,13 +2,20 @@
 // wait before it (exponential backoff with full jitter, honouring a server's Retry-After),
 // and a small loop that applies the policy with time and randomness passed in.
 //
-// Retry the smallest unit: wrap one idempotent call (a part upload, a HEAD), never a whole job.
-// Credential refresh (kUnauthenticated) and upload restarts (kAborted) are the caller's job.
+// A request is retried for a TIME BUDGET, not a count: transient failures (5xx, resets,
+// stalls, timeouts) and throttling (429, 503 SlowDown) are retried until `budget` has passed
+// since the request's first attempt, so an outage shorter than the budget is ridden out
+// whatever its shape. `max_attempts` is an optional cap on top (0: none).
+//
+// Retry the smallest unit: wrap one idempotent call (a part upload, a query page), never a
+// whole job. Credential refresh (kUnauthenticated) and restarts (kAborted) are the caller's.
 //
 // Thread-safety: everything here is stateless except MakeRandom's generator, which is
-// internally locked; RunWithRetry is as thread-safe as the `attempt` it is given.
+// internally locked, and RetryCounter, whose counts are atomic; RunWithRetry is as
+// thread-safe as the `attempt` it is given.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -21,19 +28,23 @@
 
 namespace s3u::http {
 
+// Five minutes: a 60-second outage is survived with room to spare (docs/decisions.md,
+// "Retries within a time budget"), and a dead endpoint is reported within minutes.
+inline constexpr std::chrono::milliseconds kDefaultRetryBudget = std::chrono::minutes(5);
+
 struct RetryPolicy {
-  // Total attempts including the first. 5 rides out a brief outage without hiding a real one.
-  int max_attempts = 5;
+  // How long one request may keep failing transiently, from the start of its first attempt.
+  // No new attempt starts once it has passed; pauses (Retry-After included) are cut to it.
+  std::chrono::milliseconds budget = kDefaultRetryBudget;
+  // Cap on attempts, the first included; 0 = no cap (the budget alone decides).
+  int max_attempts = 0;
   // First backoff window for transient errors (reset, timeout, 5xx); doubles per attempt.
   std::chrono::milliseconds base_delay{100};
   // First window when throttled (429/SlowDown): larger, since hammering makes throttling worse.
   std::chrono::milliseconds throttle_base_delay{500};
-  // Cap on the backoff window. A server's Retry-After may exceed it (up to kMaxRetryAfter).
+  // Cap on the backoff window. A server's Retry-After may exceed it (up to the budget).
   std::chrono::milliseconds max_delay{20000};
 };
-
-// Upper bound on how long a server's Retry-After is honoured.
-inline constexpr std::chrono::milliseconds kMaxRetryAfter = std::chrono::minutes(5);
 
 enum class RetryClass { kFatal, kTransient, kThrottled, kRefreshCredentials };
 
@@ -42,17 +53,23 @@ enum class RetryClass { kFatal, kTransient, kThrottled, kRefreshCredentials };
 // including kAborted (restarted at a higher level), -> kFatal.
 RetryClass ClassifyForRetry(ErrorCode code);
 
+// Why no further attempt is made.
+enum class RetryStop { kNone, kFatal, kBudget, kMaxAttempts };
+
 struct RetryDecision {
   bool retry = false;
   std::chrono::milliseconds delay{0};
+  RetryStop stop = RetryStop::kNone;  // kNone exactly when `retry`
 };
 
-// REQUIRES: attempts_made >= 1; unit_random in [0,1) (clamped otherwise).
+// REQUIRES: attempts_made >= 1; elapsed >= 0 (time since the first attempt started);
+// unit_random in [0,1) (clamped otherwise).
 // delay = unit_random * min(max_delay, base * 2^(attempts_made-1)), with the throttle base for
-// kThrottled. With error.retry_after, delay = max(that, min(retry_after, kMaxRetryAfter)).
-// No retry once attempts_made >= max_attempts, nor for kFatal or kRefreshCredentials.
+// kThrottled; with error.retry_after, delay = max(that, retry_after); then cut to the budget
+// left. No retry for kFatal or kRefreshCredentials, once attempts_made reaches max_attempts
+// (when set), nor once elapsed has reached the budget.
 RetryDecision DecideRetry(const RetryPolicy& policy, const Error& error, int attempts_made,
-                          double unit_random);
+                          std::chrono::milliseconds elapsed, double unit_random);
 
 // Parses an HTTP Retry-After value, either delta-seconds ("120") or an IMF-fixdate
 // ("Wed, 21 Oct 2015 07:28:00 GMT") taken relative to `now` (a past date gives 0).
@@ -64,24 +81,58 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
 // from several threads at once.
 std::function<double()> MakeRandom(uint64_t seed);
 
-// Calls attempt(1), attempt(2), ... until one succeeds, fails with a code the policy does not
-// retry, or max_attempts is reached; waits between attempts through clock.SleepFor.
-// Returns the success, or the last Error with " (after N attempts)" appended when N > 1.
-// T must be given explicitly: RunWithRetry<Response>(policy, clock, random, lambda).
+// How many retries a client has made (each pause followed by another attempt), and how many
+// of them answered throttling. Shared by a client's threads; readable at any time.
+struct RetryCounts {
+  uint64_t retries = 0;
+  uint64_t throttles = 0;  // of `retries`, those after a 429 / SlowDown
+};
+class RetryCounter {
+ public:
+  void Record(const Error& error) {
+    retries_.fetch_add(1, std::memory_order_relaxed);
+    if (ClassifyForRetry(error.code) == RetryClass::kThrottled) {
+      throttles_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  RetryCounts Get() const {
+    return {retries_.load(std::memory_order_relaxed), throttles_.load(std::memory_order_relaxed)};
+  }
+
+ private:
+  std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> throttles_{0};
+};
+
+// The final error's message when the policy stopped retrying: for the budget,
+// "<service> stayed unavailable for 5m 0s (23 attempts): <message>" ("kept throttling
+// requests" for a throttle); after several attempts otherwise, "<message> (after N
+// attempts)"; a first-attempt failure unchanged.
+std::string GiveUpMessage(std::string_view service, const Error& last, RetryStop stop, int attempts,
+                          std::chrono::milliseconds elapsed);
+
 // Called before each backoff pause with the error, the pause and the number of the next attempt.
 using RetryObserver = std::function<void(const Error&, std::chrono::milliseconds, int next)>;
 
+// Calls attempt(1), attempt(2), ... until one succeeds, fails with a code the policy does not
+// retry, or the budget (or max_attempts) is spent; waits between attempts through
+// clock.SleepFor and measures the budget on clock.Monotonic. Returns the success, or the last
+// Error with its message from GiveUpMessage (`service` names who failed: "S3", "Domo").
+// T must be given explicitly: RunWithRetry<Response>(policy, clock, random, "S3", lambda).
 template <typename T>
 Result<T> RunWithRetry(const RetryPolicy& policy, Clock& clock,
-                       const std::function<double()>& random,
+                       const std::function<double()>& random, std::string_view service,
                        const std::function<Result<T>(int attempt)>& attempt,
                        const RetryObserver& on_retry = {}) {
+  const auto start = clock.Monotonic();
   for (int n = 1;; ++n) {
     Result<T> result = attempt(n);
     if (result.has_value()) return result;
-    const RetryDecision decision = DecideRetry(policy, result.error(), n, random());
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic() - start);
+    const RetryDecision decision = DecideRetry(policy, result.error(), n, elapsed, random());
     if (!decision.retry) {
-      if (n > 1) result.error().message += " (after " + std::to_string(n) + " attempts)";
+      result.error().message = GiveUpMessage(service, result.error(), decision.stop, n, elapsed);
       return result;
     }
     if (on_retry) on_retry(result.error(), decision.delay, n + 1);

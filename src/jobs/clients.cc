@@ -67,6 +67,7 @@ Result<std::unique_ptr<S3Clients>> OpenS3(const S3Source& source, const Environm
   options.force_path_style = source.force_path_style || settings->endpoint_url.has_value();
   options.correct_region = source.correct_region;
   options.sign_payload = source.sign_payload;
+  options.retry.budget = transport.retry_budget;
   options.retry.max_attempts = transport.max_attempts;
   auto client = s3::S3Client::Create(*clients->http, *clients->credentials, clock, log, options);
   if (!client) return Fail(client.error());
@@ -78,6 +79,7 @@ Result<std::unique_ptr<DomoClients>> OpenDomo(domo::DomoOptions options, const T
                                               Clock& clock, Logger& log) {
   log.AddSecret(options.client_secret);
   if (auto ok = domo::ValidateDomoOptions(options); !ok) return Fail(ok.error());
+  options.retry.budget = transport.retry_budget;
   options.retry.max_attempts = transport.max_attempts;
   auto clients = std::make_unique<DomoClients>();
   clients->options = options;
@@ -127,8 +129,9 @@ domo::DomoOptions DomoOptionsFor(const store::Account& domo) {
 }
 
 Result<JobClients> OpenJobClients(const unload::JobSpec& spec, const Environment& env,
-                                  const Transport& transport, Clock& clock, Logger& log) {
+                                  Transport transport, Clock& clock, Logger& log) {
   log.AddSecret(spec.domo_client_secret);  // before the S3 side can fail
+  transport.retry_budget = spec.retry_budget;
   JobClients clients;
   auto s3 = OpenS3(S3SourceFor(spec), env, transport, clock, log);
   if (!s3) return Fail(s3.error());

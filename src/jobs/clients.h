@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "domo/client.h"
 #include "http/curl_client.h"
+#include "http/retry.h"
 #include "s3/client.h"
 #include "s3/credentials.h"
 #include "store/accounts.h"
@@ -44,7 +45,10 @@ struct Environment {
 
 // How requests travel; the same defaults for the CLI and the service.
 struct Transport {
-  int max_attempts = 5;
+  // How long one request is retried through outages and throttling (http/retry.h), and an
+  // optional cap on its attempts (0: the budget alone decides).
+  std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;
+  int max_attempts = 0;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds stall_timeout{30};  // no progress for this long: abandoned and retried
   std::string ca_bundle;                   // empty: the system's (or AWS_CA_BUNDLE, if read)
@@ -87,12 +91,12 @@ domo::DomoOptions DomoOptionsFor(const unload::JobSpec& spec);
 S3Source S3SourceFor(const store::Account& aws);
 domo::DomoOptions DomoOptionsFor(const store::Account& domo);
 
-// Both clients of a run of `spec`.
+// Both clients of a run of `spec`; the job's tuning.retry_budget is their retry budget.
 struct JobClients {
   std::unique_ptr<S3Clients> s3;
   std::unique_ptr<DomoClients> domo;
 };
 Result<JobClients> OpenJobClients(const unload::JobSpec& spec, const Environment& env,
-                                  const Transport& transport, Clock& clock, Logger& log);
+                                  Transport transport, Clock& clock, Logger& log);
 
 }  // namespace s3u::jobs

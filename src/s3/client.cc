@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "core/time_format.h"
 #include "s3/errors.h"
 
 namespace s3u::s3 {
@@ -121,11 +122,12 @@ Result<http::Response> S3Client::Execute(const S3Request& request, const http::B
   const std::string resource = ResourceFor(request);
   Corrections corrections;
   return http::RunWithRetry<http::Response>(
-      options_.retry, clock_, random_,
+      options_.retry, clock_, random_, "S3",
       [&](int) { return SendOnce(request, resource, sink, corrections); },
       [&](const Error& error, std::chrono::milliseconds delay, int next) {
-        log_.Debug(fmt::format("{} {}: {}; retrying in {} ms (attempt {})", request.operation,
-                               resource, error.message, delay.count(), next));
+        retries_.Record(error);
+        log_.Info(fmt::format("S3 {} {}: attempt {} failed: {}; retrying in {}", request.operation,
+                              resource, next - 1, error.message, FormatDuration(delay)));
       });
 }
 

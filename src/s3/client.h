@@ -1,7 +1,8 @@
 // S3Client: the S3 operations s3unload uses, over an injected HttpClient, credentials
 // provider, clock and logger. Each call builds its request (s3/request.h), signs it, sends
 // it, and classifies the answer once (s3/errors.h). Retries happen here, per request, with
-// the pure policy of http/retry.h; on top of that the client:
+// the pure policy of http/retry.h (within ClientOptions::retry's time budget; each retry is
+// logged at info level and counted, retry_counts()); on top of that the client:
 //   - follows a wrong-region answer to the bucket's real region (when correct_region is on,
 //     the default) or fails with "bucket B is in region X, not Y";
 //   - refreshes credentials once on ExpiredToken / InvalidToken;
@@ -119,6 +120,9 @@ class S3Client {
 
   // How many HTTP exchanges this client has made (for tests and --json summaries).
   uint64_t requests_sent() const { return requests_sent_.load(); }
+  // Retries made so far (each one logged at info level), and how many were throttles; a run
+  // reads them for its metrics row.
+  http::RetryCounts retry_counts() const { return retries_.Get(); }
   // The region requests for `bucket` are signed for (after a correction).
   std::string RegionFor(const std::string& bucket) const;
   // ChecksumAlgorithm::kAuto made concrete for this client's signing and endpoint.
@@ -151,6 +155,7 @@ class S3Client {
   const ClientOptions options_;
   std::function<double()> random_;
   std::atomic<uint64_t> requests_sent_{0};
+  http::RetryCounter retries_;
   std::atomic<int64_t> clock_skew_ms_{0};  // added to clock_.Now() when signing
 
   mutable std::mutex mu_;

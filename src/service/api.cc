@@ -158,13 +158,19 @@ struct Api::Impl {
 
   json AccountOut(const store::Account& a) { return AccountJson(a, AccountUsers()[a.id]); }
 
-  // Runs the checks of check-s3 / check-domo with the account's credentials.
+  // Runs the checks of check-s3 / check-domo with the account's credentials. A test answers
+  // within seconds: a dead endpoint is reported, not waited out for a run's retry budget.
+  static jobs::Transport TestTransport() {
+    jobs::Transport transport;
+    transport.retry_budget = std::chrono::seconds(10);
+    return transport;
+  }
   json TestAccount(const store::Account& account) {
     Logger quiet(LogLevel::kOff);
     json out = {{"kind", std::string(store::AccountKindName(account.kind))}};
     if (account.kind == store::AccountKind::kAws) {
-      auto bundle = jobs::OpenS3(jobs::S3SourceFor(account), jobs::Environment::None(), {},
-                                 *options.run_clock, quiet);
+      auto bundle = jobs::OpenS3(jobs::S3SourceFor(account), jobs::Environment::None(),
+                                 TestTransport(), *options.run_clock, quiet);
       Result<s3::S3AccessReport> report =
           bundle
               ? s3::CheckS3Access(*(*bundle)->client, account.bucket, "", s3::RandomProbeSuffix())
@@ -180,7 +186,8 @@ struct Api::Impl {
                                           : "uploads will FAIL: s3:PutObject is not granted";
       out["report"] = s3::S3AccessJson(*report);
     } else {
-      auto bundle = jobs::OpenDomo(jobs::DomoOptionsFor(account), {}, *options.run_clock, quiet);
+      auto bundle =
+          jobs::OpenDomo(jobs::DomoOptionsFor(account), TestTransport(), *options.run_clock, quiet);
       Result<domo::DomoAccessReport> report =
           bundle ? domo::CheckDomoAccess(*(*bundle)->client, *options.run_clock, std::nullopt,
                                          std::nullopt, (*bundle)->options.api_url,

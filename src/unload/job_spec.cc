@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "core/bytes.h"
+#include "core/time_format.h"
 #include "domo/model.h"
 #include "table/day_window.h"
 #include "unload/path_template.h"
@@ -274,6 +275,16 @@ const std::vector<FieldDef>& Fields() {
                                "expected a whole number from 1000 to 10000000");
          }
          spec.page_rows = static_cast<uint64_t>(*value);
+       }},
+      {"tuning.retry_budget",
+       [](const Raw& raw, JobSpec& spec, Problems& problems) {
+         const auto value = raw.is_list ? std::nullopt : ParseDuration(raw.text());
+         if (!value || *value < std::chrono::seconds(1)) {
+           return problems.Add(Where("tuning.retry_budget", raw),
+                               "expected a duration of at least 1s, e.g. \"5m\", \"90s\", "
+                               "\"1h\"");
+         }
+         spec.retry_budget = *value;
        }},
   };
   return fields;

@@ -15,6 +15,7 @@
 // Thread-safety: plain values and pure functions (the environment is injected).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +26,7 @@
 
 #include "core/error.h"
 #include "domo/model.h"
+#include "http/retry.h"
 
 namespace s3u::unload {
 
@@ -83,6 +85,9 @@ struct JobSpec {
   // Rows per query page (direct engine). Memory follows it (a page is held parsed while it is
   // written); 20000 measured as fast as 100000 with less than half the peak RSS.
   uint64_t page_rows = 20000;
+  // How long one Domo or S3 request is retried through outages and throttling
+  // (http::RetryPolicy::budget); a run gives it to both clients.
+  std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;
 
   // ".csv.gz", ".jsonl.zst", ...
   std::string Extension() const;

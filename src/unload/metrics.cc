@@ -43,7 +43,8 @@ std::vector<ColumnDef> Columns(MetricsDates dates) {
           {"error", ColumnType::kString},
           {"export_id", ColumnType::kString},
           {"started", time_type},
-          {"finished", time_type}};
+          {"finished", time_type},
+          {"retries", ColumnType::kLong}};
 }
 
 // The row's values as text in column order; nullopt for null.
@@ -74,7 +75,8 @@ std::vector<std::optional<std::string>> Values(const MetricsRow& row, MetricsDat
           text_or_null(row.error),
           text_or_null(row.export_id),
           time(row.started),
-          time(row.finished)};
+          time(row.finished),
+          std::to_string(row.retries)};
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 // columns ("yyyy-MM-ddTHH:mm:ss", UTC). The option touches only these two columns, never the
 // unloaded data (as the connector's page says).
 //
+// `retries` is the last column, so a writeback dataset created before it existed gains it by
+// appending a column (the runner's schema update) and keeps its rows as they were.
+//
 // Thread-safety: pure functions and plain values.
 #pragma once
 
@@ -37,6 +40,9 @@ struct MetricsRow {
   // Epoch-millisecond text: our clock's for the direct engine, the export's wire text for
   // domo-export (converted to millis when Domo sent ISO-8601).
   std::string started, finished;
+  // Requests retried during the run, Domo's and S3's together (DomoClient::retry_counts() +
+  // S3Client::retry_counts()): how rough the ride was, even for a run that succeeded.
+  int64_t retries = 0;
 };
 
 // The writeback dataset's columns for the option.

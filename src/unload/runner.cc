@@ -468,6 +468,9 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
   m.rows = static_cast<int64_t>(outcome.rows);
   m.bytes = static_cast<int64_t>(outcome.bytes);
   m.duplicate_keys = static_cast<int64_t>(outcome.duplicate_keys);
+  // Every request retried through a transient failure, Domo's and S3's (this run's clients).
+  m.retries =
+      static_cast<int64_t>(deps.domo.retry_counts().retries + deps.s3.retry_counts().retries);
   outcome.status = outcome.succeeded ? RunStatus::kSucceeded : StatusOfFailure(*outcome.error);
   m.status = std::string(RunStatusName(outcome.status));
   m.error = outcome.error ? outcome.error->ToString() : "";

@@ -19,6 +19,31 @@ TEST(FormatDurationTest, Magnitudes) {
   EXPECT_FALSE(FormatDuration(milliseconds::min()).empty());
 }
 
+TEST(ParseDurationTest, UnitsGroupsAndBareSeconds) {
+  EXPECT_EQ(ParseDuration("300"), seconds(300));
+  EXPECT_EQ(ParseDuration("90s"), seconds(90));
+  EXPECT_EQ(ParseDuration("5m"), minutes(5));
+  EXPECT_EQ(ParseDuration("250ms"), milliseconds(250));
+  EXPECT_EQ(ParseDuration("1m30s"), seconds(90));
+  EXPECT_EQ(ParseDuration(" 2h 0m 7s "), hours(2) + seconds(7));
+  EXPECT_EQ(ParseDuration("1d"), hours(24));
+  EXPECT_EQ(ParseDuration("0s"), milliseconds(0));
+}
+
+TEST(ParseDurationTest, ReadsWhatFormatDurationWrites) {
+  for (auto d : {milliseconds(850), milliseconds(seconds(45)),
+                 milliseconds(minutes(5) + seconds(3)), milliseconds(hours(26) + seconds(1))}) {
+    EXPECT_EQ(ParseDuration(FormatDuration(d)), d) << FormatDuration(d);
+  }
+}
+
+TEST(ParseDurationTest, RejectsWhatIsNotADuration) {
+  for (std::string_view bad : {"", "  ", "-5s", "+5s", "1.5m", "5 minutes", "m", "5x", "1m 30",
+                               "10s5", "367d", "99999999999999999999s"}) {
+    EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(EpochMillisTest, CountsFromTheEpochInMilliseconds) {
   const auto t =
       std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) + hours(10) + milliseconds(123);

@@ -333,12 +333,40 @@ TEST_F(DomoEmulatorTest, ServerErrorsAreRetried) {
   EXPECT_EQ(Requests("GET", "/v1/datasets/" + kSales), 6);
 }
 
-TEST_F(DomoEmulatorTest, PersistentServerErrorFailsAsUnavailable) {
+// The budget tests run on the default policy (5 minutes, no attempt cap) in fake time: the
+// emulator really answers 503 until the FakeClock, moved by the client's pauses, passes the
+// outage's end, so a minute of outage takes well under a second of wall time.
+
+TEST_F(DomoEmulatorTest, PersistentServerErrorFailsAfterTheBudgetSayingHowLong) {
   Faults(json::array({{{"route", "dataset"}, {"action", "status"}, {"status", 503}}}));
+  const auto start = clock_.Monotonic();
   auto d = Client().GetDataset(kSales);
   ASSERT_FALSE(d.has_value());
   EXPECT_EQ(d.error().code, ErrorCode::kUnavailable);
-  EXPECT_THAT(d.error().message, AllOf(HasSubstr("503"), HasSubstr("after 5 attempts")));
+  const int sent = Requests("GET", "/v1/datasets/" + kSales);
+  EXPECT_THAT(d.error().message, AllOf(::testing::StartsWith("Domo stayed unavailable for 5m 0s (" +
+                                                             std::to_string(sent) + " attempts): "),
+                                       HasSubstr("503")));
+  EXPECT_EQ(clock_.Monotonic() - start, std::chrono::minutes(5));
+  EXPECT_EQ(client_->retry_counts().retries, static_cast<uint64_t>(sent - 1));
+}
+
+TEST_F(DomoEmulatorTest, MinuteLongOutageWithRetryAfterIsRiddenOut) {
+  DomoClient& client = Client();
+  ASSERT_TRUE(client.CurrentToken().has_value());
+  Faults(json::array(
+      {{{"route", "query"}, {"action", "status"}, {"status", 503}, {"retry_after", 4}}}));
+  const auto start = clock_.Monotonic();
+  clock_.CallAt(start + seconds(60), [this] { Faults(json::array()); });
+  auto page = client.Query(kSales, "SELECT id FROM table LIMIT 3");
+  ASSERT_TRUE(page.has_value()) << page.error().ToString();
+  EXPECT_EQ(page->rows.size(), 3u);
+  EXPECT_GE(clock_.Monotonic() - start, seconds(60));
+  const int sent = Requests("POST", "/v1/datasets/query/execute/" + kSales);
+  EXPECT_GE(sent, 1 + 60 / 20);
+  for (auto pause : clock_.Sleeps()) EXPECT_GE(pause, seconds(4));  // Retry-After: 4
+  EXPECT_EQ(client.retry_counts().retries, static_cast<uint64_t>(sent - 1));
+  EXPECT_THAT(LogText(), HasSubstr("Domo Query dataset " + kSales + ": attempt 1 failed: "));
 }
 
 // --- Query ---------------------------------------------------------------------------------

@@ -6,11 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <map>
 #include <thread>
 
 #include "support/fake_clock.h"
+#include "support/scripted_http.h"
 
 namespace s3u::domo {
 namespace {
@@ -25,85 +24,10 @@ using ::testing::Not;
 constexpr const char* kSecret = "client-secret-value-1234";
 constexpr const char* kDataset = "08a061e2-12a2-4646-b4bc-20beddb403e3";
 
-struct Sent {
-  std::string method;
-  std::string url;
-  http::Headers headers;
-  std::string body;
-  std::string Header(std::string_view name) const {
-    return std::string(http::FindHeader(headers, name).value_or(""));
-  }
-};
-
-// Answers by "METHOD path" (the URL without scheme, host and query); each route has a queue
-// of answers, the last of which repeats. An answer may stream `chunks` into the sink and
-// then fail with `transport` instead of completing.
-struct Answer {
-  Answer(int status_in, std::string body_in, http::Headers headers_in = {})
-      : status(status_in), body(std::move(body_in)), headers(std::move(headers_in)) {}
-  // A 200 whose body arrives as `chunks`, then fails with `transport` when given.
-  static Answer Streamed(std::vector<std::string> chunks, std::optional<Error> transport = {}) {
-    Answer a(200, "");
-    a.chunks = std::move(chunks);
-    a.transport = std::move(transport);
-    return a;
-  }
-
-  int status;
-  std::string body;
-  http::Headers headers;
-  std::vector<std::string> chunks;  // streamed to a sink before the status completes
-  std::optional<Error> transport;   // a transport failure (after the chunks)
-};
+using testing::Answer;
+using testing::ScriptedHttp;
 
 Error Reset() { return Error{ErrorCode::kUnavailable, "GET", "connection reset", 0, {}}; }
-
-class ScriptedHttp final : public http::HttpClient {
- public:
-  void On(const std::string& route, std::vector<Answer> answers) {
-    std::lock_guard lock(mu_);
-    routes_[route] = std::deque<Answer>(answers.begin(), answers.end());
-  }
-  Result<http::Response> Send(const http::Request& request) override {
-    std::optional<Answer> found;
-    {
-      std::lock_guard lock(mu_);
-      sent_.push_back({request.method, request.url, request.headers, std::string(request.body)});
-      std::string path = request.url.substr(request.url.find('/', request.url.find("://") + 3));
-      path = path.substr(0, path.find('?'));
-      auto it = routes_.find(request.method + " " + path);
-      if (it == routes_.end()) return http::Response{599, {}, "no route " + path};
-      found = it->second.front();
-      if (it->second.size() > 1) it->second.pop_front();
-    }
-    const Answer& answer = *found;
-    for (const auto& chunk : answer.chunks) {
-      if (request.sink && !request.sink(chunk)) {
-        return Fail(ErrorCode::kCancelled, "GET", "the sink aborted the transfer");
-      }
-    }
-    if (answer.transport) return Fail(*answer.transport);
-    http::Response response{answer.status, answer.headers, answer.body};
-    if (request.sink && answer.status / 100 == 2 && answer.chunks.empty()) {
-      request.sink(answer.body);
-      response.body.clear();
-    }
-    return response;
-  }
-  std::vector<Sent> Requests(const std::string& path_part = "") const {
-    std::lock_guard lock(mu_);
-    std::vector<Sent> out;
-    for (const auto& s : sent_) {
-      if (s.url.find(path_part) != std::string::npos) out.push_back(s);
-    }
-    return out;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::map<std::string, std::deque<Answer>> routes_;
-  std::vector<Sent> sent_;
-};
 
 std::string TokenBody(const std::string& token, int expires_in = 3599) {
   return R"({"access_token":")" + token + R"(","customer":"acmecompany","expires_in":)" +
@@ -132,6 +56,7 @@ class DomoClientTest : public ::testing::Test {
     o.api_url = "https://api.domo.test";
     o.client_id = "client-id";
     o.client_secret = kSecret;
+    o.retry = retry_;
     return o;
   }
   DomoClient& Client() {
@@ -144,6 +69,7 @@ class DomoClientTest : public ::testing::Test {
     return log_lines_;
   }
 
+  http::RetryPolicy retry_;  // the default: a 5-minute budget, no attempt cap
   ScriptedHttp http_;
   testing::FakeClock clock_;
   std::mutex log_mu_;
@@ -250,13 +176,94 @@ TEST_F(DomoClientTest, ServerErrorsAreRetriedOnReads) {
   EXPECT_EQ(http_.Requests("/v1/datasets").size(), 3u);
 }
 
-TEST_F(DomoClientTest, ServerErrorsGiveUpAfterMaxAttempts) {
+TEST_F(DomoClientTest, ServerErrorsGiveUpAfterMaxAttemptsWhenCapped) {
+  retry_.max_attempts = 5;
   http_.On("GET /v1/datasets/" + std::string(kDataset), {{503, ""}});
   auto d = Client().GetDataset(kDataset);
   ASSERT_FALSE(d.has_value());
   EXPECT_EQ(d.error().code, ErrorCode::kUnavailable);
   EXPECT_THAT(d.error().message, HasSubstr("after 5 attempts"));
   EXPECT_EQ(http_.Requests("/v1/datasets").size(), 5u);
+}
+
+// --- Retries within the time budget ---------------------------------------------------------
+
+const char* k503Body = R"({"status":503,"statusReason":"Service Unavailable"})";
+
+TEST_F(DomoClientTest, SixtySecondOutageIsRiddenOutByTheDefaultBudget) {
+  ASSERT_TRUE(Client().CurrentToken().has_value());
+  const auto end = clock_.Monotonic() + seconds(60);
+  http_.SetOutage([&] { return clock_.Monotonic() < end; }, {503, k503Body});
+  auto d = Client().GetDataset(kDataset);
+  ASSERT_TRUE(d.has_value()) << d.error().ToString();
+  EXPECT_GE(clock_.Monotonic(), end);
+  const auto sent = http_.Requests("/v1/datasets").size();
+  ASSERT_GT(sent, 5u);  // more than the old five attempts
+  EXPECT_EQ(Client().retry_counts().retries, sent - 1);
+  EXPECT_EQ(Client().retry_counts().throttles, 0u);
+  // Every pause within the 20 s cap, every retry logged.
+  for (auto pause : clock_.Sleeps()) EXPECT_LE(pause, seconds(20));
+  EXPECT_THAT(LogText(), HasSubstr("Domo GetDataset dataset " + std::string(kDataset) +
+                                   ": attempt 1 failed: Domo failed GetDataset with HTTP 503"));
+  EXPECT_THAT(LogText(), HasSubstr("attempt " + std::to_string(sent - 1) + " failed"));
+}
+
+TEST_F(DomoClientTest, TenMinuteOutageFailsSayingHowLongAndHowManyAttempts) {
+  ASSERT_TRUE(Client().CurrentToken().has_value());
+  const auto start = clock_.Monotonic();
+  http_.SetOutage([&] { return clock_.Monotonic() < start + std::chrono::minutes(10); },
+                  {503, k503Body});
+  auto d = Client().GetDataset(kDataset);
+  ASSERT_FALSE(d.has_value());
+  EXPECT_EQ(d.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(d.error().subject, "dataset " + std::string(kDataset));
+  const auto sent = http_.Requests("/v1/datasets").size();
+  EXPECT_THAT(d.error().message,
+              ::testing::StartsWith("Domo stayed unavailable for 5m 0s (" + std::to_string(sent) +
+                                    " attempts): Domo failed GetDataset with HTTP 503"));
+  EXPECT_EQ(clock_.Monotonic() - start, std::chrono::minutes(5));  // the budget, exactly
+  EXPECT_EQ(Client().retry_counts().retries, sent - 1);
+}
+
+TEST_F(DomoClientTest, RetryAfterOnA503IsHonouredInSecondsAndAsADate) {
+  // Wed, 21 Oct 2015 07:28:00 GMT
+  clock_.SetWall(std::chrono::sys_days(std::chrono::year(2015) / 10 / 21) + std::chrono::hours(7) +
+                 std::chrono::minutes(28));
+  http_.On("GET /v1/datasets/" + std::string(kDataset),
+           {{503, k503Body, {{"Retry-After", "7"}}},
+            {503, k503Body, {{"Retry-After", "Wed, 21 Oct 2015 07:28:37 GMT"}}},
+            {200, DatasetBody()}});
+  auto d = Client().GetDataset(kDataset);
+  ASSERT_TRUE(d.has_value()) << d.error().ToString();
+  // 7 s; then the date, 30 s after the second answer arrived (at 07:28:07).
+  EXPECT_THAT(clock_.Sleeps(), ElementsAre(seconds(7), seconds(30)));
+}
+
+TEST_F(DomoClientTest, RetryAfterBeyondTheBudgetIsCutToWhatIsLeft) {
+  retry_.budget = std::chrono::minutes(1);
+  ASSERT_TRUE(Client().CurrentToken().has_value());
+  http_.On("GET /v1/datasets/" + std::string(kDataset),
+           {{429, R"({"status":429})", {{"Retry-After", "3600"}}}});
+  auto d = Client().GetDataset(kDataset);
+  ASSERT_FALSE(d.has_value());
+  EXPECT_EQ(d.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_THAT(d.error().message,
+              ::testing::StartsWith("Domo kept throttling requests for 1m 0s (2 attempts): "));
+  EXPECT_THAT(clock_.Sleeps(), ElementsAre(std::chrono::minutes(1)));
+  EXPECT_EQ(Client().retry_counts().retries, 1u);
+  EXPECT_EQ(Client().retry_counts().throttles, 1u);
+}
+
+TEST_F(DomoClientTest, RetriesAndThrottlesAreCountedAcrossCalls) {
+  ASSERT_TRUE(Client().CurrentToken().has_value());
+  http_.On("GET /v1/datasets/" + std::string(kDataset),
+           {{429, R"({"status":429})"}, {503, k503Body}, {200, DatasetBody()}});
+  ASSERT_TRUE(Client().GetDataset(kDataset).has_value());
+  http_.On("GET /v1/datasets/" + std::string(kDataset),
+           {Answer::Failure(Reset()), {200, DatasetBody()}});
+  ASSERT_TRUE(Client().GetDataset(kDataset).has_value());
+  EXPECT_EQ(Client().retry_counts().retries, 3u);
+  EXPECT_EQ(Client().retry_counts().throttles, 1u);
 }
 
 TEST_F(DomoClientTest, NonIdempotentCallIsNotRepeatedAfterAServerError) {
@@ -307,6 +314,7 @@ TEST_F(DomoClientTest, ExportStoppedByTheSinkIsCancelledNotAborted) {
 }
 
 TEST_F(DomoClientTest, FailingTokenEndpointIsRetriedOnlyByItsOwnLoop) {
+  retry_.max_attempts = 5;
   http_.On("POST /oauth/token", {{503, ""}});
   auto d = Client().GetDataset(kDataset);
   ASSERT_FALSE(d.has_value());

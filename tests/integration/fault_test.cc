@@ -47,9 +47,10 @@ class FaultTest : public ::testing::Test {
     StaticCredentialsProvider provider(credentials);
     ClientOptions options;
     options.endpoint_url = proxy_->endpoint();
-    options.retry.max_attempts = 3;
+    options.retry = retry_;
     auto client = S3Client::Create(http, provider, clock_, log_, options);
     if (!client) return Fail(client.error());
+    retries_ = (*client)->retry_counts();  // refreshed below, after the upload
     ThreadPool pool(2);
     UploadOptions upload;
     upload.part_size = kPart;
@@ -58,9 +59,12 @@ class FaultTest : public ::testing::Test {
     StreamingUploader uploader(**client, pool, log_, {bucket_, "obj"}, upload);
     if (auto w = uploader.Write(data_); !w) {
       uploader.Abort();
+      retries_ = (*client)->retry_counts();
       return Fail(w.error());
     }
-    return uploader.Finish();
+    auto finished = uploader.Finish();
+    retries_ = (*client)->retry_counts();
+    return finished;
   }
 
   void ExpectObjectIsTheData() {
@@ -75,6 +79,13 @@ class FaultTest : public ::testing::Test {
   std::string bucket_;
   std::string data_;
   std::unique_ptr<testing::FaultProxy> proxy_;
+  // Most tests cap attempts at 3 to keep the request counts exact; the budget tests clear it.
+  http::RetryPolicy retry_ = [] {
+    http::RetryPolicy capped;
+    capped.max_attempts = 3;
+    return capped;
+  }();
+  http::RetryCounts retries_;  // the client's counters after the last Upload
   testing::FakeClock clock_;
   std::vector<std::string> lines_;
   Logger log_{LogLevel::kDebug, [this](LogLevel, std::string_view l) { lines_.emplace_back(l); }};
@@ -166,6 +177,44 @@ TEST_F(FaultTest, PutOnlyUserCannotAbortAndSaysWhatItLeftBehind) {
   // Nothing visible; the one incomplete upload is the one the message names.
   EXPECT_EQ(testing::ReadBackWithAwsCli(testing::RadosGw(), bucket_, "obj"), std::nullopt);
   EXPECT_EQ(testing::CountUploadsWithAwsCli(testing::RadosGw(), bucket_), 1);
+}
+
+// The budget tests run on the default policy (a 5-minute budget, no attempt cap) in fake time:
+// backoff pauses advance the FakeClock instead of sleeping, so a minute of outage takes well
+// under a second of wall time while the proxy really answers every request with a 503.
+
+TEST_F(FaultTest, SixtySecondOutageOfTheStoreIsRiddenOutWithoutRestartingTheUpload) {
+  retry_ = http::RetryPolicy{};
+  const auto start = clock_.Monotonic();
+  // Everything fails from the second part on, until a minute of (fake) time has passed.
+  proxy_->SetRules(json::array({Respond("UploadPart", 503, kSlowDown, 2, 0),
+                                Respond("CompleteMultipartUpload", 503, kSlowDown, 1, 0)}));
+  clock_.CallAt(start + std::chrono::seconds(60), [this] { proxy_->SetRules(json::array()); });
+  auto result = Upload(3 * kPart, testing::RadosGw().owner);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_GE(clock_.Monotonic() - start, std::chrono::seconds(60));
+  EXPECT_EQ(proxy_->Count("CreateMultipartUpload"), 1);  // one upload, parts retried alone
+  EXPECT_GT(proxy_->Count("UploadPart"), 3 + 4);         // more retries than the old 5 attempts
+  EXPECT_EQ(retries_.retries, static_cast<uint64_t>(proxy_->Count("UploadPart") - 3 +
+                                                    proxy_->Count("CompleteMultipartUpload") - 1));
+  EXPECT_EQ(retries_.throttles, retries_.retries);
+  ExpectObjectIsTheData();
+}
+
+TEST_F(FaultTest, OutageLongerThanTheBudgetFailsSayingHowLongAndAbortsTheUpload) {
+  retry_ = http::RetryPolicy{};
+  const auto start = clock_.Monotonic();
+  proxy_->SetRules(json::array({Respond("UploadPart", 500, kInternal, 2, 0)}));
+  auto result = Upload(2 * kPart + 1, testing::RadosGw().owner);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+  // 5m and some seconds: the other failing part's pauses move the shared clock too.
+  EXPECT_NE(result.error().message.find("S3 stayed unavailable for 5m "), std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find(" attempts): "), std::string::npos);
+  EXPECT_GE(clock_.Monotonic() - start, std::chrono::minutes(5));
+  EXPECT_EQ(proxy_->Count("AbortMultipartUpload"), 1);
+  ExpectNothingLeft();
 }
 
 TEST_F(FaultTest, WrongRegionIsFollowedToTheBucketsRegion) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -25,15 +27,28 @@ class FakeClock final : public Clock {
   }
   // Advances time instead of blocking, and records the request.
   void SleepFor(std::chrono::milliseconds d) override {
-    std::lock_guard lock(mu_);
-    sleeps_.push_back(d);
-    wall_ += d;
-    mono_ += d;
+    {
+      std::lock_guard lock(mu_);
+      sleeps_.push_back(d);
+    }
+    Advance(d);
   }
   void Advance(std::chrono::milliseconds d) {
+    std::function<void()> due;
+    {
+      std::lock_guard lock(mu_);
+      wall_ += d;
+      mono_ += d;
+      if (action_ && mono_ >= action_at_) due = std::exchange(action_, nullptr);
+    }
+    if (due) due();  // outside the lock: the action may read the clock
+  }
+  // Runs `action` once, in whichever SleepFor/Advance first moves Monotonic() to `when` or
+  // past it (e.g. to end a server outage at a point of fake time). One action at a time.
+  void CallAt(std::chrono::steady_clock::time_point when, std::function<void()> action) {
     std::lock_guard lock(mu_);
-    wall_ += d;
-    mono_ += d;
+    action_at_ = when.time_since_epoch();
+    action_ = std::move(action);
   }
   void SetWall(std::chrono::system_clock::time_point t) {
     std::lock_guard lock(mu_);
@@ -49,6 +64,8 @@ class FakeClock final : public Clock {
   std::chrono::system_clock::time_point wall_;
   std::chrono::steady_clock::duration mono_{};
   std::vector<std::chrono::milliseconds> sleeps_;
+  std::chrono::steady_clock::duration action_at_{};
+  std::function<void()> action_;
 };
 
 }  // namespace s3u::testing

@@ -1,7 +1,5 @@
 #include "support/scripted_http.h"
 
-#include <utility>
-
 namespace s3u::testing {
 namespace {
 
@@ -26,18 +24,24 @@ Result<std::string> ReadBody(const http::Request& request) {
 
 }  // namespace
 
-void ScriptedHttp::On(std::string route, std::vector<Reply> replies) {
+void ScriptedHttp::On(std::string route, std::vector<Answer> answers) {
   std::lock_guard lock(mu_);
-  scripts_.push_back({std::move(route), std::deque<Reply>(replies.begin(), replies.end()), {}});
+  scripts_.push_back({std::move(route), std::move(answers), 0, {}});
 }
 
 void ScriptedHttp::On(std::string route, Handler handler) {
   std::lock_guard lock(mu_);
-  scripts_.push_back({std::move(route), {}, std::move(handler)});
+  scripts_.push_back({std::move(route), {}, 0, std::move(handler)});
+}
+
+void ScriptedHttp::SetOutage(std::function<bool()> down, Answer answer) {
+  std::lock_guard lock(mu_);
+  outage_ = std::move(down);
+  outage_answer_.emplace(std::move(answer));
 }
 
 Result<http::Response> ScriptedHttp::Send(const http::Request& request) {
-  SentRequest sent;
+  Sent sent;
   sent.method = request.method;
   sent.url = request.url;
   sent.headers = request.headers;
@@ -51,39 +55,50 @@ Result<http::Response> ScriptedHttp::Send(const http::Request& request) {
   if (!body) return Fail(body.error());
   sent.body = std::move(*body);
 
-  Reply reply(599, "scripted_http: no route for " + sent.Route());
+  Answer answer(599, "scripted_http: no route for " + sent.Route());
   Handler handler;
   {
     std::lock_guard lock(mu_);
     sent_.push_back(sent);
-    for (auto it = scripts_.rbegin(); it != scripts_.rend(); ++it) {
-      if (!Matches(it->route, sent.Route())) continue;
-      if (it->handler) {
-        handler = it->handler;
-      } else if (!it->replies.empty()) {
-        reply = it->replies.front();
-        if (it->replies.size() > 1) it->replies.pop_front();
+    if (outage_ && outage_()) {
+      answer = *outage_answer_;
+    } else {
+      for (auto it = scripts_.rbegin(); it != scripts_.rend(); ++it) {
+        if (!Matches(it->route, sent.Route())) continue;
+        if (it->handler) {
+          handler = it->handler;
+        } else if (!it->answers.empty()) {
+          answer = it->answers[it->next];
+          if (it->next + 1 < it->answers.size()) ++it->next;
+        }
+        break;
       }
-      break;
     }
   }
-  if (handler) reply = handler(sent);
-  if (reply.transport) return Fail(*reply.transport);
-  http::Response response{reply.status, reply.headers, reply.body};
-  if (request.sink && reply.status / 100 == 2) {
-    if (!request.sink(reply.body)) {
-      return Fail(ErrorCode::kCancelled, sent.Route(), "the sink aborted the transfer");
+  if (handler) answer = handler(sent);
+  for (const auto& chunk : answer.chunks) {
+    if (request.sink && !request.sink(chunk)) {
+      return Fail(ErrorCode::kCancelled, request.method, "the sink aborted the transfer");
+    }
+  }
+  if (answer.transport) return Fail(*answer.transport);
+  http::Response response{answer.status, answer.headers, answer.body};
+  if (request.sink && answer.status / 100 == 2 && answer.chunks.empty()) {
+    if (!request.sink(answer.body)) {
+      return Fail(ErrorCode::kCancelled, request.method, "the sink aborted the transfer");
     }
     response.body.clear();
   }
   return response;
 }
 
-std::vector<SentRequest> ScriptedHttp::Requests(std::string_view route_part) const {
+std::vector<Sent> ScriptedHttp::Requests(std::string_view part) const {
   std::lock_guard lock(mu_);
-  std::vector<SentRequest> out;
-  for (const SentRequest& s : sent_) {
-    if (s.Route().find(route_part) != std::string::npos) out.push_back(s);
+  std::vector<Sent> out;
+  for (const Sent& s : sent_) {
+    if (s.Route().find(part) != std::string::npos || s.url.find(part) != std::string::npos) {
+      out.push_back(s);
+    }
   }
   return out;
 }

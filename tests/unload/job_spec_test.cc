@@ -323,6 +323,33 @@ TEST(JobSpecTest, PathKeepsDotSegmentsDoubleSlashesAndReservedCharacters) {
   auto spec = BuildJobSpec(sources);
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
   EXPECT_EQ(spec->path, path);
+TEST(JobSpecTest, RetryBudgetDefaultsToFiveMinutesAndReadsDurations) {
+  auto defaults = BuildJobSpec(FromToml(kMinimal));
+  ASSERT_TRUE(defaults.has_value()) << defaults.error().ToString();
+  EXPECT_EQ(defaults->retry_budget, std::chrono::minutes(5));
+
+  auto from_file =
+      BuildJobSpec(FromToml(std::string(kMinimal) + "[tuning]\nretry_budget = \"90s\"\n"));
+  ASSERT_TRUE(from_file.has_value()) << from_file.error().ToString();
+  EXPECT_EQ(from_file->retry_budget, std::chrono::seconds(90));
+
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"tuning.retry_budget=1h"};
+  auto from_flag = BuildJobSpec(sources);
+  ASSERT_TRUE(from_flag.has_value()) << from_flag.error().ToString();
+  EXPECT_EQ(from_flag->retry_budget, std::chrono::hours(1));
+}
+
+TEST(JobSpecTest, RetryBudgetThatIsNotADurationNamesTheField) {
+  for (std::string bad : {"soon", "0s", "500ms", "-5m"}) {
+    SpecSources sources = FromToml(kMinimal);
+    sources.set_flags = {"tuning.retry_budget=" + bad};
+    auto spec = BuildJobSpec(sources);
+    ASSERT_FALSE(spec.has_value()) << bad;
+    EXPECT_EQ(spec.error().subject, "tuning.retry_budget (from --set)") << bad;
+    EXPECT_NE(spec.error().message.find("a duration of at least 1s"), std::string::npos)
+        << spec.error().message;
+  }
 }
 
 }  // namespace

@@ -29,11 +29,32 @@ TEST(MetricsTest, SchemaFollowsTheDateOption) {
   const auto raw = MetricsSchema(MetricsDates::kAsReceived);
   const auto parsed = MetricsSchema(MetricsDates::kDateTime);
   ASSERT_EQ(raw.size(), parsed.size());
-  EXPECT_EQ(raw.at(raw.size() - 2).name, "started");
-  EXPECT_EQ(raw.back().type, table::ColumnType::kString);
-  EXPECT_EQ(parsed.back().type, table::ColumnType::kDateTime);
+  const size_t started = raw.size() - 3;
+  EXPECT_EQ(raw.at(started).name, "started");
+  EXPECT_EQ(raw.at(started + 1).name, "finished");
+  for (size_t i : {started, started + 1}) {
+    EXPECT_EQ(raw.at(i).type, table::ColumnType::kString);
+    EXPECT_EQ(parsed.at(i).type, table::ColumnType::kDateTime);
+  }
   // Only started/finished change.
-  for (size_t i = 0; i + 2 < raw.size(); ++i) EXPECT_EQ(raw[i], parsed[i]);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (i != started && i != started + 1) {
+      EXPECT_EQ(raw[i], parsed[i]);
+    }
+  }
+}
+
+TEST(MetricsTest, RetriesIsTheLastColumnSoOlderDatasetsOnlyGainAColumn) {
+  for (MetricsDates dates : {MetricsDates::kAsReceived, MetricsDates::kDateTime}) {
+    const auto schema = MetricsSchema(dates);
+    EXPECT_EQ(schema.back().name, "retries");
+    EXPECT_EQ(schema.back().type, table::ColumnType::kLong);
+  }
+  MetricsRow row = Sample();
+  row.retries = 23;
+  EXPECT_EQ(MetricsJson(row, MetricsDates::kAsReceived)["retries"], 23);
+  const std::string csv = MetricsCsv(row, MetricsDates::kDateTime);
+  EXPECT_EQ(csv.substr(csv.size() - 4), ",23\n") << csv;
 }
 
 TEST(MetricsTest, CsvAsReceivedKeepsTheMillisText) {
@@ -41,12 +62,12 @@ TEST(MetricsTest, CsvAsReceivedKeepsTheMillisText) {
             "20261124T010203004Z-0badf00d,\"sales, daily\",08a061e2-12a2-4646-b4bc-20beddb403e3,"
             "2026-11-23,UTC,2026-11-23T00:00:00,2026-11-24T00:00:00,direct,"
             "s3://b/a-0001.csv.gz s3://b/a-0002.csv.gz,2,1234,5678,0,SUCCEEDED,,,"
-            "1795482123004,1795482125999\n");
+            "1795482123004,1795482125999,0\n");
 }
 
 TEST(MetricsTest, CsvDateTimeParsesStartedAndFinished) {
   const std::string csv = MetricsCsv(Sample(), MetricsDates::kDateTime);
-  EXPECT_NE(csv.find(",2026-11-24T01:02:03,2026-11-24T01:02:05\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",2026-11-24T01:02:03,2026-11-24T01:02:05,0\n"), std::string::npos) << csv;
 }
 
 TEST(MetricsTest, JsonIsTypedWithNullsForAbsentValues) {

@@ -247,6 +247,10 @@ void ExpectFailedMetrics(const json& out, const std::vector<json>& metrics,
   EXPECT_TRUE(out["s3_uris"].empty());
 }
 
+// Runs meant to fail on a lasting fault retry for 1 s of real time instead of the default
+// 5 minutes (the budget itself is tested in fake time: domo/ and integration/fault_test.cc).
+constexpr const char* kFailFastTuning = "[tuning]\npage_rows = 1000\nretry_budget = \"1s\"\n";
+
 // The COUNT and two pages succeed; every later query of the input fails with `fault`.
 json QueryFaultAfterTwoPages(json fault) {
   fault["route"] = "query";
@@ -260,7 +264,7 @@ TEST_F(RunIntegrationTest, QueryFailingAfterTheFirstPagesLeavesNothingAndRecords
                 QueryFaultAfterTwoPages({{"action", "status"}, {"status", 500}}));
   const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
                                    "\"\npath = \"mid/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
-                               "[tuning]\npage_rows = 1000\n"),
+                               kFailFastTuning),
                            6);  // kUnavailable (README, "Exit codes")
   ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "500");
   ExpectBucketUntouched();
@@ -271,7 +275,7 @@ TEST_F(RunIntegrationTest, DomoDroppingTheConnectionMidRunLeavesNothingAndRecord
                 QueryFaultAfterTwoPages({{"action", "drop_after_bytes"}, {"bytes", 2000}}));
   const json out = RunJson(Job("input_dataset = \"" + std::string(kInputId) +
                                    "\"\npath = \"drop/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
-                               "[tuning]\npage_rows = 1000\n"),
+                               kFailFastTuning),
                            6);
   ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "");
   ExpectBucketUntouched();
@@ -307,11 +311,11 @@ TEST_F(RunIntegrationTest, S3UploadFailingWith503LeavesNothingAndRecordsFailure)
         {"action", "respond"},
         {"status", 503},
         {"body", "<Error><Code>SlowDown</Code><Message>Please reduce</Message></Error>"}}}));
-  const json out =
-      RunJson(Job("input_dataset = \"" + std::string(kInputId) +
-                      "\"\npath = \"s3fail/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
-                  "", StandardDomo::kOwnerClientId, proxy.endpoint()),
-              6);
+  const json out = RunJson(
+      Job("input_dataset = \"" + std::string(kInputId) +
+              "\"\npath = \"s3fail/\"\nprimary_key = [\"id\"]\nspecific_day = 1",
+          "[tuning]\nretry_budget = \"1s\"\n", StandardDomo::kOwnerClientId, proxy.endpoint()),
+      6);
   EXPECT_GT(proxy.Count("UploadPart") + proxy.Count("PutObject"), 0);
   ExpectFailedMetrics(out, DatasetRows(out["writeback_dataset_id"]), "SlowDown");
   ExpectBucketUntouched();

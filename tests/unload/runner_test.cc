@@ -18,11 +18,11 @@
 namespace s3u::unload {
 namespace {
 
+using testing::Answer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::Reply;
-using testing::SentRequest;
+using testing::Sent;
 
 constexpr char kInput[] = "4c7b4f0e-3b8a-4c1e-9a57-0d5a3b6f2e11";
 constexpr char kWriteback[] = "wb-1";
@@ -96,7 +96,7 @@ class RunnerTest : public ::testing::Test {
     // publish), so an object is visible only once its Complete succeeded.
     http_.On("HEAD /bucket/*", {{404, ""}});
     http_.On("PUT /bucket/*", {{200, "", {{"ETag", "\"e\""}}}});
-    http_.On("POST /bucket/*", [this](const SentRequest& r) -> Reply {
+    http_.On("POST /bucket/*", [this](const Sent& r) -> Answer {
       if (r.query.find("uploadId=") == std::string::npos) {  // CreateMultipartUpload
         return {200, "<InitiateMultipartUploadResult><UploadId>up-" + r.path +
                          "</UploadId></InitiateMultipartUploadResult>"};
@@ -126,7 +126,7 @@ class RunnerTest : public ::testing::Test {
   void ScriptQueries(int count, std::vector<std::string> pages) {
     auto queue = std::make_shared<std::deque<std::string>>(pages.begin(), pages.end());
     http_.On("POST /v1/datasets/query/execute/" + std::string(kInput),
-             [count, queue](const SentRequest& r) -> Reply {
+             [count, queue](const Sent& r) -> Answer {
                if (r.body.find("COUNT(") != std::string::npos) {
                  return {200, R"({"columns":["n"],"rows":[[)" + std::to_string(count) + "]]}"};
                }
@@ -159,7 +159,7 @@ class RunnerTest : public ::testing::Test {
   std::map<std::string, std::string> Objects() const {
     std::map<std::string, std::string> out;
     for (const std::string& path : visible_) {
-      for (const SentRequest& r : http_.Requests("PUT " + path)) out[path] += r.body;
+      for (const Sent& r : http_.Requests("PUT " + path)) out[path] += r.body;
     }
     return out;
   }
@@ -167,7 +167,7 @@ class RunnerTest : public ::testing::Test {
   // The metrics rows imported into the writeback dataset.
   std::vector<std::string> MetricsImports() const {
     std::vector<std::string> out;
-    for (const SentRequest& r : http_.Requests(std::string(kWriteback) + "/data")) {
+    for (const Sent& r : http_.Requests(std::string(kWriteback) + "/data")) {
       out.push_back(r.body);
     }
     return out;
@@ -175,7 +175,7 @@ class RunnerTest : public ::testing::Test {
 
   std::vector<std::string> QueryBodies() const {
     std::vector<std::string> out;
-    for (const SentRequest& r : http_.Requests("/query/execute/")) {
+    for (const Sent& r : http_.Requests("/query/execute/")) {
       if (r.body.find("COUNT(") == std::string::npos) out.push_back(r.body);
     }
     return out;
