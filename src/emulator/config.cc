@@ -251,7 +251,7 @@ Result<std::vector<Fault>> ParseFaults(const json& list, const std::string& subj
                                                 "import", "query",       "streams",  "users",
                                                 "groups", "permissions", "s3export", "*"};
   static const std::set<std::string> kActions = {"status", "drop_after_bytes", "slow",
-                                                 "expire_tokens", "export_error"};
+                                                 "expire_tokens", "export_error", "hold"};
   if (!list.is_array()) return Invalid(subject, "must be an array of faults");
   std::vector<Fault> faults;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -278,7 +278,8 @@ Result<std::vector<Fault>> ParseFaults(const json& list, const std::string& subj
     }
     if (!kActions.count(fault.action)) {
       return Invalid(field + ".action",
-                     "must be one of status, drop_after_bytes, slow, expire_tokens, export_error");
+                     "must be one of status, drop_after_bytes, slow, expire_tokens, export_error, "
+                     "hold");
     }
     if (status > 599) return Invalid(field + ".status", "must be an HTTP status (100-599)");
     if (fault.action == "slow" && rate == 0) {

@@ -67,7 +67,7 @@ struct Fault {
   std::string route = "*";  // token, datasets, dataset, export, import, query, streams,
                             // users, groups, permissions, s3export, *
   std::string dataset;      // narrows the fault to one dataset id when not empty
-  std::string action;       // status | drop_after_bytes | slow | expire_tokens | export_error
+  std::string action;  // status | drop_after_bytes | slow | expire_tokens | export_error | hold
   int status = 500;
   std::optional<int> retry_after;  // seconds, sent as Retry-After with `status`
   uint64_t bytes = 0;              // drop_after_bytes

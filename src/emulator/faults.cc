@@ -6,8 +6,30 @@
 namespace s3u::emulator {
 
 void FaultTable::Set(std::vector<Fault> faults) {
-  std::lock_guard lock(mu_);
-  faults_ = std::move(faults);
+  {
+    std::lock_guard lock(mu_);
+    faults_ = std::move(faults);
+    ++generation_;
+  }
+  replaced_.notify_all();
+}
+
+uint64_t FaultTable::Holding(std::chrono::milliseconds wait) const {
+  std::unique_lock lock(mu_);
+  parked_.wait_for(lock, wait, [&] { return holding_ > 0; });
+  return holding_;
+}
+
+bool FaultTable::Hold(std::string_view route, std::string_view dataset,
+                      std::chrono::milliseconds limit) {
+  std::unique_lock lock(mu_);
+  if (!TakeLocked(route, dataset, {"hold"})) return false;
+  const uint64_t generation = generation_;
+  ++holding_;
+  parked_.notify_all();
+  replaced_.wait_for(lock, limit, [&] { return generation_ != generation; });
+  --holding_;
+  return true;
 }
 
 std::vector<Fault> FaultTable::List() const {
@@ -18,6 +40,11 @@ std::vector<Fault> FaultTable::List() const {
 std::optional<Fault> FaultTable::Take(std::string_view route, std::string_view dataset,
                                       std::initializer_list<std::string_view> actions) {
   std::lock_guard lock(mu_);
+  return TakeLocked(route, dataset, actions);
+}
+
+std::optional<Fault> FaultTable::TakeLocked(std::string_view route, std::string_view dataset,
+                                            std::initializer_list<std::string_view> actions) {
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (it->route != "*" && it->route != route) continue;
     if (!it->dataset.empty() && it->dataset != dataset) continue;

@@ -21,6 +21,8 @@ using httplib::Response;
 constexpr const char* kJson = "application/json;charset=UTF-8";
 constexpr size_t kExportBatch = 64 * 1024;
 constexpr size_t kRequestLogCap = 10000;  // oldest entries are dropped beyond this
+// The longest a `hold` fault parks a request when nobody replaces the fault list.
+constexpr std::chrono::minutes kHoldLimit{5};
 
 std::string_view StatusReason(int status) {
   switch (status) {
@@ -226,8 +228,9 @@ struct Server::Impl {
     return *caller;
   }
 
-  // Status and expire_tokens faults for a request; returns the error to answer with.
+  // Hold, status and expire_tokens faults for a request; returns the error to answer with.
   std::optional<Error> ApplyFaults(const std::string& route, const std::string& dataset) {
+    faults.Hold(route, dataset, kHoldLimit);
     if (faults.Take(route, dataset, {"expire_tokens"})) state.tokens().ExpireAll();
     auto fault = faults.Take(route, dataset, {"status"});
     if (!fault) return std::nullopt;
@@ -859,6 +862,24 @@ void Server::Impl::AdminRoutes() {
   };
   http.Get("/__admin/faults", admin([this, faults_json](const Request&, Response& res) {
              SendJson(res, 200, faults_json());
+           }));
+  http.Get("/__admin/held", admin([this](const Request& req, Response& res) {
+             // ?wait_ms=N waits (at most a minute) for a request to be parked.
+             int64_t wait_ms = 0;
+             if (req.has_param("wait_ms")) {
+               const std::string text = req.get_param_value("wait_ms");
+               const auto [end, ec] =
+                   std::from_chars(text.data(), text.data() + text.size(), wait_ms);
+               if (ec != std::errc() || end != text.data() + text.size() || wait_ms < 0) {
+                 return SendError(req, res,
+                                  Error{ErrorCode::kInvalidArgument, "wait_ms",
+                                        "wait_ms must be a whole number of milliseconds", 400,
+                                        std::nullopt});
+               }
+             }
+             const auto wait = std::min<std::chrono::milliseconds>(
+                 std::chrono::milliseconds(wait_ms), std::chrono::minutes(1));
+             SendJson(res, 200, Json{{"holding", faults.Holding(wait)}});
            }));
   http.Post("/__admin/faults", admin([this, faults_json](const Request& req, Response& res) {
               auto body = JsonBody(req);

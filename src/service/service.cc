@@ -184,8 +184,8 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
     log.Info(fmt::format("stopping: waiting up to {} s for {} running run(s) to finish",
                          options.shutdown_grace.count(), running));
     if (!scheduler.WaitIdle(options.shutdown_grace)) {
-      log.Warn("stopping: cancelling the runs still running; their uploads are aborted");
       scheduler.CancelAll();
+      log.Warn("stopping: cancelled the runs still running; their uploads are being aborted");
       if (!scheduler.WaitIdle(kAbortWait)) {
         log.Error(
             "stopping: runs did not end in time; exiting anyway. They will be marked "

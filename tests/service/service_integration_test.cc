@@ -97,8 +97,15 @@ class ServiceProcess {
 
   // Stops the process with `signal` and returns its exit status (as waitpid gives it).
   int Stop(int signal) {
+    Signal(signal);
+    return Wait();
+  }
+  void Signal(int signal) const {
+    if (pid_ > 0) ::kill(pid_, signal);
+  }
+  // Waits for the process to exit; its exit status as waitpid gives it.
+  int Wait() {
     if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
@@ -160,6 +167,16 @@ class ServiceProcess {
   int port() const { return port_; }
   const std::string& token() const { return token_; }
   std::string Log() const { return testing::ReadWholeFile(log_); }
+  // Waits up to a minute for `text` to appear in the log (the process writes it; there is
+  // nothing to block on but the file).
+  bool WaitForLog(const std::string& text) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (Log().find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
 
  private:
   std::filesystem::path dir_;
@@ -256,13 +273,31 @@ class ServiceIntegrationTest : public ::testing::Test {
   }
 
   // Waits until the run has at least one multipart upload in progress (so it is mid-way).
-  void WaitForUploadInProgress() const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (testing::CountUploadsWithAwsCli(RadosGw(), bucket_) == 0) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no upload started";
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+  // The big day's run is frozen mid-day: the emulator parks its query page kParkedPage (a
+  // `hold` fault) until Release(). By then the run has written ~700k rows, so its multipart
+  // upload is open, and it cannot finish whatever the machine's speed: a cancel, a signal or a
+  // kill always meets a run in progress. Call before the run starts.
+  static constexpr int kParkedPage = 700;
+  void ParkTheBigRunMidDay() const {
+    emulator_->Admin("POST", "/__admin/faults",
+                     json::array({{{"route", "query"},
+                                   {"dataset", kBigId},
+                                   {"action", "hold"},
+                                   {"after", kParkedPage},
+                                   {"times", 1}}}));
   }
+  // Waits (without polling) until the run is parked, then checks its upload is open.
+  void WaitUntilParkedWithAnUploadOpen() const {
+    json held;
+    for (int i = 0; i < 3 && held.value("holding", 0) == 0; ++i) {
+      held = emulator_->Admin("GET", "/__admin/held?wait_ms=60000");
+    }
+    ASSERT_EQ(held.value("holding", 0), 1) << "the run never reached page " << kParkedPage;
+    ASSERT_GT(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0)
+        << "parked at page " << kParkedPage << " with no multipart upload open";
+  }
+  // Lets the parked query page go on.
+  void Release() const { emulator_->Admin("POST", "/__admin/faults", json::array()); }
 
   static inline testing::EmulatorProcess* emulator_ = nullptr;
   std::string bucket_;
@@ -440,13 +475,15 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
 TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
   Start();
   const std::string id = Connector({{"every_minutes", 1}, {"max_retries", 3}}, kBigId, kBigDay);
+  ParkTheBigRunMidDay();
   auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
   ASSERT_EQ(started.status, 202);
   EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/run").status, 409);
-  WaitForUploadInProgress();
+  WaitUntilParkedWithAnUploadOpen();
   EXPECT_EQ(service_->Call("DELETE", "/api/v1/connectors/" + id).status, 409);
   auto cancel = service_->Call("POST", "/api/v1/connectors/" + id + "/cancel");
   ASSERT_EQ(cancel.status, 202) << cancel.raw;
+  Release();
   const json run = service_->WaitForEnd(started.body["run_id"]);
   EXPECT_EQ(run["status"], "CANCELLED") << run.dump();
   EXPECT_THAT(Keys(), IsEmpty());
@@ -513,12 +550,14 @@ TEST_F(ServiceIntegrationTest, AScheduledConnectorRunsWhenItsTimeComes) {
 TEST_F(ServiceIntegrationTest, KilledDuringARunTheRestartMarksItFailedAndRetriesOnTime) {
   Start();
   const std::string id = Connector({{"every_minutes", 2}, {"max_retries", 1}}, kBigId, kBigDay);
+  ParkTheBigRunMidDay();
   auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
   ASSERT_EQ(started.status, 202);
   const std::string run_id = started.body["run_id"];
-  WaitForUploadInProgress();
+  WaitUntilParkedWithAnUploadOpen();
   const int status = service_->Stop(SIGKILL);
   EXPECT_TRUE(WIFSIGNALED(status));
+  Release();
   EXPECT_THAT(Keys(), IsEmpty()) << "nothing partial is visible";
 
   const auto restart = std::chrono::steady_clock::now();
@@ -568,9 +607,15 @@ TEST_F(ServiceIntegrationTest, KilledDuringARunTheRestartMarksItFailedAndRetries
 TEST_F(ServiceIntegrationTest, SigtermCancelsARunPastTheGraceAndExitsCleanly) {
   Start({"--shutdown-grace", "0"});
   const std::string id = Connector({{"every_minutes", 1}, {"max_retries", 0}}, kBigId, kBigDay);
+  ParkTheBigRunMidDay();
   auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
-  WaitForUploadInProgress();
-  const int status = service_->Stop(SIGTERM);
+  WaitUntilParkedWithAnUploadOpen();
+  service_->Signal(SIGTERM);
+  // No grace: the service cancels the run at once and says so; only then may the page go on.
+  ASSERT_TRUE(service_->WaitForLog("stopping: cancelled the runs still running"))
+      << service_->Log();
+  Release();
+  const int status = service_->Wait();
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_THAT(Keys(), IsEmpty());
