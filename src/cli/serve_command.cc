@@ -60,6 +60,14 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags) {
                   "When a token is created, also write it to this file (mode 0600)");
   cmd->add_option("--log-level", flags.log_level, "debug, info (default), warn, error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+  cmd->add_option("--log-format", flags.log_format,
+                  "text (default: \"level: message\") or json (one object per line: time, "
+                  "level, message)")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--tls-cert", flags.tls_cert,
+                  "Serve HTTPS with this certificate (PEM, the chain after it); needs --tls-key");
+  cmd->add_option("--tls-key", flags.tls_key,
+                  "The certificate's private key (PEM, unencrypted); needs --tls-cert");
   cmd->add_option("--test-clock-start-ms", flags.test_clock_start_ms,
                   "Tests only: a scheduler clock moved by POST /api/v1/test/clock")
       ->group("");  // hidden from --help
@@ -71,6 +79,13 @@ int RunServe(const ServeFlags& flags) {
   if (!listen) {
     std::cerr << "s3unload serve: " << listen.error().ToString() << "\n";
     return ExitCodeFor(listen.error().code);
+  }
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    std::cerr << "s3unload serve: "
+              << (flags.tls_cert.empty() ? "--tls-cert: --tls-key was given without it"
+                                         : "--tls-key: --tls-cert was given without it")
+              << "; give both for HTTPS, or neither\n";
+    return ExitCodeFor(ErrorCode::kInvalidArgument);
   }
   auto store_path = ResolveStorePath(flags.store, ProcessEnv);
   if (!store_path) {
@@ -87,6 +102,9 @@ int RunServe(const ServeFlags& flags) {
   options.new_token = flags.new_token;
   options.token_file = flags.token_file;
   ParseLogLevel(flags.log_level, &options.log_level);
+  options.json_log = flags.log_format == "json";
+  options.tls_cert = flags.tls_cert;
+  options.tls_key = flags.tls_key;
   options.test_clock_start_ms = flags.test_clock_start_ms;
   InstallInterruptHandler();
   return service::Serve(options, Interrupted(), std::cout, std::cerr);

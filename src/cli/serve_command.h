@@ -18,6 +18,9 @@ struct ServeFlags {
   bool new_token = false;
   std::string token_file;
   std::string log_level = "info";
+  std::string log_format = "text";
+  std::string tls_cert;
+  std::string tls_key;
   std::optional<int64_t> test_clock_start_ms;
 };
 

@@ -1,5 +1,8 @@
 #include "core/log.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -42,6 +45,45 @@ void MaskUserInfo(std::string& text) {
 
 }  // namespace
 
+std::string EscapeControl(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += fmt::format("\\x{:02x}", byte);
+    }
+  }
+  return out;
+}
+
+std::string_view LogLevelName(LogLevel level) {
+  static constexpr std::string_view kNames[] = {"debug", "info", "warn", "error", "off"};
+  return kNames[static_cast<int>(level)];
+}
+
+std::string JsonLogLine(LogLevel level, std::chrono::system_clock::time_point time,
+                        std::string_view line) {
+  std::string message;
+  message.reserve(line.size());
+  for (const char c : line) {
+    // Lines hold no control characters (EscapeControl); only these two need escaping.
+    if (c == '"' || c == '\\') message += '\\';
+    message += c;
+  }
+  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
+  return fmt::format(R"({{"time":"{:%Y-%m-%dT%H:%M:%S}Z","level":"{}","message":"{}"}})", ms,
+                     LogLevelName(level), message);
+}
+
 bool ParseLogLevel(std::string_view text, LogLevel* out) {
   static constexpr std::pair<std::string_view, LogLevel> kNames[] = {{"debug", LogLevel::kDebug},
                                                                      {"info", LogLevel::kInfo},
@@ -60,8 +102,8 @@ bool ParseLogLevel(std::string_view text, LogLevel* out) {
 Logger::Logger(LogLevel min_level, Sink sink) : min_level_(min_level), sink_(std::move(sink)) {
   if (!sink_) {
     sink_ = [](LogLevel level, std::string_view line) {
-      static constexpr const char* kNames[] = {"debug", "info", "warn", "error", "off"};
-      std::fprintf(stderr, "%s: %.*s\n", kNames[static_cast<int>(level)],
+      const std::string_view name = LogLevelName(level);
+      std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(name.size()), name.data(),
                    static_cast<int>(line.size()), line.data());
     };
   }
@@ -103,7 +145,7 @@ std::string Logger::Redact(std::string_view text) const {
 
 void Logger::Log(LogLevel level, std::string_view message) {
   if (!Enabled(level)) return;
-  std::string line = Redact(message);
+  std::string line = EscapeControl(Redact(message));
   std::lock_guard lock(mu_);
   sink_(level, line);
 }

@@ -2,12 +2,15 @@
 // excepted) goes through Logger::Log, which first passes it through Redact: registered secrets
 // (AWS secret key, session token, Domo client secret, bearer tokens) are replaced by "***", and
 // so are the secret-bearing parts of HTTP traffic (Authorization signatures, X-Amz-Signature,
-// X-Amz-Security-Token, "Bearer ...") and the user info of URLs ("https://***@host"). Error
-// messages shown to users go through the same logger.
+// X-Amz-Security-Token, "Bearer ...") and the user info of URLs ("https://***@host"). Then
+// EscapeControl shows every control character as an escape, so a value a user supplied (a
+// connector name, a path) can never start a line of its own or put raw bytes in the log.
+// Error messages shown to users go through the same logger.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -21,11 +24,24 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff = 4 };
 // Parses "debug", "info", "warn", "error", "off"; nullopt-like false on anything else.
 bool ParseLogLevel(std::string_view text, LogLevel* out);
 
+// `text` with each ASCII control character (0x00-0x1f, 0x7f) as an escape: \n, \r, \t, and
+// \xNN for the others (NUL is \x00). Other bytes, UTF-8 included, are unchanged.
+std::string EscapeControl(std::string_view text);
+
+// The lower-case name of a level: "debug", "info", "warn", "error", "off".
+std::string_view LogLevelName(LogLevel level);
+
+// One JSON log line (no newline): {"time":"2026-12-04T16:00:00.123Z","level":"info",
+// "message":"..."}; `line` is a Logger line (redacted and escaped), JSON-escaped again here.
+std::string JsonLogLine(LogLevel level, std::chrono::system_clock::time_point time,
+                        std::string_view line);
+
 class Logger {
  public:
   using Sink = std::function<void(LogLevel, std::string_view line)>;
 
-  // `sink` receives already-redacted lines; the default writes "level: line\n" to stderr.
+  // `sink` receives already-redacted, escaped lines (one line each: no control characters);
+  // the default writes "level: line\n" to stderr.
   explicit Logger(LogLevel min_level = LogLevel::kInfo, Sink sink = {});
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;

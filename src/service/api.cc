@@ -4,16 +4,19 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "core/text.h"
 #include "core/version.h"
 #include "domo/access_check.h"
 #include "jobs/clients.h"
 #include "s3/access_check.h"
+#include "service/admission.h"
 #include "service/api_token.h"
 #include "service/forms.h"
 #include "service/schedule.h"
@@ -28,6 +31,8 @@ using httplib::Response;
 using nlohmann::json;
 
 constexpr const char* kJson = "application/json";
+constexpr size_t kConnectionThreads = 128;
+constexpr std::chrono::seconds kReadTimeout{5};
 
 int StatusFor(ErrorCode code) {
   switch (code) {
@@ -43,6 +48,8 @@ int StatusFor(ErrorCode code) {
       return 409;
     case ErrorCode::kUnavailable:
       return 503;
+    case ErrorCode::kResourceExhausted:
+      return 429;
     default:
       return 500;
   }
@@ -66,11 +73,21 @@ struct Api::Impl {
   Clock& clock;
   Logger& log;
   ApiOptions options;
-  httplib::Server http;
+  // An SSLServer when options.tls_cert is set; its validity is checked by Bind.
+  std::unique_ptr<httplib::Server> server;
+  httplib::Server& http;
   std::atomic<bool> stopping{false};
 
   Impl(store::Store& s, Scheduler& sch, Clock& c, Logger& l, ApiOptions o)
-      : store(s), scheduler(sch), clock(c), log(l), options(std::move(o)) {}
+      : store(s),
+        scheduler(sch),
+        clock(c),
+        log(l),
+        options(std::move(o)),
+        server(options.tls_cert.empty() ? std::make_unique<httplib::Server>()
+                                        : std::make_unique<httplib::SSLServer>(
+                                              options.tls_cert.c_str(), options.tls_key.c_str())),
+        http(*server) {}
 
   // ---- responses
 
@@ -92,7 +109,7 @@ struct Api::Impl {
       list.push_back({{"field", error.subject}, {"message", log.Redact(error.message)}});
     }
     if (!list.empty()) e["fields"] = list;
-    const int status = StatusFor(error.code);
+    const int status = error.http_status != 0 ? error.http_status : StatusFor(error.code);
     if (status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"s3unload\"");
     if (status >= 500) log.Error("API error: " + error.ToString());
     SendJson(res, status, {{"error", e}});
@@ -106,30 +123,81 @@ struct Api::Impl {
 
   using Handler = std::function<void(const Request&, Response&)>;
 
-  // Checks the bearer token, then runs `handler`; exceptions become 500s, never a crash.
+  // Runs `handler`; exceptions become 500s, never a crash. The token was checked before
+  // (Admit, in the pre-routing hook), so no handler runs without it.
   Handler Guard(Handler handler) {
     return [this, handler](const Request& req, Response& res) {
-      const std::string header = req.get_header_value("Authorization");
-      const std::string prefix = "Bearer ";
-      if (header.rfind(prefix, 0) != 0 ||
-          !ApiTokenMatches(std::string_view(header).substr(prefix.size()), options.token_hash)) {
-        SendError(res,
-                  Error{ErrorCode::kUnauthenticated,
-                        "Authorization",
-                        header.empty() ? "the API token is required: send it in the Authorization "
-                                         "header as a bearer token (the service printed it "
-                                         "on its first start)"
-                                       : "not the service's API token",
-                        0,
-                        {}});
-        return;
-      }
       try {
         handler(req, res);
       } catch (const std::exception& e) {
         SendError(res, Error{ErrorCode::kInternal, req.path, e.what(), 0, {}});
       }
     };
+  }
+
+  // A route that takes a body: the body is read here, at most kMaxBodyBytes of it whether
+  // sized or chunked (Admit refused larger sizes already), then `handler` runs with it.
+  httplib::Server::HandlerWithContentReader WithBody(Handler handler) {
+    Handler guarded = Guard(std::move(handler));
+    return [this, guarded](const Request& req, Response& res,
+                           const httplib::ContentReader& reader) {
+      Request with_body = req;  // its matches point into req.path, which outlives the call
+      // No length and not chunked: no body (reading would wait for the client to close).
+      if (req.has_header("Content-Length") || IsChunked(req)) {
+        bool too_large = false;
+        const bool read = reader([&](const char* data, size_t size) {
+          if (with_body.body.size() + size > kMaxBodyBytes) {
+            too_large = true;
+            return false;
+          }
+          with_body.body.append(data, size);
+          return true;
+        });
+        if (too_large) return SendError(res, BodyTooLarge());
+        if (!read) {
+          return SendError(res, Error{ErrorCode::kInvalidArgument,
+                                      "body",
+                                      "the request body ended early or its chunks are malformed",
+                                      0,
+                                      {}});
+        }
+      }
+      guarded(with_body, res);
+    };
+  }
+
+  static bool IsChunked(const Request& req) {
+    return AsciiLower(req.get_header_value("Transfer-Encoding")).find("chunked") !=
+           std::string::npos;
+  }
+
+  // The pre-routing hook: what Admit refuses is answered before any of the body is read.
+  // The connection is closed after every answer (keep-alive count 1), so a refused body is
+  // never read as a next request.
+  httplib::Server::HandlerResponse AdmitOrRefuse(const Request& req, Response& res) {
+    RequestHead head;
+    head.method = req.method;
+    head.path = req.path;
+    const std::string authorization = req.get_header_value("Authorization");
+    head.authorization = authorization;
+    head.has_content_length_header = req.has_header("Content-Length");
+    if (head.has_content_length_header) {
+      const std::string text = req.get_header_value("Content-Length");
+      uint64_t length = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+      if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) {
+        head.content_length = length;
+      }
+    }
+    head.chunked = IsChunked(req);
+    const std::string content_type = req.get_header_value("Content-Type");
+    head.content_type = content_type;
+    auto refused = Admit(head, [this](std::string_view token) {
+      return ApiTokenMatches(token, options.token_hash);
+    });
+    if (!refused) return httplib::Server::HandlerResponse::Unhandled;
+    SendError(res, *refused);
+    return httplib::Server::HandlerResponse::Handled;
   }
 
   // The JSON body; a 400 is sent and nullopt returned when it is not JSON.
@@ -218,14 +286,14 @@ struct Api::Impl {
                for (const auto& a : *accounts) list.push_back(AccountJson(a, users[a.id]));
                SendJson(res, 200, {{"accounts", list}});
              }));
-    http.Post("/api/v1/accounts/test", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/accounts/test", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);
                 if (!body) return;
                 auto form = ParseAccountForm(*body, std::nullopt);
                 if (!form) return SendFieldErrors(res, form.error(), "the account");
                 SendJson(res, 200, TestAccount(form->account));
               }));
-    http.Post("/api/v1/accounts", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/accounts", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);
                 if (!body) return;
                 auto form = ParseAccountForm(*body, std::nullopt);
@@ -240,7 +308,7 @@ struct Api::Impl {
                if (!account) return SendError(res, account.error());
                SendJson(res, 200, AccountOut(*account));
              }));
-    http.Put("/api/v1/accounts/([^/]+)", Guard([this](const Request& req, Response& res) {
+    http.Put("/api/v1/accounts/([^/]+)", WithBody([this](const Request& req, Response& res) {
                auto existing = store.GetAccount(req.matches[1].str());
                if (!existing) return SendError(res, existing.error());
                auto body = Body(req, res);
@@ -260,7 +328,7 @@ struct Api::Impl {
                 }));
     // An optional body is an edit not saved yet: its values are tested, with the saved
     // secrets wherever it leaves them out.
-    http.Post("/api/v1/accounts/([^/]+)/test", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/accounts/([^/]+)/test", WithBody([this](const Request& req, Response& res) {
                 auto account = store.GetAccount(req.matches[1].str());
                 if (!account) return SendError(res, account.error());
                 if (!req.body.empty()) {
@@ -393,10 +461,10 @@ struct Api::Impl {
                for (const auto& c : *connectors) list.push_back(ConnectorOut(c));
                SendJson(res, 200, {{"connectors", list}});
              }));
-    http.Post("/api/v1/connectors/validate", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/connectors/validate", WithBody([this](const Request& req, Response& res) {
                 if (CheckedForm(req, res)) SendJson(res, 200, {{"ok", true}});
               }));
-    http.Post("/api/v1/connectors", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/connectors", WithBody([this](const Request& req, Response& res) {
                 auto form = CheckedForm(req, res);
                 if (!form) return;
                 auto created = store.CreateConnector(ToRecord(*form));
@@ -409,7 +477,7 @@ struct Api::Impl {
                if (!c) return SendError(res, c.error());
                SendJson(res, 200, ConnectorOut(*c));
              }));
-    http.Put("/api/v1/connectors/([^/]+)", Guard([this](const Request& req, Response& res) {
+    http.Put("/api/v1/connectors/([^/]+)", WithBody([this](const Request& req, Response& res) {
                auto existing = store.GetConnector(req.matches[1].str());
                if (!existing) return SendError(res, existing.error());
                auto form = CheckedForm(req, res);
@@ -435,7 +503,7 @@ struct Api::Impl {
                   log.Info("connector " + c->name + " deleted; its run history is kept");
                   res.status = 204;
                 }));
-    http.Post("/api/v1/connectors/([^/]+)/run", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/connectors/([^/]+)/run", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res, true);
                 if (!body) return;
                 std::optional<int> day;
@@ -459,15 +527,16 @@ struct Api::Impl {
                 if (!run) return SendError(res, run.error());
                 SendJson(res, 202, {{"run_id", *run}});
               }));
-    http.Post("/api/v1/connectors/([^/]+)/cancel", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/connectors/([^/]+)/cancel",
+              WithBody([this](const Request& req, Response& res) {
                 auto run = scheduler.Cancel(req.matches[1].str());
                 if (!run) return SendError(res, run.error());
                 SendJson(res, 202, {{"run_id", *run}});
               }));
     http.Post("/api/v1/connectors/([^/]+)/enable",
-              Guard([this](const Request& req, Response& res) { SetEnabled(req, res, true); }));
+              WithBody([this](const Request& req, Response& res) { SetEnabled(req, res, true); }));
     http.Post("/api/v1/connectors/([^/]+)/disable",
-              Guard([this](const Request& req, Response& res) { SetEnabled(req, res, false); }));
+              WithBody([this](const Request& req, Response& res) { SetEnabled(req, res, false); }));
     http.Get("/api/v1/connectors/([^/]+)/runs", Guard([this](const Request& req, Response& res) {
                auto c = store.GetConnector(req.matches[1].str());
                if (!c) return SendError(res, c.error());
@@ -521,7 +590,7 @@ struct Api::Impl {
                if (!run) return SendError(res, run.error());
                SendJson(res, 200, store::RunJson(*run));
              }));
-    http.Post("/api/v1/schedules/preview", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/schedules/preview", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);
                 if (!body) return;
                 auto schedule = ParseSchedule(*body);
@@ -540,7 +609,7 @@ struct Api::Impl {
 
   void TestRoutes() {
     if (!options.advance_test_clock) return;
-    http.Post("/api/v1/test/clock", Guard([this](const Request& req, Response& res) {
+    http.Post("/api/v1/test/clock", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);
                 if (!body) return;
                 if (!body->is_object() || !(*body)["advance_ms"].is_number_integer() ||
@@ -564,7 +633,8 @@ struct Api::Impl {
     auto serve_file = [this](const Request& req, Response& res) {
       std::string path = req.path == "/" ? "/index.html" : req.path;
       res.set_header("Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+                     "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                     "'unsafe-inline'; frame-ancestors 'none'");
       res.set_header("X-Content-Type-Options", "nosniff");
       res.set_header("Referrer-Policy", "no-referrer");
       if (!options.web_dir.empty()) {
@@ -611,15 +681,39 @@ struct Api::Impl {
 Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, ApiOptions options)
     : impl_(std::make_unique<Impl>(store, scheduler, clock, log, std::move(options))) {
   Impl& i = *impl_;
-  i.http.set_payload_max_length(1 << 20);
+  // Limits (docs/api.md, "Limits"). Each connection has a thread of its own from a fixed pool,
+  // so one slow client holds one thread: kConnectionThreads bounds the connections (and so
+  // the requests) served at once, and leaves room for health checks and the page beside many
+  // slow clients; later connections wait in the pool's queue. A read that makes no progress
+  // for kReadTimeout (headers or body) ends the connection.
+  i.http.new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
+  i.http.set_read_timeout(kReadTimeout);
+  i.http.set_write_timeout(kReadTimeout);
+  // One request per connection: a refused body is never read, and an idle keep-alive
+  // connection never holds a thread.
+  i.http.set_keep_alive_max_count(1);
+  i.http.set_payload_max_length(kMaxBodyBytes);
+  i.http.set_pre_routing_handler(
+      [&i](const Request& req, Response& res) { return i.AdmitOrRefuse(req, res); });
   i.PageRoutes();
   i.AccountRoutes();
   i.ConnectorRoutes();
   i.RunRoutes();
   i.TestRoutes();
+  // A body sent to no route is not read either (httplib would read a chunked one whole).
+  auto no_route = [&i](const Request& req, Response& res, const httplib::ContentReader&) {
+    i.SendError(res, Error{ErrorCode::kNotFound,
+                           req.method + " " + req.path,
+                           "no such route (see docs/api.md)",
+                           0,
+                           {}});
+  };
+  i.http.Post(".*", no_route);
+  i.http.Put(".*", no_route);
   // Unknown routes and methods: the documented error shape.
   i.http.set_error_handler([&i](const Request& req, Response& res) {
     if (!res.body.empty()) return;
+    if (res.status == 413) return i.SendError(res, BodyTooLarge());
     const ErrorCode code = res.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
     i.SendError(res, Error{code,
                            req.method + " " + req.path,
@@ -633,6 +727,12 @@ Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, A
 Api::~Api() = default;
 
 Result<int> Api::Bind(const std::string& host, int port) {
+  if (!impl_->http.is_valid()) {
+    return Fail(ErrorCode::kInvalidArgument, "--tls-cert",
+                "cannot load the certificate " + impl_->options.tls_cert.string() +
+                    " with the key " + impl_->options.tls_key.string() +
+                    ": both must be PEM files, the key unencrypted and matching the certificate");
+  }
   const int bound = port == 0 ? impl_->http.bind_to_any_port(host)
                               : (impl_->http.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {

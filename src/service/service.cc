@@ -72,6 +72,11 @@ Result<void> WriteTokenFile(const std::filesystem::path& path, const std::string
   return {};
 }
 
+// Whether connections to `host` can only come from this machine.
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 int Report(std::ostream& err, const Error& error) {
   err << "s3unload serve: " << error.ToString() << "\n";
   return ExitCodeFor(error.code);
@@ -86,10 +91,13 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   if (options.test_clock_start_ms) test_clock.emplace(*options.test_clock_start_ms);
   Clock& clock = test_clock ? static_cast<Clock&>(*test_clock) : system_clock;
   std::mutex err_mu;
-  Logger log(options.log_level, [&err, &err_mu](LogLevel level, std::string_view line) {
-    static constexpr const char* kNames[] = {"debug", "info", "warn", "error", "off"};
+  Logger log(options.log_level, [&](LogLevel level, std::string_view line) {
     std::lock_guard lock(err_mu);
-    err << kNames[static_cast<int>(level)] << ": " << line << std::endl;
+    if (options.json_log) {
+      err << JsonLogLine(level, std::chrono::system_clock::now(), line) << std::endl;
+    } else {
+      err << LogLevelName(level) << ": " << line << std::endl;
+    }
   });
 
   const auto started = std::chrono::steady_clock::now();
@@ -139,6 +147,8 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   api_options.token_hash = **hash;
   api_options.web_dir = options.web_dir;
   api_options.run_clock = &system_clock;
+  api_options.tls_cert = options.tls_cert;
+  api_options.tls_key = options.tls_key;
   if (test_clock) {
     api_options.advance_test_clock = [&](int64_t ms) {
       const int64_t now = test_clock->Advance(ms);
@@ -154,7 +164,16 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
                                std::chrono::steady_clock::now() - started)
                                .count();
 
-  const std::string url = fmt::format("http://{}:{}", options.host, *port);
+  const bool tls = !options.tls_cert.empty();
+  const std::string url = fmt::format(
+      "{}://{}:{}", tls ? "https" : "http",
+      options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]", *port);
+  if (!tls && !IsLoopback(options.host)) {
+    log.Warn("listening on " + options.host +
+             " without TLS: the API token and the accounts' secrets cross the network in "
+             "plain HTTP. Give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a "
+             "TLS proxy");
+  }
   out << "s3unload serve listening on " << url << "\n";
   if (new_token) {
     out << "api token (shown once, only its hash is stored): " << *new_token << "\n";

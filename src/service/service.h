@@ -30,6 +30,10 @@ struct ServeOptions {
   // When a token is created, also write it here (mode 0600, replaced whole), for scripts.
   std::filesystem::path token_file;
   LogLevel log_level = LogLevel::kInfo;
+  bool json_log = false;  // --log-format json: one JsonLogLine per line instead of "level: ..."
+  // HTTPS (both or neither; ApiOptions). Without them a host beyond loopback gets a warning.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
   // Tests only (docs/service.md, "Testing"): the scheduler's clock starts here and moves only
   // through POST /api/v1/test/clock, so schedules and retries are tested without waiting.
   std::optional<int64_t> test_clock_start_ms;

@@ -108,6 +108,16 @@ try {
     await other.close();
   });
 
+  await step('the sign-in link pasted into a tab showing the sign-in form signs in', async () => {
+    const other = await context.newPage();
+    await other.goto(base + '/');
+    await other.getByLabel('API token').waitFor();
+    await other.evaluate((t) => { window.location.hash = `#token=${t}`; }, token);
+    await other.getByRole('heading', {name: 'Connectors'}).waitFor();
+    assert.ok(!other.url().includes('token'), `the address still shows the token: ${other.url()}`);
+    await other.close();
+  });
+
   await step('a Domo account: a wrong secret fails its test, the right one passes, it is saved', async () => {
     await page.getByRole('link', {name: 'Accounts'}).click();
     await page.getByRole('button', {name: 'New account'}).click();

@@ -80,5 +80,36 @@ TEST(LogLevelTest, ParsesKnownNamesAndRejectsOthers) {
   EXPECT_EQ(level, LogLevel::kDebug);
 }
 
+TEST_F(LoggerTest, AConnectorNameWithANewlineCannotForgeALine) {
+  logger_.Info(std::string("connector ") + "evil\ninfo: run 42 succeeded: 1 rows" + " created");
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0], "connector evil\\ninfo: run 42 succeeded: 1 rows created");
+}
+
+TEST_F(LoggerTest, ControlCharactersAndNulAreShownAsEscapes) {
+  logger_.Warn(std::string("path a\0b\r\tc\x1b[31m\x7f", 13));
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0], "path a\\x00b\\r\\tc\\x1b[31m\\x7f");
+}
+
+TEST_F(LoggerTest, ASecretSplitByAControlCharacterIsStillMaskedBeforeEscaping) {
+  logger_.AddSecret("s3cr\nt-value");
+  logger_.Info("key s3cr\nt-value");
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0], "key ***");
+}
+
+TEST(EscapeControlTest, LeavesUtf8AndPrintableAsciiAlone) {
+  EXPECT_EQ(EscapeControl("Ünïcödé ✓ \\ \" ok"), "Ünïcödé ✓ \\ \" ok");
+  EXPECT_EQ(EscapeControl(""), "");
+}
+
+TEST(JsonLogLineTest, IsOneObjectWithTimeLevelAndMessage) {
+  const auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(1764864000123));
+  EXPECT_EQ(
+      JsonLogLine(LogLevel::kWarn, t, R"(say "hi" \x00 \n)"),
+      R"({"time":"2025-12-04T16:00:00.123Z","level":"warn","message":"say \"hi\" \\x00 \\n"})");
+}
+
 }  // namespace
 }  // namespace s3u

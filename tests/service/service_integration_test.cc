@@ -2,12 +2,18 @@
 // Domo emulator and radosgw, driven only through the HTTP API of docs/api.md; what runs
 // wrote is read back with the aws cli. The scheduler's clock is the service's test clock
 // (docs/service.md, "Testing"), so retries and schedules are checked without waiting.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +23,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,27 +76,24 @@ class ServiceProcess {
   ServiceProcess(const std::filesystem::path& dir, int64_t clock_start_ms,
                  std::vector<std::string> extra = {})
       : dir_(dir) {
-    std::vector<std::string> argv = {S3UNLOAD_BINARY,
-                                     "serve",
-                                     "--listen",
-                                     "127.0.0.1:0",
-                                     "--store",
-                                     (dir / "s3unload.db").string(),
-                                     "--token-file",
-                                     (dir / "token").string(),
-                                     "--test-clock-start-ms",
-                                     std::to_string(clock_start_ms)};
+    std::vector<std::string> argv = {S3UNLOAD_BINARY, "serve"};
+    if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
+      argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+    }
+    argv.insert(argv.end(), {"--store", (dir / "s3unload.db").string(), "--token-file",
+                             (dir / "token").string(), "--test-clock-start-ms",
+                             std::to_string(clock_start_ms)});
     argv.insert(argv.end(), extra.begin(), extra.end());
     log_ = (dir / ("serve-" + std::to_string(++starts_) + ".log")).string();
     testing::SpawnedProcess p = testing::SpawnProcess(argv, log_);
     pid_ = p.pid;
-    const std::string prefix = "s3unload serve listening on http://127.0.0.1:";
+    const std::string prefix = "s3unload serve listening on ";
     if (p.first_line.rfind(prefix, 0) != 0) {
       ADD_FAILURE() << "the service did not start: " << p.first_line
                     << testing::ReadWholeFile(log_);
       return;
     }
-    port_ = std::stoi(p.first_line.substr(prefix.size()));
+    port_ = std::stoi(p.first_line.substr(p.first_line.rfind(':') + 1));
     token_ = testing::ReadWholeFile((dir / "token").string());
     while (!token_.empty() && token_.back() == '\n') token_.pop_back();
   }
@@ -165,6 +169,7 @@ class ServiceProcess {
   }
 
   int port() const { return port_; }
+  int pid() const { return pid_; }
   const std::string& token() const { return token_; }
   std::string Log() const { return testing::ReadWholeFile(log_); }
   // Waits up to a minute for `text` to appear in the log (the process writes it; there is
@@ -654,6 +659,313 @@ TEST_F(ServiceIntegrationTest, TheCliRunsAJobWithTheServicesSavedAccounts) {
       env);
   EXPECT_EQ(unknown.exit_code, 2) << unknown.out << unknown.err;
   EXPECT_THAT(unknown.err, HasSubstr("credentials.aws_account"));
+}
+
+// ---- limits, logs, TLS and rough edges (issue 14): the service alone, no Domo or S3 needed.
+
+// A raw loopback connection to the service: for what httplib's client does not send (bodies
+// cut off, headers never finished). Reads wait at most 30 s (a stuck service fails the test).
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    timeval timeout{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+  // Everything the service sends until it closes the connection (or 30 s pass).
+  std::string ReadToEnd() {
+    std::string answer;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::recv(fd_, buffer, sizeof(buffer), 0)) > 0) answer.append(buffer, n);
+    return answer;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+// The peak resident set of a process (VmHWM), in KiB; -1 when it cannot be read.
+long PeakRssKib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// Sends `head`, then up to `body_bytes` of body (as 1 MiB chunks when `chunked`) from a
+// second thread while this one reads the answer; returns the answer and how much was sent
+// before the service closed the connection.
+struct BodyAttempt {
+  std::string answer;
+  uint64_t sent = 0;
+};
+BodyAttempt SendBody(int port, const std::string& head, uint64_t body_bytes, bool chunked) {
+  RawConnection connection(port);
+  EXPECT_TRUE(connection.connected());
+  BodyAttempt attempt;
+  std::atomic<uint64_t> sent{0};
+  std::thread sender([&] {
+    if (!connection.Send(head)) return;
+    const std::string block(1 << 20, '{');
+    const std::string chunk_head = fmt::format("{:x}\r\n", block.size());
+    while (sent < body_bytes) {
+      if (chunked
+              ? !(connection.Send(chunk_head) && connection.Send(block) && connection.Send("\r\n"))
+              : !connection.Send(block)) {
+        return;
+      }
+      sent += block.size();
+    }
+    if (chunked) connection.Send("0\r\n\r\n");
+  });
+  attempt.answer = connection.ReadToEnd();
+  // The sender ends on its own: the service closed the connection, so its sends fail.
+  sender.join();
+  attempt.sent = sent;
+  return attempt;
+}
+
+class ServiceLimitsTest : public ::testing::Test {
+ protected:
+  ServiceLimitsTest()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("s3u-limits-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~ServiceLimitsTest() override {
+    service_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Start(std::vector<std::string> extra = {}) {
+    service_ = std::make_unique<ServiceProcess>(dir_, NowMs(), extra);
+  }
+  std::string Head(const std::string& request_line, const std::string& headers) const {
+    return request_line + "\r\nHost: 127.0.0.1\r\n" + headers + "\r\n";
+  }
+  std::string Bearer() const { return "Authorization: Bearer " + service_->token() + "\r\n"; }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ServiceProcess> service_;
+};
+
+TEST_F(ServiceLimitsTest, AChunkedBodyOf600MiBIsCutAt1MiBWith413AndMemoryStaysSmall) {
+  Start();
+  const long before = PeakRssKib(service_->pid());
+  BodyAttempt attempt =
+      SendBody(service_->port(),
+               Head("POST /api/v1/accounts HTTP/1.1",
+                    Bearer() + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"),
+               600ull << 20, true);
+  EXPECT_THAT(attempt.answer, ::testing::StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(attempt.answer, HasSubstr("1048576 bytes"));
+  EXPECT_THAT(attempt.answer, HasSubstr("resource_exhausted"));
+  // The socket buffers hold a few MiB at most: the rest was never sent.
+  EXPECT_LT(attempt.sent, 64ull << 20);
+  const long peak = PeakRssKib(service_->pid());
+  EXPECT_LT(peak, 100 * 1024) << "peak RSS " << peak << " KiB";
+  std::cout << "[ numbers ] 600 MiB chunked: sent " << (attempt.sent >> 20)
+            << " MiB before the close; service peak RSS " << before << " KiB before, " << peak
+            << " KiB after\n";
+  // The service still answers.
+  EXPECT_EQ(service_->Call("GET", "/api/v1/health", nullptr, "").status, 200);
+}
+
+TEST_F(ServiceLimitsTest, A150MiBBodyWithoutATokenIsRefusedBeforeItIsRead) {
+  Start();
+  BodyAttempt attempt = SendBody(
+      service_->port(),
+      Head("POST /api/v1/accounts HTTP/1.1", "Content-Type: application/json\r\nContent-Length: " +
+                                                 std::to_string(150ull << 20) + "\r\n"),
+      150ull << 20, false);
+  EXPECT_THAT(attempt.answer, ::testing::StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(attempt.answer, HasSubstr("unauthenticated"));
+  EXPECT_LT(attempt.sent, 64ull << 20);
+  std::cout << "[ numbers ] 150 MiB without a token: sent " << (attempt.sent >> 20)
+            << " MiB before the 401 and the close; service peak RSS " << PeakRssKib(service_->pid())
+            << " KiB\n";
+}
+
+TEST_F(ServiceLimitsTest, ASizedBodyOverTheCapIs413NamingTheLimit) {
+  Start();
+  auto answer = service_->Call("POST", "/api/v1/accounts",
+                               {{"name", std::string(2 << 20, 'x')}, {"kind", "domo"}});
+  EXPECT_EQ(answer.status, 413) << answer.raw;
+  EXPECT_EQ(answer.body["error"]["code"], "resource_exhausted");
+  EXPECT_THAT(answer.body["error"]["message"].get<std::string>(), HasSubstr("1048576 bytes"));
+}
+
+TEST_F(ServiceLimitsTest, HealthAnswersWhile64SlowClientsHoldHalfSentRequests) {
+  Start();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 64; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(service_->port()));
+    ASSERT_TRUE(slow.back()->connected());
+    // A request line and one header, never finished (a slowloris client).
+    ASSERT_TRUE(slow.back()->Send("POST /api/v1/accounts HTTP/1.1\r\nX-Slow: 1\r\n"));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto health = service_->Call("GET", "/api/v1/health", nullptr, "");
+  const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").status, 200);
+  std::cout << "[ numbers ] 64 slow clients: health answered in " << latency.count()
+            << " ms; service peak RSS " << PeakRssKib(service_->pid()) << " KiB\n";
+}
+
+TEST_F(ServiceLimitsTest, AConnectionThatStopsSendingItsHeadersIsClosed) {
+  Start();
+  RawConnection connection(service_->port());
+  ASSERT_TRUE(connection.Send("GET /api/v1/health HTTP/1.1\r\nHost: 127"));
+  // The read timeout (5 s) ends it: the read sees the close, not its own 30 s timeout.
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(connection.ReadToEnd(), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(25));
+}
+
+TEST_F(ServiceLimitsTest, RunWithNoBodyMeansNoOptions) {
+  Start();
+  // Not 400 "HTTP 400": the body is taken as {} and the unknown connector is what is wrong.
+  auto sized = service_->Call("POST", "/api/v1/connectors/nope/run");
+  EXPECT_EQ(sized.status, 404) << sized.raw;
+  RawConnection connection(service_->port());
+  ASSERT_TRUE(connection.Send(Head("POST /api/v1/connectors/nope/run HTTP/1.1", Bearer())));
+  const std::string answer = connection.ReadToEnd();
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(answer, HasSubstr("not_found"));
+}
+
+TEST_F(ServiceLimitsTest, ALowercaseBearerSchemeIsAccepted) {
+  Start();
+  httplib::Client client("127.0.0.1", service_->port());
+  auto r = client.Get("/api/v1/accounts", {{"Authorization", "bearer " + service_->token()}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(ServiceLimitsTest, ABodyThatIsNotJsonIs415AndNothingIsSaved) {
+  Start();
+  httplib::Client client("127.0.0.1", service_->port());
+  auto r = client.Post("/api/v1/accounts", {{"Authorization", "Bearer " + service_->token()}},
+                       R"({"kind":"domo","name":"x"})", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415) << r->body;
+  EXPECT_EQ(json::parse(r->body)["error"]["subject"], "Content-Type");
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").body["accounts"].size(), 0u);
+}
+
+TEST_F(ServiceLimitsTest, ThePageMayNotBeFramed) {
+  Start();
+  httplib::Client client("127.0.0.1", service_->port());
+  auto r = client.Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_THAT(r->get_header_value("Content-Security-Policy"), HasSubstr("frame-ancestors 'none'"));
+}
+
+TEST_F(ServiceLimitsTest, ListeningBeyondLoopbackWithoutTlsWarns) {
+  Start({"--listen", "0.0.0.0:0"});
+  EXPECT_THAT(service_->Log(), HasSubstr("warn: listening on 0.0.0.0 without TLS"));
+  service_.reset();
+  Start();
+  EXPECT_THAT(service_->Log(), Not(HasSubstr("without TLS")));
+}
+
+TEST_F(ServiceLimitsTest, ANameWithANewlineCannotForgeALogLine) {
+  Start();
+  const std::string evil = "evil\ninfo: run r1 succeeded: 1 rows";
+  auto created = service_->Call("POST", "/api/v1/accounts",
+                                {{"kind", "domo"},
+                                 {"name", evil},
+                                 {"domo_client_id", "id"},
+                                 {"domo_client_secret", "secret-value"},
+                                 {"domo_api_url", "http://127.0.0.1:9"}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string log = service_->Log();
+  EXPECT_THAT(log, HasSubstr("account evil\\ninfo: run r1 succeeded: 1 rows created"));
+  EXPECT_THAT(log, Not(HasSubstr("\ninfo: run r1")));
+}
+
+TEST_F(ServiceLimitsTest, JsonLogsAreOneObjectPerLine) {
+  Start({"--log-format", "json"});
+  service_.reset();  // the shutdown lines too
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    if (entry.path().filename().string().rfind("serve-", 0) != 0) continue;
+    std::istringstream in(testing::ReadWholeFile(entry.path().string()));
+    std::string line;
+    while (std::getline(in, line)) {
+      const json j = json::parse(line, nullptr, false);
+      ASSERT_TRUE(j.is_object()) << line;
+      EXPECT_THAT(j["time"].get<std::string>(),
+                  ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"));
+      EXPECT_TRUE(j["level"] == "info" || j["level"] == "warn") << line;
+      EXPECT_TRUE(j["message"].is_string()) << line;
+      ++count;
+    }
+  }
+  EXPECT_GE(count, 2);  // "ready in …" and "stopped"
+}
+
+TEST_F(ServiceLimitsTest, ServesHttpsWithItsOwnCertificateToAVerifyingClient) {
+  const std::string cert = (dir_ / "cert.pem").string();
+  const std::string key = (dir_ / "key.pem").string();
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  Start({"--tls-cert", cert, "--tls-key", key});
+  httplib::SSLClient client("127.0.0.1", service_->port());
+  client.set_ca_cert_path(cert.c_str());
+  client.enable_server_certificate_verification(true);
+  auto r = client.Get("/api/v1/accounts", {{"Authorization", "Bearer " + service_->token()}});
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  // A client that does not trust the certificate is refused; plain HTTP gets no answer.
+  httplib::SSLClient untrusting("127.0.0.1", service_->port());
+  untrusting.enable_server_certificate_verification(true);
+  EXPECT_FALSE(untrusting.Get("/api/v1/health"));
+  httplib::Client plain("127.0.0.1", service_->port());
+  plain.set_read_timeout(5, 0);
+  auto p = plain.Get("/api/v1/health");
+  EXPECT_TRUE(!p || p->status != 200);
+  EXPECT_THAT(service_->Log(), Not(HasSubstr("without TLS")));
+}
+
+TEST_F(ServiceLimitsTest, AKeyThatDoesNotLoadIsAFieldErrorAtStart) {
+  std::ofstream(dir_ / "cert.pem") << "not a certificate\n";
+  const std::string log = (dir_ / "bad-tls.log").string();
+  testing::SpawnedProcess p = testing::SpawnProcess(
+      {S3UNLOAD_BINARY, "serve", "--listen", "127.0.0.1:0", "--store",
+       (dir_ / "s3unload.db").string(), "--tls-cert", (dir_ / "cert.pem").string(), "--tls-key",
+       (dir_ / "cert.pem").string()},
+      log);
+  int status = 0;
+  ::waitpid(p.pid, &status, 0);
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_THAT(testing::ReadWholeFile(log), HasSubstr("--tls-cert: cannot load the certificate"));
 }
 
 }  // namespace

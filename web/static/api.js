@@ -6,12 +6,13 @@ const kTokenKey = 's3unload.token';
 
 // The token arrives once in the address's fragment (#token=s3u_…, printed by `s3unload serve`):
 // keep it for this browser tab only and take it out of the address bar, so it is neither
-// bookmarked nor left on screen.
+// bookmarked nor left on screen. Returns whether the address carried a token.
 export function adoptTokenFromUrl() {
   const match = /^#token=([^&]+)/.exec(window.location.hash);
-  if (!match) return;
+  if (!match) return false;
   sessionStorage.setItem(kTokenKey, decodeURIComponent(match[1]));
   history.replaceState(null, '', window.location.pathname + window.location.search + '#/connectors');
+  return true;
 }
 
 export const token = {

@@ -74,6 +74,13 @@ function App() {
     setNotice('The service did not accept the saved token; sign in again.');
     setSignedIn(false);
   }), []);
+  // The sign-in link pasted into a tab that is already open changes only the fragment: the
+  // page is not reloaded, so the token is adopted here.
+  useEffect(() => {
+    const on = () => { if (adoptTokenFromUrl()) { setNotice(''); setSignedIn(true); } };
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
   useEffect(() => {
     fetch('/api/v1/health').then((r) => r.json()).then((h) => setVersion(h.version || '')).catch(() => {});
   }, []);
