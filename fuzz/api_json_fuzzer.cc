@@ -5,13 +5,12 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "fuzz/check.h"
 #include "service/forms.h"
 
-namespace {
+using s3u::fuzz::Check;
 
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+namespace {
 
 void CheckFields(const s3u::FieldErrors& errors) {
   Check(!errors.empty());

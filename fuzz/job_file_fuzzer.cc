@@ -5,15 +5,10 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz/check.h"
 #include "unload/job_spec.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using s3u::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace s3u::unload;  // NOLINT: fuzzer entry point

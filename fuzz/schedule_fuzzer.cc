@@ -6,15 +6,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "fuzz/check.h"
 #include "service/schedule.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using s3u::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace s3u::service;  // NOLINT: fuzzer entry point

@@ -10,13 +10,12 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz/check.h"
 #include "s3/sigv4.h"
 
-namespace {
+using s3u::fuzz::Check;
 
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+namespace {
 
 bool Unreserved(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||

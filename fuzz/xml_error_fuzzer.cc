@@ -11,16 +11,11 @@
 #include <string_view>
 
 #include "core/time_format.h"
+#include "fuzz/check.h"
 #include "s3/errors.h"
 #include "s3/xml.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using s3u::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace s3u::s3;  // NOLINT: fuzzer entry point
