@@ -79,9 +79,10 @@ std::string JsonLogLine(LogLevel level, std::chrono::system_clock::time_point ti
     if (c == '"' || c == '\\') message += '\\';
     message += c;
   }
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
-  return fmt::format(R"({{"time":"{:%Y-%m-%dT%H:%M:%S}Z","level":"{}","message":"{}"}})", ms,
-                     LogLevelName(level), message);
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time - seconds).count();
+  return fmt::format(R"({{"time":"{:%Y-%m-%dT%H:%M:%S}.{:03}Z","level":"{}","message":"{}"}})",
+                     seconds, ms, LogLevelName(level), message);
 }
 
 bool ParseLogLevel(std::string_view text, LogLevel* out) {

@@ -87,7 +87,8 @@ TEST_F(LoggerTest, AConnectorNameWithANewlineCannotForgeALine) {
 }
 
 TEST_F(LoggerTest, ControlCharactersAndNulAreShownAsEscapes) {
-  logger_.Warn(std::string("path a\0b\r\tc\x1b[31m\x7f", 13));
+  constexpr char kText[] = "path a\0b\r\tc\x1b[31m\x7f";
+  logger_.Warn(std::string_view(kText, sizeof(kText) - 1));
   ASSERT_EQ(lines_.size(), 1u);
   EXPECT_EQ(lines_[0], "path a\\x00b\\r\\tc\\x1b[31m\\x7f");
 }
