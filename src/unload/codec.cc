@@ -214,10 +214,11 @@ Result<std::unique_ptr<Compressor>> MakeCompressor(Compression compression, int 
       }
       return compressor;
     }
-    default:
+    case Compression::kSnappy:
       break;
   }
-  return Fail(ErrorCode::kInternal, "output.compression", "unknown compression");
+  return Fail(ErrorCode::kInvalidArgument, "output.compression",
+              "snappy compresses Parquet pages only, not a CSV or JSON Lines stream");
 }
 
 }  // namespace s3u::unload

@@ -194,7 +194,9 @@ const std::vector<FieldDef>& Fields() {
                              {"fail", DuplicateKeys::kFail},
                              {"first", DuplicateKeys::kFirst}}),
       Choice<OutputFormat>("output.format", &JobSpec::format,
-                           {{"csv", OutputFormat::kCsv}, {"jsonl", OutputFormat::kJsonLines}}),
+                           {{"csv", OutputFormat::kCsv},
+                            {"jsonl", OutputFormat::kJsonLines},
+                            {"parquet", OutputFormat::kParquet}}),
       {"output.delimiter",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
          const std::string text = raw.is_list ? "" : raw.text();
@@ -220,7 +222,8 @@ const std::vector<FieldDef>& Fields() {
       Choice<Compression>("output.compression", &JobSpec::compression,
                           {{"none", Compression::kNone},
                            {"gzip", Compression::kGzip},
-                           {"zstd", Compression::kZstd}}),
+                           {"zstd", Compression::kZstd},
+                           {"snappy", Compression::kSnappy}}),
       Int("output.compression_level", &JobSpec::compression_level, 0, 19),
       {"output.max_object_size",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
@@ -236,6 +239,19 @@ const std::vector<FieldDef>& Fields() {
          }
          spec.max_object_size = *size;
        }},
+      {"output.row_group_size",
+       [](const Raw& raw, JobSpec& spec, Problems& problems) {
+         auto size = Size("output.row_group_size", raw);
+         if (!size) return problems.Add(size.error().subject, size.error().message);
+         if (*size < (1ull << 20) || *size > (1ull << 30)) {
+           return problems.Add(Where("output.row_group_size", raw), "must be from 1MiB to 1GiB");
+         }
+         spec.row_group_size = *size;
+       }},
+      Int("output.decimal_precision", &JobSpec::decimal_precision, 1, 38),
+      Int("output.decimal_scale", &JobSpec::decimal_scale, 0, 38),
+      Choice<bool>("output.decimal", &JobSpec::decimal_as_string,
+                   {{"decimal", false}, {"string", true}}),
       Choice<IfExists>("output.if_exists", &JobSpec::if_exists,
                        {{"overwrite", IfExists::kOverwrite},
                         {"fail", IfExists::kFail},
@@ -439,6 +455,24 @@ void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
     spec.format = OutputFormat::kCsv;
     spec.compression = Compression::kGzip;
   }
+  if (spec.format == OutputFormat::kParquet) {
+    // Parquet's own default (what DuckDB, Spark and Arrow users expect): zstd pages.
+    if (raw.count("output.compression") == 0) spec.compression = Compression::kZstd;
+    for (const char* key : {"output.delimiter", "output.quoting", "output.null", "output.header"}) {
+      if (raw.count(key) > 0) {
+        problems.Add(key, "a CSV setting; output.format is \"parquet\", which has no use for it");
+      }
+    }
+  } else if (spec.compression == Compression::kSnappy) {
+    problems.Add("output.compression",
+                 "snappy compresses Parquet pages only; use gzip, zstd or none for CSV and JSON "
+                 "Lines");
+  }
+  if (spec.decimal_scale > spec.decimal_precision) {
+    problems.Add(
+        "output.decimal_scale",
+        fmt::format("must not exceed output.decimal_precision ({})", spec.decimal_precision));
+  }
   if (spec.compression == Compression::kGzip && spec.compression_level > 9) {
     problems.Add("output.compression_level", "gzip levels are 0 (default) to 9");
   }
@@ -447,6 +481,7 @@ void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
 }  // namespace
 
 std::string JobSpec::Extension() const {
+  if (format == OutputFormat::kParquet) return ".parquet";
   std::string ext = format == OutputFormat::kCsv ? ".csv" : ".jsonl";
   if (compression == Compression::kGzip) ext += ".gz";
   if (compression == Compression::kZstd) ext += ".zst";

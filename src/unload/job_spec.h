@@ -33,8 +33,9 @@ namespace s3u::unload {
 enum class Engine { kDirect, kDomoExport };
 enum class MetricsDates { kAsReceived, kDateTime };  // how `started`/`finished` are written
 using domo::UpdateMethod;  // REPLACE keeps the last run's row, APPEND keeps history
-enum class OutputFormat { kCsv, kJsonLines };
-enum class Compression { kNone, kGzip, kZstd };
+enum class OutputFormat { kCsv, kJsonLines, kParquet };
+// kSnappy: Parquet only (its pages; a snappy stream is no file format of its own).
+enum class Compression { kNone, kGzip, kZstd, kSnappy };
 enum class IfExists { kOverwrite, kFail, kUnique };
 enum class DuplicateKeys { kKeep, kFail, kFirst };
 
@@ -69,6 +70,11 @@ struct JobSpec {
   Compression compression = Compression::kGzip;
   int compression_level = 0;  // 0: the codec's default
   std::optional<uint64_t> max_object_size;
+  // Parquet only: buffered bytes per row group; DECIMAL as DECIMAL(precision, scale) or as
+  // its exact text (decimal_as_string).
+  uint64_t row_group_size = 64ull << 20;
+  int decimal_precision = 38, decimal_scale = 9;
+  bool decimal_as_string = false;
   IfExists if_exists = IfExists::kOverwrite;
   bool manifest = false;
   // writeback (Name & Describe, update method)
@@ -89,7 +95,7 @@ struct JobSpec {
   // (http::RetryPolicy::budget); a run gives it to both clients.
   std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;
 
-  // ".csv.gz", ".jsonl.zst", ...
+  // ".csv.gz", ".jsonl.zst", ".parquet" (Parquet compresses inside the file), ...
   std::string Extension() const;
 };
 

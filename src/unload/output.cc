@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/crash_point.h"
+#include "core/version.h"
 #include "s3/request.h"
 
 namespace s3u::unload {
@@ -105,10 +106,14 @@ OutputOptions OutputOptionsFrom(const JobSpec& spec) {
   options.compression = spec.compression;
   options.compression_level = spec.compression_level;
   options.max_object_size = spec.max_object_size;
+  options.row_group_size = spec.row_group_size;
+  options.parquet = {spec.decimal_precision, spec.decimal_scale, spec.decimal_as_string};
+  options.key_columns = spec.primary_key;
   return options;
 }
 
 std::string ContentTypeFor(const OutputOptions& options) {
+  if (options.format == OutputFormat::kParquet) return "application/vnd.apache.parquet";
   switch (options.compression) {
     case Compression::kGzip:
       return "application/gzip";
@@ -132,10 +137,44 @@ Result<std::unique_ptr<OutputWriter>> OutputWriter::Create(OutputOptions options
   if (options.block_size == 0) {
     return Fail(ErrorCode::kInvalidArgument, "block_size", "must be a positive number of bytes");
   }
-  auto compressor = MakeCompressor(options.compression, options.compression_level);
+  const bool parquet = options.format == OutputFormat::kParquet;
+  // Parquet compresses its pages itself: the object stream is not compressed again.
+  auto compressor = parquet ? MakeCompressor(Compression::kNone, 0)
+                            : MakeCompressor(options.compression, options.compression_level);
   if (!compressor) return Fail(compressor.error());
-  return std::unique_ptr<OutputWriter>(new OutputWriter(std::move(options), std::move(schema),
+  std::unique_ptr<parquet::FileEncoder> encoder;
+  if (parquet) {
+    if (options.compression_level < 0 || options.compression_level > 19) {
+      return Fail(
+          ErrorCode::kInvalidArgument, "output.compression_level",
+          fmt::format("{} is not a zstd level: use 0 (default) to 19", options.compression_level));
+    }
+    parquet::WriterOptions writer;
+    writer.codec = options.compression == Compression::kZstd     ? parquet::Codec::kZstd
+                   : options.compression == Compression::kSnappy ? parquet::Codec::kSnappy
+                   : options.compression == Compression::kGzip   ? parquet::Codec::kGzip
+                                                                 : parquet::Codec::kNone;
+    writer.zstd_level = ZstdLevelFor(options.compression_level);
+    writer.created_by = fmt::format("s3unload version {}", kVersion);
+    writer.metadata = options.parquet_metadata;
+    auto created = parquet::FileEncoder::Create(ParquetColumns(schema, options.parquet), writer);
+    if (!created) return Fail(created.error());
+    encoder = std::move(*created);
+  }
+  std::vector<size_t> keys;
+  for (const std::string& name : options.key_columns) {
+    if (auto index = table::FindColumn(schema, name)) keys.push_back(*index);
+  }
+  auto columns =
+      parquet ? ParquetColumns(schema, options.parquet) : std::vector<parquet::ColumnSpec>{};
+  std::unique_ptr<OutputWriter> writer(new OutputWriter(std::move(options), std::move(schema),
                                                         std::move(open), std::move(*compressor)));
+  writer->key_indices_ = std::move(keys);
+  if (parquet) {
+    writer->parquet_ = std::move(encoder);
+    writer->row_group_ = std::make_unique<parquet::RowGroupBuilder>(std::move(columns));
+  }
+  return writer;
 }
 
 OutputWriter::OutputWriter(OutputOptions options, table::Schema schema, OpenObject open,
@@ -190,6 +229,7 @@ Result<void> OutputWriter::WriteRow(std::span<const table::FieldValue> values) {
         ErrorCode::kInvalidArgument, row_subject(),
         fmt::format("has {} values; the schema has {} columns", values.size(), schema_.size())));
   }
+  if (parquet_) return Stop(WriteParquetRow(values));
   const bool csv = options_.format == OutputFormat::kCsv;
   if (csv && values.size() == 1 && !values[0] && options_.csv.null_text.empty()) {
     return Stop(Fail(ErrorCode::kInvalidArgument, row_subject(),
@@ -227,6 +267,39 @@ Result<void> OutputWriter::WriteRow(std::span<const table::FieldValue> values) {
   current_.raw_bytes += size;
   if (block_.size() >= options_.block_size) return Stop(Drain(End::kNone));
   return {};
+}
+
+Result<void> OutputWriter::WriteParquetRow(std::span<const table::FieldValue> values) {
+  if (auto added = AddParquetRow(schema_, options_.parquet, values, *row_group_); !added) {
+    Error error = added.error();
+    error.message += fmt::format(" (row {}", totals().rows + 1);
+    if (!key_indices_.empty()) {
+      std::vector<std::string_view> key;
+      for (size_t k : key_indices_) key.push_back(values[k] ? *values[k] : "null");
+      error.message += fmt::format(", key ({})", fmt::join(key, ", "));
+    }
+    error.message += ")";
+    return Fail(std::move(error));
+  }
+  if (row_group_->buffered_bytes() >= options_.row_group_size) return FlushRowGroup();
+  return {};
+}
+
+Result<void> OutputWriter::FlushRowGroup() {
+  auto group = parquet_->Encode(*row_group_);
+  if (!group) return Fail(group.error());
+  row_group_->Clear();
+  if (open_object_ && current_.rows > 0 && options_.max_object_size &&
+      parquet_->SizeWith(*group) > *options_.max_object_size) {
+    if (auto finished = FinishObject(); !finished) return finished;
+  }
+  if (!open_object_) {
+    if (auto started = StartObject(); !started) return started;
+  }
+  current_.rows += group->rows;
+  for (const parquet::ChunkInfo& chunk : group->chunks) current_.raw_bytes += chunk.uncompressed;
+  parquet_->Append(std::move(*group), compressed_);
+  return Drain(End::kNone);
 }
 
 bool OutputWriter::MightExceed(uint64_t pending) const {
@@ -267,6 +340,7 @@ Result<void> OutputWriter::Drain(End end) {
 }
 
 Result<void> OutputWriter::FinishObject() {
+  if (parquet_) parquet_->Finish(compressed_);
   if (auto drained = Drain(End::kFinish); !drained) return drained;
   if (auto sealed = sinks_.back()->Seal(); !sealed) return sealed;
   objects_.push_back(current_);
@@ -279,6 +353,9 @@ Result<void> OutputWriter::Close() {
   if (error_) return Fail(*error_);
   if (closed_) return Fail(ErrorCode::kFailedPrecondition, "output", "Close was called twice");
   closed_ = true;
+  if (parquet_ && row_group_->rows() > 0) {
+    if (auto flushed = FlushRowGroup(); !flushed) return Stop(flushed);
+  }
   if (!open_object_) {
     if (auto started = StartObject(); !started) return Stop(started);
   }
@@ -295,6 +372,7 @@ OutputTotals OutputWriter::totals() const {
   };
   for (const ObjectStats& o : objects_) add(o);
   if (open_object_) add(current_);  // so progress moves while the first object is written
+  if (row_group_) totals.rows += row_group_->rows();
   return totals;
 }
 

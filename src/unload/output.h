@@ -1,6 +1,7 @@
 // The unload's output pipeline: rows -> encoding (CSV or JSON Lines) -> compression (none,
 // gzip, zstd) -> one or more objects, split at row boundaries by a maximum object size.
-// docs/output.md describes the encodings and the splitting rule in full.
+// Parquet instead buffers a row group, encodes it (parquet/writer.h, pages compressed inside)
+// and splits at row-group boundaries. docs/output.md describes each in full.
 //
 // Memory: rows are encoded into a block (256 KiB by default) that is compressed and handed
 // to the object sink when full, so memory is the block, the compressor's state and its
@@ -16,6 +17,9 @@
 // Publishing: S3ObjectSink writes an object through a StreamingUploader and seals it (nothing
 // visible); Publish commits every sealed object and the manifest last, or removes what it
 // committed when a step fails. AbortAll abandons a failed run's objects.
+//
+// Parquet memory: the row group being buffered (row_group_size, plus one row) and the
+// encoded row group on its way to the sink (at most about its uncompressed size).
 //
 // Thread-safety: an OutputWriter and its sinks are used by one thread; the uploaders run
 // their parts on the executor they were given.
@@ -33,12 +37,14 @@
 #include "core/error.h"
 #include "core/executor.h"
 #include "core/log.h"
+#include "parquet/writer.h"
 #include "s3/client.h"
 #include "s3/uploader.h"
 #include "table/csv.h"
 #include "table/types.h"
 #include "unload/codec.h"
 #include "unload/job_spec.h"
+#include "unload/parquet_rows.h"
 
 namespace s3u::unload {
 
@@ -53,14 +59,22 @@ struct OutputOptions {
   std::optional<uint64_t> max_object_size;
   // Encoded bytes gathered before compressing. Larger: fewer codec calls, more memory.
   size_t block_size = 256 * 1024;
+  // Parquet only. Buffered bytes per row group: larger groups compress better and let
+  // engines skip more at once; memory grows with them (see the top comment).
+  uint64_t row_group_size = 64ull << 20;
+  ParquetMapping parquet;
+  std::vector<std::pair<std::string, std::string>> parquet_metadata;  // key-value metadata
+  // Columns whose values name a row in a value error (details.primary_key).
+  std::vector<std::string> key_columns;
 };
 
 // The output settings of a validated job spec.
 OutputOptions OutputOptionsFrom(const JobSpec& spec);
 
 // The Content-Type objects are stored with: "text/csv; charset=utf-8",
-// "application/x-ndjson", or for compressed objects "application/gzip" / "application/zstd".
-// No Content-Encoding is set: clients must not unpack a .gz object on download.
+// "application/x-ndjson", "application/vnd.apache.parquet", or for compressed objects
+// "application/gzip" / "application/zstd". No Content-Encoding is set: clients must not unpack a
+// .gz object on download.
 std::string ContentTypeFor(const OutputOptions& options);
 
 // Where one object's bytes go.
@@ -100,8 +114,10 @@ class OutputWriter {
 
   // Appends one row: one value per schema column, as Domo CSV text (nullopt = null).
   // kInvalidArgument when the count is wrong or the row cannot be encoded (a null in a
-  // one-column CSV with an empty null text would be a blank line). Errors of the sink or
-  // codec are returned as they are; after any error the writer is stopped and returns it.
+  // one-column CSV with an empty null text would be a blank line; for Parquet, a value its
+  // column's type cannot hold exactly: the message names the column, row, key and value). Errors of
+  // the sink or codec are returned as they are; after any error the writer is stopped and returns
+  // it.
   Result<void> WriteRow(std::span<const table::FieldValue> values);
   // Finishes the stream and seals the last object. A run without rows still produces one
   // object (the header, or an empty stream). REQUIRES: called once, after the last row.
@@ -110,7 +126,8 @@ class OutputWriter {
   // The sealed objects, in order.
   const std::vector<ObjectStats>& objects() const { return objects_; }
   // Sums over every object so far, the one being written included (stored bytes count what
-  // reached its sink; the codec may hold some back until the object is finished).
+  // reached its sink; the codec may hold some back until the object is finished; Parquet
+  // rows of the row group being buffered are counted).
   OutputTotals totals() const;
 
  private:
@@ -126,6 +143,10 @@ class OutputWriter {
   // True when finishing now with `more` further encoded bytes could exceed the limit.
   bool MightExceed(uint64_t more) const;
   Result<void> Stop(Result<void> result);
+  Result<void> WriteParquetRow(std::span<const table::FieldValue> values);
+  // Encodes the buffered row group into the current object, or a new one when it would pass
+  // max_object_size.
+  Result<void> FlushRowGroup();
 
   const OutputOptions options_;
   const table::Schema schema_;
@@ -144,6 +165,10 @@ class OutputWriter {
   std::vector<ObjectStats> objects_;
   std::optional<Error> error_;
   bool closed_ = false;
+  // Parquet only.
+  std::unique_ptr<parquet::FileEncoder> parquet_;
+  std::unique_ptr<parquet::RowGroupBuilder> row_group_;
+  std::vector<size_t> key_indices_;
 };
 
 // An object in S3, written through a StreamingUploader. Seal() seals the upload (nothing is

@@ -6,6 +6,7 @@
 
 #include "core/crash_point.h"
 #include "core/time_format.h"
+#include "core/version.h"
 #include "domo/ownership.h"
 #include "unload/manifest.h"
 #include "unload/output.h"
@@ -155,7 +156,8 @@ struct DirectResult {
 };
 
 Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& p,
-                            const ObjectName& name, s3::UploadJournal& journal, DirectResult& out) {
+                            const ObjectName& name, const std::string& run_id,
+                            s3::UploadJournal& journal, DirectResult& out) {
   s3::UploadOptions upload;
   upload.journal = &journal;
   upload.part_size = spec.part_size;
@@ -166,7 +168,13 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   upload.object.sse = spec.sse;
   upload.object.sse_kms_key_id = spec.sse_kms_key_id;
   upload.object.create_only = spec.if_exists == IfExists::kFail;
-  const OutputOptions options = OutputOptionsFrom(spec);
+  OutputOptions options = OutputOptionsFrom(spec);
+  options.parquet_metadata = {
+      {"s3unload.version", kVersion},
+      {"s3unload.run_id", run_id},
+      {"s3unload.dataset_id", p.input.id},
+      {"s3unload.window_start", table::FormatDateTime(p.plan.window.start_utc) + "Z"},
+      {"s3unload.window_end", table::FormatDateTime(p.plan.window.end_utc) + "Z"}};
   upload.object.content_type = ContentTypeFor(options);
   const bool numbered = spec.max_object_size.has_value();
   OpenObject open = [&](int index) -> Result<std::unique_ptr<ObjectSink>> {
@@ -422,7 +430,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
       } else {
         outcome.succeeded = true;
       }
-    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, journal, direct); !moved) {
+    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, run_id, journal, direct); !moved) {
       fail(moved.error());
     } else {
       std::optional<ManifestObject> manifest;
