@@ -357,6 +357,42 @@ TEST(JobSpecTest, ATableNameStartingWithADollarIsAnErrorNotACrash) {
   auto spec = BuildJobSpec(FromToml(std::string(kMinimal) + "[$etails]\nx = 1\n"));
   ASSERT_FALSE(spec);
   EXPECT_EQ(spec.error().code, ErrorCode::kInvalidArgument);
+TEST(JobSpecTest, ParquetDefaultsToZstdPagesAndItsOwnExtension) {
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"output.format=parquet", "output.row_group_size=16MiB",
+                       "output.decimal_precision=18", "output.decimal_scale=4",
+                       "output.decimal=string"};
+  auto spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->format, OutputFormat::kParquet);
+  EXPECT_EQ(spec->compression, Compression::kZstd);
+  EXPECT_EQ(spec->Extension(), ".parquet");
+  EXPECT_EQ(spec->row_group_size, 16ull << 20);
+  EXPECT_EQ(spec->decimal_precision, 18);
+  EXPECT_EQ(spec->decimal_scale, 4);
+  EXPECT_TRUE(spec->decimal_as_string);
+  sources.set_flags.push_back("output.compression=snappy");
+  spec = BuildJobSpec(sources);
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  EXPECT_EQ(spec->compression, Compression::kSnappy);
+  EXPECT_EQ(spec->Extension(), ".parquet");
+}
+
+TEST(JobSpecTest, ParquetProblemsAreNamed) {
+  for (const auto& [flags, field] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"output.compression=snappy"}, "output.compression"},  // CSV cannot
+           {{"output.format=parquet", "output.delimiter=;"}, "output.delimiter"},
+           {{"output.format=parquet", "output.decimal_precision=10", "output.decimal_scale=11"},
+            "output.decimal_scale"},
+           {{"output.decimal_precision=39"}, "output.decimal_precision"},
+           {{"output.row_group_size=1KiB"}, "output.row_group_size"},
+           {{"output.decimal=float"}, "output.decimal"}}) {
+    SpecSources sources = FromToml(kMinimal);
+    sources.set_flags = flags;
+    auto spec = BuildJobSpec(sources);
+    ASSERT_FALSE(spec.has_value()) << field;
+    EXPECT_EQ(spec.error().subject.substr(0, field.size()), field) << spec.error().ToString();
+  }
 }
 
 }  // namespace

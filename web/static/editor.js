@@ -252,9 +252,9 @@ export function ConnectorEditor({id, navigate, onSaved}) {
             options=${[['keep', 'keep: write every row, count repeats'], ['first', 'first: keep the first row of a key'], ['fail', 'fail: stop the run at a repeat']]}
             help="What a repeated primary key does. A null in a key column always fails the run." />
           <${SelectField} form=${form} k="output.format" label="Output format" onBlur=${validate}
-            options=${[['csv', 'CSV'], ['jsonl', 'JSON Lines']]} help="Direct engine only." />
+            options=${[['csv', 'CSV'], ['jsonl', 'JSON Lines'], ['parquet', 'Parquet']]} help="Direct engine only. Parquet keeps the column types (docs/output.md)." />
           <${SelectField} form=${form} k="output.compression" label="Compression" onBlur=${validate}
-            options=${[['gzip', 'gzip (.gz)'], ['zstd', 'zstd (.zst)'], ['none', 'none']]} help="The extension is added to the file name." />
+            options=${[['gzip', 'gzip (.gz)'], ['zstd', 'zstd (.zst)'], ['snappy', 'snappy (Parquet only)'], ['none', 'none']]} help="The extension is added to the file name; Parquet compresses its pages inside a .parquet file." />
           <${TextField} form=${form} k="output.max_object_size" label="Max object size" placeholder="1GiB" onBlur=${validate}
             help="Larger output is split into numbered objects (-0001, -0002, …). Empty: one object." />
           <${SelectField} form=${form} k="output.if_exists" label="If the object exists" onBlur=${validate}
