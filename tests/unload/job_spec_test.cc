@@ -323,6 +323,8 @@ TEST(JobSpecTest, PathKeepsDotSegmentsDoubleSlashesAndReservedCharacters) {
   auto spec = BuildJobSpec(sources);
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
   EXPECT_EQ(spec->path, path);
+}
+
 TEST(JobSpecTest, RetryBudgetDefaultsToFiveMinutesAndReadsDurations) {
   auto defaults = BuildJobSpec(FromToml(kMinimal));
   ASSERT_TRUE(defaults.has_value()) << defaults.error().ToString();
@@ -350,6 +352,8 @@ TEST(JobSpecTest, RetryBudgetThatIsNotADurationNamesTheField) {
     EXPECT_NE(spec.error().message.find("a duration of at least 1s"), std::string::npos)
         << spec.error().message;
   }
+}
+
 // Found by job_file_fuzzer: a table name starting with '$' reaches an assertion inside
 // toml++ when it is compiled header-only with assertions on. The product links the compiled
 // toml++ (TOML_HEADER_ONLY=0), where it is a parse error; this keeps it one.
@@ -357,6 +361,8 @@ TEST(JobSpecTest, ATableNameStartingWithADollarIsAnErrorNotACrash) {
   auto spec = BuildJobSpec(FromToml(std::string(kMinimal) + "[$etails]\nx = 1\n"));
   ASSERT_FALSE(spec);
   EXPECT_EQ(spec.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(JobSpecTest, ParquetDefaultsToZstdPagesAndItsOwnExtension) {
   SpecSources sources = FromToml(kMinimal);
   sources.set_flags = {"output.format=parquet", "output.row_group_size=16MiB",
