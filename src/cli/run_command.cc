@@ -91,19 +91,6 @@ class RowProgress {
   bool drawn_ = false;
 };
 
-nlohmann::json PlanJson(const unload::RunPlan& plan) {
-  return {{"day", table::FormatDate(plan.window.local_date)},
-          {"time_zone", plan.window.zone},
-          {"window_start_utc", table::FormatDateTime(plan.window.start_utc) + "Z"},
-          {"window_end_utc", table::FormatDateTime(plan.window.end_utc) + "Z"},
-          {"date_column", plan.date_column},
-          {"input_name", plan.input_name},
-          {"rows", plan.rows},
-          {"object_keys", plan.object_keys},
-          {"writeback_dataset_id", plan.writeback_dataset_id},
-          {"ownership", plan.ownership}};
-}
-
 // What `run` and `cleanup` both start from: the job, its clients, the logger that knows
 // their secrets. Members reference each other: on the heap, never moved.
 struct JobSession {
@@ -175,7 +162,7 @@ int RunRun(const RunFlags& flags) {
         table::FormatDateTime(plan->window.start_utc), table::FormatDateTime(plan->window.end_utc),
         plan->date_column, Thousands(plan->rows), plan->input_name, spec->bucket,
         plan->object_keys.front(), plan->ownership);
-    return out.Success(PlanJson(*plan), text);
+    return out.Success(unload::RunPlanJson(*plan), text);
   }
 
   // The history: the shared store, or none when no store location can be found (no $HOME).
@@ -204,7 +191,7 @@ int RunRun(const RunFlags& flags) {
 
   nlohmann::json summary = {{"run_id", outcome.run_id},
                             {"status", RunStatusName(outcome.status)},
-                            {"plan", PlanJson(outcome.plan)},
+                            {"plan", unload::RunPlanJson(outcome.plan)},
                             {"s3_uris", outcome.s3_uris},
                             {"objects", outcome.objects},
                             {"rows", outcome.rows},

@@ -42,6 +42,9 @@
 
 namespace s3u::domo {
 
+// Domo's public API, where an account without domo_api_url sends its requests.
+inline constexpr const char* kDefaultApiUrl = "https://api.domo.com";
+
 // How asynchronous work (stream commits, Export-to-S3) is polled: pauses double from
 // `initial` up to `max`; after `timeout` the wait fails with kUnavailable.
 struct PollPolicy {
@@ -54,7 +57,7 @@ struct PollPolicy {
 std::chrono::milliseconds PollDelay(const PollPolicy& policy, int polls_made);
 
 struct DomoOptions {
-  std::string api_url = "https://api.domo.com";
+  std::string api_url = kDefaultApiUrl;
   // https://<instance>.domo.com: the internal /api/... routes (permissions, Export-to-S3) go
   // here; when absent they go to api_url (where the S3-Export spec places them).
   std::optional<std::string> instance_url;

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/executor.h"
 #include "core/text.h"
 #include "core/version.h"
 #include "domo/access_check.h"
@@ -22,6 +23,7 @@
 #include "service/schedule.h"
 #include "service/web_assets.h"
 #include "table/types.h"
+#include "unload/runner.h"
 
 namespace s3u::service {
 namespace {
@@ -315,8 +317,11 @@ struct Api::Impl {
                if (!body) return;
                auto form = ParseAccountForm(*body, existing->kind);
                if (!form) return SendFieldErrors(res, form.error(), "the account");
-               form->account.id = existing->id;
-               auto updated = store.UpdateAccount(form->account, form->clear_session_token);
+               // The saved secrets stay with the address they were saved for.
+               auto checked = WithSavedSecrets(*existing, *form);
+               if (!checked) return SendFieldErrors(res, checked.error(), "the account");
+               checked->id = existing->id;
+               auto updated = store.UpdateAccount(*checked, form->clear_session_token);
                if (!updated) return SendError(res, updated.error());
                SendJson(res, 200, AccountOut(*updated));
              }));
@@ -327,7 +332,7 @@ struct Api::Impl {
                   res.status = 204;
                 }));
     // An optional body is an edit not saved yet: its values are tested, with the saved
-    // secrets wherever it leaves them out.
+    // secrets wherever it leaves them out, unless it moves them elsewhere (WithSavedSecrets).
     http.Post("/api/v1/accounts/([^/]+)/test", WithBody([this](const Request& req, Response& res) {
                 auto account = store.GetAccount(req.matches[1].str());
                 if (!account) return SendError(res, account.error());
@@ -336,14 +341,9 @@ struct Api::Impl {
                   if (!body) return;
                   auto form = ParseAccountForm(*body, account->kind);
                   if (!form) return SendFieldErrors(res, form.error(), "the account");
-                  store::Account edited = form->account;
-                  for (auto member :
-                       {&store::Account::domo_client_secret, &store::Account::aws_secret_access_key,
-                        &store::Account::aws_session_token}) {
-                    if ((edited.*member).empty()) edited.*member = (*account).*member;
-                  }
-                  if (form->clear_session_token) edited.aws_session_token.clear();
-                  return SendJson(res, 200, TestAccount(edited));
+                  auto edited = WithSavedSecrets(*account, *form);
+                  if (!edited) return SendFieldErrors(res, edited.error(), "the account");
+                  return SendJson(res, 200, TestAccount(*edited));
                 }
                 SendJson(res, 200, TestAccount(*account));
               }));
@@ -352,8 +352,8 @@ struct Api::Impl {
   // ---- connectors
 
   // Everything wrong with a connector form, the accounts and the job included (appended to
-  // `errors`, which holds the form's own problems).
-  void Validate(const ConnectorForm& form, FieldErrors& errors) {
+  // `errors`, which holds the form's own problems); the job when nothing is.
+  std::optional<unload::JobSpec> Validate(const ConnectorForm& form, FieldErrors& errors) {
     auto account = [&](const std::string& id, store::AccountKind kind,
                        const char* field) -> std::optional<store::Account> {
       if (id.empty()) return std::nullopt;  // reported as required already
@@ -379,21 +379,70 @@ struct Api::Impl {
         // A field the form already reported (name, settings) is said once.
         if (std::find(errors.begin(), errors.end(), e) == errors.end()) errors.push_back(e);
       }
+      return std::nullopt;
     }
+    if (!errors.empty()) return std::nullopt;
+    return std::move(*spec);
   }
 
-  // The form, checked whole; a 400 is sent and nullopt returned when anything is wrong.
-  std::optional<ConnectorForm> CheckedForm(const Request& req, Response& res) {
+  // The form, checked whole, with its job; a 400 is sent and nullopt returned when anything is
+  // wrong.
+  struct CheckedConnector {
+    ConnectorForm form;
+    unload::JobSpec spec;
+  };
+  std::optional<CheckedConnector> CheckedForm(const Request& req, Response& res) {
     auto body = Body(req, res);
     if (!body) return std::nullopt;
     FieldErrors errors;
     ConnectorForm form = ParseConnectorFormPartly(*body, errors);
-    if (body->is_object()) Validate(form, errors);
-    if (!errors.empty()) {
+    std::optional<unload::JobSpec> spec;
+    if (body->is_object()) spec = Validate(form, errors);
+    if (!errors.empty() || !spec) {
+      if (errors.empty()) errors.push_back({"body", "expected a JSON object"});
       SendFieldErrors(res, errors, "the connector");
       return std::nullopt;
     }
-    return form;
+    return CheckedConnector{std::move(form), std::move(*spec)};
+  }
+
+  // What `s3unload run --dry-run` does, for a connector's job (issue 14 item 5): with the
+  // accounts' credentials, against Domo: the dataset is there and readable, the primary key
+  // and date column exist, the ownership rule holds; the day's window, its row count and the
+  // first object key. A finding is `200 {"ok": false, ...}` (the check ran; as for an account
+  // test) with `fields` naming the setting it concerns, so the page shows it beside it.
+  json CheckJob(const unload::JobSpec& spec) {
+    Logger quiet(LogLevel::kOff);
+    auto finding = [&](const Error& error) {
+      Error e = error;
+      e.message = quiet.Redact(e.message);
+      e.subject = quiet.Redact(e.subject);
+      std::string field;
+      for (const char* section : {"details.", "writeback.", "output.", "s3.", "tuning."}) {
+        if (e.subject.rfind(section, 0) == 0) field = e.subject;
+      }
+      if (field.empty() && e.subject == "dataset " + spec.input_dataset_id) {
+        field = "details.input_dataset";
+      }
+      json out = {{"ok", false},
+                  {"error",
+                   {{"code", std::string(CodeName(e.code))},
+                    {"message", e.ToString()},
+                    {"field", field.empty() ? json(nullptr) : json(field)}}},
+                  {"fields", json::array()},
+                  {"plan", nullptr}};
+      if (!field.empty()) out["fields"].push_back({{"field", field}, {"message", e.message}});
+      return out;
+    };
+    auto clients = jobs::OpenJobClients(spec, jobs::Environment::None(), TestTransport(),
+                                        *options.run_clock, quiet);
+    if (!clients) return finding(clients.error());
+    ThreadPool pool(1);
+    unload::RunDeps deps{*(*clients).domo->client, *(*clients).s3->client, pool, *options.run_clock,
+                         quiet};
+    auto plan = unload::PlanRun(spec, deps);
+    if (!plan) return finding(plan.error());
+    return {{"ok", true}, {"plan", unload::RunPlanJson(*plan)}, {"fields", json::array()}};
   }
 
   json ConnectorOut(const store::ConnectorRecord& c) {
@@ -464,10 +513,26 @@ struct Api::Impl {
     http.Post("/api/v1/connectors/validate", WithBody([this](const Request& req, Response& res) {
                 if (CheckedForm(req, res)) SendJson(res, 200, {{"ok", true}});
               }));
+    http.Post("/api/v1/connectors/check", WithBody([this](const Request& req, Response& res) {
+                if (auto checked = CheckedForm(req, res)) {
+                  SendJson(res, 200, CheckJob(checked->spec));
+                }
+              }));
+    http.Post("/api/v1/connectors/([^/]+)/check",
+              WithBody([this](const Request& req, Response& res) {
+                auto c = store.GetConnector(req.matches[1].str());
+                if (!c) return SendError(res, c.error());
+                auto form = FromRecord(*c);
+                if (!form) return SendError(res, form.error());
+                FieldErrors errors;
+                auto spec = Validate(*form, errors);
+                if (!spec) return SendFieldErrors(res, errors, "the connector");
+                SendJson(res, 200, CheckJob(*spec));
+              }));
     http.Post("/api/v1/connectors", WithBody([this](const Request& req, Response& res) {
-                auto form = CheckedForm(req, res);
-                if (!form) return;
-                auto created = store.CreateConnector(ToRecord(*form));
+                auto checked = CheckedForm(req, res);
+                if (!checked) return;
+                auto created = store.CreateConnector(ToRecord(checked->form));
                 if (!created) return SendError(res, created.error());
                 log.Info("connector " + created->name + " created (" + created->id + ")");
                 SendRescheduled(res, 201, created->id);
@@ -480,9 +545,9 @@ struct Api::Impl {
     http.Put("/api/v1/connectors/([^/]+)", WithBody([this](const Request& req, Response& res) {
                auto existing = store.GetConnector(req.matches[1].str());
                if (!existing) return SendError(res, existing.error());
-               auto form = CheckedForm(req, res);
-               if (!form) return;
-               store::ConnectorRecord record = ToRecord(*form);
+               auto checked = CheckedForm(req, res);
+               if (!checked) return;
+               store::ConnectorRecord record = ToRecord(checked->form);
                record.id = existing->id;
                auto updated = store.UpdateConnector(record);
                if (!updated) return SendError(res, updated.error());

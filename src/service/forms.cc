@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/text.h"
 #include "domo/client.h"
 #include "jobs/accounts.h"
 #include "s3/uri.h"
@@ -225,6 +226,60 @@ Checked<AccountForm> ParseAccountForm(const json& body,
   r.RejectUnknown(kAccountResponseFields);
   if (!errors.empty()) return tl::unexpected(errors);
   return form;
+}
+
+namespace {
+
+std::string AddressOf(std::string_view url, std::string_view when_empty) {
+  std::string_view text = Trim(url);
+  while (!text.empty() && text.back() == '/') text.remove_suffix(1);
+  return std::string(text.empty() ? when_empty : text);
+}
+
+}  // namespace
+
+Checked<store::Account> WithSavedSecrets(const store::Account& saved, const AccountForm& edit) {
+  store::Account merged = edit.account;
+  // The fields that say where the account's requests (and so its secrets) go.
+  std::vector<std::string> moved;
+  auto compare = [&](const char* field, const std::string& was, const std::string& now,
+                     std::string_view when_empty) {
+    if (AddressOf(was, when_empty) != AddressOf(now, when_empty)) moved.emplace_back(field);
+  };
+  if (saved.kind == store::AccountKind::kDomo) {
+    compare("domo_api_url", saved.domo_api_url, merged.domo_api_url, domo::kDefaultApiUrl);
+    compare("domo_instance_url", saved.domo_instance_url, merged.domo_instance_url, "");
+  } else {
+    compare("endpoint_url", saved.endpoint_url, merged.endpoint_url, "");
+    compare("region", saved.region, merged.region, "");
+    compare("bucket", saved.bucket, merged.bucket, "");
+  }
+  std::string changed;
+  for (const std::string& field : moved) changed += (changed.empty() ? "" : ", ") + field;
+  FieldErrors errors;
+  auto keep = [&](std::string store::Account::*member, const char* field, const char* what) {
+    if (!(merged.*member).empty() || (saved.*member).empty()) return;
+    if (moved.empty()) {
+      merged.*member = saved.*member;
+      return;
+    }
+    errors.push_back({field, fmt::format("{} changed: give {} again (a saved secret is only "
+                                         "sent to the address it was saved with)",
+                                         changed, what)});
+  };
+  if (saved.kind == store::AccountKind::kDomo) {
+    keep(&store::Account::domo_client_secret, "domo_client_secret", "the client secret");
+  } else {
+    keep(&store::Account::aws_secret_access_key, "aws_secret_access_key", "the secret key");
+    if (edit.clear_session_token) {
+      merged.aws_session_token.clear();
+    } else {
+      keep(&store::Account::aws_session_token, "aws_session_token",
+           "the session token (or null to drop it)");
+    }
+  }
+  if (!errors.empty()) return tl::unexpected(errors);
+  return merged;
 }
 
 json AccountJson(const store::Account& a, const std::vector<std::string>& used_by) {

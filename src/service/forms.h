@@ -39,6 +39,16 @@ struct AccountForm {
 Checked<AccountForm> ParseAccountForm(const nlohmann::json& body,
                                       std::optional<store::AccountKind> existing_kind);
 
+// An edit of the saved account `saved`, with the saved secrets filled in where the edit leaves
+// them out (absent or ""), for a test or a save. A saved secret is only ever sent to the
+// address it was saved with (issue 14, S1): when the edit changes where the account's
+// requests go (Domo: domo_api_url, domo_instance_url; AWS: endpoint_url, region, bucket),
+// every saved secret it leaves out is a field error on that secret, and nothing is filled in.
+// Addresses compare after trimming trailing '/' and with an empty Domo API URL as Domo's own
+// (https://api.domo.com), so an edit that spells the same address differently is no change.
+// `"aws_session_token": null` (clear_session_token) gives up the saved token instead.
+Checked<store::Account> WithSavedSecrets(const store::Account& saved, const AccountForm& edit);
+
 // An account as the API shows it: no secret, only whether each is set.
 nlohmann::json AccountJson(const store::Account& account, const std::vector<std::string>& used_by);
 

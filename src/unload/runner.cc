@@ -357,6 +357,19 @@ Result<std::string> RecordInDomo(const JobSpec& spec, domo::DomoClient& domo,
 
 }  // namespace
 
+nlohmann::json RunPlanJson(const RunPlan& plan) {
+  return {{"day", table::FormatDate(plan.window.local_date)},
+          {"time_zone", plan.window.zone},
+          {"window_start_utc", table::FormatDateTime(plan.window.start_utc) + "Z"},
+          {"window_end_utc", table::FormatDateTime(plan.window.end_utc) + "Z"},
+          {"date_column", plan.date_column},
+          {"input_name", plan.input_name},
+          {"rows", plan.rows},
+          {"object_keys", plan.object_keys},
+          {"writeback_dataset_id", plan.writeback_dataset_id},
+          {"ownership", plan.ownership}};
+}
+
 Result<RunPlan> PlanRun(const JobSpec& spec, RunDeps& deps) {
   auto prepared = Prepare(spec, deps, "dry-run");
   if (!prepared) return Fail(prepared.error());
@@ -430,7 +443,8 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
       } else {
         outcome.succeeded = true;
       }
-    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, run_id, journal, direct); !moved) {
+    } else if (auto moved = MoveRowsDirect(spec, deps, *prepared, name, run_id, journal, direct);
+               !moved) {
       fail(moved.error());
     } else {
       std::optional<ManifestObject> manifest;

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,10 @@ struct RunPlan {
   std::string writeback_dataset_id;      // empty: created on the first run
   std::string ownership;                 // how the rule is satisfied
 };
+
+// The plan as `run --dry-run --json` prints it and the service's check answers it: day, zone,
+// window (UTC, "...Z"), date column, input name, rows, object keys, writeback id, ownership.
+nlohmann::json RunPlanJson(const RunPlan& plan);
 
 struct RunOutcome {
   std::string run_id;

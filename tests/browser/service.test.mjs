@@ -209,6 +209,9 @@ try {
     const preview = page.getByTestId('schedule-preview');
     await preview.getByText('Europe/Paris').first().waitFor();
     await eventually(async () => assert.equal(await preview.locator('li').count(), 5));
+    await page.getByRole('button', {name: 'Check against Domo'}).click();
+    await page.getByTestId('check-report').getByText('Ready to run').waitFor();
+    await page.getByTestId('check-report').getByText(`orders/${yesterday.replaceAll('-', '/')}/`).waitFor();
     await page.evaluate(() => document.activeElement?.blur());  // no focus ring in the picture
     await page.screenshot({path: path.join(screenshots, 'connector-page.png'), fullPage: true});
     await page.getByRole('button', {name: 'Save connector'}).click();
@@ -248,6 +251,9 @@ try {
     assert.equal(await key.inputValue(), 'order_id');
     assert.equal(await page.getByLabel('Path').inputValue(), 'orders/{yyyy}/{mm}/{dd}/');
     await key.fill('no_such_column');
+    await page.getByRole('button', {name: 'Check against Domo'}).click();
+    await page.getByTestId('check-report').getByText('A run would fail').waitFor();
+    await page.locator('#con-details-primary_key-error').getByText('no_such_column').waitFor();
     await page.getByRole('button', {name: 'Save changes'}).click();
     await page.getByText('Saved connector "orders-daily"').waitFor();
     await connectorRow().getByRole('button', {name: 'Run now'}).click();

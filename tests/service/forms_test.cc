@@ -100,6 +100,89 @@ TEST(AccountFormTest, AnEditMayLeaveSecretsOutAndCannotChangeTheKind) {
   EXPECT_TRUE(Has(kind.error(), "kind"));
 }
 
+// Issue 14, S1: testing an unsaved edit sent the saved Domo secret to the edited address.
+TEST(SavedSecretsTest, AnEditThatKeepsTheAddressKeepsTheSavedSecrets) {
+  store::Account saved = Aws();
+  saved.aws_session_token = "saved-token";
+  auto edit = ParseAccountForm({{"name", "renamed"},
+                                {"aws_access_key_id", "AKIA2"},
+                                {"bucket", "unload-bucket"},
+                                {"region", "eu-west-1"},
+                                {"endpoint_url", "http://127.0.0.1:7480/"}},
+                               store::AccountKind::kAws);
+  ASSERT_TRUE(edit.has_value());
+  auto merged = WithSavedSecrets(saved, *edit);
+  ASSERT_TRUE(merged.has_value());
+  EXPECT_EQ(merged->name, "renamed");
+  EXPECT_EQ(merged->aws_access_key_id, "AKIA2");
+  EXPECT_EQ(merged->aws_secret_access_key, "aws-secret-value");
+  EXPECT_EQ(merged->aws_session_token, "saved-token");
+
+  // Domo's default API URL, spelled out, is the same address as none.
+  store::Account domo = Domo();
+  domo.domo_api_url = "";
+  auto same = ParseAccountForm(
+      {{"name", "domo"}, {"domo_client_id", "client-1"}, {"domo_api_url", "https://api.domo.com/"}},
+      store::AccountKind::kDomo);
+  ASSERT_TRUE(same.has_value());
+  auto kept = WithSavedSecrets(domo, *same);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->domo_client_secret, "domo-secret-value");
+}
+
+TEST(SavedSecretsTest, ANewDomoAddressNeedsTheSecretAgain) {
+  for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+           {"domo_api_url", "http://127.0.0.1:47123"},
+           {"domo_api_url", ""},
+           {"domo_instance_url", "https://evil.example"}}) {
+    json body = {
+        {"name", "domo"}, {"domo_client_id", "client-1"}, {"domo_api_url", "http://127.0.0.1:9"}};
+    body[field] = value;
+    auto edit = ParseAccountForm(body, store::AccountKind::kDomo);
+    ASSERT_TRUE(edit.has_value()) << field;
+    auto merged = WithSavedSecrets(Domo(), *edit);
+    ASSERT_FALSE(merged.has_value()) << field << " " << value;
+    ASSERT_EQ(Fields(merged.error()), std::vector<std::string>{"domo_client_secret"});
+    EXPECT_NE(merged.error()[0].message.find(field + " changed"), std::string::npos)
+        << merged.error()[0].message;
+    EXPECT_EQ(merged.error()[0].message.find("domo-secret-value"), std::string::npos);
+    // With the secret given again, the edit stands.
+    body["domo_client_secret"] = "typed-again";
+    auto again = WithSavedSecrets(Domo(), *ParseAccountForm(body, store::AccountKind::kDomo));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->domo_client_secret, "typed-again");
+  }
+}
+
+TEST(SavedSecretsTest, ANewAwsEndpointRegionOrBucketNeedsTheSecretsAgain) {
+  store::Account saved = Aws();
+  saved.aws_session_token = "saved-token";
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, std::string>>{{"endpoint_url", "http://127.0.0.1:47123"},
+                                                        {"endpoint_url", ""},
+                                                        {"region", "us-east-1"},
+                                                        {"bucket", "someone-elses-bucket"}}) {
+    json body = {{"name", "aws"},
+                 {"aws_access_key_id", "AKIAEXAMPLE"},
+                 {"bucket", "unload-bucket"},
+                 {"region", "eu-west-1"},
+                 {"endpoint_url", "http://127.0.0.1:7480"}};
+    body[field] = value;
+    auto merged = WithSavedSecrets(saved, *ParseAccountForm(body, store::AccountKind::kAws));
+    ASSERT_FALSE(merged.has_value()) << field;
+    EXPECT_EQ(Fields(merged.error()),
+              (std::vector<std::string>{"aws_secret_access_key", "aws_session_token"}))
+        << field;
+    // The secret key again and the token dropped: accepted, and no saved secret goes along.
+    body["aws_secret_access_key"] = "typed-again";
+    body["aws_session_token"] = nullptr;
+    auto again = WithSavedSecrets(saved, *ParseAccountForm(body, store::AccountKind::kAws));
+    ASSERT_TRUE(again.has_value()) << field;
+    EXPECT_EQ(again->aws_secret_access_key, "typed-again");
+    EXPECT_EQ(again->aws_session_token, "");
+  }
+}
+
 TEST(AccountFormTest, TheJsonOfAnAccountNeverHoldsASecret) {
   store::Account aws = Aws();
   aws.aws_session_token = "session-token-value";

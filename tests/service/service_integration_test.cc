@@ -27,6 +27,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "support/emulator.h"
@@ -243,6 +244,16 @@ class ServiceIntegrationTest : public ::testing::Test {
                         const std::string& dataset = StandardDomo::kSalesDatasetId,
                         const std::string& day = "2026-10-05",
                         const json& schedule = {{"kind", "manual"}}) {
+    auto created =
+        service_->Call("POST", "/api/v1/connectors", ConnectorBody(retry, dataset, day, schedule));
+    EXPECT_EQ(created.status, 201) << created.raw;
+    return created.body.value("id", "");
+  }
+  // Creates both accounts; the body of a connector that uses them (not saved).
+  json ConnectorBody(const json& retry = {{"every_minutes", 10}, {"max_retries", 0}},
+                     const std::string& dataset = StandardDomo::kSalesDatasetId,
+                     const std::string& day = "2026-10-05",
+                     const json& schedule = {{"kind", "manual"}}) {
     auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
     EXPECT_EQ(domo.status, 201) << domo.raw;
     auto aws = service_->Call("POST", "/api/v1/accounts", AwsAccount());
@@ -261,9 +272,7 @@ class ServiceIntegrationTest : public ::testing::Test {
                    {"s3", {{"part_size", "5MiB"}}}}},
                  {"schedule", schedule},
                  {"retry", retry}};
-    auto created = service_->Call("POST", "/api/v1/connectors", body);
-    EXPECT_EQ(created.status, 201) << created.raw;
-    return created.body.value("id", "");
+    return body;
   }
 
   std::vector<std::string> Keys() const {
@@ -278,7 +287,6 @@ class ServiceIntegrationTest : public ::testing::Test {
     return keys;
   }
 
-  // Waits until the run has at least one multipart upload in progress (so it is mid-way).
   // The big day's run is frozen mid-day: the emulator parks its query page kParkedPage (a
   // `hold` fault) until Release(). By then the run has written ~700k rows, so its multipart
   // upload is open, and it cannot finish whatever the machine's speed: a cancel, a signal or a
@@ -294,7 +302,7 @@ class ServiceIntegrationTest : public ::testing::Test {
   }
   // Waits (without polling) until the run is parked, then checks its upload is open.
   void WaitUntilParkedWithAnUploadOpen() const {
-    json held;
+    json held = json::object();
     for (int i = 0; i < 3 && held.value("holding", 0) == 0; ++i) {
       held = emulator_->Admin("GET", "/__admin/held?wait_ms=60000");
     }
@@ -400,6 +408,76 @@ TEST_F(ServiceIntegrationTest, AccountsKeepTheirSecretsAndNeverShowThem) {
   }
 }
 
+// Issue 14, S1: testing (or saving) an edit with another address sent the saved secret there.
+TEST_F(ServiceIntegrationTest, ASavedSecretIsNeverSentToAnotherAddress) {
+  // A listener an attacker controls: it records every request it gets.
+  httplib::Server listener;
+  std::atomic<int> requests{0};
+  listener.set_pre_routing_handler([&](const httplib::Request&, httplib::Response& res) {
+    ++requests;
+    res.status = 500;
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  const int port = listener.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  // Bound already: connections wait in the backlog until the loop runs. The guard stops it
+  // on every way out of the test, an ASSERT included.
+  std::thread serving([&] { listener.listen_after_bind(); });
+  struct StopListening {
+    httplib::Server& server;
+    std::thread& thread;
+    ~StopListening() {
+      while (thread.joinable() && !server.is_running()) std::this_thread::yield();
+      server.stop();
+      if (thread.joinable()) thread.join();
+    }
+  } stop_listening{listener, serving};
+  const std::string elsewhere = "http://127.0.0.1:" + std::to_string(port);
+
+  Start();
+  auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
+  auto aws = service_->Call("POST", "/api/v1/accounts", AwsAccount());
+  ASSERT_EQ(domo.status, 201);
+  ASSERT_EQ(aws.status, 201);
+  const std::string domo_id = domo.body["id"], aws_id = aws.body["id"];
+  json domo_edit = {{"name", "owner"},
+                    {"domo_client_id", StandardDomo::kOwnerClientId},
+                    {"domo_api_url", elsewhere}};
+  json aws_edit = AwsAccount();
+  aws_edit.erase("kind");
+  aws_edit.erase("aws_secret_access_key");
+  aws_edit["endpoint_url"] = elsewhere;
+  std::vector<std::string> answers;
+  for (const auto& [id, edit, secret_field] :
+       std::vector<std::tuple<std::string, json, std::string>>{
+           {domo_id, domo_edit, "domo_client_secret"},
+           {aws_id, aws_edit, "aws_secret_access_key"}}) {
+    for (const char* method : {"POST", "PUT"}) {
+      const std::string path =
+          "/api/v1/accounts/" + id + (std::string(method) == "POST" ? "/test" : "");
+      auto answer = service_->Call(method, path, edit);
+      EXPECT_EQ(answer.status, 400) << method << " " << path << ": " << answer.raw;
+      ASSERT_EQ(answer.body["error"]["fields"].size(), 1u) << answer.raw;
+      EXPECT_EQ(answer.body["error"]["fields"][0]["field"], secret_field);
+      answers.push_back(answer.raw);
+    }
+  }
+  EXPECT_EQ(requests.load(), 0) << "a request reached the other address";
+  // Nothing was saved: the accounts still work where they were saved for.
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts/" + domo_id).body["domo_api_url"],
+            emulator_->url());
+  EXPECT_EQ(service_->Call("POST", "/api/v1/accounts/" + domo_id + "/test").body["ok"], true);
+  // Given again, the secret goes to the new address: the only way it ever gets there.
+  domo_edit["domo_client_secret"] = "typed-again-for-elsewhere";
+  auto retyped = service_->Call("POST", "/api/v1/accounts/" + domo_id + "/test", domo_edit);
+  EXPECT_EQ(retyped.body["ok"], false) << retyped.raw;
+  EXPECT_GT(requests.load(), 0);
+  for (const std::string& raw : answers) {
+    EXPECT_THAT(raw, Not(HasSubstr(StandardDomo::kOwnerClientSecret)));
+    EXPECT_THAT(raw, Not(HasSubstr(RadosGw().owner.secret_access_key)));
+  }
+}
+
 TEST_F(ServiceIntegrationTest, ABadConnectorIsRefusedWithEveryFieldNamedAndNothingSaved) {
   Start();
   auto domo = service_->Call("POST", "/api/v1/accounts", DomoAccount());
@@ -430,6 +508,48 @@ TEST_F(ServiceIntegrationTest, ABadConnectorIsRefusedWithEveryFieldNamedAndNothi
   auto in_use = service_->Call("DELETE", "/api/v1/accounts/" + domo.body["id"].get<std::string>());
   EXPECT_EQ(in_use.status, 409);
   EXPECT_THAT(in_use.body["error"]["message"].get<std::string>(), HasSubstr("bad"));
+}
+
+// Issue 14, item 5: /connectors/validate said ok to a dataset that does not exist, a primary
+// key "nope" and a date column "nope2"; the mistake surfaced only when the connector ran.
+TEST_F(ServiceIntegrationTest, CheckAsksDomoWhatOnlyDomoKnowsBeforeSavingOrRunning) {
+  Start();
+  json body = ConnectorBody();
+  auto good = service_->Call("POST", "/api/v1/connectors/check", body);
+  ASSERT_EQ(good.status, 200) << good.raw;
+  EXPECT_EQ(good.body["ok"], true) << good.raw;
+  EXPECT_EQ(good.body["plan"]["day"], "2026-10-05");
+  EXPECT_EQ(good.body["plan"]["rows"], 100);
+  EXPECT_EQ(good.body["plan"]["date_column"], "event_time");
+  EXPECT_EQ(good.body["plan"]["object_keys"][0],
+            "out/2026-10-05/" + std::string(StandardDomo::kSalesDatasetId) + "_2026-10-05.csv.gz");
+  EXPECT_THAT(good.body["plan"]["ownership"].get<std::string>(), Not(IsEmpty()));
+
+  for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
+           {"input_dataset", "0b0b0b0b-0000-4000-8000-000000000000"},
+           {"primary_key", json::array({"nope"})},
+           {"date_column", "nope2"}}) {
+    json bad = body;
+    bad["settings"]["details"][field] = value;
+    EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/validate", bad).status, 200)
+        << "validate checks the form only";
+    auto found = service_->Call("POST", "/api/v1/connectors/check", bad);
+    ASSERT_EQ(found.status, 200) << found.raw;
+    EXPECT_EQ(found.body["ok"], false) << found.raw;
+    ASSERT_EQ(found.body["fields"].size(), 1u) << found.raw;
+    EXPECT_EQ(found.body["fields"][0]["field"], "details." + field) << found.raw;
+    EXPECT_EQ(found.body["plan"], nullptr);
+  }
+  // A saved connector is checked by its id; nothing runs and nothing is written.
+  auto created = service_->Call("POST", "/api/v1/connectors", body);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  auto saved = service_->Call("POST", "/api/v1/connectors/" + id + "/check");
+  EXPECT_EQ(saved.body["ok"], true) << saved.raw;
+  EXPECT_EQ(saved.body["plan"]["rows"], 100);
+  EXPECT_THAT(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"], IsEmpty());
+  EXPECT_THAT(Keys(), IsEmpty());
+  EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/con_0000000000000000/check").status, 404);
 }
 
 TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
@@ -851,7 +971,10 @@ TEST_F(ServiceLimitsTest, AConnectionThatStopsSendingItsHeadersIsClosed) {
   RawConnection connection(service_->port());
   ASSERT_TRUE(connection.Send("GET /api/v1/health HTTP/1.1\r\nHost: 127"));
   // The service's read timeout (5 s) ends it: the read sees the close, not its own 30 s.
-  EXPECT_EQ(connection.ReadToEnd(), "");
+  // httplib answers the unfinished header block with a 400 before it closes.
+  const std::string answer = connection.ReadToEnd();
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_THAT(answer, HasSubstr("Connection: close\r\n"));
   EXPECT_TRUE(connection.closed_by_service());
 }
 

@@ -185,7 +185,8 @@ export function AccountForm({account, fixedKind, embedded, onSaved, onCancel}) {
     </div>
     ${account && kind === 'aws' && account.secrets?.aws_session_token ? html`<${CheckField} form=${form}
         k="remove_session_token" label="Remove the saved session token" />` : ''}
-    ${account ? html`<p class="help">Secrets are never shown again. Leave a secret empty to keep the saved one.</p>` : ''}
+    ${account ? html`<p class="help">Secrets are never shown again. Leave a secret empty to keep the saved one;
+        a saved secret only goes to the address it was saved for, so changing ${kind === 'aws' ? 'the endpoint, region or bucket' : 'the API or instance URL'} needs the secrets typed again.</p>` : ''}
     <div class="actions">
       <button type=${embedded ? 'button' : 'submit'} class="primary" disabled=${!!busy} onClick=${embedded ? () => save() : undefined}>${busy === 'save' ? 'Saving…' : account ? 'Save changes' : 'Save account'}</button>
       <button type="button" disabled=${!!busy} onClick=${runTest}>${busy === 'test' ? 'Testing…' : 'Test credentials'}</button>

@@ -126,6 +126,7 @@ export function ConnectorEditor({id, navigate, onSaved}) {
   const form = useForm('con', formValues(null));
   const [top, setTop] = useState(null);
   const [saving, setSaving] = useState(false);
+  const [check, setCheck] = useState(null);  // {busy} | the answer of connectors/check | {error}
   const advanced = useRef(null);
   const validation = useRef(0);
 
@@ -171,6 +172,23 @@ export function ConnectorEditor({id, navigate, onSaved}) {
       }
     } catch (err) {
       if (fresh() && err.status === 400) applyErrors(err, false);
+    }
+  };
+
+  // "Check against Domo": what a dry run does, for the form as typed (docs/api.md). A finding
+  // about a field is shown beside it, as the service's field errors are.
+  const runCheck = async () => {
+    validation.current++;
+    setCheck({busy: true});
+    try {
+      const answer = await api('POST', 'connectors/check', connectorBody(form.current(), original));
+      const errors = {};
+      for (const f of answer.fields || []) errors[f.field] = f.message;
+      form.setErrors(errors, {submit: true});
+      setCheck(answer);
+    } catch (err) {
+      if (err.status === 400) applyErrors(err, true);
+      setCheck({error: err.message});
     }
   };
 
@@ -296,10 +314,32 @@ export function ConnectorEditor({id, navigate, onSaved}) {
 
     <div class="actions">
       <button type="submit" class="primary" disabled=${saving}>${saving ? 'Saving…' : original ? 'Save changes' : 'Save connector'}</button>
+      <button type="button" disabled=${saving || check?.busy} onClick=${runCheck}>${check?.busy ? 'Checking…' : 'Check against Domo'}</button>
       <button type="button" class="link" onClick=${() => navigate('#/connectors')}>Cancel</button>
     </div>
+    <${CheckReport} check=${check} />
     <datalist id="time-zones">${timeZones().map((z) => html`<option value=${z} />`)}</datalist>
   </form>`;
+}
+
+// What the check found: the plan of the day (rows, window, first object key, ownership), or
+// why a run would fail.
+function CheckReport({check}) {
+  if (!check || check.busy) return '';
+  if (check.error) return html`<${Banner} kind="error">Could not check: ${check.error}<//>`;
+  if (!check.ok) {
+    return html`<div class="test-report failed" role="status" data-testid="check-report">
+      <p class="verdict"><strong>✗ A run would fail</strong>: ${check.error?.message || ''}</p></div>`;
+  }
+  const p = check.plan;
+  return html`<div class="test-report ok" role="status" data-testid="check-report">
+    <p class="verdict"><strong>✓ Ready to run</strong>: ${p.rows.toLocaleString()} rows of “${p.input_name}” on ${p.day} (${p.time_zone})</p>
+    <dl class="facts">
+      <dt>window (UTC)</dt><dd>${p.window_start_utc} – ${p.window_end_utc}</dd>
+      <dt>date column</dt><dd>${p.date_column}</dd>
+      <dt>first object</dt><dd>${p.object_keys[0]}</dd>
+      <dt>ownership</dt><dd>${p.ownership}</dd>
+    </dl></div>`;
 }
 
 let zones = null;
