@@ -86,8 +86,9 @@ std::optional<Int128> ParseDecimal(std::string_view text, int precision, int sca
     }
     if (point) ++fraction;
     if (value == 0 && c == '0') continue;
-    value = value * 10 + (c - '0');
+    // Counted before the digit is taken: 38 digits fit an Int128, a 39th would overflow it.
     if (++significant > precision) return std::nullopt;
+    value = value * 10 + (c - '0');
   }
   if (!any) return std::nullopt;
   // Scaled up to `scale`, the value must still have at most `precision` digits.
