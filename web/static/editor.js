@@ -188,7 +188,7 @@ export function ConnectorEditor({id, navigate, onSaved}) {
       setCheck(answer);
     } catch (err) {
       if (err.status === 400) applyErrors(err, true);
-      setCheck({error: err.message});
+      setCheck({failed: err.message});  // the check itself could not be made
     }
   };
 
@@ -326,7 +326,7 @@ export function ConnectorEditor({id, navigate, onSaved}) {
 // why a run would fail.
 function CheckReport({check}) {
   if (!check || check.busy) return '';
-  if (check.error) return html`<${Banner} kind="error">Could not check: ${check.error}<//>`;
+  if (check.failed) return html`<${Banner} kind="error">Could not check: ${check.failed}<//>`;
   if (!check.ok) {
     return html`<div class="test-report failed" role="status" data-testid="check-report">
       <p class="verdict"><strong>✗ A run would fail</strong>: ${check.error?.message || ''}</p></div>`;
