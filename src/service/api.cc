@@ -398,8 +398,7 @@ struct Api::Impl {
     ConnectorForm form = ParseConnectorFormPartly(*body, errors);
     std::optional<unload::JobSpec> spec;
     if (body->is_object()) spec = Validate(form, errors);
-    if (!errors.empty() || !spec) {
-      if (errors.empty()) errors.push_back({"body", "expected a JSON object"});
+    if (!spec) {  // ParseConnectorFormPartly or Validate said why
       SendFieldErrors(res, errors, "the connector");
       return std::nullopt;
     }

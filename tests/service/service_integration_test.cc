@@ -550,6 +550,10 @@ TEST_F(ServiceIntegrationTest, CheckAsksDomoWhatOnlyDomoKnowsBeforeSavingOrRunni
   EXPECT_THAT(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"], IsEmpty());
   EXPECT_THAT(Keys(), IsEmpty());
   EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/con_0000000000000000/check").status, 404);
+  // A body that is not an object is a field error on the body, as for a save.
+  auto not_object = service_->Call("POST", "/api/v1/connectors/check", json::array());
+  EXPECT_EQ(not_object.status, 400) << not_object.raw;
+  EXPECT_EQ(not_object.body["error"]["fields"][0]["field"], "body") << not_object.raw;
 }
 
 TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {

@@ -76,8 +76,8 @@ TEST_P(CrashTest, RecoveryLeavesNothingVisibleAndEveryRunInTheWritebackDataset) 
   const std::string job = JobFile();
 
   // The reference: the same day unloaded by a run nobody interrupts (its writeback dataset is
-  // then the job's). Read in every case: the manifest's entries name
-  // the bucket, which is each case's own.
+  // then the job's). Read in every case: the manifest's entries name the bucket, which is
+  // each case's own.
   const json reference = RunJson(job, 0);
   ASSERT_EQ(reference["status"], "SUCCEEDED") << reference;
   ASSERT_GE(reference["s3_uris"].size(), 2u) << reference;

@@ -126,7 +126,7 @@ export function ConnectorEditor({id, navigate, onSaved}) {
   const form = useForm('con', formValues(null));
   const [top, setTop] = useState(null);
   const [saving, setSaving] = useState(false);
-  const [check, setCheck] = useState(null);  // {busy} | the answer of connectors/check | {error}
+  const [check, setCheck] = useState(null);  // {busy} | the answer of connectors/check | {failed}
   const advanced = useRef(null);
   const validation = useRef(0);
 
