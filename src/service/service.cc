@@ -72,17 +72,20 @@ Result<void> WriteTokenFile(const std::filesystem::path& path, const std::string
   return {};
 }
 
-// Whether connections to `host` can only come from this machine.
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 int Report(std::ostream& err, const Error& error) {
   err << "s3unload serve: " << error.ToString() << "\n";
   return ExitCodeFor(error.code);
 }
 
 }  // namespace
+
+std::optional<std::string> PlainHttpWarning(const std::string& host, bool tls) {
+  const bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (tls || loopback) return std::nullopt;
+  return "listening on " + host +
+         " without TLS: the API token and the accounts' secrets cross the network in plain "
+         "HTTP. Give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS proxy";
+}
 
 int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostream& out,
           std::ostream& err) {
@@ -168,12 +171,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   const std::string url = fmt::format(
       "{}://{}:{}", tls ? "https" : "http",
       options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]", *port);
-  if (!tls && !IsLoopback(options.host)) {
-    log.Warn("listening on " + options.host +
-             " without TLS: the API token and the accounts' secrets cross the network in "
-             "plain HTTP. Give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a "
-             "TLS proxy");
-  }
+  if (auto warning = PlainHttpWarning(options.host, tls)) log.Warn(*warning);
   out << "s3unload serve listening on " << url << "\n";
   if (new_token) {
     out << "api token (shown once, only its hash is stored): " << *new_token << "\n";

@@ -44,4 +44,9 @@ struct ServeOptions {
 int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostream& out,
           std::ostream& err);
 
+// The warning Serve logs when it listens on `host` without TLS where connections may come
+// from other machines (anything but localhost, ::1 and 127.0.0.0/8); nullopt when there is
+// nothing to warn about. Pure: tested without binding beyond loopback.
+std::optional<std::string> PlainHttpWarning(const std::string& host, bool tls);
+
 }  // namespace s3u::service

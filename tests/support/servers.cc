@@ -3,18 +3,21 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace s3u::testing {
 namespace {
@@ -140,10 +143,39 @@ SpawnedProcess SpawnProcess(const std::vector<std::string>& argv, const std::str
   ::close(pipe_fds[1]);
   SpawnedProcess spawned;
   spawned.pid = pid;
+  // Bounded: a child that neither writes its line nor exits is killed, so a test fails
+  // instead of hanging the suite until ctest's timeout ends every test after it.
+  const auto deadline = std::chrono::steady_clock::now() + kSpawnLimit;
   char c;
-  while (pid > 0 && ::read(pipe_fds[0], &c, 1) == 1 && c != '\n') spawned.first_line += c;
+  while (pid > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd ready{pipe_fds[0], POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
+      spawned.first_line = "(no line within " + std::to_string(kSpawnLimit.count()) +
+                           " s: killed) " + spawned.first_line;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    if (::read(pipe_fds[0], &c, 1) != 1 || c == '\n') break;
+    spawned.first_line += c;
+  }
   ::close(pipe_fds[0]);
   return spawned;
+}
+
+int WaitForExit(int pid, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return status;
 }
 
 std::string ReadWholeFile(const std::string& path) {

@@ -4,6 +4,7 @@
 // faults no real server produces on demand. Also: the aws cli as the independent reader.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -45,6 +46,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 CommandResult RunShell(const std::string& command_line,
                        const std::vector<std::pair<std::string, std::string>>& env = {});
 
+// How long SpawnProcess waits for the first line before it kills the child.
+inline constexpr std::chrono::seconds kSpawnLimit{120};
+
 // A server child process and the first line it wrote to stdout (where it listens).
 struct SpawnedProcess {
   int pid = -1;  // -1: it could not be started
@@ -52,9 +56,15 @@ struct SpawnedProcess {
 };
 // Starts `argv` (PATH searched) in the background with stdout on a pipe and stderr to
 // `stderr_path` (inherited when empty), and waits for its first stdout line (empty, or cut
-// short, when it exits first). The caller stops the process (kill, waitpid).
+// short, when it exits first; killed, with a first line saying so, after kSpawnLimit).
+// The caller stops the process (kill, then WaitForExit).
 SpawnedProcess SpawnProcess(const std::vector<std::string>& argv,
                             const std::string& stderr_path = "");
+
+// Reaps child `pid` and returns its status as waitpid gives it; after `limit` (polled every
+// 10 ms) it kills the child with SIGKILL, reaps it and returns -1, so a stuck child fails a
+// test instead of hanging the suite.
+int WaitForExit(int pid, std::chrono::seconds limit);
 
 // The whole content of a file ("" when it cannot be read).
 std::string ReadWholeFile(const std::string& path);
