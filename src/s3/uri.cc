@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/characters.h"
 #include "core/text.h"
 
 namespace s3u::s3 {
@@ -18,94 +19,6 @@ bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// Decodes the UTF-8 sequence at s[i]: sets `cp` and `len` and returns true, or returns false
-// for an invalid sequence (overlong forms, surrogates, code points above U+10FFFF, a truncated
-// or stray byte).
-bool DecodeUtf8(std::string_view s, size_t i, uint32_t& cp, size_t& len) {
-  const auto c = static_cast<uint8_t>(s[i]);
-  uint32_t min = 0;
-  if (c < 0x80) {
-    cp = c, len = 1;
-    return true;
-  } else if ((c & 0xE0) == 0xC0) {
-    len = 2, cp = c & 0x1F, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3, cp = c & 0x0F, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4, cp = c & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (i + len > s.size()) return false;
-  for (size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<uint8_t>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  return cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-}
-
-// The refused code points that have a name worth showing; the other C0 and C1 controls are
-// "a control character".
-struct NamedCodePoint {
-  uint32_t cp;
-  const char* name;
-};
-constexpr NamedCodePoint kRefusedNames[] = {
-    {0x00, "NUL"},
-    {0x09, "tab"},
-    {0x0A, "line feed"},
-    {0x0D, "carriage return"},
-    {0x1B, "escape"},
-    {0x7F, "delete"},
-    {0x85, "next line"},
-    {0x2028, "line separator"},
-    {0x2029, "paragraph separator"},
-    {0x202A, "left-to-right embedding"},
-    {0x202B, "right-to-left embedding"},
-    {0x202C, "pop directional formatting"},
-    {0x202D, "left-to-right override"},
-    {0x202E, "right-to-left override"},
-    {0x2066, "left-to-right isolate"},
-    {0x2067, "right-to-left isolate"},
-    {0x2068, "first strong isolate"},
-    {0x2069, "pop directional isolate"},
-};
-
-// The name of a code point a key may not hold (see ValidateKeyCharacters), or nullptr when
-// it may hold it.
-const char* RefusedCharacter(uint32_t cp) {
-  for (const NamedCodePoint& n : kRefusedNames) {
-    if (n.cp == cp) return n.name;
-  }
-  if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return "a control character";
-  return nullptr;
-}
-
-std::string CodePoint(uint32_t cp) { return fmt::format("U+{:04X}", cp); }
-
-// `s` for a message: characters a key may not hold and invalid bytes are shown as <U+000D> and
-// <0xFF>, so an error never carries a line break, a terminal escape or a bidi override.
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    uint32_t cp = 0;
-    size_t len = 0;
-    if (!DecodeUtf8(s, i, cp, len)) {
-      out += fmt::format("<0x{:02X}>", static_cast<uint8_t>(s[i]));
-      ++i;
-      continue;
-    }
-    if (RefusedCharacter(cp) != nullptr) {
-      out += "<" + CodePoint(cp) + ">";
-    } else {
-      out += s.substr(i, len);
-    }
-    i += len;
-  }
-  return out;
-}
 
 std::string Quote(std::string_view s) { return "'" + Printable(s) + "'"; }
 
@@ -244,6 +157,32 @@ Result<Endpoint> ParseCustomEndpoint(std::string_view url) {
 
 }  // namespace
 
+Result<void> ValidateHttpUrl(std::string_view url, std::string_view subject) {
+  auto with_subject = [&](Error e) {
+    e.subject = std::string(subject);
+    return tl::unexpected(std::move(e));
+  };
+  auto parsed = ParseCustomEndpoint(url);
+  if (!parsed) return with_subject(parsed.error());
+  const std::string& path = parsed->base_path;
+  std::string lower = AsciiLower(path);
+  if (lower.find("%00") != std::string::npos) {
+    return with_subject(EndpointError(url, "has an encoded NUL ('%00') in the path").value());
+  }
+  for (size_t start = 0; start < path.size();) {
+    size_t end = path.find('/', start + 1);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view segment = std::string_view(path).substr(start + 1, end - start - 1);
+    if (segment == "." || segment == "..") {
+      return with_subject(
+          EndpointError(url, "has a '.' or '..' segment in the path (a client would remove it)")
+              .value());
+    }
+    start = end;
+  }
+  return {};
+}
+
 // Checks run from the most basic to the most specific so the message names the first thing
 // a user would fix. The prefix/suffix lists are the reserved ones of the AWS naming rules; a
 // custom store may accept more, but a name S3 rejects is worth catching before a long export.
@@ -298,29 +237,18 @@ Result<void> ValidateKey(std::string_view key) {
   return {};
 }
 
-// Positions count characters, as an editor shows them; an invalid byte counts as one.
 Result<void> ValidateKeyCharacters(std::string_view text, std::string_view subject) {
-  size_t position = 1;
-  for (size_t i = 0; i < text.size(); ++position) {
-    uint32_t cp = 0;
-    size_t len = 0;
-    if (!DecodeUtf8(text, i, cp, len)) {
-      return Fail(ErrorCode::kInvalidArgument, std::string(subject),
-                  fmt::format("is not valid UTF-8: byte 0x{:02X} at character {} (byte offset {}) "
-                              "does not begin a valid sequence",
-                              static_cast<uint8_t>(text[i]), position, i));
-    }
-    if (const char* name = RefusedCharacter(cp)) {
-      return Fail(ErrorCode::kInvalidArgument, std::string(subject),
-                  fmt::format("contains {} ({}) at character {}; object keys may not hold control "
-                              "characters (U+0000-U+001F, U+007F-U+009F), bidirectional "
-                              "embeddings, overrides or isolates (U+202A-U+202E, "
-                              "U+2066-U+2069) or line and paragraph separators (U+2028, U+2029)",
-                              CodePoint(cp), name, position));
-    }
-    i += len;
+  const auto refused = FindRefusedCharacter(text);
+  if (!refused) return {};
+  if (refused->invalid_utf8) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(subject), refused->description);
   }
-  return {};
+  return Fail(ErrorCode::kInvalidArgument, std::string(subject),
+              refused->description +
+                  "; object keys may not hold control characters (U+0000-U+001F, "
+                  "U+007F-U+009F), bidirectional embeddings, overrides or isolates "
+                  "(U+202A-U+202E, U+2066-U+2069) or line and paragraph separators (U+2028, "
+                  "U+2029)");
 }
 
 Result<void> ValidateRegion(std::string_view region) {

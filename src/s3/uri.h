@@ -52,6 +52,14 @@ Result<void> ValidateKeyCharacters(std::string_view text, std::string_view subje
 // '-', starting with a letter, ending with a letter or digit, no "--". Subject "--region".
 Result<void> ValidateRegion(std::string_view region);
 
+// An http(s) URL that requests may be sent to (an S3 endpoint, a Domo API or instance URL):
+// what ResolveEndpoint accepts for endpoint_url (http or https, a host of letters, digits,
+// '-', '.', '_' or an IPv6 literal, a port 1-65535, a percent-encoded path; no user info,
+// query, fragment, spaces or control characters), and in the path no encoded NUL ('%00') and
+// no '.' or '..' segment (URL libraries remove them, so the address used would not be the one
+// saved). Errors are kInvalidArgument with `subject`.
+Result<void> ValidateHttpUrl(std::string_view url, std::string_view subject);
+
 // Where requests go.
 struct Endpoint {
   std::string scheme;     // "https" or "http"

@@ -7,7 +7,7 @@
 #include "core/text.h"
 #include "domo/client.h"
 #include "jobs/accounts.h"
-#include "s3/uri.h"
+#include "unload/field_rules.h"
 
 namespace s3u::service {
 namespace {
@@ -97,14 +97,12 @@ const std::set<std::string> kConnectorResponseFields = {
 const std::set<std::string> kAccountResponseFields = {"id", "secrets", "used_by", "created_ms",
                                                       "updated_ms"};
 
-void CheckUrl(const std::string& url, const std::string& field, FieldErrors& errors) {
-  if (url.empty()) return;
-  domo::DomoOptions probe;
-  probe.api_url = url;
-  probe.client_id = "x";
-  probe.client_secret = "x";
-  if (auto ok = domo::ValidateDomoOptions(probe); !ok) {
-    errors.push_back({field, ok.error().message});
+// `value` of the API field `field` meets the rule of the job field `key` (one validator per
+// field: unload/field_rules.h); a problem is reported under the API's name.
+void CheckRule(std::string_view field, std::string_view key, const std::string& value,
+               FieldErrors& errors) {
+  if (auto ok = unload::CheckField(key, value); !ok) {
+    errors.push_back({std::string(field), ok.error().message});
   }
 }
 
@@ -198,7 +196,7 @@ Checked<AccountForm> ParseAccountForm(const json& body,
     a.kind = *existing_kind;
   }
   a.name = r.Text("name", true, "a name");
-  if (a.name.size() > 100) errors.push_back({"name", "at most 100 characters"});
+  CheckRule("name", "name", a.name, errors);
   // Secrets are required when creating; when editing, absent or "" keeps the saved one.
   const bool need_secret = !editing;
   if (a.kind == store::AccountKind::kDomo) {
@@ -206,22 +204,25 @@ Checked<AccountForm> ParseAccountForm(const json& body,
     a.domo_client_secret = r.Text("domo_client_secret", need_secret, "the Domo client secret");
     a.domo_api_url = r.Text("domo_api_url", false, "");
     a.domo_instance_url = r.Text("domo_instance_url", false, "");
-    CheckUrl(a.domo_api_url, "domo_api_url", errors);
-    CheckUrl(a.domo_instance_url, "domo_instance_url", errors);
+    CheckRule("domo_client_id", "credentials.domo_client_id", a.domo_client_id, errors);
+    CheckRule("domo_client_secret", "credentials.domo_client_secret", a.domo_client_secret, errors);
+    CheckRule("domo_api_url", "credentials.domo_api_url", a.domo_api_url, errors);
+    CheckRule("domo_instance_url", "credentials.domo_instance_url", a.domo_instance_url, errors);
   } else {
     a.aws_access_key_id = r.Text("aws_access_key_id", true, "the AWS access key");
     a.aws_secret_access_key = r.Text("aws_secret_access_key", need_secret, "the AWS secret key");
     form.clear_session_token = r.IsNull("aws_session_token");
     a.aws_session_token = r.Text("aws_session_token", false, "");
     a.bucket = r.Text("bucket", true, "the bucket");
-    if (!a.bucket.empty()) {
-      if (auto ok = s3::ValidateBucketName(a.bucket); !ok) {
-        errors.push_back({"bucket", ok.error().message});
-      }
-    }
     a.region = r.Text("region", true, "the region (e.g. us-east-1)");
     a.endpoint_url = r.Text("endpoint_url", false, "");
-    CheckUrl(a.endpoint_url, "endpoint_url", errors);
+    CheckRule("aws_access_key_id", "credentials.aws_access_key_id", a.aws_access_key_id, errors);
+    CheckRule("aws_secret_access_key", "credentials.aws_secret_access_key", a.aws_secret_access_key,
+              errors);
+    CheckRule("aws_session_token", "credentials.aws_session_token", a.aws_session_token, errors);
+    CheckRule("bucket", "credentials.bucket", a.bucket, errors);
+    CheckRule("region", "credentials.region", a.region, errors);
+    CheckRule("endpoint_url", "credentials.endpoint_url", a.endpoint_url, errors);
   }
   r.RejectUnknown(kAccountResponseFields);
   if (!errors.empty()) return tl::unexpected(errors);
@@ -312,7 +313,7 @@ ConnectorForm ParseConnectorFormPartly(const json& body, FieldErrors& errors) {
   }
   FormReader r(body, "", errors);
   form.name = r.Text("name", true, "a name (it names the runs, the metrics and the history)");
-  if (form.name.size() > 100) errors.push_back({"name", "at most 100 characters"});
+  CheckRule("name", "name", form.name, errors);
   form.enabled = r.Bool("enabled", true);
   form.domo_account_id = r.Text("domo_account_id", true, "a Domo account");
   form.aws_account_id = r.Text("aws_account_id", true, "an AWS account");

@@ -4,12 +4,12 @@
 
 #include <toml++/toml.h>
 #include <charconv>
+#include <set>
 
 #include "core/bytes.h"
 #include "core/time_format.h"
 #include "domo/model.h"
-#include "table/day_window.h"
-#include "unload/path_template.h"
+#include "unload/field_rules.h"
 
 namespace s3u::unload {
 namespace {
@@ -387,47 +387,33 @@ void CheckAwsKeyPair(const JobSpec& spec, const RawMap& raw, Problems& problems)
 }
 
 // Cross-field checks and defaults that depend on several fields.
-void Finish(JobSpec& spec, const RawMap& raw, Problems& problems) {
-  if (spec.name.empty()) {
-    problems.Add("name", "a job name is required (it names the job in the metrics and history)");
-  }
+// The fields in `refused` broke their rule; they are not reported again as missing.
+void Finish(JobSpec& spec, const RawMap& raw, const std::set<std::string, std::less<>>& refused,
+            Problems& problems) {
+  auto required = [&](bool missing, const char* key, const char* message) {
+    if (missing && refused.count(key) == 0) problems.Add(key, message);
+  };
+  required(spec.name.empty(), "name",
+           "a job name is required (it names the job in the metrics and history)");
   if (spec.writeback_name.empty()) spec.writeback_name = "s3unload metrics: " + spec.name;
-  if (spec.input_dataset_id.empty()) {
-    problems.Add("details.input_dataset",
-                 "the input DataSet ID is required: the GUID after /datasources/ in the "
-                 "dataset's URL, or the URL itself");
-  } else if (auto id = domo::ParseDatasetId(spec.input_dataset_id, "details.input_dataset"); !id) {
-    problems.Add(id.error().subject, id.error().message);
-  } else {
+  required(spec.input_dataset_id.empty(), "details.input_dataset",
+           "the input DataSet ID is required: the GUID after /datasources/ in the dataset's URL, "
+           "or the URL itself");
+  // The IDs met their rule; a dataset URL becomes its GUID.
+  if (auto id = domo::ParseDatasetId(spec.input_dataset_id, "details.input_dataset")) {
     spec.input_dataset_id = *id;
   }
-  if (!spec.writeback_dataset_id.empty()) {
-    if (auto id = domo::ParseDatasetId(spec.writeback_dataset_id, "writeback.dataset_id"); !id) {
-      problems.Add(id.error().subject, id.error().message);
-    } else {
-      spec.writeback_dataset_id = *id;
-    }
+  if (auto id = domo::ParseDatasetId(spec.writeback_dataset_id, "writeback.dataset_id")) {
+    spec.writeback_dataset_id = *id;
   }
-  if (auto zone = table::FindTimeZone(spec.time_zone, "details.time_zone"); !zone) {
-    problems.Add(zone.error().subject, zone.error().message);
-  }
-  if (spec.bucket.empty()) {
-    problems.Add("credentials.bucket", "the bucket to unload into is required");
-  }
-  if (spec.domo_client_id.empty()) {
-    problems.Add("credentials.domo_client_id",
-                 "the Domo client ID is required (set it in the job file or DOMO_CLIENT_ID)");
-  }
-  if (spec.domo_client_secret.empty()) {
-    problems.Add("credentials.domo_client_secret",
-                 "the Domo client secret is required (prefer the DOMO_CLIENT_SECRET environment "
-                 "variable to keeping it in the file)");
-  }
-  if (auto ok = ValidatePathTemplate(spec.path, "details.path"); !ok) {
-    problems.Add(ok.error().subject, ok.error().message);
-  }
+  required(spec.bucket.empty(), "credentials.bucket", "the bucket to unload into is required");
+  required(spec.domo_client_id.empty(), "credentials.domo_client_id",
+           "the Domo client ID is required (set it in the job file or DOMO_CLIENT_ID)");
+  required(spec.domo_client_secret.empty(), "credentials.domo_client_secret",
+           "the Domo client secret is required (prefer the DOMO_CLIENT_SECRET environment "
+           "variable to keeping it in the file)");
   CheckAwsKeyPair(spec, raw, problems);
-  if (spec.primary_key.empty()) {
+  if (spec.primary_key.empty() && refused.count("details.primary_key") == 0) {
     problems.Add("details.primary_key",
                  "the primary key is required: one or more column names (the output is "
                  "ordered by it), e.g. [\"id\"] or \"region, id\"");
@@ -572,12 +558,28 @@ Checked<JobSpec> CheckJobSpec(const SpecSources& sources) {
     raw["details.specific_day"] = Raw{{std::to_string(*sources.day_flag)}, false, "--day"};
   ApplyAccounts(sources, raw, problems);
 
+  // Each value given meets its field's rule (field_rules.h) before it is read; a refused
+  // field keeps its default and is not also reported as missing.
   JobSpec spec;
+  std::set<std::string, std::less<>> refused;
   for (const FieldDef& field : Fields()) {
     auto it = raw.find(std::string(field.key));
-    if (it != raw.end()) field.apply(it->second, spec, problems);
+    if (it == raw.end()) continue;
+    bool ok = true;
+    for (const std::string& item : it->second.items) {
+      if (auto checked = CheckField(field.key, item); !checked) {
+        problems.Add(Where(std::string(field.key), it->second), checked.error().message);
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) {
+      refused.emplace(field.key);
+      continue;
+    }
+    field.apply(it->second, spec, problems);
   }
-  Finish(spec, raw, problems);
+  Finish(spec, raw, refused, problems);
   if (!problems.empty()) return tl::unexpected(problems.list());
   return spec;
 }

@@ -311,7 +311,7 @@ TEST(JobSpecTest, PathWithACharacterAKeyCannotHoldIsAFieldError) {
     SpecSources sources = FromToml(kMinimal);
     sources.set_flags = {"details.path=" + path};
     const FieldError e = OnlyProblem(sources);
-    EXPECT_EQ(e.field, "details.path");
+    EXPECT_EQ(e.field, "details.path (from --set)");  // the field, and where the value came from
     EXPECT_NE(e.message.find(named), std::string::npos) << e.message;
   }
 }
