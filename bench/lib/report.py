@@ -377,7 +377,8 @@ def summary(records, log):
                 f"{r.get('source', ''):6} {mbps(r):8.1f} MB/s {cpu_per_gib(r):6.2f} CPU s/GiB "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
         elif r["section"] in ("e2e", "formats", "memory"):
-            log(f"{r['section']:8} {r['tool']:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
+            name = r["tool"] + (f" ({r['format']})" if "format" in r else "")
+            log(f"{r['section']:8} {name:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
         elif r["section"] == "stages":
             log(f"stages   {r['name']:40} {r['bytes_per_second'] / 1e6:10.0f} MB/s "
