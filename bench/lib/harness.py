@@ -246,13 +246,16 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def read_back(server, bucket, key, size, digest, gunzip=False):
+def read_back(server, bucket, key, size, digest, gunzip=False, decompress=None):
     """Reads s3://bucket/key back with the aws cli; checks its size and the SHA-256 of its
-    bytes (of the decompressed bytes with gunzip). Returns (bytes, lines) of what was
-    compared. Raises BenchError on any difference."""
+    bytes (of the decompressed bytes with gunzip, or through the `decompress` command, e.g.
+    "zstd -dc"). Returns (bytes, lines) of what was compared. Raises BenchError on any
+    difference."""
     cmd = f"{AWS} --endpoint-url {server.endpoint} s3 cp s3://{bucket}/{key} -"
     if gunzip:
-        cmd += " | gzip -dc"
+        decompress = "gzip -dc"
+    if decompress:
+        cmd += f" | {decompress}"
     proc = subprocess.Popen(["bash", "-o", "pipefail", "-c", cmd], stdout=subprocess.PIPE,
                             env=server.env())
     h, total, lines = hashlib.sha256(), 0, 0
@@ -267,6 +270,38 @@ def read_back(server, bucket, key, size, digest, gunzip=False):
     if digest is not None and h.hexdigest() != digest:
         raise BenchError(f"{key}: read back differs from the source (sha256)")
     return total, lines, h.hexdigest()
+
+
+READERS = ROOT / "tests" / "readers"  # DuckDB (@duckdb/node-api), installed by scripts/setup
+DUCKDB_COUNT = """
+import { DuckDBInstance } from '@duckdb/node-api';
+const file = process.argv[1].replaceAll("'", "''");
+const db = await (await DuckDBInstance.create(':memory:')).connect();
+const rows = await db.runAndReadAll(`SELECT count(*) FROM read_parquet('${file}')`);
+console.log(String(rows.getRows()[0][0]));
+"""
+
+
+def read_back_parquet_rows(server, bucket, key, work):
+    """Reads s3://bucket/key back with the aws cli into a file and returns the number of rows
+    DuckDB reads from it (the Parquet reader of the tests, an engine independent of ours).
+    Raises BenchError when either fails."""
+    path = Path(work) / "read-back.parquet"
+    try:
+        out = subprocess.run([AWS, "--endpoint-url", server.endpoint, "s3", "cp", "--quiet",
+                              f"s3://{bucket}/{key}", str(path)], env=server.env(),
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise BenchError(f"aws s3 cp s3://{bucket}/{key} failed: {out.stderr[-1000:]}")
+        if not (READERS / "node_modules" / "@duckdb").is_dir():
+            raise BenchError(f"{READERS}/node_modules has no DuckDB: run scripts/setup")
+        out = subprocess.run(["node", "--input-type=module", "-e", DUCKDB_COUNT, str(path)],
+                             cwd=READERS, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise BenchError(f"DuckDB could not read s3://{bucket}/{key}: {out.stderr[-1000:]}")
+        return int(out.stdout.strip())
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def read_back_size(server, bucket, key, size):

@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-SECTIONS = ["upload", "ceiling", "sweep", "e2e", "memory", "stages"]
+SECTIONS = ["upload", "ceiling", "sweep", "e2e", "formats", "memory", "stages"]
 GiB = 1 << 30
 MiB = 1 << 20
 
@@ -147,7 +147,10 @@ def ceiling_table(records, lines):
 
 
 def e2e_table(records, lines, title, section, key):
-    cases = group(records, section, key)
+    cases = defaultdict(list)  # by tool, or by day and output (older records: gzip CSV)
+    for r in records:
+        if r["section"] == section:
+            cases[(r[key],) if key == "tool" else (r[key], r.get("format", "csv-gzip"))].append(r)
     if not cases:
         return
     lines.append(title)
@@ -156,8 +159,10 @@ def e2e_table(records, lines, title, section, key):
                  "× s3unload |")
     lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     ours = median([r["raw_bytes"] / r["wall"] for r in cases.get(("s3unload run",), [])])
-    for (name,), rs in cases.items():
+    for (name, *output), rs in cases.items():
         rate = median([r["raw_bytes"] / r["wall"] for r in rs])
+        if output:
+            name = f"{name} ({FORMAT_NAMES.get(output[0], output[0])})"
         lines.append(
             f"| {name.replace('|', '&#124;')} | {rs[0]['rows']:,} | {rs[0]['raw_bytes'] / 1e6:.0f} | "
             f"{median([r['stored_bytes'] for r in rs]) / 1e6:.0f} | {fmt([r['wall'] for r in rs], 2)} | "
@@ -166,6 +171,55 @@ def e2e_table(records, lines, title, section, key):
             f"{fmt([cpu_per_gib(r, 'raw_bytes') for r in rs], 2)} | "
             f"{fmt([r['rss_kib'] / 1024 for r in rs], 1)} | "
             f"{'–' if name == 's3unload run' or key != 'tool' else ratio(ours, rate)} |")
+    lines.append("")
+
+
+FORMAT_NAMES = {"csv-gzip": "CSV + gzip", "csv-zstd": "CSV + zstd", "parquet": "Parquet"}
+
+
+def formats_table(records, lines):
+    cases = group(records, "formats", "tool")
+    if not cases:
+        return
+    rows = next(iter(cases.values()))[0]["rows"]
+    lines.append("## Output formats: one synthetic day by `s3unload run` as gzip CSV, zstd CSV "
+                 "and Parquet\n")
+    lines.append(f"The same day ({rows:,} rows, the end-to-end section's columns: id, datetime, "
+                 "text, choice, decimal, integer) from the Domo emulator to radosgw, unloaded "
+                 "by `s3unload run` (direct engine, default settings) in each output, the "
+                 "outputs one after the other within each repetition. CSV + gzip: ISA-L level "
+                 "1 (the default); CSV + zstd: level 3; Parquet: zstd pages (its default), "
+                 "64 MiB row groups. Source: the day as CSV (the CSV runs' bytes before "
+                 "compression), the denominator of every rate and of client CPU per GiB "
+                 "(s3unload's process, not the emulator or the server). Stored: the sum of "
+                 "the sizes of the run's objects in the bucket. Read back with the aws cli: "
+                 "CSV decompressed and its rows counted, Parquet's rows counted by DuckDB. "
+                 "× gzip CSV: the median divided by gzip CSV's (below 1: smaller, faster, "
+                 "cheaper than gzip CSV).\n")
+    lines.append("| output | objects | source CSV MB | stored MB | stored / source | wall s | "
+                 "MB/s of CSV | client CPU s/GiB CSV | peak RSS MiB | stored × gzip CSV | "
+                 "wall × gzip CSV | CPU × gzip CSV |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    base = cases.get(("csv-gzip",), [])
+
+    def med(rs, f):
+        return median([f(r) for r in rs])
+
+    for (name,), rs in cases.items():
+        cells = [ratio(med(rs, lambda r: r["stored_bytes"]), med(base, lambda r: r["stored_bytes"])),
+                 ratio(med(rs, lambda r: r["wall"]), med(base, lambda r: r["wall"])),
+                 ratio(med(rs, lambda r: cpu_per_gib(r, "raw_bytes")),
+                       med(base, lambda r: cpu_per_gib(r, "raw_bytes")))]
+        if name == "csv-gzip":
+            cells = ["–"] * 3
+        lines.append(
+            f"| {FORMAT_NAMES.get(name, name)} | {rs[0]['objects']} | "
+            f"{rs[0]['raw_bytes'] / 1e6:.0f} | {fmt([r['stored_bytes'] / 1e6 for r in rs])} | "
+            f"{med(rs, lambda r: r['stored_bytes'] / r['raw_bytes']) * 100:.1f} % | "
+            f"{fmt([r['wall'] for r in rs], 2)} | "
+            f"{fmt([r['raw_bytes'] / r['wall'] / 1e6 for r in rs])} | "
+            f"{fmt([cpu_per_gib(r, 'raw_bytes') for r in rs], 2)} | "
+            f"{fmt([r['rss_kib'] / 1024 for r in rs], 1)} | " + " | ".join(cells) + " |")
     lines.append("")
 
 
@@ -178,18 +232,25 @@ def stages_table(records, lines):
         return
     lines.append("## Stages (Google Benchmark, one thread)\n")
     lines.append("Each stage's rate in MB/s of its input (8 MiB: one default part, or 8 MiB of "
-                 "CSV; per CPU second), next to `memcpy` of the same buffer, the machine's "
-                 "physical reference; median of the repetitions (min–max). Items: rows, or "
-                 "requests for signing.\n")
-    lines.append("| stage | MB/s | items/s | share of memcpy |")
-    lines.append("| --- | --- | --- | --- |")
+                 "CSV; per CPU second), and the CPU seconds it takes per GiB of that input, "
+                 "next to `memcpy` of the same buffer, the machine's physical reference; median "
+                 "of the repetitions (min–max). Items: rows, or requests for signing. "
+                 "`BM_EncodeCsvGzip`, `BM_EncodeCsvZstd` and `BM_EncodeParquet*` are an "
+                 "unload's whole output (rows to stored bytes), their input the source CSV of "
+                 "the same rows; ratio: input bytes / stored bytes.\n")
+    lines.append("| stage | MB/s | CPU s/GiB | items/s | ratio | share of memcpy |")
+    lines.append("| --- | --- | --- | --- | --- | --- |")
     ref = median([r["bytes_per_second"] for r in by.get("BM_Memcpy", [])]) or 0
     for name, rs in by.items():
         rate = [r["bytes_per_second"] / 1e6 for r in rs]
+        per_gib = [GiB / r["bytes_per_second"] for r in rs if r["bytes_per_second"]]
         items = [r["items_per_second"] for r in rs]
+        ratios = [r["ratio"] for r in rs if r.get("ratio")]
         share = f"{median(rate) * 1e6 / ref * 100:.1f} %" if ref and median(rate) else "–"
         lines.append(f"| `{name}` | {fmt(rate, 0) if median(rate) else '–'} | "
-                     f"{fmt(items, 0) if median(items) else '–'} | {share} |")
+                     f"{fmt(per_gib, 2) if per_gib else '–'} | "
+                     f"{fmt(items, 0) if median(items) else '–'} | "
+                     f"{fmt(ratios, 2) if ratios else '–'} | {share} |")
     lines.append("")
 
 
@@ -296,10 +357,14 @@ def write(data, out_path, results_dir):
               "module, gzip level 6, `upload_fileobj`. Every object is read back with the aws "
               "cli, decompressed and its rows counted. Client CPU excludes the emulator.\n",
               "e2e", "tool")
+    formats_table(records, lines)
     e2e_table(records, lines,
               "## Memory: peak RSS of `s3unload run` by size of the day\n\n"
-              "Same job, same settings (defaults: 20,000-row pages, gzip, 8 MiB parts × 4), "
-              "synthetic days of different sizes.\n", "memory", "day")
+              "Same job, same settings (defaults: 20,000-row pages, 8 MiB parts × 4; gzip "
+              "CSV unless the day names another output; Parquet: 64 MiB row groups, zstd "
+              "pages), synthetic days of different sizes. CSV MB: the day as CSV (for "
+              "Parquet, the size of the emulator's CSV export of the day).\n",
+              "memory", "day")
     stages_table(records, lines)
     Path(out_path).write_text("\n".join(lines) + "\n")
 
@@ -311,8 +376,9 @@ def summary(records, log):
             log(f"{r['section']:8} {r.get('tool', ''):9} {r.get('variant', ''):8} "
                 f"{r.get('source', ''):6} {mbps(r):8.1f} MB/s {cpu_per_gib(r):6.2f} CPU s/GiB "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
-        elif r["section"] in ("e2e", "memory"):
-            log(f"{r['section']:8} {r['tool']:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
+        elif r["section"] in ("e2e", "formats", "memory"):
+            name = r["tool"] + (f" ({r['format']})" if "format" in r else "")
+            log(f"{r['section']:8} {name:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
         elif r["section"] == "stages":
             log(f"stages   {r['name']:40} {r['bytes_per_second'] / 1e6:10.0f} MB/s "

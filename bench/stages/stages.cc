@@ -1,8 +1,10 @@
 // The stages of an upload and of an unload, each alone on one thread, next to memcpy of the
 // same buffer as the physical reference: CSV tokenising, encoding rows (CSV, JSON Lines),
-// gzip (ISA-L) and zstd, the integrity digests as the S3 client computes them, SigV4
-// signing, and parsing a Domo query page. Run by bench/run (section "stages"), which puts
-// the rates in bench/RESULTS.md; every benchmark reports bytes/s of its input.
+// gzip (ISA-L) and zstd, the three outputs of an unload whole (CSV + gzip, CSV + zstd,
+// Parquet with its pages compressed), the integrity digests as the S3 client computes them,
+// SigV4 signing, and parsing a Domo query page. Run by bench/run (section "stages"), which
+// puts the rates in bench/RESULTS.md; every benchmark reports bytes/s of its input (per CPU
+// second: Google Benchmark divides by CPU time), the output stages bytes/s of source CSV.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -121,8 +123,12 @@ class NullSink final : public s3u::unload::ObjectSink {
   uint64_t bytes = 0;
 };
 
-// Parquet compresses inside the file, so its stage includes the page codec, and its rate is
-// counted in source (CSV) bytes to compare with CSV encoding + gzip / zstd.
+// One output of an unload, from the row values to the bytes stored. Without compression the
+// rate counts the encoded bytes (the CSV or JSON Lines text). With compression, and always
+// for Parquet (its pages are compressed inside the file), the rate counts the source CSV
+// bytes of the same rows, so the three outputs bench/run compares end to end (CSV + gzip,
+// CSV + zstd, Parquet + zstd) are side by side here in MB/s and CPU s/GiB of the same
+// source, and `ratio` is source bytes / stored bytes as for BM_GzipIsal and BM_Zstd.
 void Encode(benchmark::State& state, s3u::unload::OutputFormat format,
             s3u::unload::Compression compression = s3u::unload::Compression::kNone) {
   const Rows& rows = SampleRows();
@@ -152,9 +158,12 @@ void Encode(benchmark::State& state, s3u::unload::OutputFormat format,
       Check((*writer)->WriteRow(fields), state);
     }
     Check((*writer)->Close(), state);
-    if (format == s3u::unload::OutputFormat::kParquet) {
+    if (format == s3u::unload::OutputFormat::kParquet ||
+        compression != s3u::unload::Compression::kNone) {
       encoded += rows.csv.size();
       state.counters["stored_bytes"] = static_cast<double>(sink->bytes);
+      state.counters["ratio"] =
+          static_cast<double>(rows.csv.size()) / static_cast<double>(sink->bytes);
     } else {
       encoded += sink->bytes;
     }
@@ -164,6 +173,12 @@ void Encode(benchmark::State& state, s3u::unload::OutputFormat format,
 }
 
 void BM_EncodeCsv(benchmark::State& state) { Encode(state, s3u::unload::OutputFormat::kCsv); }
+void BM_EncodeCsvGzip(benchmark::State& state) {
+  Encode(state, s3u::unload::OutputFormat::kCsv, s3u::unload::Compression::kGzip);
+}
+void BM_EncodeCsvZstd(benchmark::State& state) {
+  Encode(state, s3u::unload::OutputFormat::kCsv, s3u::unload::Compression::kZstd);
+}
 void BM_EncodeParquetZstd(benchmark::State& state) {
   Encode(state, s3u::unload::OutputFormat::kParquet, s3u::unload::Compression::kZstd);
 }
@@ -269,6 +284,8 @@ BENCHMARK(BM_Memcpy);
 BENCHMARK(BM_CsvTokenise);
 BENCHMARK(BM_EncodeCsv);
 BENCHMARK(BM_EncodeJsonLines);
+BENCHMARK(BM_EncodeCsvGzip);
+BENCHMARK(BM_EncodeCsvZstd);
 BENCHMARK(BM_EncodeParquetZstd);
 BENCHMARK(BM_EncodeParquetSnappy);
 BENCHMARK(BM_GzipIsal);
