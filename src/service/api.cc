@@ -205,12 +205,12 @@ struct Api::Impl {
   // The JSON body; a 400 is sent and nullopt returned when it is not JSON.
   std::optional<json> Body(const Request& req, Response& res, bool empty_is_object = false) {
     if (req.body.empty() && empty_is_object) return json::object();
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) {
-      SendFieldErrors(res, {{"body", "not valid JSON"}}, "the request");
+    auto body = ParseBody(req.body);
+    if (!body) {
+      SendFieldErrors(res, body.error(), "the request");
       return std::nullopt;
     }
-    return body;
+    return std::move(*body);
   }
 
   // ---- accounts

@@ -158,6 +158,48 @@ void SettingsValues(const json& settings, std::vector<unload::SpecValue>& values
 
 }  // namespace
 
+Checked<json> ParseBody(std::string_view text) {
+  struct Frame {
+    bool is_object = false;
+    std::set<std::string> keys;
+    std::string last_key;
+  };
+  std::vector<Frame> frames;
+  FieldErrors errors;
+  auto callback = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        frames.push_back({event == json::parse_event_t::object_start, {}, {}});
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        if (!frames.empty()) frames.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        if (frames.empty()) break;
+        Frame& frame = frames.back();
+        frame.last_key = parsed.get<std::string>();
+        if (!frame.keys.insert(frame.last_key).second) {
+          std::string path;
+          for (size_t i = 0; i + 1 < frames.size(); ++i) {
+            if (frames[i].is_object) path += frames[i].last_key + ".";
+          }
+          errors.push_back({path + frame.last_key, "given twice; give each field once"});
+        }
+        break;
+      }
+      case json::parse_event_t::value:
+        break;
+    }
+    return true;
+  };
+  json body = json::parse(text, callback, false);
+  if (body.is_discarded()) return tl::unexpected(FieldErrors{{"body", "not valid JSON"}});
+  if (!errors.empty()) return tl::unexpected(errors);
+  return body;
+}
+
 Checked<RetryPolicy> ParseRetry(const json& form) {
   FieldErrors errors;
   RetryPolicy retry;

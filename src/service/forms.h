@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -19,6 +20,11 @@
 #include "unload/job_spec.h"
 
 namespace s3u::service {
+
+// A request body: a JSON object, else the field error "body". A key given twice in one object
+// is a field error on that key ("settings.details.path": nlohmann's parser would silently keep
+// the last one, so what was checked and what the user meant could differ).
+Checked<nlohmann::json> ParseBody(std::string_view text);
 
 // The Retry pane: a failed run is retried every `every_minutes` up to `max_retries` times.
 struct RetryPolicy {

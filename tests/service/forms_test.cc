@@ -323,5 +323,17 @@ TEST(ConnectorFormTest, WithoutSpecificDayAConnectorUnloadsYesterday) {
   EXPECT_EQ(spec->specific_day, 1);
 }
 
+TEST(ParseBodyTest, AKeyGivenTwiceIsAnErrorOnThatKey) {
+  auto top = ParseBody(R"({"name":"a","name":"b"})");
+  ASSERT_FALSE(top);
+  EXPECT_EQ(top.error(), (FieldErrors{{"name", "given twice; give each field once"}}));
+  auto nested = ParseBody(R"({"settings":{"details":{"path":"a/","path":"../b/"}}})");
+  ASSERT_FALSE(nested);
+  EXPECT_EQ(nested.error().front().field, "settings.details.path");
+  // The same key in two objects is no duplicate.
+  EXPECT_TRUE(ParseBody(R"({"a":{"x":1},"b":{"x":2},"c":[{"x":1},{"x":2}]})"));
+  EXPECT_EQ(ParseBody("{nope").error().front().field, "body");
+}
+
 }  // namespace
 }  // namespace s3u::service

@@ -1013,6 +1013,69 @@ TEST_F(ServiceLimitsTest, ABodyThatIsNotJsonIs415AndNothingIsSaved) {
   EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").body["accounts"].size(), 0u);
 }
 
+// docs/bad-input.md, the API's account fields: every hostile value is a 400 naming the field,
+// and nothing is saved; the values the table keeps are saved as given.
+TEST_F(ServiceLimitsTest, HostileAccountFieldsAreRefusedByNameAndNothingIsSaved) {
+  Start();
+  const json aws = {{"kind", "aws"},
+                    {"name", "rgw"},
+                    {"aws_access_key_id", "AKIDEXAMPLE"},
+                    {"aws_secret_access_key", "secret"},
+                    {"bucket", "my-bucket"},
+                    {"region", "us-east-1"},
+                    {"endpoint_url", "http://127.0.0.1:9"}};
+  const json domo = {{"kind", "domo"},
+                     {"name", "domo"},
+                     {"domo_client_id", "id"},
+                     {"domo_client_secret", "secret"},
+                     {"domo_api_url", "http://127.0.0.1:9"}};
+  const std::vector<json> hostile = {
+      "a\r\nb",       std::string("a\0b", 3), "a\u202Eb", "<img src=x onerror=alert(1)>", 1.5,
+      json::object(), std::string(9000, 'a')};
+  int tried = 0;
+  for (const json& base : {aws, domo}) {
+    for (const auto& [field, value] : base.items()) {
+      if (field == "kind") continue;
+      for (const json& bad : hostile) {
+        json body = base;
+        body[field] = bad;
+        const auto answer = service_->Call("POST", "/api/v1/accounts", body);
+        ++tried;
+        EXPECT_EQ(answer.status, 400) << field << " = " << bad.dump() << ": " << answer.raw;
+        std::set<std::string> fields;
+        for (const json& f : answer.body["error"]["fields"]) fields.insert(f["field"]);
+        EXPECT_TRUE(fields.count(field)) << field << " not named: " << answer.raw;
+      }
+    }
+    for (const char* field : {"region", "bucket", "endpoint_url", "domo_api_url"}) {
+      if (!base.contains(field)) continue;
+      json body = base;
+      body[field] = std::string(field) == "bucket" ? "../b" : "http://127.0.0.1:9/a/../b";
+      if (std::string(field) == "region") body[field] = "../us-east-1";
+      EXPECT_EQ(service_->Call("POST", "/api/v1/accounts", body).status, 400) << field;
+      ++tried;
+    }
+  }
+  // A key given twice.
+  httplib::Client client("127.0.0.1", service_->port());
+  auto twice = client.Post("/api/v1/accounts", {{"Authorization", "Bearer " + service_->token()}},
+                           R"({"kind":"domo","name":"a","name":"b","domo_client_id":"id",)"
+                           R"("domo_client_secret":"s"})",
+                           "application/json");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 400) << twice->body;
+  EXPECT_THAT(twice->body, HasSubstr("given twice"));
+  ++tried;
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").body["accounts"].size(), 0u);
+  // A name keeps '../' and '%00' as text.
+  json kept = domo;
+  kept["name"] = "../orders %00";
+  const auto saved = service_->Call("POST", "/api/v1/accounts", kept);
+  EXPECT_EQ(saved.status, 201) << saved.raw;
+  EXPECT_EQ(saved.body["name"], "../orders %00");
+  std::cout << "[ numbers ] bad-input cases tried through the API: " << tried << "\n";
+}
+
 TEST_F(ServiceLimitsTest, ThePageMayNotBeFramed) {
   Start();
   httplib::Client client("127.0.0.1", service_->port());
