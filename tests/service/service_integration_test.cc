@@ -1092,7 +1092,9 @@ TEST_F(ServiceLimitsTest, ListeningOnLoopbackWithoutTlsDoesNotWarn) {
   EXPECT_THAT(service_->Log(), Not(HasSubstr("without TLS")));
 }
 
-TEST_F(ServiceLimitsTest, ANameWithANewlineCannotForgeALogLine) {
+// A name with a newline is refused on save (docs/bad-input.md), so it never reaches the log
+// as a forged line; the log's own escaping of what does reach it is LoggerTest's.
+TEST_F(ServiceLimitsTest, ANameWithANewlineIsRefusedAndCannotForgeALogLine) {
   Start();
   const std::string evil = "evil\ninfo: run r1 succeeded: 1 rows";
   auto created = service_->Call("POST", "/api/v1/accounts",
@@ -1101,10 +1103,11 @@ TEST_F(ServiceLimitsTest, ANameWithANewlineCannotForgeALogLine) {
                                  {"domo_client_id", "id"},
                                  {"domo_client_secret", "secret-value"},
                                  {"domo_api_url", "http://127.0.0.1:9"}});
-  ASSERT_EQ(created.status, 201) << created.raw;
-  const std::string log = service_->Log();
-  EXPECT_THAT(log, HasSubstr("account evil\\ninfo: run r1 succeeded: 1 rows created"));
-  EXPECT_THAT(log, Not(HasSubstr("\ninfo: run r1")));
+  ASSERT_EQ(created.status, 400) << created.raw;
+  EXPECT_EQ(created.body["error"]["fields"][0]["field"], "name");
+  EXPECT_THAT(created.raw, HasSubstr("U+000A (line feed) at character 5"));
+  EXPECT_THAT(service_->Log(), Not(HasSubstr("\ninfo: run r1")));
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").body["accounts"].size(), 0u);
 }
 
 TEST_F(ServiceLimitsTest, JsonLogsAreOneObjectPerLine) {
