@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/executor.h"
 #include "core/text.h"
@@ -79,6 +80,7 @@ struct Api::Impl {
   std::unique_ptr<httplib::Server> server;
   httplib::Server& http;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> run_ended{false};
 
   Impl(store::Store& s, Scheduler& sch, Clock& c, Logger& l, ApiOptions o)
       : store(s),
@@ -807,8 +809,17 @@ Result<int> Api::Bind(const std::string& host, int port) {
   return bound;
 }
 
-void Api::Run() { impl_->http.listen_after_bind(); }
+void Api::Run() {
+  impl_->http.listen_after_bind();
+  impl_->run_ended = true;
+}
 void Api::SetStopping() { impl_->stopping = true; }
-void Api::Stop() { impl_->http.stop(); }
+// httplib's stop() does nothing until listen_after_bind has marked the server running, and a
+// listen that starts after it then never ends: a SIGTERM right after the start hung the
+// service. So Stop waits for the server thread to get there (or to have given up).
+void Api::Stop() {
+  while (!impl_->http.is_running() && !impl_->run_ended) std::this_thread::yield();
+  impl_->http.stop();
+}
 
 }  // namespace s3u::service

@@ -49,6 +49,8 @@ class Api {
   void Run();
   // Health answers 503 and other routes refuse new work from now on; for the shutdown.
   void SetStopping();
+  // Ends Run, even when Run has only just been started. REQUIRES: Run was called, on another
+  // thread.
   void Stop();
 
  private:
