@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <algorithm>
+
 namespace s3u {
 namespace {
 constexpr bool IsSpace(char c) {
@@ -25,6 +27,15 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
   }
   return true;
+}
+
+std::string WithoutUserInfo(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const size_t authority_end = std::min(url.find_first_of("/?#", start), url.size());
+  const size_t at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at == std::string_view::npos || at < start || at >= authority_end) return std::string(url);
+  return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
 }
 
 }  // namespace s3u

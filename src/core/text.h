@@ -18,6 +18,10 @@ constexpr char AsciiLower(char c) {
 }
 std::string AsciiLower(std::string_view s);
 
+// `url` with the user info of its authority ("user:password@") shown as "***@", so a URL can
+// be quoted in a message without the password it may carry.
+std::string WithoutUserInfo(std::string_view url);
+
 // Equal but for ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

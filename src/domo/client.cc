@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/gzip.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "domo/paging.h"
 
@@ -45,8 +46,8 @@ std::string TrimSlash(std::string url) {
 Result<void> ValidateUrl(const std::string& url, std::string_view field) {
   auto bad = [&](const std::string& why) {
     return Fail(ErrorCode::kInvalidArgument, std::string(field),
-                "'" + url + "' " + why + "; expected http(s)://host[:port], e.g. " +
-                    "https://api.domo.com");
+                "'" + WithoutUserInfo(url) + "' " + why +
+                    "; expected http(s)://host[:port], e.g. " + "https://api.domo.com");
   };
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos ||

@@ -60,81 +60,89 @@ bool IsValidEncodedPath(std::string_view path) {
   return true;
 }
 
-tl::unexpected<Error> EndpointError(std::string_view url, std::string what) {
-  return Fail(ErrorCode::kInvalidArgument, "--endpoint-url",
-              Quote(url) + " " + what +
+// The URL is quoted without its user info: "http://user:secret@host" must not carry the
+// secret into a message, a log line or an API answer.
+tl::unexpected<Error> EndpointError(std::string_view subject, std::string_view url,
+                                    std::string what) {
+  return Fail(ErrorCode::kInvalidArgument, std::string(subject),
+              Quote(WithoutUserInfo(url)) + " " + what +
                   "; expected http(s)://host[:port][/path], e.g. http://127.0.0.1:9000");
 }
 
 // A deliberately small parser: the endpoint becomes part of every signed request, so anything
 // that a URL library might silently rewrite (user info, query, fragment, unencoded path bytes)
 // is rejected with a message instead.
-Result<Endpoint> ParseCustomEndpoint(std::string_view url) {
-  if (url.empty()) return EndpointError(url, "is empty");
+Result<Endpoint> ParseCustomEndpoint(std::string_view url, std::string_view subject) {
+  if (url.empty()) return EndpointError(subject, url, "is empty");
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
-      return EndpointError(url, "contains a space or control character");
+      return EndpointError(subject, url, "contains a space or control character");
     }
   }
   const size_t sep = url.find("://");
-  if (sep == std::string_view::npos) return EndpointError(url, "has no scheme");
+  if (sep == std::string_view::npos) return EndpointError(subject, url, "has no scheme");
   Endpoint ep;
   ep.scheme = AsciiLower(url.substr(0, sep));
   if (ep.scheme != "http" && ep.scheme != "https") {
-    return EndpointError(url, "has scheme " + Quote(ep.scheme) + " (only http and https work)");
+    return EndpointError(subject, url,
+                         "has scheme " + Quote(ep.scheme) + " (only http and https work)");
   }
   const std::string_view rest = url.substr(sep + 3);
   const size_t authority_end = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, authority_end);
   const std::string_view path =
       authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-  if (path.find('?') != std::string_view::npos) return EndpointError(url, "has a query ('?')");
-  if (path.find('#') != std::string_view::npos) return EndpointError(url, "has a fragment ('#')");
+  if (path.find('?') != std::string_view::npos)
+    return EndpointError(subject, url, "has a query ('?')");
+  if (path.find('#') != std::string_view::npos)
+    return EndpointError(subject, url, "has a fragment ('#')");
   if (authority.find('@') != std::string_view::npos) {
-    return EndpointError(url, "has user info ('user@'); credentials come from the usual sources");
+    return EndpointError(subject, url,
+                         "has user info ('user@'); credentials come from the usual sources");
   }
 
   std::string_view host = authority;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {  // IPv6 literal: [::1]:9000
     const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return EndpointError(url, "has an unclosed '['");
+    if (close == std::string_view::npos) return EndpointError(subject, url, "has an unclosed '['");
     host = authority.substr(0, close + 1);
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return EndpointError(url, "has text after ']'");
+      if (after.front() != ':') return EndpointError(subject, url, "has text after ']'");
       port = after.substr(1);
-      if (port.empty()) return EndpointError(url, "has an empty port");
+      if (port.empty()) return EndpointError(subject, url, "has an empty port");
     }
     for (char c : host.substr(1, host.size() - 2)) {
       if (!IsHexDigit(c) && c != ':' && c != '.') {
-        return EndpointError(url, "has an invalid IPv6 address");
+        return EndpointError(subject, url, "has an invalid IPv6 address");
       }
     }
-    if (host.size() <= 2) return EndpointError(url, "has an empty IPv6 address");
+    if (host.size() <= 2) return EndpointError(subject, url, "has an empty IPv6 address");
   } else {
     const size_t colon = authority.find(':');
     if (colon != std::string_view::npos) {
       host = authority.substr(0, colon);
       port = authority.substr(colon + 1);
-      if (port.empty()) return EndpointError(url, "has an empty port");
+      if (port.empty()) return EndpointError(subject, url, "has an empty port");
     }
     for (char c : host) {
       if (!IsAlpha(c) && !IsDigit(c) && c != '-' && c != '.' && c != '_') {
         return EndpointError(
-            url, "has an invalid character " + Quote(std::string(1, c)) + " in the host");
+            subject, url, "has an invalid character " + Quote(std::string(1, c)) + " in the host");
       }
     }
   }
-  if (host.empty()) return EndpointError(url, "has no host");
+  if (host.empty()) return EndpointError(subject, url, "has no host");
 
   if (!port.empty()) {
     uint32_t value = 0;
     for (char c : port) {
-      if (!IsDigit(c) || port.size() > 5) return EndpointError(url, "has an invalid port");
+      if (!IsDigit(c) || port.size() > 5) return EndpointError(subject, url, "has an invalid port");
       value = value * 10 + static_cast<uint32_t>(c - '0');
     }
-    if (value == 0 || value > 65535) return EndpointError(url, "has a port outside 1-65535");
+    if (value == 0 || value > 65535)
+      return EndpointError(subject, url, "has a port outside 1-65535");
     // Default ports are left out of Host so the signed Host matches what clients send.
     const bool is_default =
         (ep.scheme == "https" && value == 443) || (ep.scheme == "http" && value == 80);
@@ -147,7 +155,7 @@ Result<Endpoint> ParseCustomEndpoint(std::string_view url) {
   }
 
   if (!IsValidEncodedPath(path)) {
-    return EndpointError(url, "has a path that is not percent-encoded");
+    return EndpointError(subject, url, "has a path that is not percent-encoded");
   }
   std::string_view base = path;
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
@@ -158,25 +166,19 @@ Result<Endpoint> ParseCustomEndpoint(std::string_view url) {
 }  // namespace
 
 Result<void> ValidateHttpUrl(std::string_view url, std::string_view subject) {
-  auto with_subject = [&](Error e) {
-    e.subject = std::string(subject);
-    return tl::unexpected(std::move(e));
-  };
-  auto parsed = ParseCustomEndpoint(url);
-  if (!parsed) return with_subject(parsed.error());
+  auto parsed = ParseCustomEndpoint(url, subject);
+  if (!parsed) return tl::unexpected(parsed.error());
   const std::string& path = parsed->base_path;
-  std::string lower = AsciiLower(path);
-  if (lower.find("%00") != std::string::npos) {
-    return with_subject(EndpointError(url, "has an encoded NUL ('%00') in the path").value());
+  if (AsciiLower(path).find("%00") != std::string::npos) {
+    return EndpointError(subject, url, "has an encoded NUL ('%00') in the path");
   }
   for (size_t start = 0; start < path.size();) {
     size_t end = path.find('/', start + 1);
     if (end == std::string::npos) end = path.size();
     const std::string_view segment = std::string_view(path).substr(start + 1, end - start - 1);
     if (segment == "." || segment == "..") {
-      return with_subject(
-          EndpointError(url, "has a '.' or '..' segment in the path (a client would remove it)")
-              .value());
+      return EndpointError(subject, url,
+                           "has a '.' or '..' segment in the path (a client would remove it)");
     }
     start = end;
   }
@@ -312,7 +314,7 @@ Result<Endpoint> ResolveEndpoint(std::string_view region,
     ep.path_style = force_path_style || bucket_has_dot;
     return ep;
   }
-  auto ep = ParseCustomEndpoint(*endpoint_url);
+  auto ep = ParseCustomEndpoint(*endpoint_url, "--endpoint-url");
   if (!ep) return ep;
   // A dotted bucket breaks TLS hostname checks against a wildcard certificate; over plain
   // http there is no certificate, so the caller's choice stands.

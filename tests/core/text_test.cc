@@ -29,5 +29,13 @@ TEST(EqualsIgnoreCaseTest, ComparesAsciiCaseInsensitively) {
   EXPECT_FALSE(EqualsIgnoreCase("a", "b"));
 }
 
+TEST(WithoutUserInfoTest, HidesUserAndPasswordOnly) {
+  EXPECT_EQ(WithoutUserInfo("https://u:p@h:9/x?y=1"), "https://***@h:9/x?y=1");
+  EXPECT_EQ(WithoutUserInfo("u:p@h/x"), "***@h/x");
+  EXPECT_EQ(WithoutUserInfo("https://h/a@b"), "https://h/a@b");  // '@' in the path stays
+  EXPECT_EQ(WithoutUserInfo("https://h"), "https://h");
+  EXPECT_EQ(WithoutUserInfo(""), "");
+}
+
 }  // namespace
 }  // namespace s3u

@@ -63,6 +63,15 @@ TEST(FieldRulesTest, AddressesAreHttpUrlsWithoutNulOrDotSegments) {
   }
 }
 
+TEST(FieldRulesTest, AUrlWithAPasswordIsRefusedWithoutShowingIt) {
+  for (const char* key : {"credentials.endpoint_url", "credentials.domo_api_url"}) {
+    auto checked = CheckField(key, "https://user:hunter2-secret@example.com/x");
+    ASSERT_FALSE(checked) << key;
+    EXPECT_THAT(checked.error().message, HasSubstr("'https://***@example.com/x'"));
+    EXPECT_THAT(checked.error().message, ::testing::Not(HasSubstr("hunter2")));
+  }
+}
+
 TEST(FieldRulesTest, PathsKeepDotsPercentAndMarkupAsWritten) {
   for (const char* path : {"orders/../x/", "./", "a%00b/", "<b>/{date}/"}) {
     EXPECT_TRUE(CheckField("details.path", path)) << path;
