@@ -97,6 +97,9 @@ S3Source S3SourceFor(const unload::JobSpec& spec) {
   source.profile = spec.aws_profile;
   source.region = spec.region;
   source.endpoint_url = spec.endpoint_url;
+  source.role_arn = spec.role_arn;
+  source.external_id = spec.external_id;
+  source.role_session_name = spec.role_session_name;
   return source;
 }
 

@@ -59,6 +59,10 @@ struct Transport {
 struct S3Source {
   std::optional<std::string> access_key_id, secret_access_key, session_token, profile, region,
       endpoint_url;
+  // A role to assume with the credentials above (or, when none are given, the Environment's
+  // chain); the S3 client then signs with the role's temporary credentials, refreshed before
+  // they expire.
+  std::optional<std::string> role_arn, external_id, role_session_name;
   bool force_path_style = false;  // implied by an endpoint_url
   bool correct_region = true;
   bool sign_payload = true;

@@ -157,6 +157,9 @@ const std::vector<FieldDef>& Fields() {
       Text("credentials.bucket", &JobSpec::bucket),
       OptionalText("credentials.region", &JobSpec::region),
       OptionalText("credentials.endpoint_url", &JobSpec::endpoint_url),
+      OptionalText("credentials.role_arn", &JobSpec::role_arn),
+      OptionalText("credentials.external_id", &JobSpec::external_id),
+      OptionalText("credentials.role_session_name", &JobSpec::role_session_name),
       {"details.input_dataset",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
          SetText(&JobSpec::input_dataset_id, "details.input_dataset", raw, spec, problems);

@@ -50,6 +50,9 @@ struct JobSpec {
   // AWS values given in the job; unset ones resolve like the aws cli (env, then profile).
   std::optional<std::string> aws_access_key_id, aws_secret_access_key, aws_session_token,
       aws_profile, region, endpoint_url;
+  // A role to assume (STS AssumeRole) with the credentials above, or with the default chain's
+  // when none are given; docs/credentials.md.
+  std::optional<std::string> role_arn, external_id, role_session_name;
   std::string bucket;
   // details
   std::string input_dataset_id;  // a GUID (a dataset URL is reduced to its GUID)
