@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -35,6 +39,8 @@ using nlohmann::json;
 
 constexpr const char* kJson = "application/json";
 constexpr size_t kConnectionThreads = 128;
+// Connections the kernel queues before they are accepted (see Api::Bind).
+constexpr int kListenBacklog = 1024;
 constexpr std::chrono::seconds kReadTimeout{5};
 
 int StatusFor(ErrorCode code) {
@@ -81,6 +87,9 @@ struct Api::Impl {
   httplib::Server& http;
   std::atomic<bool> stopping{false};
   std::atomic<bool> run_ended{false};
+  // The listening socket, seen by the socket-options hook before httplib binds it (-1 until
+  // then); Bind widens its accept queue.
+  std::atomic<socket_t> listener{INVALID_SOCKET};
 
   Impl(store::Store& s, Scheduler& sch, Clock& c, Logger& l, ApiOptions o)
       : store(s),
@@ -759,6 +768,10 @@ Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, A
   // connection never holds a thread.
   i.http.set_keep_alive_max_count(1);
   i.http.set_payload_max_length(kMaxBodyBytes);
+  i.http.set_socket_options([&i](socket_t sock) {
+    httplib::default_socket_options(sock);
+    i.listener = sock;
+  });
   i.http.set_pre_routing_handler(
       [&i](const Request& req, Response& res) { return i.AdmitOrRefuse(req, res); });
   i.PageRoutes();
@@ -805,6 +818,16 @@ Result<int> Api::Bind(const std::string& host, int port) {
     return Fail(ErrorCode::kUnavailable, fmt::format("{}:{}", host, port),
                 "cannot listen there (in use, or not an address of this machine); choose "
                 "another with --listen HOST:PORT");
+  }
+  // Debian's compiled httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG): with
+  // more connections arriving at once than that, the kernel drops SYNs and the client only
+  // retries after a second, so /health took 1024 ms beside 64 slow clients. Listening again
+  // on the bound socket only sets its queue length (Linux and the BSDs); the kernel caps it at
+  // net.core.somaxconn.
+  if (::listen(impl_->listener, kListenBacklog) != 0) {
+    return Fail(ErrorCode::kUnavailable, fmt::format("{}:{}", host, port),
+                fmt::format("cannot set the accept queue to {} connections: {}", kListenBacklog,
+                            std::strerror(errno)));
   }
   return bound;
 }

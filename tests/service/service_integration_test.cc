@@ -970,6 +970,22 @@ TEST_F(ServiceLimitsTest, HealthAnswersWhile64SlowClientsHoldHalfSentRequests) {
             << " ms; service peak RSS " << PeakRssKib(service_->pid()) << " KiB\n";
 }
 
+// The kernel's accept queue, not a timing: with httplib's own backlog of 5, a burst of
+// connections beyond it had its SYNs dropped and waited for the client's retransmit (health
+// took 1024 ms in about 1 run of 3 beside 64 slow clients). For a listening socket, ss shows
+// the queue's length in Send-Q.
+TEST_F(ServiceLimitsTest, TheAcceptQueueHoldsABurstOfConnections) {
+  Start();
+  const auto ss =
+      testing::RunCommand({"ss", "-ltnH", "sport = :" + std::to_string(service_->port())});
+  ASSERT_EQ(ss.exit_code, 0) << ss.err;
+  std::istringstream fields(ss.out);
+  std::string state, recv_q, send_q;
+  fields >> state >> recv_q >> send_q;
+  EXPECT_EQ(state, "LISTEN") << ss.out;
+  EXPECT_GE(std::stoi(send_q), 1024) << ss.out;
+}
+
 TEST_F(ServiceLimitsTest, AConnectionThatStopsSendingItsHeadersIsClosed) {
   Start();
   RawConnection connection(service_->port());
