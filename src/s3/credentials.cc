@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 
 #include "core/text.h"
@@ -97,6 +98,7 @@ class Resolver {
     if (!creds) return Fail(creds.error());
     ResolveRegion();
     ResolveEndpoint();
+    ResolveStsEndpoint();
     return std::move(out_);
   }
 
@@ -180,21 +182,47 @@ class Resolver {
     return {};
   }
 
+  // A profile's two sections (either may be null).
+  struct Profile {
+    std::string name;
+    const std::map<std::string, std::string>* credentials = nullptr;  // credentials file
+    const std::map<std::string, std::string>* config = nullptr;       // config file
+    std::optional<std::string> Find(const std::string& key) const {
+      if (auto v = s3::Get(config, key)) return v;
+      return s3::Get(credentials, key);
+    }
+    bool Exists() const { return credentials != nullptr || config != nullptr; }
+  };
+
+  Profile ProfileNamed(const std::string& name) const {
+    Profile p;
+    p.name = name;
+    p.credentials = credentials_file_.Section(name);
+    if (name == "default") {
+      p.config = config_file_.Section("default");
+      if (p.config == nullptr) p.config = config_file_.Section("profile default");
+    } else {
+      p.config = config_file_.Section("profile " + name);
+    }
+    return p;
+  }
+
   // Keys from one file's profile section. nullopt when the section has no access key.
-  Result<std::optional<Credentials>> FromSection(const std::map<std::string, std::string>* s,
+  Result<std::optional<Credentials>> FromSection(const std::string& profile,
+                                                 const std::map<std::string, std::string>* s,
                                                  const ConfigFile& file) {
     const auto id = Get(s, "aws_access_key_id");
     const auto secret = Get(s, "aws_secret_access_key");
     if (!id) {
       if (secret) {
-        out_.warnings.push_back("profile " + out_.profile + " in " + file.path +
+        out_.warnings.push_back("profile " + profile + " in " + file.path +
                                 " has aws_secret_access_key without aws_access_key_id; ignored");
       }
       return std::optional<Credentials>();
     }
     if (!secret) {
       return Fail(ErrorCode::kInvalidArgument, file.path,
-                  "profile " + out_.profile + " in " + file.path +
+                  "profile " + profile + " in " + file.path +
                       " has aws_access_key_id but no aws_secret_access_key");
     }
     Credentials c;
@@ -208,7 +236,218 @@ class Resolver {
     return std::optional<Credentials>(std::move(c));
   }
 
+  // A source found: its description, and fixed keys copied to out_.credentials.
+  struct Found {
+    CredentialSource source;
+    std::string description;
+  };
+  static Found Fixed(Credentials c, std::string description) {
+    return Found{CredentialSource{std::move(c)}, std::move(description)};
+  }
+
+  Result<Found> FromEnvironmentKeys(bool required) {
+    const auto env_id = Env("AWS_ACCESS_KEY_ID");
+    const auto env_secret = Env("AWS_SECRET_ACCESS_KEY");
+    if (env_id && !env_secret) {
+      return Fail(ErrorCode::kInvalidArgument, "AWS_SECRET_ACCESS_KEY",
+                  "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    }
+    if (!env_id) {
+      if (env_secret) {
+        out_.warnings.push_back(
+            "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID; ignored (as the aws cli "
+            "does)");
+      }
+      if (!required) return Found{};
+      return Fail(ErrorCode::kUnauthenticated, "AWS_ACCESS_KEY_ID",
+                  "credential_source = Environment, but AWS_ACCESS_KEY_ID is not set");
+    }
+    Credentials c;
+    c.access_key_id = *env_id;
+    c.secret_access_key = *env_secret;
+    if (auto token = Env("AWS_SESSION_TOKEN")) {
+      c.session_token = *token;
+    } else if (auto legacy = Env("AWS_SECURITY_TOKEN")) {
+      c.session_token = *legacy;
+    }
+    if (auto exp = Env("AWS_CREDENTIAL_EXPIRATION")) {
+      if (auto t = ParseS3Time(*exp)) {
+        c.expiration = *t;
+      } else {
+        out_.warnings.push_back("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time; ignored");
+      }
+    }
+    return Fixed(std::move(c), "environment");
+  }
+
+  std::string Where(const Profile& p) const {
+    return "profile " + p.name + " in " +
+           (p.config != nullptr ? config_file_.path : credentials_file_.path);
+  }
+
+  static bool HasRole(const Profile& p) {
+    return p.Find("role_arn") && (p.Find("source_profile") || p.Find("credential_source"));
+  }
+
+  // Step 3: role_arn with source_profile or credential_source. `visited` holds the profiles
+  // of the chain so far (a cycle is refused).
+  Result<Found> AssumeRoleFrom(const Profile& p, std::vector<std::string> visited) {
+    const std::string where = Where(p);
+    const auto source_profile = p.Find("source_profile");
+    const auto credential_source = p.Find("credential_source");
+    if (source_profile && credential_source) {
+      return Fail(ErrorCode::kInvalidArgument, where,
+                  where + " has both source_profile and credential_source; keep one");
+    }
+    AssumeRoleSource role;
+    role.role_arn = *p.Find("role_arn");
+    role.external_id = p.Find("external_id").value_or("");
+    // botocore names its sessions "botocore-session-<epoch>"; a fixed name keeps CloudTrail
+    // readable and the trust policy's conditions simple.
+    role.session_name = p.Find("role_session_name").value_or("s3unload");
+    if (auto d = p.Find("duration_seconds")) {
+      int seconds = 0;
+      const auto [end, ec] = std::from_chars(d->data(), d->data() + d->size(), seconds);
+      if (ec != std::errc() || end != d->data() + d->size() || seconds < 900 || seconds > 43200) {
+        return Fail(ErrorCode::kInvalidArgument, where,
+                    where + ": duration_seconds must be a whole number from 900 to 43200");
+      }
+      role.duration_seconds = seconds;
+    }
+    Result<Found> base = credential_source
+                             ? FromCredentialSource(where, *credential_source)
+                             : FromSourceProfileOf(p, *source_profile, std::move(visited));
+    if (!base) return Fail(base.error());
+    role.base = std::make_shared<const CredentialSource>(std::move(base->source));
+    role.base_description = base->description;
+    std::string description = "assume-role " + role.role_arn + " (" + where + ")";
+    return Found{CredentialSource{std::move(role)}, std::move(description)};
+  }
+
+  Result<Found> FromCredentialSource(const std::string& where, const std::string& name) {
+    if (name == "Environment") return FromEnvironmentKeys(/*required=*/true);
+    if (name == "Ec2InstanceMetadata") {
+      return Found{CredentialSource{InstanceMetadataSource{}}, "instance metadata (IMDSv2)"};
+    }
+    if (name == "EcsContainer") {
+      return Found{CredentialSource{ContainerSource{}}, "container credentials"};
+    }
+    return Fail(ErrorCode::kInvalidArgument, where,
+                where +
+                    ": credential_source must be Environment, Ec2InstanceMetadata or "
+                    "EcsContainer");
+  }
+
+  Result<Found> FromSourceProfileOf(const Profile& p, const std::string& name,
+                                    std::vector<std::string> visited) {
+    visited.push_back(p.name);
+    const Profile source = ProfileNamed(name);
+    if (!source.Exists()) {
+      return Fail(ErrorCode::kInvalidArgument, Where(p),
+                  Where(p) + ": source_profile " + name + " not found in " +
+                      credentials_file_.Describe() + " or " + config_file_.Describe());
+    }
+    return FromSourceProfile(source, visited);
+  }
+
+  // A source_profile's credentials, botocore's way: its keys, unless it is itself a role
+  // (then chained); a profile naming itself as its source uses its own keys.
+  Result<Found> FromSourceProfile(const Profile& p, const std::vector<std::string>& visited) {
+    auto keys = ProfileKeys(p);
+    if (!keys) return Fail(keys.error());
+    const bool self = !visited.empty() && visited.back() == p.name;
+    if (!keys->description.empty() && (!HasRole(p) || self)) return std::move(*keys);
+    if (HasRole(p)) {
+      if (std::find(visited.begin(), visited.end(), p.name) != visited.end()) {
+        std::string chain;
+        for (const std::string& v : visited) chain += v + " -> ";
+        return Fail(ErrorCode::kInvalidArgument, Where(p),
+                    "source_profile cycle: " + chain + p.name);
+      }
+      return AssumeRoleFrom(p, visited);
+    }
+    auto other = FromProfileProviders(p);
+    if (!other) return Fail(other.error());
+    if (!other->description.empty()) return std::move(*other);
+    return Fail(ErrorCode::kInvalidArgument, Where(p),
+                "source profile " + p.name +
+                    " has no credentials (keys, a role, web identity, "
+                    "SSO or credential_process)");
+  }
+
+  // Keys of a profile, credentials file first; an empty Found when it has none.
+  Result<Found> ProfileKeys(const Profile& p) {
+    for (const auto& [section, file] :
+         {std::pair{p.credentials, &credentials_file_}, std::pair{p.config, &config_file_}}) {
+      auto creds = FromSection(p.name, section, *file);
+      if (!creds) return Fail(creds.error());
+      if (*creds) return Fixed(**std::move(creds), "profile " + p.name + " in " + file->path);
+    }
+    return Found{};
+  }
+
+  // Steps 4 (profile part), 5 and 7 for one profile; an empty Found when none applies.
+  Result<Found> FromProfileProviders(const Profile& p) {
+    if (auto token_file = p.Find("web_identity_token_file")) {
+      if (auto arn = p.Find("role_arn")) {
+        return Found{
+            CredentialSource{WebIdentitySource{ExpandHome(*token_file), *arn,
+                                               p.Find("role_session_name").value_or("s3unload")}},
+            "web identity " + *arn + " (" + Where(p) + ")"};
+      }
+    }
+    if (auto sso = FromSso(p); !sso || !sso->description.empty()) return sso;
+    if (auto command = p.Find("credential_process")) {
+      return Found{CredentialSource{ProcessSource{*command}},
+                   "credential_process (" + Where(p) + ")"};
+    }
+    return Found{};
+  }
+
+  Result<Found> FromSso(const Profile& p) {
+    SsoSource sso;
+    if (auto session = p.Find("sso_session")) {
+      const auto* section = config_file_.Section("sso-session " + *session);
+      if (section == nullptr) {
+        return Fail(ErrorCode::kInvalidArgument, Where(p),
+                    Where(p) + ": sso_session " + *session + " has no [sso-session " + *session +
+                        "] section in " + config_file_.Describe());
+      }
+      sso.session_name = *session;
+      sso.start_url = Get(section, "sso_start_url").value_or("");
+      sso.region = Get(section, "sso_region").value_or("");
+    } else if (auto url = p.Find("sso_start_url")) {
+      sso.start_url = *url;
+      sso.region = p.Find("sso_region").value_or("");
+    } else {
+      return Found{};
+    }
+    sso.account_id = p.Find("sso_account_id").value_or("");
+    sso.role_name = p.Find("sso_role_name").value_or("");
+    for (const auto& [value, key] :
+         {std::pair{&sso.start_url, "sso_start_url"}, std::pair{&sso.region, "sso_region"},
+          std::pair{&sso.account_id, "sso_account_id"},
+          std::pair{&sso.role_name, "sso_role_name"}}) {
+      if (value->empty()) {
+        return Fail(ErrorCode::kInvalidArgument, Where(p),
+                    Where(p) + " uses SSO but has no " + key);
+      }
+    }
+    return Found{CredentialSource{std::move(sso)}, "SSO (" + Where(p) + ")"};
+  }
+
   Result<void> ResolveCredentials() {
+    auto found = FindCredentials();
+    if (!found) return Fail(found.error());
+    if (const auto* fixed = std::get_if<Credentials>(&found->source.where)) {
+      out_.credentials = *fixed;
+    }
+    out_.source = std::move(found->source);
+    out_.credentials_source = std::move(found->description);
+    return {};
+  }
+
+  Result<Found> FindCredentials() {
     // 1. Flags: all or nothing.
     if (in_.flag_access_key || in_.flag_secret_key || in_.flag_session_token) {
       if (!in_.flag_access_key) {
@@ -221,75 +460,113 @@ class Resolver {
             ErrorCode::kInvalidArgument, std::string(kFlagSecretKey),
             std::string(kFlagAccessKey) + " was given without " + std::string(kFlagSecretKey));
       }
-      out_.credentials.access_key_id = *in_.flag_access_key;
-      out_.credentials.secret_access_key = *in_.flag_secret_key;
-      if (in_.flag_session_token) out_.credentials.session_token = *in_.flag_session_token;
-      out_.credentials_source = "flags";
-      return {};
+      Credentials c;
+      c.access_key_id = *in_.flag_access_key;
+      c.secret_access_key = *in_.flag_secret_key;
+      if (in_.flag_session_token) c.session_token = *in_.flag_session_token;
+      return Fixed(std::move(c), "flags");
     }
     // 2. Environment, unless --profile was given (botocore drops the env provider then).
-    const auto env_id = Env("AWS_ACCESS_KEY_ID");
-    const auto env_secret = Env("AWS_SECRET_ACCESS_KEY");
     if (in_.flag_profile) {
-      if (env_id || env_secret) {
+      if (Env("AWS_ACCESS_KEY_ID") || Env("AWS_SECRET_ACCESS_KEY")) {
         out_.warnings.push_back(
             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ignored because --profile was given");
       }
-    } else if (env_id) {
-      if (!env_secret) {
-        return Fail(ErrorCode::kInvalidArgument, "AWS_SECRET_ACCESS_KEY",
-                    "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
-      }
-      out_.credentials.access_key_id = *env_id;
-      out_.credentials.secret_access_key = *env_secret;
-      if (auto token = Env("AWS_SESSION_TOKEN")) {
-        out_.credentials.session_token = *token;
-      } else if (auto legacy = Env("AWS_SECURITY_TOKEN")) {
-        out_.credentials.session_token = *legacy;
-      }
-      if (auto exp = Env("AWS_CREDENTIAL_EXPIRATION")) {
-        if (auto t = ParseS3Time(*exp)) {
-          out_.credentials.expiration = *t;
-        } else {
-          out_.warnings.push_back("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time; ignored");
-        }
-      }
-      out_.credentials_source = "environment";
-      return {};
-    } else if (env_secret) {
+    } else {
+      auto env = FromEnvironmentKeys(/*required=*/false);
+      if (!env || !env->description.empty()) return env;
+    }
+    const Profile profile = ProfileNamed(out_.profile);
+    // 3. A role profile.
+    if (HasRole(profile)) return AssumeRoleFrom(profile, {});
+    // 4. Web identity from the environment (EKS IRSA), per setting before the profile's.
+    const auto token_file = Env("AWS_WEB_IDENTITY_TOKEN_FILE");
+    const auto role_arn = Env("AWS_ROLE_ARN");
+    if (token_file && role_arn) {
+      return Found{CredentialSource{WebIdentitySource{
+                       ExpandHome(*token_file), *role_arn,
+                       Env("AWS_ROLE_SESSION_NAME")
+                           .value_or(profile.Find("role_session_name").value_or("s3unload"))}},
+                   "web identity " + *role_arn + " (AWS_WEB_IDENTITY_TOKEN_FILE)"};
+    }
+    if (token_file || role_arn) {
       out_.warnings.push_back(
-          "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID; ignored (as the aws cli "
-          "does)");
+          std::string(token_file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN") +
+          " is set without " + (token_file ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE") +
+          "; web identity skipped");
     }
-    // 3. The profile: credentials file, then config file.
-    for (const auto& [section, file] : {std::pair{cred_section_, &credentials_file_},
-                                        std::pair{config_section_, &config_file_}}) {
-      auto creds = FromSection(section, *file);
-      if (!creds) return Fail(creds.error());
-      if (*creds) {
-        out_.credentials = **std::move(creds);
-        out_.credentials_source = "profile " + out_.profile + " in " + file->path;
-        return {};
-      }
+    // 4-8. The profile's web identity, SSO, keys (credentials file), credential_process, keys
+    // (config file): botocore reads the credentials file's keys before credential_process.
+    if (auto token = profile.Find("web_identity_token_file"); token && profile.Find("role_arn")) {
+      return FromProfileProviders(profile);
     }
-    // 4. Nothing: say where we looked, and why a profile that exists did not help.
-    for (const char* key : {"role_arn", "sso_session", "sso_start_url", "credential_process",
-                            "web_identity_token_file", "source_profile"}) {
-      if (Get(config_section_, key) || Get(cred_section_, key)) {
-        return Fail(ErrorCode::kUnauthenticated, "credentials",
-                    "profile " + out_.profile + " uses " + key +
-                        ", which s3unload does not support; give static keys instead (e.g. "
-                        "from `aws configure export-credentials --profile " +
-                        out_.profile + " --format env`)");
-      }
+    if (auto sso = FromSso(profile); !sso || !sso->description.empty()) return sso;
+    auto from_credentials = FromSection(profile.name, profile.credentials, credentials_file_);
+    if (!from_credentials) return Fail(from_credentials.error());
+    if (*from_credentials) {
+      return Fixed(**std::move(from_credentials),
+                   "profile " + profile.name + " in " + credentials_file_.path);
+    }
+    if (auto command = profile.Find("credential_process")) {
+      return Found{CredentialSource{ProcessSource{*command}},
+                   "credential_process (" + Where(profile) + ")"};
+    }
+    auto from_config = FromSection(profile.name, profile.config, config_file_);
+    if (!from_config) return Fail(from_config.error());
+    if (*from_config) {
+      return Fixed(**std::move(from_config),
+                   "profile " + profile.name + " in " + config_file_.path);
+    }
+    // 9. Container credentials.
+    if (Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
+        Env("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+      return Found{CredentialSource{ContainerSource{}}, "container credentials"};
+    }
+    // 10. Instance metadata.
+    const auto disabled = Env("AWS_EC2_METADATA_DISABLED");
+    const bool imds = in_.instance_metadata && !(disabled && AsciiLower(*disabled) == "true");
+    if (imds) {
+      return Found{CredentialSource{InstanceMetadataSource{}}, "instance metadata (IMDSv2)"};
+    }
+    if (profile.Find("role_arn")) {
+      return Fail(ErrorCode::kInvalidArgument, Where(profile),
+                  Where(profile) +
+                      " has role_arn but neither source_profile, credential_source "
+                      "nor web_identity_token_file");
     }
     std::string looked = "no AWS credentials found; looked at " + std::string(kFlagAccessKey) +
                          "/" + std::string(kFlagSecretKey) + ", ";
     looked += in_.flag_profile ? "(environment skipped: --profile given), "
                                : "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ";
     looked += "profile " + out_.profile + " in " + credentials_file_.Describe() + " and " +
-              config_file_.Describe() + " (IMDS, SSO and assume-role are not supported)";
+              config_file_.Describe() +
+              " (keys, role, web identity, SSO, credential_process), container credentials (no "
+              "AWS_CONTAINER_CREDENTIALS_*)";
+    looked += in_.instance_metadata ? " and instance metadata (AWS_EC2_METADATA_DISABLED)"
+                                    : " (instance metadata not used here)";
     return Fail(ErrorCode::kUnauthenticated, "credentials", looked);
+  }
+
+  // STS: AWS_ENDPOINT_URL_STS, the services section, then the S3 endpoint (S3-compatible
+  // stores answer STS at the same address), else the regional endpoint.
+  void ResolveStsEndpoint() {
+    const auto ignore_env = Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    const auto ignore_cfg = Get(config_section_, "ignore_configured_endpoint_urls");
+    const bool ignore = (ignore_env && AsciiLower(*ignore_env) == "true") ||
+                        (!ignore_env && ignore_cfg && AsciiLower(*ignore_cfg) == "true");
+    if (!ignore) {
+      if (auto e = Env("AWS_ENDPOINT_URL_STS")) {
+        out_.sts_endpoint_url = *e;
+        return;
+      }
+      if (auto services = Get(config_section_, "services")) {
+        if (auto e = Get(config_file_.Section("services " + *services), "sts.endpoint_url")) {
+          out_.sts_endpoint_url = *e;
+          return;
+        }
+      }
+    }
+    out_.sts_endpoint_url = out_.endpoint_url;
   }
 
   void ResolveRegion() {
@@ -456,6 +733,11 @@ Result<Credentials> ResolvingCredentialsProvider::Refresh() {
 Result<Credentials> ResolvingCredentialsProvider::ResolveLocked() {
   Result<AwsSettings> settings = ResolveAwsSettings(input_);
   if (!settings) return Fail(settings.error());
+  if (!std::holds_alternative<Credentials>(settings->source.where)) {
+    return Fail(ErrorCode::kUnauthenticated, "credentials",
+                "the credentials now come from " + settings->credentials_source +
+                    " instead of fixed keys; start again to use them");
+  }
   if (Expired(settings->credentials, clock_)) return ExpiredError(settings->credentials);
   cached_ = settings->credentials;
   return *cached_;

@@ -365,7 +365,7 @@ TEST(ResolveAwsSettingsTest, NoCredentialsAnywhereListsWhereItLooked) {
                                        HasSubstr("/home/u/.aws/config (missing)")));
 }
 
-TEST(ResolveAwsSettingsTest, ProfileWithUnsupportedSourceSaysSo) {
+TEST(ResolveAwsSettingsTest, AnSsoProfileWithoutItsSessionSectionSaysWhatIsMissing) {
   World w;
   w.files[kConfigPath] =
       "[profile sso]\nsso_session = corp\nsso_account_id = 1\nregion = us-east-1\n";
@@ -373,8 +373,88 @@ TEST(ResolveAwsSettingsTest, ProfileWithUnsupportedSourceSaysSo) {
   in.flag_profile = "sso";
   const auto s = ResolveAwsSettings(in);
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, ErrorCode::kUnauthenticated);
-  EXPECT_THAT(s.error().message, AllOf(HasSubstr("sso_session"), HasSubstr("export-credentials")));
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(s.error().message, HasSubstr("[sso-session corp]"));
+}
+
+TEST(ResolveAwsSettingsTest, ARoleProfileAssumesItsRoleWithItsSourceProfilesKeys) {
+  World w;
+  w.files[kCredPath] = "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n";
+  w.files[kConfigPath] =
+      "[profile writer]\nrole_arn = arn:aws:iam::123456789012:role/w\nsource_profile = base\n"
+      "external_id = ext-1\nduration_seconds = 900\n";
+  AwsSettingsInput in = w.Input();
+  in.flag_profile = "writer";
+  const auto s = ResolveAwsSettings(in);
+  ASSERT_TRUE(s) << s.error().message;
+  const auto* role = std::get_if<AssumeRoleSource>(&s->source.where);
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ(role->role_arn, "arn:aws:iam::123456789012:role/w");
+  EXPECT_EQ(role->external_id, "ext-1");
+  EXPECT_EQ(role->session_name, "s3unload");
+  EXPECT_EQ(role->duration_seconds, 900);
+  const auto* base = std::get_if<Credentials>(&role->base->where);
+  ASSERT_NE(base, nullptr);
+  EXPECT_EQ(base->access_key_id, "AKIDBASE");
+  EXPECT_THAT(s->credentials_source, HasSubstr("assume-role arn:aws:iam::123456789012:role/w"));
+  EXPECT_TRUE(s->credentials.access_key_id.empty());  // fetched later, not fixed
+}
+
+TEST(ResolveAwsSettingsTest, ASourceProfileCycleIsRefused) {
+  World w;
+  w.files[kConfigPath] =
+      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+      "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n";
+  AwsSettingsInput in = w.Input();
+  in.flag_profile = "a";
+  const auto s = ResolveAwsSettings(in);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(s.error().message, HasSubstr("cycle: a -> b -> a"));
+}
+
+TEST(ResolveAwsSettingsTest, WebIdentityFromTheEnvironmentComesBeforeTheProfilesKeys) {
+  World w;
+  w.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/var/run/token";
+  w.env["AWS_ROLE_ARN"] = "arn:aws:iam::1:role/irsa";
+  w.files[kCredPath] = "[default]\naws_access_key_id = AKID\naws_secret_access_key = s\n";
+  const auto s = ResolveAwsSettings(w.Input());
+  ASSERT_TRUE(s) << s.error().message;
+  const auto* web = std::get_if<WebIdentitySource>(&s->source.where);
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->token_file, "/var/run/token");
+  EXPECT_EQ(web->role_arn, "arn:aws:iam::1:role/irsa");
+}
+
+TEST(ResolveAwsSettingsTest, ContainerThenInstanceMetadataEndTheChain) {
+  World w;
+  AwsSettingsInput in = w.Input();
+  in.instance_metadata = true;
+  auto s = ResolveAwsSettings(in);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_TRUE(std::holds_alternative<InstanceMetadataSource>(s->source.where));
+  w.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x";
+  s = ResolveAwsSettings(in);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_TRUE(std::holds_alternative<ContainerSource>(s->source.where));
+  w.env.clear();
+  w.env["AWS_EC2_METADATA_DISABLED"] = "TRUE";
+  EXPECT_FALSE(ResolveAwsSettings(in));
+}
+
+TEST(ResolveAwsSettingsTest, StsUsesTheS3EndpointUnlessItsOwnIsSet) {
+  World w;
+  w.env["AWS_ACCESS_KEY_ID"] = "AKID";
+  w.env["AWS_SECRET_ACCESS_KEY"] = "s";
+  AwsSettingsInput in = w.Input();
+  in.flag_endpoint_url = "http://127.0.0.1:7480";
+  auto s = ResolveAwsSettings(in);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->sts_endpoint_url, "http://127.0.0.1:7480");
+  w.env["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:9000";
+  s = ResolveAwsSettings(in);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->sts_endpoint_url, "http://127.0.0.1:9000");
 }
 
 TEST(ResolveAwsSettingsTest, NoHomeAndNoFunctionsStillAnswers) {
