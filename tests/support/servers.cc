@@ -185,20 +185,46 @@ std::string ReadWholeFile(const std::string& path) {
   return text.str();
 }
 
+namespace {
+
+// scripts/servers/start-rgw on a fresh directory and free ports, with `env` added.
+void StartRadosGw(ManagedServer& m, const std::string& tag,
+                  const std::vector<std::pair<std::string, std::string>>& env) {
+  m.dir = TempDir(tag);
+  const int port = FreePorts(2);
+  auto r = RunCommand(
+      {kSourceDir + "/scripts/servers/start-rgw", m.dir.string(), std::to_string(port)}, env);
+  Check(r.exit_code == 0, "start-rgw", r);
+  m.server = {"http://127.0.0.1:" + std::to_string(port),
+              {"S3UNLOADTESTKEY0001", "s3unload-test-secret-0001", "", std::nullopt},
+              "radosgw",
+              (m.dir / "ceph.conf").string()};
+}
+
+}  // namespace
+
 const S3Server& RadosGw() {
   static ManagedServer managed = [] {
     ManagedServer m;
-    m.dir = TempDir("rgw");
-    const int port = FreePorts(2);
-    auto r = RunCommand(
-        {kSourceDir + "/scripts/servers/start-rgw", m.dir.string(), std::to_string(port)});
-    Check(r.exit_code == 0, "start-rgw", r);
-    m.server = {"http://127.0.0.1:" + std::to_string(port),
-                {"S3UNLOADTESTKEY0001", "s3unload-test-secret-0001", "", std::nullopt},
-                "radosgw"};
+    StartRadosGw(m, "rgw", {});
     return m;
   }();
   return managed.server;
+}
+
+const S3Server& RadosGwWithSts() {
+  static ManagedServer managed = [] {
+    ManagedServer m;
+    StartRadosGw(m, "rgw-sts", {{"RGW_STS_KEY", "s3unloadStsKey16"}});
+    return m;
+  }();
+  return managed.server;
+}
+
+CommandResult RadosGwAdmin(const S3Server& server, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"timeout", "60", "radosgw-admin", "-c", server.admin_config};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
 }
 
 s3::Credentials RadosGwPutOnlyUser() {
@@ -215,7 +241,8 @@ const S3Server& SwiftS3() {
     Check(r.exit_code == 0, "start-swift", r);
     m.server = {"http://127.0.0.1:" + std::to_string(port),
                 {"s3unload:tester", "s3unload-secret", "", std::nullopt},
-                "swift"};
+                "swift",
+                ""};
     return m;
   }();
   return managed.server;
@@ -237,7 +264,7 @@ const std::optional<S3Server>& Moto() {
     while (lines >> word) {
       if (word == "ready") lines >> url >> key >> secret;
     }
-    return S3Server{url, {key, secret, "", std::nullopt}, "moto"};
+    return S3Server{url, {key, secret, "", std::nullopt}, "moto", ""};
   }();
   return server;
 }
@@ -252,12 +279,12 @@ CommandResult AwsCli(const S3Server& server, const std::vector<std::string>& arg
   const s3::Credentials& c = credentials ? *credentials : server.owner;
   std::vector<std::string> argv = {"/usr/bin/aws", "--endpoint-url", server.endpoint};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, {{"AWS_ACCESS_KEY_ID", c.access_key_id},
-                           {"AWS_SECRET_ACCESS_KEY", c.secret_access_key},
-                           {"AWS_DEFAULT_REGION", "us-east-1"},
-                           {"AWS_CONFIG_FILE", "/dev/null"},
-                           {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
-                           {"AWS_PAGER", ""}});
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"AWS_ACCESS_KEY_ID", c.access_key_id},       {"AWS_SECRET_ACCESS_KEY", c.secret_access_key},
+      {"AWS_DEFAULT_REGION", "us-east-1"},          {"AWS_CONFIG_FILE", "/dev/null"},
+      {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}, {"AWS_PAGER", ""}};
+  if (!c.session_token.empty()) env.emplace_back("AWS_SESSION_TOKEN", c.session_token);
+  return RunCommand(argv, env);
 }
 
 std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std::string& bucket,

@@ -19,10 +19,15 @@ struct S3Server {
   std::string endpoint;  // http://127.0.0.1:PORT
   s3::Credentials owner;
   std::string name;
+  std::string admin_config;  // radosgw: its ceph.conf, for radosgw-admin -c; empty otherwise
 };
 
 // Started on first use; nullptr-free: a server that cannot start fails the calling test.
 const S3Server& RadosGw();
+// A radosgw of its own with STS on (`rgw s3 auth use sts`, `rgw sts key`), same users as
+// RadosGw(). Separate because with STS on radosgw answers a wrong secret or an unknown key
+// with AccessDenied, where RadosGw()'s tests expect SignatureDoesNotMatch/InvalidAccessKeyId.
+const S3Server& RadosGwWithSts();
 const S3Server& SwiftS3();
 // nullopt when Python's moto cannot be imported (the caller GTEST_SKIPs with the reason).
 const std::optional<S3Server>& Moto();
@@ -45,6 +50,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 // Runs a shell command line (for pipelines such as `head -c N /dev/urandom | s3unload ...`).
 CommandResult RunShell(const std::string& command_line,
                        const std::vector<std::pair<std::string, std::string>>& env = {});
+
+// radosgw-admin against `server` (a radosgw), e.g. {"role", "create", ...}.
+CommandResult RadosGwAdmin(const S3Server& server, const std::vector<std::string>& args);
 
 // How long SpawnProcess waits for the first line before it kills the child.
 inline constexpr std::chrono::seconds kSpawnLimit{120};
@@ -69,7 +77,8 @@ int WaitForExit(int pid, std::chrono::seconds limit);
 // The whole content of a file ("" when it cannot be read).
 std::string ReadWholeFile(const std::string& path);
 
-// The aws cli (Debian's v2 at /usr/bin/aws) against `server` with `credentials`.
+// The aws cli (Debian's v2 at /usr/bin/aws) against `server` with `credentials` (their
+// session token too, when they carry one).
 CommandResult AwsCli(const S3Server& server, const std::vector<std::string>& args,
                      const std::optional<s3::Credentials>& credentials = std::nullopt);
 // Reads an object back with the aws cli; nullopt if it does not exist.
