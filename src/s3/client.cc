@@ -182,7 +182,10 @@ Result<http::Response> S3Client::SendOnce(const S3Request& request, const std::s
     }
     if (error.code == ErrorCode::kUnauthenticated && !corrections.credentials) {
       corrections.credentials = true;
-      if (credentials_.Refresh()) continue;
+      auto refreshed = credentials_.Refresh();
+      if (refreshed) continue;
+      // Say which provider could not refresh: S3's answer alone would not.
+      error.message += "; refreshing the credentials failed: " + refreshed.error().message;
     }
     if (options_.correct_clock_skew && !corrections.clock) {
       auto parsed = ParseErrorXml(response->body);

@@ -5,7 +5,8 @@
 // logged at info level and counted, retry_counts()); on top of that the client:
 //   - follows a wrong-region answer to the bucket's real region (when correct_region is on,
 //     the default) or fails with "bucket B is in region X, not Y";
-//   - refreshes credentials once on ExpiredToken / InvalidToken;
+//   - refreshes credentials once on ExpiredToken / InvalidToken (when that fails, its error,
+//     which names the provider, is added to the message);
 //   - corrects its signing clock once on RequestTimeTooSkewed and logs by how much it was off.
 //
 // Thread-safety: every method may be called concurrently (upload workers share one client).
