@@ -112,13 +112,21 @@ domo::DomoOptions DomoOptionsFor(const unload::JobSpec& spec) {
   return options;
 }
 
-S3Source S3SourceFor(const store::Account& aws) {
+S3Source S3SourceFor(const store::Account& account, const store::Account* base) {
+  // An AWS account signs with its own keys; a role account assumes its role with the keys of
+  // its base account, or with the Environment's chain when it has none.
+  const store::Account* keys = account.kind == store::AccountKind::kRole ? base : &account;
   S3Source source;
-  source.access_key_id = NonEmpty(aws.aws_access_key_id);
-  source.secret_access_key = NonEmpty(aws.aws_secret_access_key);
-  source.session_token = NonEmpty(aws.aws_session_token);
-  source.region = NonEmpty(aws.region);
-  source.endpoint_url = NonEmpty(aws.endpoint_url);
+  if (keys != nullptr) {
+    source.access_key_id = NonEmpty(keys->aws_access_key_id);
+    source.secret_access_key = NonEmpty(keys->aws_secret_access_key);
+    source.session_token = NonEmpty(keys->aws_session_token);
+  }
+  source.region = NonEmpty(account.region);
+  source.endpoint_url = NonEmpty(account.endpoint_url);
+  source.role_arn = NonEmpty(account.role_arn);
+  source.external_id = NonEmpty(account.external_id);
+  source.role_session_name = NonEmpty(account.role_session_name);
   return source;
 }
 

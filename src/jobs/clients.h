@@ -91,8 +91,9 @@ Result<std::unique_ptr<DomoClients>> OpenDomo(domo::DomoOptions options, const T
 // A job's sources (its values were resolved from the job file, DOMO_* and --set already).
 S3Source S3SourceFor(const unload::JobSpec& spec);
 domo::DomoOptions DomoOptionsFor(const unload::JobSpec& spec);
-// A saved account's sources (for its test; a connector's runs go through its job).
-S3Source S3SourceFor(const store::Account& aws);
+// A saved account's sources (for its test; a connector's runs go through its job). For a role
+// account, `base` is its base AWS account (null: none; jobs::RoleBase reads and checks it).
+S3Source S3SourceFor(const store::Account& account, const store::Account* base = nullptr);
 domo::DomoOptions DomoOptionsFor(const store::Account& domo);
 
 // Both clients of a run of `spec`; the job's tuning.retry_budget is their retry budget.

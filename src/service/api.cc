@@ -20,11 +20,14 @@
 #include "core/text.h"
 #include "core/version.h"
 #include "domo/access_check.h"
+#include "jobs/accounts.h"
 #include "jobs/clients.h"
 #include "s3/access_check.h"
 #include "service/admission.h"
 #include "service/api_token.h"
+#include "service/aws_environment.h"
 #include "service/forms.h"
+#include "service/role_policies.h"
 #include "service/schedule.h"
 #include "service/web_assets.h"
 #include "table/types.h"
@@ -246,12 +249,14 @@ struct Api::Impl {
     transport.retry_budget = std::chrono::seconds(10);
     return transport;
   }
-  json TestAccount(const store::Account& account) {
+  // `base`: a role account's base account (RoleBaseOf), null otherwise.
+  json TestAccount(const store::Account& account, const store::Account* base = nullptr) {
     Logger quiet(LogLevel::kOff);
     json out = {{"kind", std::string(store::AccountKindName(account.kind))}};
-    if (account.kind == store::AccountKind::kAws) {
-      auto bundle = jobs::OpenS3(jobs::S3SourceFor(account), jobs::Environment::None(),
-                                 TestTransport(), *options.run_clock, quiet);
+    if (store::IsS3Kind(account.kind)) {
+      const jobs::S3Source source = jobs::S3SourceFor(account, base);
+      auto bundle = jobs::OpenS3(source, ServiceEnvironment(source), TestTransport(),
+                                 *options.run_clock, quiet);
       Result<s3::S3AccessReport> report =
           bundle
               ? s3::CheckS3Access(*(*bundle)->client, account.bucket, "", s3::RandomProbeSuffix())
@@ -290,6 +295,27 @@ struct Api::Impl {
     return out;
   }
 
+  // A role account's base account (nullopt: none, or another kind); its problems are
+  // appended to `errors` (jobs::RoleBase: no such AWS account, an endpoint its keys were not
+  // saved for).
+  std::optional<store::Account> RoleBaseOf(const store::Account& account, FieldErrors& errors) {
+    auto base = jobs::RoleBase(store, account);
+    if (!base) {
+      errors.insert(errors.end(), base.error().begin(), base.error().end());
+      return std::nullopt;
+    }
+    return std::move(*base);
+  }
+
+  // Tests `account` (an unsaved form, or a saved account with an edit merged in), with its
+  // base account; a 400 naming the fields when the base does not fit.
+  void SendTest(Response& res, const store::Account& account) {
+    FieldErrors errors;
+    auto base = RoleBaseOf(account, errors);
+    if (!errors.empty()) return SendFieldErrors(res, errors, "the account");
+    SendJson(res, 200, TestAccount(account, base ? &*base : nullptr));
+  }
+
   void AccountRoutes() {
     http.Get("/api/v1/accounts", Guard([this](const Request&, Response& res) {
                auto accounts = store.ListAccounts();
@@ -304,13 +330,16 @@ struct Api::Impl {
                 if (!body) return;
                 auto form = ParseAccountForm(*body, std::nullopt);
                 if (!form) return SendFieldErrors(res, form.error(), "the account");
-                SendJson(res, 200, TestAccount(form->account));
+                SendTest(res, form->account);
               }));
     http.Post("/api/v1/accounts", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);
                 if (!body) return;
                 auto form = ParseAccountForm(*body, std::nullopt);
                 if (!form) return SendFieldErrors(res, form.error(), "the account");
+                FieldErrors errors;
+                RoleBaseOf(form->account, errors);
+                if (!errors.empty()) return SendFieldErrors(res, errors, "the account");
                 auto created = store.CreateAccount(form->account);
                 if (!created) return SendError(res, created.error());
                 log.Info("account " + created->name + " created (" + created->id + ")");
@@ -332,6 +361,9 @@ struct Api::Impl {
                auto checked = WithSavedSecrets(*existing, *form);
                if (!checked) return SendFieldErrors(res, checked.error(), "the account");
                checked->id = existing->id;
+               FieldErrors errors;
+               RoleBaseOf(*checked, errors);
+               if (!errors.empty()) return SendFieldErrors(res, errors, "the account");
                auto updated = store.UpdateAccount(*checked, form->clear_session_token);
                if (!updated) return SendError(res, updated.error());
                SendJson(res, 200, AccountOut(*updated));
@@ -354,10 +386,28 @@ struct Api::Impl {
                   if (!form) return SendFieldErrors(res, form.error(), "the account");
                   auto edited = WithSavedSecrets(*account, *form);
                   if (!edited) return SendFieldErrors(res, edited.error(), "the account");
-                  return SendJson(res, 200, TestAccount(*edited));
+                  return SendTest(res, *edited);
                 }
-                SendJson(res, 200, TestAccount(*account));
+                SendTest(res, *account);
               }));
+    // What to paste into the role of a role account (service/role_policies.h).
+    http.Get("/api/v1/accounts/([^/]+)/trust-policy",
+             Guard([this](const Request& req, Response& res) {
+               auto account = store.GetAccount(req.matches[1].str());
+               if (!account) return SendError(res, account.error());
+               if (account->kind != store::AccountKind::kRole) {
+                 return SendError(res, Error{ErrorCode::kNotFound,
+                                             "account " + account->id,
+                                             "account \"" + account->name +
+                                                 "\" is not an AWS role account; only those "
+                                                 "have a trust policy",
+                                             0,
+                                             {}});
+               }
+               res.status = 200;
+               res.set_header("Cache-Control", "no-store");
+               res.set_content(RolePoliciesJson(*account).dump(), kJson);
+             }));
   }
 
   // ---- connectors
@@ -365,8 +415,9 @@ struct Api::Impl {
   // Everything wrong with a connector form, the accounts and the job included (appended to
   // `errors`, which holds the form's own problems); the job when nothing is.
   std::optional<unload::JobSpec> Validate(const ConnectorForm& form, FieldErrors& errors) {
-    auto account = [&](const std::string& id, store::AccountKind kind,
-                       const char* field) -> std::optional<store::Account> {
+    // The account `id` when it is of a kind `accepts`; else a problem for `field`.
+    auto account = [&](const std::string& id, bool (*accepts)(store::AccountKind),
+                       const char* field, const char* needed) -> std::optional<store::Account> {
       if (id.empty()) return std::nullopt;  // reported as required already
       auto a = store.GetAccount(id);
       if (!a) {
@@ -374,17 +425,31 @@ struct Api::Impl {
                                                                         : a.error().message});
         return std::nullopt;
       }
-      if (a->kind != kind) {
-        errors.push_back(
-            {field, fmt::format("{} is an {} account; a {} account is needed", a->name,
-                                store::AccountKindTitle(a->kind), store::AccountKindTitle(kind))});
+      if (!accepts(a->kind)) {
+        errors.push_back({field, fmt::format("{} is {} {} account; {} is needed", a->name,
+                                             a->kind == store::AccountKind::kDomo ? "a" : "an",
+                                             store::AccountKindTitle(a->kind), needed)});
         return std::nullopt;
       }
       return *a;
     };
-    auto domo = account(form.domo_account_id, store::AccountKind::kDomo, "domo_account_id");
-    auto aws = account(form.aws_account_id, store::AccountKind::kAws, "aws_account_id");
-    auto spec = ConnectorJobSpec(form, domo ? &*domo : nullptr, aws ? &*aws : nullptr);
+    auto domo = account(
+        form.domo_account_id,
+        [](store::AccountKind kind) { return kind == store::AccountKind::kDomo; },
+        "domo_account_id", "a Domo account");
+    auto aws = account(form.aws_account_id, store::IsS3Kind, "aws_account_id",
+                       "an AWS account or an AWS role account");
+    // A role account's base: its problems are the AWS account's.
+    std::optional<store::Account> aws_base;
+    if (aws) {
+      FieldErrors base_errors;
+      aws_base = RoleBaseOf(*aws, base_errors);
+      for (const FieldError& e : base_errors) {
+        errors.push_back({"aws_account_id", aws->name + ": " + e.field + ": " + e.message});
+      }
+    }
+    auto spec = ConnectorJobSpec(form, domo ? &*domo : nullptr, aws ? &*aws : nullptr,
+                                 aws_base ? &*aws_base : nullptr);
     if (!spec) {
       for (const FieldError& e : spec.error()) {
         // A field the form already reported (name, settings) is said once.
@@ -444,8 +509,8 @@ struct Api::Impl {
       if (!field.empty()) out["fields"].push_back({{"field", field}, {"message", e.message}});
       return out;
     };
-    auto clients = jobs::OpenJobClients(spec, jobs::Environment::None(), TestTransport(),
-                                        *options.run_clock, quiet);
+    auto clients = jobs::OpenJobClients(spec, ServiceEnvironment(jobs::S3SourceFor(spec)),
+                                        TestTransport(), *options.run_clock, quiet);
     if (!clients) return finding(clients.error());
     ThreadPool pool(1);
     unload::RunDeps deps{*(*clients).domo->client, *(*clients).s3->client, pool, *options.run_clock,

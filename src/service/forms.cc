@@ -94,8 +94,8 @@ const std::set<std::string> kConnectorResponseFields = {
     "next_run", "retry_due_ms", "retry_attempt", "running_run_id",
     "last_run", "created_ms",   "updated_ms",    "retry_of_run_id"};
 
-const std::set<std::string> kAccountResponseFields = {"id", "secrets", "used_by", "created_ms",
-                                                      "updated_ms"};
+const std::set<std::string> kAccountResponseFields = {
+    "id", "secrets", "used_by", "created_ms", "updated_ms", "base_identity_arn"};
 
 // `value` of the API field `field` meets the rule of the job field `key` (one validator per
 // field: unload/field_rules.h); a problem is reported under the API's name.
@@ -104,6 +104,13 @@ void CheckRule(std::string_view field, std::string_view key, const std::string& 
   if (auto ok = unload::CheckField(key, value); !ok) {
     errors.push_back({std::string(field), ok.error().message});
   }
+}
+
+// "acc_" and 16 lower-case hex digits: the ids the store gives accounts (store/fields.h).
+bool IsAccountId(std::string_view text) {
+  constexpr std::string_view kPrefix = "acc_";
+  return text.size() == kPrefix.size() + 16 && text.starts_with(kPrefix) &&
+         text.find_first_not_of("0123456789abcdef", kPrefix.size()) == std::string_view::npos;
 }
 
 // settings (the job file's sections) → job-spec values with plain field names.
@@ -224,11 +231,11 @@ Checked<AccountForm> ParseAccountForm(const json& body,
   AccountForm form;
   store::Account& a = form.account;
   const bool editing = existing_kind.has_value();
-  const std::string kind_text = r.Text("kind", !editing, "the account's kind (domo or aws)");
+  const std::string kind_text = r.Text("kind", !editing, "the account's kind (domo, aws or role)");
   if (!kind_text.empty()) {
     auto kind = store::ParseAccountKind(kind_text, "kind");
     if (!kind) {
-      errors.push_back({"kind", "use domo or aws"});
+      errors.push_back({"kind", "use domo, aws or role"});
     } else if (editing && *kind != *existing_kind) {
       errors.push_back({"kind", "an account's kind cannot change; create another account"});
     } else {
@@ -251,17 +258,35 @@ Checked<AccountForm> ParseAccountForm(const json& body,
     CheckRule("domo_api_url", "credentials.domo_api_url", a.domo_api_url, errors);
     CheckRule("domo_instance_url", "credentials.domo_instance_url", a.domo_instance_url, errors);
   } else {
-    a.aws_access_key_id = r.Text("aws_access_key_id", true, "the AWS access key");
-    a.aws_secret_access_key = r.Text("aws_secret_access_key", need_secret, "the AWS secret key");
-    form.clear_session_token = r.IsNull("aws_session_token");
-    a.aws_session_token = r.Text("aws_session_token", false, "");
+    if (a.kind == store::AccountKind::kAws) {
+      a.aws_access_key_id = r.Text("aws_access_key_id", true, "the AWS access key");
+      a.aws_secret_access_key = r.Text("aws_secret_access_key", need_secret, "the AWS secret key");
+      form.clear_session_token = r.IsNull("aws_session_token");
+      a.aws_session_token = r.Text("aws_session_token", false, "");
+      CheckRule("aws_access_key_id", "credentials.aws_access_key_id", a.aws_access_key_id, errors);
+      CheckRule("aws_secret_access_key", "credentials.aws_secret_access_key",
+                a.aws_secret_access_key, errors);
+      CheckRule("aws_session_token", "credentials.aws_session_token", a.aws_session_token, errors);
+    } else {
+      a.role_arn = r.Text("role_arn", true, "the ARN of the role to assume");
+      // Empty: generated when the account is created, kept when it is edited (the store's).
+      a.external_id = r.Text("external_id", false, "");
+      a.role_session_name = r.Text("role_session_name", false, "");
+      if (a.role_session_name.empty()) a.role_session_name = store::kDefaultRoleSessionName;
+      // Empty: the service's own credentials (its environment, its instance role).
+      a.base_account_id = r.Text("base_account_id", false, "");
+      CheckRule("role_arn", "credentials.role_arn", a.role_arn, errors);
+      CheckRule("external_id", "credentials.external_id", a.external_id, errors);
+      CheckRule("role_session_name", "credentials.role_session_name", a.role_session_name, errors);
+      if (!a.base_account_id.empty() && !IsAccountId(a.base_account_id)) {
+        errors.push_back({"base_account_id",
+                          "not an account ID (acc_ and 16 hex digits); choose a saved AWS "
+                          "account, or none for the service's own credentials"});
+      }
+    }
     a.bucket = r.Text("bucket", true, "the bucket");
     a.region = r.Text("region", true, "the region (e.g. us-east-1)");
     a.endpoint_url = r.Text("endpoint_url", false, "");
-    CheckRule("aws_access_key_id", "credentials.aws_access_key_id", a.aws_access_key_id, errors);
-    CheckRule("aws_secret_access_key", "credentials.aws_secret_access_key", a.aws_secret_access_key,
-              errors);
-    CheckRule("aws_session_token", "credentials.aws_session_token", a.aws_session_token, errors);
     CheckRule("bucket", "credentials.bucket", a.bucket, errors);
     CheckRule("region", "credentials.region", a.region, errors);
     CheckRule("endpoint_url", "credentials.endpoint_url", a.endpoint_url, errors);
@@ -271,23 +296,22 @@ Checked<AccountForm> ParseAccountForm(const json& body,
   return form;
 }
 
-namespace {
-
-std::string AddressOf(std::string_view url, std::string_view when_empty) {
-  std::string_view text = Trim(url);
-  while (!text.empty() && text.back() == '/') text.remove_suffix(1);
-  return std::string(text.empty() ? when_empty : text);
-}
-
-}  // namespace
-
 Checked<store::Account> WithSavedSecrets(const store::Account& saved, const AccountForm& edit) {
   store::Account merged = edit.account;
+  if (saved.kind == store::AccountKind::kRole) {
+    // A role account holds no secret: its base account's keys are checked against the address
+    // they were saved for at every use (jobs::CheckRoleBase). An empty external ID is the
+    // saved one, as the store keeps it.
+    if (merged.external_id.empty()) merged.external_id = saved.external_id;
+    return merged;
+  }
   // The fields that say where the account's requests (and so its secrets) go.
   std::vector<std::string> moved;
   auto compare = [&](const char* field, const std::string& was, const std::string& now,
                      std::string_view when_empty) {
-    if (AddressOf(was, when_empty) != AddressOf(now, when_empty)) moved.emplace_back(field);
+    if (jobs::NormalizedAddress(was, when_empty) != jobs::NormalizedAddress(now, when_empty)) {
+      moved.emplace_back(field);
+    }
   };
   if (saved.kind == store::AccountKind::kDomo) {
     compare("domo_api_url", saved.domo_api_url, merged.domo_api_url, domo::kDefaultApiUrl);
@@ -337,13 +361,22 @@ json AccountJson(const store::Account& a, const std::vector<std::string>& used_b
     j["domo_api_url"] = a.domo_api_url;
     j["domo_instance_url"] = a.domo_instance_url;
     j["secrets"] = {{"domo_client_secret", true}};
-  } else {
-    j["aws_access_key_id"] = a.aws_access_key_id;
-    j["bucket"] = a.bucket;
-    j["region"] = a.region;
-    j["endpoint_url"] = a.endpoint_url;
-    j["secrets"] = {{"aws_secret_access_key", true}, {"aws_session_token", a.has_session_token}};
+    return j;
   }
+  if (a.kind == store::AccountKind::kAws) {
+    j["aws_access_key_id"] = a.aws_access_key_id;
+    j["secrets"] = {{"aws_secret_access_key", true}, {"aws_session_token", a.has_session_token}};
+  } else {
+    j["role_arn"] = a.role_arn;
+    j["external_id"] = a.external_id;
+    j["role_session_name"] = a.role_session_name;
+    j["base_account_id"] = a.base_account_id;
+    j["base_identity_arn"] = a.base_identity_arn;
+    j["secrets"] = json::object();  // a role account holds none (its base account does)
+  }
+  j["bucket"] = a.bucket;
+  j["region"] = a.region;
+  j["endpoint_url"] = a.endpoint_url;
   return j;
 }
 
@@ -427,7 +460,7 @@ Result<ConnectorForm> FromRecord(const store::ConnectorRecord& record) {
 }
 
 Checked<unload::JobSpec> ConnectorJobSpec(const ConnectorForm& form, const store::Account* domo,
-                                          const store::Account* aws,
+                                          const store::Account* aws, const store::Account* aws_base,
                                           std::optional<int> specific_day) {
   FieldErrors errors;
   unload::SpecSources sources;
@@ -435,7 +468,9 @@ Checked<unload::JobSpec> ConnectorJobSpec(const ConnectorForm& form, const store
     for (auto& v : jobs::AccountSpecValues(*domo, "")) sources.values.push_back(std::move(v));
   }
   if (aws) {
-    for (auto& v : jobs::AccountSpecValues(*aws, "")) sources.values.push_back(std::move(v));
+    for (auto& v : jobs::AccountSpecValues(*aws, "", aws_base)) {
+      sources.values.push_back(std::move(v));
+    }
   }
   SettingsValues(form.settings, sources.values, errors);
   sources.values.push_back({"name", {form.name}, false, ""});

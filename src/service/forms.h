@@ -37,7 +37,9 @@ nlohmann::json RetryJson(const RetryPolicy& retry);
 
 // An account from a POST/PUT body. `kind` is taken from the body for a new account, and must
 // match `existing_kind` for an edit. For an edit an absent or empty secret keeps the saved one
-// (the store's rule); `clear_session_token` is set by `"aws_session_token": null`.
+// (the store's rule); `clear_session_token` is set by `"aws_session_token": null`. A role
+// account's empty role_session_name is store::kDefaultRoleSessionName; whether its
+// base_account_id names a saved AWS account is the caller's to check (it needs the store).
 struct AccountForm {
   store::Account account;
   bool clear_session_token = false;
@@ -53,6 +55,8 @@ Checked<AccountForm> ParseAccountForm(const nlohmann::json& body,
 // Addresses compare after trimming trailing '/' and with an empty Domo API URL as Domo's own
 // (https://api.domo.com), so an edit that spells the same address differently is no change.
 // `"aws_session_token": null` (clear_session_token) gives up the saved token instead.
+// A role account holds no secret (its base account's keys stay with their own address:
+// jobs::CheckRoleBase, checked at every use); its empty external_id is the saved one.
 Checked<store::Account> WithSavedSecrets(const store::Account& saved, const AccountForm& edit);
 
 // An account as the API shows it: no secret, only whether each is set.
@@ -79,12 +83,14 @@ store::ConnectorRecord ToRecord(const ConnectorForm& form);
 Result<ConnectorForm> FromRecord(const store::ConnectorRecord& record);
 
 // The job a connector runs: its settings over the two accounts' values, named after the
-// connector. `specific_day` overrides details.specific_day for one run. Field errors name the
-// settings' fields ("details.path") and the accounts ("domo_account_id"). A missing account
-// (null) is the caller's to report: problems with the credentials it would give are left out,
-// so the error list may then be empty.
+// connector. `aws` is an AWS or an AWS role account; `aws_base` the role's base account (null:
+// none; jobs::RoleBase). `specific_day` overrides details.specific_day for one run. Field
+// errors name the settings' fields ("details.path") and the accounts ("domo_account_id"). A
+// missing account (null) is the caller's to report: problems with the credentials it would
+// give are left out, so the error list may then be empty.
 Checked<unload::JobSpec> ConnectorJobSpec(const ConnectorForm& form, const store::Account* domo,
                                           const store::Account* aws,
+                                          const store::Account* aws_base = nullptr,
                                           std::optional<int> specific_day = std::nullopt);
 
 }  // namespace s3u::service

@@ -4,8 +4,10 @@
 
 #include "core/executor.h"
 #include "core/time_format.h"
+#include "jobs/accounts.h"
 #include "jobs/clients.h"
 #include "jobs/recovery.h"
+#include "service/aws_environment.h"
 #include "service/forms.h"
 #include "unload/runner.h"
 
@@ -40,7 +42,8 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
   };
   auto spec = PrepareJob(connector, request, *log);
   if (!spec) return refuse(spec.error());
-  auto clients = jobs::OpenJobClients(*spec, jobs::Environment::None(), {}, clock_, *log);
+  auto clients =
+      jobs::OpenJobClients(*spec, ServiceEnvironment(jobs::S3SourceFor(*spec)), {}, clock_, *log);
   if (!clients) return refuse(clients.error());
   auto run = std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, history_, clock_));
 
@@ -93,7 +96,8 @@ void RunLauncher::CleanUp(const store::ConnectorRecord& connector, const store::
     return log.Error("cannot clean up the interrupted run (its uploads stay journaled): " +
                      spec.error().ToString());
   }
-  auto clients = jobs::OpenJobClients(*spec, jobs::Environment::None(), {}, clock_, log);
+  auto clients =
+      jobs::OpenJobClients(*spec, ServiceEnvironment(jobs::S3SourceFor(*spec)), {}, clock_, log);
   if (!clients) {
     return log.Error("cannot clean up the interrupted run (its uploads stay journaled): " +
                      clients.error().ToString());
@@ -110,10 +114,17 @@ Result<unload::JobSpec> RunLauncher::PrepareJob(const store::ConnectorRecord& co
   if (!domo_account) return Fail(domo_account.error());
   auto aws_account = store_.GetAccount(connector.aws_account_id);
   if (!aws_account) return Fail(aws_account.error());
+  // A role account's base account lends its keys; checked again at every run (jobs::RoleBase).
+  auto aws_base = jobs::RoleBase(store_, *aws_account);
+  if (!aws_base) return Fail(JoinFieldErrors(aws_base.error(), "account " + aws_account->name));
   log.AddSecret(domo_account->domo_client_secret);
-  log.AddSecret(aws_account->aws_secret_access_key);
-  log.AddSecret(aws_account->aws_session_token);
-  auto spec = ConnectorJobSpec(*form, &*domo_account, &*aws_account, request.specific_day);
+  for (const store::Account* aws : {&*aws_account, aws_base->has_value() ? &**aws_base : nullptr}) {
+    if (aws == nullptr) continue;
+    log.AddSecret(aws->aws_secret_access_key);
+    log.AddSecret(aws->aws_session_token);
+  }
+  auto spec = ConnectorJobSpec(*form, &*domo_account, &*aws_account,
+                               aws_base->has_value() ? &**aws_base : nullptr, request.specific_day);
   if (!spec) return Fail(JoinFieldErrors(spec.error(), "the connector"));
   return *spec;
 }

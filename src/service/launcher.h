@@ -1,9 +1,10 @@
 // The service's real Launcher: runs a connector's job with the unload engine (unload/runner.h)
 // on a thread of its own, with clients built from the connector's saved accounts
-// (jobs/clients.h, nothing from the service's own environment). The run is begun in the
-// history before Launch returns, so "Run now" answers with a run the history already shows; a
-// run that cannot start (an account deleted or unreadable, settings no longer valid) is
-// recorded as not started, FAILED with the reason, so the history shows every attempt.
+// (jobs/clients.h; nothing from the service's own environment, except for an AWS role account
+// without a base account, whose base credentials are the service's own: aws_environment.h). The run
+// is begun in the history before Launch returns, so "Run now" answers with a run the history
+// already shows; a run that cannot start (an account deleted or unreadable, settings no longer
+// valid) is recorded as not started, FAILED with the reason, so the history shows every attempt.
 //
 // Thread-safety: Launch may be called from any thread; the destructor waits for every run.
 #pragma once

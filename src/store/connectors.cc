@@ -40,47 +40,23 @@ void CheckPendingRetry(FieldErrors& errors, std::optional<int64_t> due_ms, int a
                "a pending retry names the failed run it retries");
 }
 
-// Appends a problem for `field` unless `account_id` names an account of `kind`.
-Result<void> CheckAccountRef(Connection& db, std::string_view doing, FieldErrors& errors,
-                             std::string_view field, std::string_view account_id,
-                             AccountKind kind) {
-  if (account_id.empty()) {
-    RequireField(errors, field, account_id,
-                 "choose " + AccountWithArticle(kind) + " for the connector");
-    return {};
-  }
-  auto query =
-      Statement::Prepare(db, "SELECT kind FROM accounts WHERE id = ?1", std::string(doing));
-  if (!query) return Fail(std::move(query.error()));
-  query->BindText(1, account_id);
-  auto row = query->Step();
-  if (!row) return Fail(std::move(row.error()));
-  if (!*row) {
-    errors.push_back({std::string(field), "no such account: " + std::string(account_id) +
-                                              "; choose one of the saved " +
-                                              std::string(AccountKindTitle(kind)) + " accounts"});
-    return {};
-  }
-  auto stored = ParseAccountKind(query->Text(0), "account " + std::string(account_id));
-  if (!stored) return Fail(std::move(stored.error()));
-  if (*stored != kind) {
-    errors.push_back({std::string(field), "account " + std::string(account_id) + " is " +
-                                              AccountWithArticle(*stored) + "; " +
-                                              AccountWithArticle(kind) + " is needed"});
-  }
-  return {};
-}
-
 // kInvalidArgument listing every problem with the user's fields (and, when creating, with the
 // scheduler state given), including accounts that are missing or of the wrong kind.
 Result<void> CheckConnector(Connection& db, std::string_view doing,
                             const ConnectorRecord& connector, bool creating) {
   FieldErrors errors;
   CheckName(errors, connector.name);
-  for (const auto& [field, kind, id] :
-       {std::tuple{"domo_account_id", AccountKind::kDomo, &connector.domo_account_id},
-        std::tuple{"aws_account_id", AccountKind::kAws, &connector.aws_account_id}}) {
-    if (auto ok = CheckAccountRef(db, doing, errors, field, *id, kind); !ok) return ok;
+  // The S3 side is keys, or a role assumed with keys or the service's own credentials.
+  const std::vector<AccountKind> domo = {AccountKind::kDomo};
+  const std::vector<AccountKind> s3 = {AccountKind::kAws, AccountKind::kRole};
+  for (const auto& [field, id, kinds] :
+       {std::tuple{"domo_account_id", &connector.domo_account_id, &domo},
+        std::tuple{"aws_account_id", &connector.aws_account_id, &s3}}) {
+    if (id->empty()) {
+      RequireField(errors, field, *id, "choose " + AnyAccountOf(*kinds) + " for the connector");
+    } else if (auto ok = CheckAccountRef(db, doing, errors, field, *id, *kinds); !ok) {
+      return ok;
+    }
   }
   CheckJsonObject(errors, "settings_json", connector.settings_json);
   CheckJsonObject(errors, "schedule_json", connector.schedule_json);

@@ -2,17 +2,21 @@
 
 #include <sodium.h>
 
-#include <array>
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace s3u::store {
 
-std::string NewId(std::string_view prefix) {
-  std::array<unsigned char, 8> random{};
+std::string NewId(std::string_view prefix) { return std::string(prefix) + RandomHex(8); }
+
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> random(bytes);
   randombytes_buf(random.data(), random.size());
-  std::array<char, 2 * random.size() + 1> hex{};
+  std::string hex(2 * bytes + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
-  return std::string(prefix) + hex.data();
+  hex.pop_back();  // the terminating NUL
+  return hex;
 }
 
 void RequireField(FieldErrors& errors, std::string_view field, std::string_view value,
@@ -41,8 +45,41 @@ void CheckJsonObject(FieldErrors& errors, std::string_view field, std::string_vi
 }
 
 std::string AccountWithArticle(AccountKind kind) {
-  return (kind == AccountKind::kAws ? "an " : "a ") + std::string(AccountKindTitle(kind)) +
+  return (kind == AccountKind::kDomo ? "a " : "an ") + std::string(AccountKindTitle(kind)) +
          " account";
+}
+
+std::string AnyAccountOf(const std::vector<AccountKind>& kinds) {
+  std::string text;
+  for (const AccountKind kind : kinds) {
+    text += (text.empty() ? "" : " or ") + AccountWithArticle(kind);
+  }
+  return text;
+}
+
+Result<void> CheckAccountRef(Connection& db, std::string_view doing, FieldErrors& errors,
+                             std::string_view field, std::string_view account_id,
+                             const std::vector<AccountKind>& kinds) {
+  auto query =
+      Statement::Prepare(db, "SELECT kind FROM accounts WHERE id = ?1", std::string(doing));
+  if (!query) return Fail(std::move(query.error()));
+  query->BindText(1, account_id);
+  auto row = query->Step();
+  if (!row) return Fail(std::move(row.error()));
+  if (!*row) {
+    errors.push_back({std::string(field), "no such account: " + std::string(account_id) +
+                                              "; choose a saved account (" + AnyAccountOf(kinds) +
+                                              ")"});
+    return {};
+  }
+  auto stored = ParseAccountKind(query->Text(0), "account " + std::string(account_id));
+  if (!stored) return Fail(std::move(stored.error()));
+  if (std::find(kinds.begin(), kinds.end(), *stored) == kinds.end()) {
+    errors.push_back({std::string(field), "account " + std::string(account_id) + " is " +
+                                              AccountWithArticle(*stored) + "; " +
+                                              AnyAccountOf(kinds) + " is needed"});
+  }
+  return {};
 }
 
 std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }

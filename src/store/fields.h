@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "store/accounts.h"
@@ -20,6 +21,10 @@ namespace s3u::store {
 // (Store::Open does it).
 std::string NewId(std::string_view prefix);
 
+// `bytes` random bytes as 2 * `bytes` lower-case hex digits (a role's external ID: 16 bytes).
+// REQUIRES: sodium_init() succeeded.
+std::string RandomHex(size_t bytes);
+
 // Appends a problem for `field` when `value` is empty: "empty; <what is needed>".
 void RequireField(FieldErrors& errors, std::string_view field, std::string_view value,
                   std::string_view needed);
@@ -30,11 +35,21 @@ void CheckName(FieldErrors& errors, std::string_view name);
 // Appends a problem for `field` when `text` is not a JSON object.
 void CheckJsonObject(FieldErrors& errors, std::string_view field, std::string_view text);
 
-// "a Domo account", "an AWS account".
+// "a Domo account", "an AWS account", "an AWS role account".
 std::string AccountWithArticle(AccountKind kind);
+
+// "an AWS account or an AWS role account": any one of `kinds`.
+std::string AnyAccountOf(const std::vector<AccountKind>& kinds);
 
 // The name as a message quotes it: "prod" with the quotes.
 std::string Quoted(std::string_view name);
+
+// Appends a problem for `field` unless `account_id` (non-empty) names an account of one of
+// `kinds`: "no such account: acc_x; ..." or "account acc_x is a Domo account; an AWS account
+// ... is needed". Errors only when the query fails.
+Result<void> CheckAccountRef(Connection& db, std::string_view doing, FieldErrors& errors,
+                             std::string_view field, std::string_view account_id,
+                             const std::vector<AccountKind>& kinds);
 
 // Whether `sql` (a SELECT with parameters bound by `bind`) returns a row.
 Result<bool> RowExists(Connection& db, std::string_view sql, std::string_view doing,

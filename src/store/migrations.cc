@@ -1,6 +1,7 @@
 #include "store/migrations.h"
 
 #include <array>
+#include <functional>
 #include <string>
 
 namespace s3u::store {
@@ -131,11 +132,67 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_by_run ON uploads (run_id);
 )sql";
 
+// Migration 5: AWS role accounts (issue 15). A role account names a role to assume (role_arn,
+// external_id, role_session_name), with the keys of an AWS account (base_account_id) or with
+// the service's own credentials (NULL), and writes to bucket/region/endpoint_url like an AWS
+// account. The kind CHECK of migration 2 admits only 'domo' and 'aws', and SQLite cannot alter
+// a CHECK, so the table is rebuilt (SQLite's documented procedure: create, copy, drop, rename;
+// foreign keys are off meanwhile, Migration::rebuilds_tables). Notes on choices:
+// - base_account_id is a foreign key ON DELETE RESTRICT, like the connectors' accounts: a key
+//   account lending its keys to a role cannot be deleted. NULL, never '', means "none". That
+//   it names an 'aws' account is the Store's check, as for the connectors.
+// - base_identity_arn is what STS said of the base credentials at the last test (the principal
+//   of the trust policy); it is learnt, never typed.
+// - The role's own columns are '' (and the base NULL) on other kinds; a CHECK keeps it so.
+constexpr std::string_view kRoleAccountsSql = R"sql(
+CREATE TABLE accounts_v5 (
+  id                    TEXT PRIMARY KEY NOT NULL,
+  kind                  TEXT NOT NULL CHECK (kind IN ('domo', 'aws', 'role')),
+  name                  TEXT NOT NULL CHECK (name <> ''),
+  domo_client_id        TEXT NOT NULL DEFAULT '',
+  domo_api_url          TEXT NOT NULL DEFAULT '',
+  domo_instance_url     TEXT NOT NULL DEFAULT '',
+  aws_access_key_id     TEXT NOT NULL DEFAULT '',
+  bucket                TEXT NOT NULL DEFAULT '',
+  region                TEXT NOT NULL DEFAULT '',
+  endpoint_url          TEXT NOT NULL DEFAULT '',
+  domo_client_secret    BLOB,
+  aws_secret_access_key BLOB,
+  aws_session_token     BLOB,
+  created_ms            INTEGER NOT NULL,
+  updated_ms            INTEGER NOT NULL,
+  role_arn              TEXT NOT NULL DEFAULT '',
+  external_id           TEXT NOT NULL DEFAULT '',
+  role_session_name     TEXT NOT NULL DEFAULT '',
+  base_account_id       TEXT REFERENCES accounts (id) ON DELETE RESTRICT,
+  base_identity_arn     TEXT NOT NULL DEFAULT '',
+  UNIQUE (kind, name),
+  CHECK ((kind = 'domo') = (domo_client_secret IS NOT NULL)),
+  CHECK ((kind = 'aws') = (aws_secret_access_key IS NOT NULL)),
+  CHECK (kind = 'aws' OR aws_session_token IS NULL),
+  CHECK ((kind = 'role') = (role_arn <> '')),
+  CHECK (kind = 'role' OR (external_id = '' AND role_session_name = '' AND
+                           base_account_id IS NULL AND base_identity_arn = ''))
+) STRICT;
+INSERT INTO accounts_v5 (id, kind, name, domo_client_id, domo_api_url, domo_instance_url,
+                         aws_access_key_id, bucket, region, endpoint_url, domo_client_secret,
+                         aws_secret_access_key, aws_session_token, created_ms, updated_ms)
+  SELECT id, kind, name, domo_client_id, domo_api_url, domo_instance_url, aws_access_key_id,
+         bucket, region, endpoint_url, domo_client_secret, aws_secret_access_key,
+         aws_session_token, created_ms, updated_ms
+  FROM accounts;
+DROP TABLE accounts;
+ALTER TABLE accounts_v5 RENAME TO accounts;
+-- DeleteAccount looks up the role accounts an account is the base of.
+CREATE INDEX accounts_by_base ON accounts (base_account_id) WHERE base_account_id IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "runs", kRunsSql},
     Migration{2, "accounts", kAccountsSql},
     Migration{3, "connectors and settings", kConnectorsSql},
     Migration{4, "upload journal", kUploadsSql},
+    Migration{5, "AWS role accounts", kRoleAccountsSql, /*rebuilds_tables=*/true},
 };
 
 struct SchemaState {
@@ -183,6 +240,34 @@ Result<void> CheckState(const Connection& db, const SchemaState& state, int late
   return {};
 }
 
+// kFailedPrecondition when a foreign key of the database refers to no row (after a rebuild).
+Result<void> CheckForeignKeys(Connection& db, std::string_view doing) {
+  auto check = Statement::Prepare(db, "PRAGMA foreign_key_check", std::string(doing));
+  if (!check) return Fail(std::move(check.error()));
+  auto row = check->Step();
+  if (!row) return Fail(std::move(row.error()));
+  if (!*row) return {};
+  return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+              std::string(doing) + ": a row of table " + check->Text(0) +
+                  " refers to a missing row of " + check->Text(2) +
+                  "; the store is damaged: restore its backup (docs/store.md)");
+}
+
+// Runs `body` with foreign keys off when `off` (restored to on after, when they were on):
+// PRAGMA foreign_keys cannot change inside a transaction.
+Result<void> WithForeignKeys(Connection& db, bool off, std::string_view doing,
+                             const std::function<Result<void>()>& body) {
+  if (!off) return body();
+  auto was_on = ReadInt(db, "PRAGMA foreign_keys", doing);
+  if (!was_on) return Fail(std::move(was_on.error()));
+  if (auto ok = db.Exec("PRAGMA foreign_keys = OFF", doing); !ok) return ok;
+  Result<void> result = body();
+  if (*was_on != 0) {
+    if (auto ok = db.Exec("PRAGMA foreign_keys = ON", doing); !ok && result) return ok;
+  }
+  return result;
+}
+
 }  // namespace
 
 std::span<const Migration> Migrations() { return kMigrations; }
@@ -198,20 +283,25 @@ Result<void> ApplyMigrations(Connection& db, std::span<const Migration> migratio
   for (const Migration& migration : migrations) {
     const std::string doing = "applying migration " + std::to_string(migration.version) + " (" +
                               std::string(migration.name) + ")";
-    auto applied = db.Transaction(TransactionMode::kWrite, doing, [&]() -> Result<void> {
-      // Re-read under the write lock: another process may have migrated meanwhile.
-      auto current = ReadState(db);
-      if (!current) return Fail(std::move(current.error()));
-      if (auto ok = CheckState(db, *current, latest); !ok) return ok;
-      if (current->version >= migration.version) return {};
-      if (current->version == 0) {
-        if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId), doing);
-            !ok) {
-          return ok;
+    auto applied = WithForeignKeys(db, migration.rebuilds_tables, doing, [&] {
+      return db.Transaction(TransactionMode::kWrite, doing, [&]() -> Result<void> {
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        auto current = ReadState(db);
+        if (!current) return Fail(std::move(current.error()));
+        if (auto ok = CheckState(db, *current, latest); !ok) return ok;
+        if (current->version >= migration.version) return {};
+        if (current->version == 0) {
+          if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId), doing);
+              !ok) {
+            return ok;
+          }
         }
-      }
-      if (auto ok = db.Exec(migration.sql, doing); !ok) return ok;
-      return db.Exec("PRAGMA user_version = " + std::to_string(migration.version), doing);
+        if (auto ok = db.Exec(migration.sql, doing); !ok) return ok;
+        if (migration.rebuilds_tables) {
+          if (auto ok = CheckForeignKeys(db, doing); !ok) return ok;
+        }
+        return db.Exec("PRAGMA user_version = " + std::to_string(migration.version), doing);
+      });
     });
     if (!applied) return applied;
   }

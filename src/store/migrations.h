@@ -2,7 +2,8 @@
 // write transaction together with `PRAGMA user_version = <its number>`, so a database is always
 // exactly at one version and a failed migration leaves it at the previous one. Migrations are
 // only ever appended: a released one is never edited. 1: runs; 2: accounts; 3: connectors
-// (with their pending retries) and settings. docs/store.md describes each.
+// (with their pending retries) and settings; 4: the upload journal; 5: AWS role accounts.
+// docs/store.md describes each.
 //
 // Thread-safety: Migrations() is immutable data; ApplyMigrations uses the Connection it is given
 // (one thread at a time). Several processes may migrate the same file at once: each transaction
@@ -22,6 +23,10 @@ struct Migration {
   int version;            // 1, 2, 3, ... in order, without gaps
   std::string_view name;  // for messages: "runs"
   std::string_view sql;   // one or more statements
+  // The SQL replaces a table that others refer to (SQLite cannot change a CHECK in place): it
+  // runs with foreign keys off, as SQLite's procedure for schema changes asks, and every
+  // reference is checked (PRAGMA foreign_key_check) before the commit.
+  bool rebuilds_tables = false;
 };
 
 // PRAGMA application_id of every s3unload store ("s3ul"), set with migration 1. It tells an

@@ -121,16 +121,20 @@ class Store {
   // The key that seals account secrets: SecretBox::LoadOrCreate(KeyPathFor(path())).
   void AttachSecrets(SecretBox box);
 
-  // Stores a new account and returns it with id (when empty), created_ms and updated_ms set.
-  // kInvalidArgument listing every problem by field ("name", "domo_client_id",
-  // "domo_client_secret", "aws_access_key_id", "aws_secret_access_key", "bucket", "region";
-  // the fields of the other kind must be empty); kFailedPrecondition (subject "name") when
-  // an account of the same kind has the name, (subject "id") when the given id is taken.
+  // Stores a new account and returns it with id (when empty), created_ms and updated_ms set,
+  // and a role's defaults (accounts.h: external_id, role_session_name). kInvalidArgument
+  // listing every problem by field ("name", "domo_client_id", "domo_client_secret",
+  // "aws_access_key_id", "aws_secret_access_key", "bucket", "region", "role_arn"; the fields
+  // of other kinds must be empty), or for a base_account_id naming no AWS account;
+  // kFailedPrecondition (subject "name") when an account of the same kind has the name (AWS
+  // and AWS role accounts share names), (subject "id") when the given id is taken.
   Result<Account> CreateAccount(Account account);
 
   // Replaces the account with `account.id` (its kind cannot change: kInvalidArgument "kind").
   // An EMPTY secret keeps the stored one, so an edit need not retype secrets; a session token
   // is removed only with `clear_session_token` (kInvalidArgument if a new one is also given).
+  // An empty external ID keeps the stored one; base_identity_arn is kept unless the base or
+  // the endpoint changes (then it is forgotten).
   // Returns the stored account with its secrets: kDataLoss, changing nothing, when a kept
   // secret no longer decrypts (the key file changed), so that the user types it again.
   // kNotFound for an unknown id; otherwise the errors of CreateAccount.
@@ -143,13 +147,19 @@ class Store {
   // The account of `kind` named `name` (exactly), secrets decrypted; errors as GetAccount.
   Result<Account> FindAccount(AccountKind kind, std::string_view name);
 
-  // Every account, Domo ones first, each kind by name. Secrets are NOT decrypted: they read as
+  // Every account: Domo, then AWS, then AWS role accounts, each kind by name. Secrets are NOT
+  // decrypted: they read as
   // "" (has_session_token is set).
   Result<std::vector<Account>> ListAccounts();
 
   // kFailedPrecondition naming the connectors using it ('account "prod" is used by
-  // connectors: a, b'); kNotFound for an unknown id.
+  // connectors: a, b') and the role accounts it is the base of; kNotFound for an unknown id.
   Result<void> DeleteAccount(std::string_view id);
+
+  // Records what STS GetCallerIdentity said of the base credentials of the role account `id`
+  // (the principal its trust policy names). Leaves updated_ms alone: no user edit. kNotFound
+  // when `id` names no role account.
+  Result<void> SetRoleBaseIdentity(std::string_view id, std::string_view arn);
 
   // ---- Connectors (connectors.h).
 

@@ -14,6 +14,10 @@
 //     key IDs): visible ASCII only, no spaces, no quotes, '<', '>' or '\', bounded length;
 //   - addresses (domo_api_url, domo_instance_url, endpoint_url): s3::ValidateHttpUrl;
 //   - region and bucket: s3::ValidateRegion, s3::ValidateBucketName;
+//   - a role (credentials.role_arn): an IAM role ARN, arn:aws:iam::123456789012:role/Name, the
+//     account 12 digits or none (radosgw); external_id: 2-1224 characters of [\w+=,.@:/-];
+//     role_session_name: 2-64 characters of [\w+=,.@-] (STS's own rules, so a bad value is
+//     refused by name before STS is asked);
 //   - dataset IDs: a GUID or a dataset URL (domo::ParseDatasetId);
 //   - details.path: unload::ValidatePathTemplate. '..', '%', '<' and '>' stay: a key is kept
 //     exactly as written (docs/job-spec.md, "Keys");

@@ -2,9 +2,10 @@
 // the real service, radosgw and the Domo emulator started by tests/browser/run (which passes
 // their addresses in S3U_* variables). One scenario, step by step, as a user would:
 // sign in from the printed link (and with the form), save a Domo and an AWS account after
-// testing them, create a connector through its four panes (bad fields are shown beside their
-// inputs and nothing is saved), run it, see the run succeed in the list and in the history, find
-// the object in S3 with the aws cli, and take the screenshots of docs/web.md.
+// testing them, save an AWS role account and copy its trust policy, create a connector through
+// its four panes (bad fields are shown beside their inputs and nothing is saved), run it, see
+// the run succeed in the list and in the history, find the object in S3 with the aws cli, and
+// take the screenshots of docs/web.md.
 // Every wait is on a condition (Playwright's auto-waiting locators or `eventually`), never a
 // fixed sleep. Exits 1 at the first failed step, naming it.
 import assert from 'node:assert/strict';
@@ -165,6 +166,47 @@ try {
     await page.locator('tr.detail-row .test-report.ok').waitFor();
   });
 
+  await step('an AWS role account: bad fields beside their inputs, then saved with its trust policy to copy', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: base});
+    await page.getByRole('button', {name: 'New account'}).click();
+    await page.getByLabel('AWS role', {exact: true}).check();
+    await page.getByLabel('Account name').fill('local-role');
+    await page.getByLabel('Role ARN').fill('arn:aws:iam::12:role/s3unload-writer');
+    await page.getByLabel('Assume the role with').selectOption({label: `local-s3 — key ${env('AWS_ACCESS_KEY_ID')} at ${endpoint}`});
+    await page.getByLabel('Bucket').fill(bucket);
+    await page.getByLabel('Region').fill('us-east-1');
+    await page.getByRole('button', {name: 'Save account'}).click();
+    // A bad ARN is named; then the base's keys may not go to AWS, since they were saved for radosgw.
+    const arnError = page.locator('#acc-new-domo-aws-role-role_arn-error');
+    await arnError.getByText('12 digits').waitFor();
+    assert.equal(await page.getByLabel('Role ARN').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Role ARN').fill('arn:aws:iam:::role/s3unload-writer');
+    await page.getByRole('button', {name: 'Save account'}).click();
+    await page.locator('#acc-new-domo-aws-role-endpoint_url-error').getByText('its keys are only sent there').waitFor();
+    await page.getByLabel('Endpoint URL').fill(endpoint);
+    await page.getByRole('button', {name: 'Save account'}).click();
+
+    // Saved: the form stays open on it, with the trust policy to paste into the role.
+    await page.getByText('Saved AWS role account "local-role". Paste its trust policy into the role').waitFor();
+    const saved = (await apiGet('accounts')).accounts.find((a) => a.name === 'local-role');
+    assert.equal(saved.kind, 'role');
+    assert.match(saved.external_id, /^[0-9a-f]{32}$/);
+    const box = page.getByLabel('Trust policy (JSON)');
+    const trust = JSON.parse(await box.inputValue());
+    assert.deepEqual(trust, {Version: '2012-10-17', Statement: [{Effect: 'Allow',
+      Principal: {AWS: 'arn:aws:iam::<YOUR-ACCOUNT-ID>:root'}, Action: 'sts:AssumeRole',
+      Condition: {StringEquals: {'sts:ExternalId': saved.external_id}}}]});
+    assert.equal(await box.isEditable(), false, 'the trust policy box is editable');
+    await page.getByTestId('trust-policy').getByText('Placeholder').waitFor();
+    await page.getByTestId('trust-policy').getByRole('button', {name: 'Copy'}).first().click();
+    await page.getByTestId('trust-policy').getByText('Copied.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await box.inputValue());
+    await page.evaluate(() => document.activeElement?.blur());  // no focus ring in the picture
+    await page.locator('form.account-form').screenshot({path: path.join(screenshots, 'role-account.png')});
+    await page.getByRole('button', {name: 'Cancel'}).click();
+    await row('tr[data-account="local-role"]').getByText('arn:aws:iam:::role/s3unload-writer').waitFor();
+  });
+
   await step('the connector page: bad fields are shown beside their inputs and nothing is saved', async () => {
     await page.getByRole('link', {name: 'Connectors'}).click();
     await page.getByRole('button', {name: 'New connector'}).click();
@@ -228,12 +270,15 @@ try {
     assert.ok(saved.next_run_ms > Date.now());
   });
 
-  await step('an account in use cannot be deleted: the 409 says which connector', async () => {
+  await step('an account in use cannot be deleted: the 409 says which connector or role uses it', async () => {
     await page.getByRole('link', {name: 'Accounts'}).click();
     await row('tr[data-account="domo-emulator"]').getByRole('button', {name: 'Delete'}).click();
     await row('tr[data-account="domo-emulator"]').getByRole('button', {name: 'Yes, delete'}).click();
     await page.locator('.banner.error').getByText('orders-daily').waitFor();
-    assert.equal((await apiGet('accounts')).accounts.length, 2);
+    await row('tr[data-account="local-s3"]').getByRole('button', {name: 'Delete'}).click();
+    await row('tr[data-account="local-s3"]').getByRole('button', {name: 'Yes, delete'}).click();
+    await page.locator('.banner.error').getByText('the base of AWS role accounts: local-role').waitFor();
+    assert.equal((await apiGet('accounts')).accounts.length, 3);
   });
 
   await step('Run now: the run succeeds in the list with rows', async () => {

@@ -39,6 +39,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 using testing::RadosGw;
 using testing::StandardDomo;
@@ -476,6 +477,170 @@ TEST_F(ServiceIntegrationTest, ASavedSecretIsNeverSentToAnotherAddress) {
     EXPECT_THAT(raw, Not(HasSubstr(StandardDomo::kOwnerClientSecret)));
     EXPECT_THAT(raw, Not(HasSubstr(RadosGw().owner.secret_access_key)));
   }
+}
+
+// Issue 15: an AWS role account (Domo's "AssumeRole" variant) is saved, read back, listed,
+// used by a connector, and shows the trust policy to paste into its role.
+TEST_F(ServiceIntegrationTest, ARoleAccountIsSavedReadBackAndShowsItsTrustPolicy) {
+  Start();
+  json keys_body = AwsAccount();
+  keys_body["name"] = "rgw-keys";
+  auto keys = service_->Call("POST", "/api/v1/accounts", keys_body);
+  ASSERT_EQ(keys.status, 201) << keys.raw;
+  const std::string keys_id = keys.body["id"];
+  const json role_body = {{"kind", "role"},
+                          {"name", "rgw-role"},
+                          {"role_arn", "arn:aws:iam:::role/s3unload-writer"},
+                          {"base_account_id", keys_id},
+                          {"bucket", bucket_},
+                          {"region", "us-east-1"},
+                          {"endpoint_url", RadosGw().endpoint}};
+  auto created = service_->Call("POST", "/api/v1/accounts", role_body);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  const std::string external_id = created.body["external_id"];
+  EXPECT_THAT(external_id, MatchesRegex("[0-9a-f]{32}"));
+
+  auto read = service_->Call("GET", "/api/v1/accounts/" + id);
+  ASSERT_EQ(read.status, 200) << read.raw;
+  EXPECT_EQ(read.body["kind"], "role");
+  EXPECT_EQ(read.body["role_arn"], "arn:aws:iam:::role/s3unload-writer");
+  EXPECT_EQ(read.body["external_id"], external_id);
+  EXPECT_EQ(read.body["role_session_name"], "s3unload");
+  EXPECT_EQ(read.body["base_account_id"], keys_id);
+  EXPECT_EQ(read.body["base_identity_arn"], "");
+  EXPECT_EQ(read.body["bucket"], bucket_);
+  EXPECT_EQ(read.body["secrets"], json::object());
+  auto list = service_->Call("GET", "/api/v1/accounts");
+  ASSERT_EQ(list.body["accounts"].size(), 2u);
+  EXPECT_EQ(list.body["accounts"][1]["id"], id);  // role accounts after AWS ones
+
+  // The trust policy, exactly as AWS takes it, with the account's external ID and a marked
+  // placeholder until a test has seen who the base credentials are.
+  auto policies = service_->Call("GET", "/api/v1/accounts/" + id + "/trust-policy");
+  ASSERT_EQ(policies.status, 200) << policies.raw;
+  EXPECT_EQ(policies.body["principal_known"], false);
+  EXPECT_THAT(policies.raw,
+              HasSubstr(R"("trust_policy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                        R"("Principal":{"AWS":"arn:aws:iam::<YOUR-ACCOUNT-ID>:root"},)"
+                        R"("Action":"sts:AssumeRole","Condition":{"StringEquals":)"
+                        R"({"sts:ExternalId":")" +
+                        external_id + R"("}}}]})"));
+  EXPECT_EQ(policies.body["permissions_policy"]["Statement"][0]["Resource"],
+            "arn:aws:s3:::" + bucket_ + "/*");
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts/" + keys_id + "/trust-policy").status, 404);
+
+  // An edit needs no secret (the role holds none); an empty external ID keeps the saved one.
+  json edit = read.body;
+  edit.erase("kind");
+  edit["role_arn"] = "arn:aws:iam:::role/s3unload-archiver";
+  edit["external_id"] = "";
+  auto edited = service_->Call("PUT", "/api/v1/accounts/" + id, edit);
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  EXPECT_EQ(edited.body["role_arn"], "arn:aws:iam:::role/s3unload-archiver");
+  EXPECT_EQ(edited.body["external_id"], external_id);
+  // A test answers with a report (what it finds is STS's and the store's to say).
+  auto test = service_->Call("POST", "/api/v1/accounts/" + id + "/test");
+  EXPECT_EQ(test.status, 200) << test.raw;
+  EXPECT_EQ(test.body["kind"], "role");
+
+  // A connector may write through it; its base account is then in use.
+  json connector = ConnectorBody();
+  connector["aws_account_id"] = id;
+  EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/validate", connector).status, 200);
+  auto in_use = service_->Call("DELETE", "/api/v1/accounts/" + keys_id);
+  EXPECT_EQ(in_use.status, 409) << in_use.raw;
+  EXPECT_THAT(in_use.body["error"]["message"].get<std::string>(),
+              HasSubstr("the base of AWS role accounts: rgw-role"));
+  // Bad values are named, and the base must be a saved AWS account.
+  const size_t accounts = service_->Call("GET", "/api/v1/accounts").body["accounts"].size();
+  json bad = role_body;
+  bad["name"] = "bad";
+  bad["role_arn"] = "arn:aws:iam::12:role/x";
+  bad["external_id"] = "x";
+  bad["role_session_name"] = "a/b";
+  auto refused = service_->Call("POST", "/api/v1/accounts", bad);
+  ASSERT_EQ(refused.status, 400) << refused.raw;
+  std::set<std::string> fields;
+  for (const json& f : refused.body["error"]["fields"]) fields.insert(f["field"]);
+  EXPECT_EQ(fields, (std::set<std::string>{"role_arn", "external_id", "role_session_name"}));
+  for (const std::string& base : {std::string("acc_0000000000000000"), id}) {
+    bad = role_body;
+    bad["name"] = "bad";
+    bad["base_account_id"] = base;
+    auto no_base = service_->Call("POST", "/api/v1/accounts", bad);
+    EXPECT_EQ(no_base.status, 400) << no_base.raw;
+    EXPECT_EQ(no_base.body["error"]["fields"][0]["field"], "base_account_id") << no_base.raw;
+  }
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").body["accounts"].size(), accounts);
+  for (const std::string& raw :
+       {created.raw, read.raw, list.raw, policies.raw, edited.raw, test.raw, in_use.raw}) {
+    EXPECT_THAT(raw, Not(HasSubstr(RadosGw().owner.secret_access_key)));
+  }
+}
+
+// Issue 14's rule for roles: the base account's keys only go to the endpoint they were saved
+// for, and the service's own credentials only to AWS; a role account pointed elsewhere is
+// refused before any request, whether it is created, edited or tested.
+TEST_F(ServiceIntegrationTest, ARoleNeverSendsItsBasesKeysElsewhere) {
+  httplib::Server listener;
+  std::atomic<int> requests{0};
+  listener.set_pre_routing_handler([&](const httplib::Request&, httplib::Response& res) {
+    ++requests;
+    res.status = 500;
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  const int port = listener.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { listener.listen_after_bind(); });
+  struct StopListening {
+    httplib::Server& server;
+    std::thread& thread;
+    ~StopListening() {
+      while (thread.joinable() && !server.is_running()) std::this_thread::yield();
+      server.stop();
+      if (thread.joinable()) thread.join();
+    }
+  } stop_listening{listener, serving};
+  const std::string elsewhere = "http://127.0.0.1:" + std::to_string(port);
+
+  Start();
+  auto keys = service_->Call("POST", "/api/v1/accounts", AwsAccount());
+  ASSERT_EQ(keys.status, 201) << keys.raw;
+  json role = {{"kind", "role"},
+               {"name", "rgw-role"},
+               {"role_arn", "arn:aws:iam:::role/s3unload-writer"},
+               {"base_account_id", keys.body["id"]},
+               {"bucket", bucket_},
+               {"region", "us-east-1"},
+               {"endpoint_url", RadosGw().endpoint}};
+  auto saved = service_->Call("POST", "/api/v1/accounts", role);
+  ASSERT_EQ(saved.status, 201) << saved.raw;
+  const std::string id = saved.body["id"];
+
+  json moved = role;
+  moved["endpoint_url"] = elsewhere;
+  json moved_edit = moved;
+  moved_edit.erase("kind");
+  json own_chain = moved;
+  own_chain.erase("base_account_id");
+  own_chain["name"] = "own";
+  for (const auto& [method, path, body] : std::vector<std::tuple<std::string, std::string, json>>{
+           {"POST", "/api/v1/accounts", moved},
+           {"POST", "/api/v1/accounts/test", moved},
+           {"PUT", "/api/v1/accounts/" + id, moved_edit},
+           {"POST", "/api/v1/accounts/" + id + "/test", moved_edit},
+           {"POST", "/api/v1/accounts", own_chain},
+           {"POST", "/api/v1/accounts/test", own_chain}}) {
+    auto answer = service_->Call(method, path, body);
+    EXPECT_EQ(answer.status, 400) << method << " " << path << ": " << answer.raw;
+    ASSERT_EQ(answer.body["error"]["fields"].size(), 1u) << answer.raw;
+    EXPECT_EQ(answer.body["error"]["fields"][0]["field"], "endpoint_url") << answer.raw;
+    EXPECT_THAT(answer.raw, Not(HasSubstr(RadosGw().owner.secret_access_key)));
+  }
+  EXPECT_EQ(requests.load(), 0) << "a request reached the other address";
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts/" + id).body["endpoint_url"],
+            RadosGw().endpoint);
 }
 
 TEST_F(ServiceIntegrationTest, ABadConnectorIsRefusedWithEveryFieldNamedAndNothingSaved) {
@@ -1045,11 +1210,20 @@ TEST_F(ServiceLimitsTest, HostileAccountFieldsAreRefusedByNameAndNothingIsSaved)
                      {"domo_client_id", "id"},
                      {"domo_client_secret", "secret"},
                      {"domo_api_url", "http://127.0.0.1:9"}};
+  // A role account's own fields (its base need not exist: every value is refused first).
+  const json role = {{"kind", "role"},
+                     {"name", "role"},
+                     {"role_arn", "arn:aws:iam::123456789012:role/s3unload-writer"},
+                     {"external_id", "0123456789abcdef"},
+                     {"role_session_name", "s3unload"},
+                     {"base_account_id", "acc_0000000000000001"},
+                     {"bucket", "my-bucket"},
+                     {"region", "us-east-1"}};
   const std::vector<json> hostile = {
       "a\r\nb",       std::string("a\0b", 3), "a\u202Eb", "<img src=x onerror=alert(1)>", 1.5,
       json::object(), std::string(9000, 'a')};
   int tried = 0;
-  for (const json& base : {aws, domo}) {
+  for (const json& base : {aws, domo, role}) {
     for (const auto& [field, value] : base.items()) {
       if (field == "kind") continue;
       for (const json& bad : hostile) {
@@ -1068,7 +1242,10 @@ TEST_F(ServiceLimitsTest, HostileAccountFieldsAreRefusedByNameAndNothingIsSaved)
          std::map<std::string, std::string>{{"region", "../us-east-1"},
                                             {"bucket", "../b"},
                                             {"endpoint_url", "http://127.0.0.1:9/a/../b"},
-                                            {"domo_api_url", "http://127.0.0.1:9/a/../b"}}) {
+                                            {"domo_api_url", "http://127.0.0.1:9/a/../b"},
+                                            {"role_arn", "../role"},
+                                            {"role_session_name", "../s3unload"},
+                                            {"base_account_id", "../acc_0000000000000001"}}) {
       if (!base.contains(field)) continue;
       json body = base;
       body[field] = bad;

@@ -1,7 +1,10 @@
 #include "store/accounts.h"
 
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,6 +18,7 @@ namespace {
 using ::s3u::testing::RawDb;
 using ::s3u::testing::SampleAwsAccount;
 using ::s3u::testing::SampleDomoAccount;
+using ::s3u::testing::SampleRoleAccount;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -36,7 +40,7 @@ class AccountsTest : public ::s3u::testing::StoreWithSecretsTest {
 };
 
 TEST(AccountKindTest, NamesRoundTripAndUnknownKindsAreRefused) {
-  for (const AccountKind kind : {AccountKind::kDomo, AccountKind::kAws}) {
+  for (const AccountKind kind : {AccountKind::kDomo, AccountKind::kAws, AccountKind::kRole}) {
     auto parsed = ParseAccountKind(AccountKindName(kind), "kind");
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(*parsed, kind);
@@ -44,7 +48,9 @@ TEST(AccountKindTest, NamesRoundTripAndUnknownKindsAreRefused) {
   auto unknown = ParseAccountKind("AWS", "kind");
   ASSERT_FALSE(unknown.has_value());
   EXPECT_EQ(unknown.error().subject, "kind");
-  EXPECT_THAT(unknown.error().message, HasSubstr("accepted: domo, aws"));
+  EXPECT_THAT(unknown.error().message, HasSubstr("accepted: domo, aws, role"));
+  EXPECT_EQ(AccountKindName(AccountKind::kRole), "role");
+  EXPECT_EQ(AccountKindTitle(AccountKind::kRole), "AWS role");
 }
 
 TEST_F(AccountsTest, CreateAssignsIdAndTimesAndGetReturnsTheSecrets) {
@@ -105,9 +111,10 @@ TEST_F(AccountsTest, FieldsOfTheOtherKindAreRefused) {
   auto refused = store_->CreateAccount(domo);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().subject, "bucket");
-  EXPECT_THAT(refused.error().message,
-              AllOf(HasSubstr("bucket: set on a Domo account; only AWS accounts have it"),
-                    HasSubstr("aws_session_token: set on a Domo account")));
+  EXPECT_THAT(
+      refused.error().message,
+      AllOf(HasSubstr("bucket: set on a Domo account; only AWS and AWS role accounts have it"),
+            HasSubstr("aws_session_token: set on a Domo account")));
   // The message names the field, never the secret's value.
   EXPECT_THAT(refused.error().message, Not(HasSubstr(domo.aws_session_token)));
 }
@@ -230,6 +237,10 @@ TEST_F(AccountsTest, ListIsDomoFirstThenByNameWithoutSecrets) {
     EXPECT_EQ(account.has_session_token, account.name == "b-aws") << account.name;
   }
   EXPECT_THAT(names, ElementsAre("z-domo", "a-aws", "b-aws"));
+  Create(SampleRoleAccount("0-role"));
+  listed = store_->ListAccounts();
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  EXPECT_EQ(listed->back().name, "0-role");  // role accounts come last
   EXPECT_EQ((*listed)[1].aws_access_key_id, no_token.aws_access_key_id);
 }
 
@@ -329,6 +340,164 @@ TEST_F(AccountsTest, SecretsAreNeverWrittenInClear) {
   EXPECT_EQ(
       raw.QueryInt("SELECT length(domo_client_secret) FROM accounts WHERE id = '" + domo.id + "'"),
       static_cast<int64_t>(domo.domo_client_secret.size() + SecretBox::kSealOverhead));
+}
+
+// ---- AWS role accounts (issue 15)
+
+TEST_F(AccountsTest, ARoleGetsAnExternalIdAndTheDefaultSessionNameAndReadsBack) {
+  const Account base = Create(SampleAwsAccount("keys"));
+  const Account created = Create(SampleRoleAccount("role", base.id));
+  EXPECT_THAT(created.external_id, MatchesRegex("[0-9a-f]{32}"));
+  EXPECT_EQ(created.role_session_name, "s3unload");
+  EXPECT_EQ(created.base_identity_arn, "");
+  EXPECT_EQ(store_->GetAccount(created.id).value(), created);
+  // Each role gets its own.
+  EXPECT_NE(Create(SampleRoleAccount("role-2")).external_id, created.external_id);
+
+  Account given = SampleRoleAccount("role-3");
+  given.external_id = "Domo-Ext-Id=42";
+  given.role_session_name = "nightly";
+  const Account kept = Create(given);
+  EXPECT_EQ(kept.external_id, "Domo-Ext-Id=42");
+  EXPECT_EQ(kept.role_session_name, "nightly");
+}
+
+TEST_F(AccountsTest, ARoleNeedsItsArnBucketAndRegionAndHoldsNoKeys) {
+  Account role;
+  role.kind = AccountKind::kRole;
+  role.name = "role";
+  role.aws_access_key_id = "AKIAEXAMPLEKEY0001";
+  role.aws_secret_access_key = "aws-secret-Zx9LmN4";
+  auto refused = store_->CreateAccount(role);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(refused.error().message,
+              AllOf(HasSubstr("bucket: empty; an AWS role account needs the bucket"),
+                    HasSubstr("region: empty"), HasSubstr("role_arn: empty"),
+                    HasSubstr("aws_access_key_id: set on an AWS role account; only AWS accounts"),
+                    HasSubstr("aws_secret_access_key: set on an AWS role account"),
+                    Not(HasSubstr(role.aws_secret_access_key))));
+
+  Account aws = SampleAwsAccount();
+  aws.role_arn = "arn:aws:iam::123456789012:role/x";
+  aws.base_account_id = "acc_0000000000000001";
+  refused = store_->CreateAccount(aws);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message,
+              AllOf(HasSubstr("role_arn: set on an AWS account; only AWS role accounts have it"),
+                    HasSubstr("base_account_id: set on an AWS account")));
+}
+
+TEST_F(AccountsTest, TheBaseOfARoleMustBeASavedAwsAccount) {
+  const Account domo = Create(SampleDomoAccount());
+  const Account other_role = Create(SampleRoleAccount("other"));
+  for (const auto& [base, says] : std::vector<std::pair<std::string, std::string>>{
+           {"acc_ffffffffffffffff", "no such account: acc_ffffffffffffffff"},
+           {domo.id, "is a Domo account; an AWS account is needed"},
+           {other_role.id, "is an AWS role account; an AWS account is needed"}}) {
+    auto refused = store_->CreateAccount(SampleRoleAccount("role", base));
+    ASSERT_FALSE(refused.has_value()) << base;
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(refused.error().subject, "base_account_id");
+    EXPECT_THAT(refused.error().message, HasSubstr(says));
+  }
+  // Nor on update.
+  Account edit = other_role;
+  edit.base_account_id = domo.id;
+  auto update = store_->UpdateAccount(edit);
+  ASSERT_FALSE(update.has_value());
+  EXPECT_EQ(update.error().subject, "base_account_id");
+  // An empty base is stored as NULL: no base, the service's own credentials.
+  EXPECT_EQ(RawDb(DbPath()).QueryText("SELECT typeof(base_account_id) FROM accounts WHERE id = '" +
+                                      other_role.id + "'"),
+            "null");
+}
+
+TEST_F(AccountsTest, AwsAndRoleAccountsShareTheirNames) {
+  Create(SampleAwsAccount("prod"));
+  Create(SampleDomoAccount("prod-role"));
+  auto duplicate = store_->CreateAccount(SampleRoleAccount("prod"));
+  ASSERT_FALSE(duplicate.has_value());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(duplicate.error().message, HasSubstr("an AWS account named \"prod\" already exists"));
+
+  Create(SampleRoleAccount("prod-role"));  // a Domo account's name is free
+  duplicate = store_->CreateAccount(SampleAwsAccount("prod-role"));
+  ASSERT_FALSE(duplicate.has_value());
+  EXPECT_THAT(duplicate.error().message,
+              HasSubstr("an AWS role account named \"prod-role\" already exists"));
+}
+
+TEST_F(AccountsTest, UpdatingARoleKeepsAnEmptyExternalIdAndForgetsAStaleIdentity) {
+  const Account keys = Create(SampleAwsAccount("keys"));
+  const Account other_keys = Create(SampleAwsAccount("other-keys"));
+  const Account created = Create(SampleRoleAccount("role", keys.id));
+  ASSERT_TRUE(store_->SetRoleBaseIdentity(created.id, "arn:aws:iam::123456789012:user/ci"));
+  EXPECT_EQ(store_->GetAccount(created.id)->updated_ms, created.updated_ms);  // no user edit
+
+  Account edit = store_->GetAccount(created.id).value();
+  edit.external_id.clear();
+  edit.role_session_name.clear();
+  edit.bucket = "exports-2";
+  auto updated = store_->UpdateAccount(edit);
+  ASSERT_TRUE(updated.has_value()) << updated.error().ToString();
+  EXPECT_EQ(updated->external_id, created.external_id);
+  EXPECT_EQ(updated->role_session_name, "s3unload");
+  EXPECT_EQ(updated->bucket, "exports-2");
+  // The same base at the same endpoint: the identity still holds.
+  EXPECT_EQ(updated->base_identity_arn, "arn:aws:iam::123456789012:user/ci");
+
+  edit.external_id = "new-external-id";
+  edit.base_identity_arn = "arn:aws:iam::999999999999:root";  // ignored: learnt, never given
+  updated = store_->UpdateAccount(edit);
+  ASSERT_TRUE(updated.has_value()) << updated.error().ToString();
+  EXPECT_EQ(updated->external_id, "new-external-id");
+  EXPECT_EQ(updated->base_identity_arn, "arn:aws:iam::123456789012:user/ci");
+
+  for (auto change : std::vector<std::function<void(Account&)>>{
+           [&](Account& a) { a.base_account_id = other_keys.id; },
+           [&](Account& a) { a.base_account_id.clear(); },
+           [&](Account& a) { a.endpoint_url = "http://127.0.0.1:7480"; }}) {
+    ASSERT_TRUE(store_->SetRoleBaseIdentity(created.id, "arn:aws:iam::123456789012:user/ci"));
+    Account moved = store_->GetAccount(created.id).value();
+    change(moved);
+    updated = store_->UpdateAccount(moved);
+    ASSERT_TRUE(updated.has_value()) << updated.error().ToString();
+    EXPECT_EQ(updated->base_identity_arn, "");
+  }
+}
+
+TEST_F(AccountsTest, TheBaseIdentityIsOnlyRecordedForRoleAccounts) {
+  const Account aws = Create(SampleAwsAccount());
+  for (const std::string& id : {aws.id, std::string("acc_ffffffffffffffff")}) {
+    auto refused = store_->SetRoleBaseIdentity(id, "arn:aws:iam::123456789012:root");
+    ASSERT_FALSE(refused.has_value()) << id;
+    EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+  }
+}
+
+TEST_F(AccountsTest, AnAccountLendingItsKeysToARoleCannotBeDeleted) {
+  const Account domo = Create(SampleDomoAccount());
+  const Account keys = Create(SampleAwsAccount("keys"));
+  const Account role = Create(SampleRoleAccount("writer", keys.id));
+  Create(SampleRoleAccount("archiver", keys.id));
+  CreateConnector("orders-daily", domo, keys);
+
+  auto in_use = store_->DeleteAccount(keys.id);
+  ASSERT_FALSE(in_use.has_value());
+  EXPECT_EQ(in_use.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(in_use.error().message,
+              HasSubstr("account \"keys\" is used by connectors: orders-daily and is the base of "
+                        "AWS role accounts: archiver, writer"));
+  // Even a stray statement cannot: the foreign key refuses it.
+  EXPECT_NE(RawDb(DbPath()).Exec("PRAGMA foreign_keys = ON; DELETE FROM accounts WHERE id = '" +
+                                 keys.id + "'"),
+            SQLITE_OK);
+
+  // A role used by a connector is refused like any account.
+  CreateConnector("via-role", domo, role);
+  EXPECT_THAT(store_->DeleteAccount(role.id).error().message,
+              HasSubstr("is used by connectors: via-role"));
 }
 
 }  // namespace

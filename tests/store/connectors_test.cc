@@ -89,11 +89,29 @@ TEST_F(ConnectorsTest, AccountsMustBeOfTheRightKind) {
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(refused.error().subject, "domo_account_id");
+  EXPECT_THAT(
+      refused.error().message,
+      AllOf(HasSubstr("domo_account_id: account " + aws_.id +
+                      " is an AWS account; a Domo account is needed"),
+            HasSubstr("aws_account_id: account " + domo_.id +
+                      " is a Domo account; an AWS account or an AWS role account is needed")));
+}
+
+TEST_F(ConnectorsTest, AnAwsRoleAccountMayBeTheAwsSide) {
+  auto role = store_->CreateAccount(::s3u::testing::SampleRoleAccount());
+  ASSERT_TRUE(role.has_value()) << role.error().ToString();
+  ConnectorRecord connector = Sample();
+  connector.aws_account_id = role->id;
+  auto created = store_->CreateConnector(connector);
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_EQ(created->aws_account_id, role->id);
+
+  connector.name = "as-domo";
+  connector.domo_account_id = role->id;
+  auto refused = store_->CreateConnector(connector);
+  ASSERT_FALSE(refused.has_value());
   EXPECT_THAT(refused.error().message,
-              AllOf(HasSubstr("domo_account_id: account " + aws_.id +
-                              " is an AWS account; a Domo account is needed"),
-                    HasSubstr("aws_account_id: account " + domo_.id +
-                              " is a Domo account; an AWS account is needed")));
+              HasSubstr("is an AWS role account; a Domo account is needed"));
 }
 
 TEST_F(ConnectorsTest, NamesAreUnique) {

@@ -18,6 +18,7 @@ using ::s3u::testing::SampleAwsAccount;
 using ::s3u::testing::SampleDomoAccount;
 using ::s3u::testing::SampleRun;
 using ::s3u::testing::TempDir;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // Two migrations of a made-up schema. Re-running the first would fail (the table exists), so a
@@ -113,7 +114,7 @@ TEST_F(MigrationsTest, StoreAtVersionOneUpgradesKeepingItsRuns) {
 
   auto store = Store::Open(path_, clock_);
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  EXPECT_EQ(RawDb(path_).QueryInt("PRAGMA user_version"), 4);
+  EXPECT_EQ(RawDb(path_).QueryInt("PRAGMA user_version"), 5);
   auto run = (*store)->GetRun("r1");
   ASSERT_TRUE(run.has_value()) << run.error().ToString();
   RunRecord expected = SampleRun("r1", 1000);
@@ -136,6 +137,86 @@ TEST_F(MigrationsTest, StoreAtVersionOneUpgradesKeepingItsRuns) {
   auto created = (*store)->CreateConnector(connector);
   ASSERT_TRUE(created.has_value()) << created.error().ToString();
   ASSERT_TRUE((*store)->SetSetting("k", "v").has_value());
+}
+
+// A store of version 4 (accounts of both kinds, a connector using them) opened by this build:
+// migration 5 rebuilds the accounts table for role accounts and keeps every row and reference.
+class RoleMigrationTest : public MigrationsTest {
+ protected:
+  // Version 4 with a Domo and an AWS account and a connector; `connector_aws` is the AWS
+  // account the connector names.
+  void MakeVersion4(const std::string& connector_aws = "acc_aws") {
+    ASSERT_TRUE(ApplyMigrations(*db_, Migrations().first(4)).has_value());
+    db_.reset();
+    ASSERT_EQ(RawDb(path_).Exec(
+                  "INSERT INTO accounts (id, kind, name, domo_client_id, domo_client_secret, "
+                  "created_ms, updated_ms) VALUES ('acc_domo', 'domo', 'prod', 'client', "
+                  "x'0102', 1, 2);"
+                  "INSERT INTO accounts (id, kind, name, aws_access_key_id, bucket, region, "
+                  "aws_secret_access_key, aws_session_token, created_ms, updated_ms) VALUES "
+                  "('acc_aws', 'aws', 'prod', 'AKIA1', 'exports', 'eu-west-1', x'03', x'04', "
+                  "3, 4);"
+                  "INSERT INTO connectors (id, name, enabled, domo_account_id, aws_account_id, "
+                  "settings_json, schedule_json, retry_json, created_ms, updated_ms) VALUES "
+                  "('con_1', 'orders-daily', 1, 'acc_domo', '" +
+                  connector_aws + "', '{}', '{}', '{}', 5, 6)"),
+              SQLITE_OK);
+  }
+};
+
+TEST_F(RoleMigrationTest, StoreAtVersionFourKeepsItsAccountsAndConnectors) {
+  MakeVersion4();
+  auto store = Store::Open(path_, clock_);
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  RawDb raw(path_);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 5);
+  EXPECT_EQ(TableCount("accounts_v5"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+
+  auto accounts = (*store)->ListAccounts();
+  ASSERT_TRUE(accounts.has_value()) << accounts.error().ToString();
+  ASSERT_EQ(accounts->size(), 2u);
+  const Account& aws = (*accounts)[1];
+  EXPECT_EQ(aws.id, "acc_aws");
+  EXPECT_EQ(aws.aws_access_key_id, "AKIA1");
+  EXPECT_EQ(aws.region, "eu-west-1");
+  EXPECT_TRUE(aws.has_session_token);
+  EXPECT_EQ(aws.created_ms, 3);
+  EXPECT_EQ(aws.updated_ms, 4);
+  EXPECT_EQ(aws.role_arn, "");
+  EXPECT_EQ(raw.QueryText("SELECT hex(aws_secret_access_key) FROM accounts WHERE id = 'acc_aws'"),
+            "03");
+
+  // The connectors still refer to the accounts, and the store's connection enforces it again.
+  EXPECT_THAT(raw.QueryText("SELECT sql FROM sqlite_schema WHERE name = 'connectors'"),
+              HasSubstr("REFERENCES accounts (id)"));
+  EXPECT_EQ((*store)->GetConnector("con_1")->aws_account_id, "acc_aws");
+  EXPECT_NE(raw.Exec("PRAGMA foreign_keys = ON; DELETE FROM accounts WHERE id = 'acc_aws'"),
+            SQLITE_OK);
+
+  // Role accounts can now be stored, with the base's foreign key.
+  auto box = SecretBox::LoadOrCreate(KeyPathFor(path_));
+  ASSERT_TRUE(box.has_value()) << box.error().ToString();
+  (*store)->AttachSecrets(std::move(*box));
+  Account role = ::s3u::testing::SampleRoleAccount("writer", "acc_aws");
+  auto created = (*store)->CreateAccount(role);
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM accounts WHERE base_account_id = 'acc_aws'"), 1);
+}
+
+TEST_F(RoleMigrationTest, ADanglingReferenceStopsTheMigrationAndChangesNothing) {
+  // Written with foreign keys off (as SQLite allows), a connector names a missing account.
+  MakeVersion4("acc_gone");
+  auto store = Store::Open(path_, clock_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(store.error().message, AllOf(HasSubstr("applying migration 5 (AWS role accounts)"),
+                                           HasSubstr("a row of table connectors refers to a "
+                                                     "missing row of accounts")));
+  RawDb raw(path_);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 4);
+  EXPECT_EQ(TableCount("accounts_v5"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM accounts"), 2);
 }
 
 }  // namespace

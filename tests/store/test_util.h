@@ -117,6 +117,20 @@ inline store::Account SampleAwsAccount(std::string name = "aws-prod") {
   return account;
 }
 
+// A valid AWS role account to create (no id): its base is `base_account_id` ("" for the
+// service's own credentials).
+inline store::Account SampleRoleAccount(std::string name = "role-prod",
+                                        std::string base_account_id = "") {
+  store::Account account;
+  account.name = std::move(name);
+  account.kind = store::AccountKind::kRole;
+  account.role_arn = "arn:aws:iam::123456789012:role/s3unload-writer";
+  account.base_account_id = std::move(base_account_id);
+  account.bucket = "exports";
+  account.region = "eu-west-1";
+  return account;
+}
+
 // A store in a temporary directory, its key attached, on a fake clock at kStartMs.
 class StoreWithSecretsTest : public ::testing::Test {
  protected:

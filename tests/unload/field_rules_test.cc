@@ -88,5 +88,56 @@ TEST(FieldRulesTest, SyntaxFieldsUseTheirOwnParsers) {
   EXPECT_TRUE(CheckField("credentials.region", ""));  // required or not is the job spec's
 }
 
+// Issue 15: a role is named as STS takes it, so a bad value is refused by name before STS is
+// asked (and never reaches a header).
+TEST(FieldRulesTest, ARoleArnIsAnIamRoleArnWithATwelveDigitAccountOrNone) {
+  for (const char* arn : {"arn:aws:iam::123456789012:role/s3unload-writer",
+                          "arn:aws:iam:::role/radosgw-role", "arn:aws-cn:iam::123456789012:role/x",
+                          "arn:aws-us-gov:iam::123456789012:role/a+b=c,d.e@f_g",
+                          "arn:aws:iam::123456789012:role/service-role/path/Name"}) {
+    EXPECT_TRUE(CheckField("credentials.role_arn", arn)) << arn;
+  }
+  for (const auto& [arn, says] : std::vector<std::pair<std::string, std::string>>{
+           {"s3unload-writer", "is not an ARN"},
+           {"arn:aws:iam::1234:role/x", "the account ID \"1234\"; an account ID is 12 digits"},
+           {"arn:aws:iam::12345678901a:role/x", "12 digits"},
+           {"arn:aws:s3:::bucket/key", "is not the ARN of an IAM role"},
+           {"arn:aws:iam::123456789012:user/x", "is not the ARN of an IAM role"},
+           {"arn:aws:iam:us-east-1:123456789012:role/x", "is not the ARN of an IAM role"},
+           {"arn:evil:iam::123456789012:role/x", "partition \"evil\""},
+           {"arn:aws:iam::123456789012:role/", "a role name is 1 to 64 characters"},
+           {"arn:aws:iam::123456789012:role/a b", "a space at character 2"},
+           {"arn:aws:iam::123456789012:role/" + std::string(65, 'r'), "has 65 characters"},
+           {"arn:aws:iam::123456789012:role/" + std::string(2100, 'r'), "at most 2048"}}) {
+    auto checked = CheckField("credentials.role_arn", arn);
+    ASSERT_FALSE(checked) << arn;
+    EXPECT_EQ(checked.error().subject, "credentials.role_arn");
+    EXPECT_THAT(checked.error().message, HasSubstr(says)) << arn;
+  }
+}
+
+TEST(FieldRulesTest, ExternalIdsAndSessionNamesTakeStsCharactersAndLengths) {
+  EXPECT_TRUE(CheckField("credentials.external_id", "0123456789abcdef0123456789abcdef"));
+  EXPECT_TRUE(CheckField("credentials.external_id", "Domo:ext/id+=,.@-_"));
+  EXPECT_TRUE(CheckField("credentials.external_id", std::string(1224, 'e')));
+  EXPECT_THAT(CheckField("credentials.external_id", "e").error().message,
+              HasSubstr("has 1 characters; an external ID is 2 to 1224 characters"));
+  EXPECT_FALSE(CheckField("credentials.external_id", std::string(1225, 'e')));
+  EXPECT_THAT(CheckField("credentials.external_id", "a\"b").error().message,
+              HasSubstr("'\"' at character 2"));
+
+  EXPECT_TRUE(CheckField("credentials.role_session_name", "s3unload"));
+  EXPECT_TRUE(CheckField("credentials.role_session_name", std::string(64, 's')));
+  EXPECT_FALSE(CheckField("credentials.role_session_name", std::string(65, 's')));
+  EXPECT_FALSE(CheckField("credentials.role_session_name", "s"));
+  EXPECT_THAT(CheckField("credentials.role_session_name", "run:1").error().message,
+              HasSubstr("':' at character 4; a role session name is 2 to 64 characters"));
+  for (const std::string& value : kControls) {
+    EXPECT_FALSE(CheckField("credentials.external_id", value));
+    EXPECT_FALSE(CheckField("credentials.role_session_name", value));
+    EXPECT_FALSE(CheckField("credentials.role_arn", value));
+  }
+}
+
 }  // namespace
 }  // namespace s3u::unload

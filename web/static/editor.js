@@ -5,7 +5,7 @@
 import {html, useState, useEffect, useRef} from '/vendor/htm-preact.js';
 import {api, fieldErrors} from './api.js';
 import {useForm, TextField, TextArea, SelectField, RadioField, CheckField, Banner, integerOrText} from './ui.js';
-import {AccountForm, kKindNames} from './accounts.js';
+import {AccountForm, kKindNames, kS3Kinds, accountSummary} from './accounts.js';
 import {SchedulePane, scheduleValues, scheduleFromValues, scheduleFields, browserTimeZone} from './schedule.js';
 
 // Settings fields on the page ("section.field") with their documented defaults (docs/job-spec.md).
@@ -104,17 +104,19 @@ function Pane({n, title, children, lead}) {
 // An account picker with "New … account" opening the account form in place.
 function AccountPicker({form, k, kind, accounts, onCreated, onBlur}) {
   const [creating, setCreating] = useState(false);
-  const mine = accounts.filter((a) => a.kind === kind);
+  // The S3 side is an AWS account (keys) or an AWS role account (a role to assume).
+  const kinds = kind === 'aws' ? kS3Kinds : [kind];
+  const mine = accounts.filter((a) => kinds.includes(a.kind));
   const options = [['', mine.length ? `Choose a ${kKindNames[kind]} account…` : `No ${kKindNames[kind]} account yet`],
-    ...mine.map((a) => [a.id, kind === 'domo' ? `${a.name} — client ${a.domo_client_id}` : `${a.name} — s3://${a.bucket} (${a.region})`])];
+    ...mine.map((a) => [a.id, accountSummary(a)])];
   const help = kind === 'domo'
     ? 'The Domo Client ID and Client Secret that read the input DataSet and write the metrics. The owner of the writeback DataSet must also own or co-own the input DataSet.'
-    : 'The Access Key, Secret Key, Bucket and Region to push data to. The keys need the WRITE (s3:PutObject) permission.';
+    : 'The Access Key, Secret Key, Bucket and Region to push data to, or a role to assume (an AWS role account). They need the WRITE (s3:PutObject) permission.';
   return html`<div>
     <${SelectField} form=${form} k=${k} label=${`${kKindNames[kind]} account`} required options=${options} help=${help} onBlur=${onBlur}>
       <button type="button" class="link" aria-expanded=${creating} onClick=${() => setCreating(!creating)}>New ${kKindNames[kind]} account…</button>
     <//>
-    ${creating ? html`<${AccountForm} fixedKind=${kind} embedded onCancel=${() => setCreating(false)}
+    ${creating ? html`<${AccountForm} kinds=${kinds} embedded onCancel=${() => setCreating(false)}
         onSaved=${(account) => { setCreating(false); onCreated(account); }} />` : ''}
   </div>`;
 }
