@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 
+#include "core/text.h"
+#include "s3/credential_providers.h"
+
 namespace s3u::jobs {
 namespace {
 
@@ -21,6 +24,135 @@ http::HttpOptions HttpOptionsFor(const Transport& transport, const Environment& 
   return options;
 }
 
+// Builds the provider of one step of the chain (s3/credentials.h); fetched credentials are
+// registered with `log` each time they are fetched, so no log line can show them.
+class ProviderBuilder {
+ public:
+  ProviderBuilder(S3Clients& clients, const s3::AwsSettingsInput& input, Clock& clock, Logger& log)
+      : clients_(clients), input_(input), clock_(clock), log_(log) {}
+
+  Result<std::unique_ptr<s3::CredentialsProvider>> Build(const s3::CredentialSource& source,
+                                                         const std::string& description) {
+    using namespace s3;
+    if (std::holds_alternative<Credentials>(source.where)) {
+      return std::unique_ptr<CredentialsProvider>(
+          std::make_unique<ResolvingCredentialsProvider>(input_));
+    }
+    if (const auto* role = std::get_if<AssumeRoleSource>(&source.where)) {
+      auto base = Build(*role->base, role->base_description);
+      if (!base) return Fail(base.error());
+      AssumeRoleRequest request;
+      request.role_arn = role->role_arn;
+      request.external_id = role->external_id;
+      request.session_name = role->session_name;
+      request.duration = std::chrono::seconds(role->duration_seconds);
+      return AssumeRole(std::move(*base), request, description);
+    }
+    if (const auto* web = std::get_if<WebIdentitySource>(&source.where)) {
+      AssumeRoleRequest request;
+      request.role_arn = web->role_arn;
+      request.session_name = web->session_name;
+      const std::string token_file = web->token_file;
+      auto read_file = input_.read_file;
+      s3::StsClient* sts = &Sts();
+      Logger* log = &log_;
+      // The builder is gone when this runs: the lambda holds what it needs (clients_ owns STS).
+      return Refreshing(
+          description, [sts, log, request, token_file, read_file]() -> Result<Credentials> {
+            // Re-read on each fetch: EKS rotates the projected token.
+            std::optional<std::string> token = read_file ? read_file(token_file) : std::nullopt;
+            if (!token || token->empty()) {
+              return Fail(ErrorCode::kUnauthenticated, token_file,
+                          "cannot read the web identity token file " + token_file);
+            }
+            log->AddSecret(*token);
+            auto assumed = sts->AssumeRoleWithWebIdentity(std::string(Trim(*token)), request);
+            if (!assumed) return Fail(assumed.error());
+            return assumed->credentials;
+          });
+    }
+    if (const auto* sso = std::get_if<SsoSource>(&source.where)) {
+      SsoSettings settings;
+      settings.profile = clients_.settings.profile;
+      if (!sso->session_name.empty()) settings.session = sso->session_name;
+      settings.start_url = sso->start_url;
+      settings.region = sso->region;
+      settings.account_id = sso->account_id;
+      settings.role_name = sso->role_name;
+      return Refreshing(description, SsoCredentialsFetcher(settings, input_.home, input_.read_file,
+                                                           MetadataHttp(), clock_));
+    }
+    if (const auto* process = std::get_if<ProcessSource>(&source.where)) {
+      return Refreshing(description, ProcessCredentialsFetcher(process->command));
+    }
+    if (std::holds_alternative<ContainerSource>(source.where)) {
+      return Refreshing(description, ContainerCredentialsFetcher(input_.getenv, input_.read_file,
+                                                                 MetadataHttp(), clock_));
+    }
+    auto imds = ReadImdsSettings(input_.getenv);
+    if (!imds) return Fail(imds.error());
+    return Refreshing(description, InstanceMetadataFetcher(*imds, MetadataHttp(), clock_, &log_));
+  }
+
+  // The role of S3Source::role_arn, assumed with whatever the chain resolved.
+  Result<std::unique_ptr<s3::CredentialsProvider>> AssumeRole(
+      std::unique_ptr<s3::CredentialsProvider> base, const s3::AssumeRoleRequest& request,
+      const std::string& description) {
+    if (auto ok = s3::ValidateAssumeRoleRequest(request); !ok) return Fail(ok.error());
+    s3::CredentialsProvider* base_provider = base.get();
+    clients_.bases.push_back(std::move(base));
+    s3::StsClient* sts = &Sts();
+    return Refreshing(description, [sts, base_provider, request]() -> Result<Credentials> {
+      auto base_credentials = base_provider->Get();
+      if (!base_credentials) return Fail(base_credentials.error());
+      auto assumed = sts->AssumeRole(*base_credentials, request);
+      if (!assumed) return Fail(assumed.error());
+      return assumed->credentials;
+    });
+  }
+
+ private:
+  using Credentials = s3::Credentials;
+
+  Result<std::unique_ptr<s3::CredentialsProvider>> Refreshing(const std::string& name,
+                                                              s3::CredentialsFetch fetch) {
+    Logger& log = log_;
+    auto registered = [fetch = std::move(fetch), &log]() -> Result<Credentials> {
+      auto c = fetch();
+      if (c) {
+        log.AddSecret(c->secret_access_key);
+        log.AddSecret(c->session_token);
+      }
+      return c;
+    };
+    return std::unique_ptr<s3::CredentialsProvider>(
+        std::make_unique<s3::RefreshingCredentialsProvider>(name, std::move(registered), clock_,
+                                                            &log_));
+  }
+
+  http::HttpClient& MetadataHttp() {
+    if (!clients_.metadata_http) {
+      clients_.metadata_http =
+          std::make_unique<http::CurlHttpClient>(s3::MetadataHttpOptions(s3::kContainerTimeout));
+    }
+    return *clients_.metadata_http;
+  }
+
+  s3::StsClient& Sts() {
+    if (!clients_.sts) {
+      clients_.sts =
+          std::make_unique<s3::StsClient>(*clients_.http, clients_.settings.region,
+                                          clients_.settings.sts_endpoint_url.value_or(""), clock_);
+    }
+    return *clients_.sts;
+  }
+
+  S3Clients& clients_;
+  const s3::AwsSettingsInput& input_;
+  Clock& clock_;
+  Logger& log_;
+};
+
 }  // namespace
 
 Environment Environment::Process() {
@@ -28,6 +160,7 @@ Environment Environment::Process() {
   env.getenv = ProcessEnv;
   env.read_file = ReadWholeFile;
   if (const char* home = std::getenv("HOME")) env.home = home;
+  env.instance_metadata = true;
   return env;
 }
 
@@ -49,6 +182,7 @@ Result<std::unique_ptr<S3Clients>> OpenS3(const S3Source& source, const Environm
   input.getenv = env.getenv;
   input.read_file = env.read_file;
   input.home = env.home;
+  input.instance_metadata = env.instance_metadata;
 
   auto settings = s3::ResolveAwsSettings(input);
   if (!settings) return Fail(settings.error());
@@ -57,8 +191,32 @@ Result<std::unique_ptr<S3Clients>> OpenS3(const S3Source& source, const Environm
 
   auto clients = std::make_unique<S3Clients>();
   clients->settings = *settings;
-  clients->credentials = std::make_unique<s3::ResolvingCredentialsProvider>(input);
   clients->http = std::make_unique<http::CurlHttpClient>(HttpOptionsFor(transport, env));
+  // Built before the first request, and the temporary credentials fetched once now, so a role
+  // that cannot be assumed fails here, naming its provider.
+  const bool fetched = !std::holds_alternative<s3::Credentials>(settings->source.where) ||
+                       source.role_arn.has_value();
+  ProviderBuilder builder(*clients, input, clock, log);
+  auto provider = builder.Build(settings->source, settings->credentials_source);
+  if (!provider) return Fail(provider.error());
+  if (source.role_arn) {
+    s3::AssumeRoleRequest request;
+    request.role_arn = *source.role_arn;
+    request.external_id = source.external_id.value_or("");
+    request.session_name = source.role_session_name.value_or("s3unload");
+    provider = builder.AssumeRole(
+        std::move(*provider), request,
+        "assume-role " + *source.role_arn + " with " + settings->credentials_source);
+    if (!provider) return Fail(provider.error());
+    clients->settings.credentials_source =
+        "assume-role " + *source.role_arn + " with " + settings->credentials_source;
+  }
+  clients->credentials = std::move(*provider);
+  if (fetched) {
+    auto first = clients->credentials->Get();
+    if (!first) return Fail(first.error());
+    clients->settings.credentials = *first;
+  }
 
   s3::ClientOptions options;
   options.region = settings->region;

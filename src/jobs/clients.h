@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/env.h"
@@ -28,6 +29,7 @@
 #include "http/retry.h"
 #include "s3/client.h"
 #include "s3/credentials.h"
+#include "s3/sts.h"
 #include "store/accounts.h"
 #include "unload/job_spec.h"
 
@@ -38,6 +40,8 @@ struct Environment {
   Getenv getenv;       // empty function: no variables
   ReadFile read_file;  // empty function: no ~/.aws files
   std::string home;    // empty: no default file locations
+  // Whether the chain may end at EC2 instance metadata (s3/credentials.h, step 10).
+  bool instance_metadata = false;
 
   static Environment Process();  // the CLI's: the process's variables, $HOME/.aws
   static Environment None();     // the service's: nothing but what was saved
@@ -69,8 +73,16 @@ struct S3Source {
 };
 
 struct S3Clients {
-  s3::AwsSettings settings;  // resolved: credentials, region, endpoint and where each came from
+  // Resolved: region, endpoint and where each came from. For fetched credentials (a role,
+  // web identity, SSO, a process, a container, instance metadata) `credentials` holds the
+  // first ones fetched, which the domo-export engine hands to Domo: temporary, never the
+  // base keys of a role.
+  s3::AwsSettings settings;
   std::unique_ptr<http::CurlHttpClient> http;
+  // What the providers use besides `http`: the metadata endpoints' short timeouts, and STS.
+  std::unique_ptr<http::CurlHttpClient> metadata_http;
+  std::unique_ptr<s3::StsClient> sts;
+  std::vector<std::unique_ptr<s3::CredentialsProvider>> bases;  // a role's base providers
   std::unique_ptr<s3::CredentialsProvider> credentials;
   std::unique_ptr<s3::S3Client> client;
 };
