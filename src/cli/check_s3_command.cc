@@ -27,7 +27,17 @@ int RunCheckS3(const CheckS3Flags& flags) {
                                   s3::RandomProbeSuffix());
   if (!report) return out.Failure(report.error());
   report->target = flags.target;  // as the user typed it
-  return out.Report(s3::S3AccessJson(*report), s3::S3AccessText(*report),
+  // Who the checks ran as: the assumed role's ARN for a role, else STS GetCallerIdentity.
+  const jobs::S3Clients& s3 = *(*session)->s3;
+  const jobs::Identity identity = jobs::SigningIdentity(*(*session)->s3);
+  nlohmann::json json = s3::S3AccessJson(*report);
+  json["identity"] = jobs::IdentityJson(identity);
+  json["credentials"] = s3.settings.credentials_source;
+  const std::string signer =
+      identity.arn.empty() ? "unknown: " + identity.note : identity.arn + " (" + identity.how + ")";
+  return out.Report(json,
+                    "credentials: " + s3.settings.credentials_source + "\nidentity: " + signer +
+                        "\n" + s3::S3AccessText(*report),
                     report->can_upload ? 0 : ExitCodeFor(ErrorCode::kPermissionDenied));
 }
 

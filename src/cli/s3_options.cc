@@ -15,6 +15,17 @@ void AddS3Flags(CLI::App& command, S3Flags& flags) {
   command.add_option("--secret-access-key", flags.secret_access_key,
                      "AWS secret access key (prefer AWS_SECRET_ACCESS_KEY)");
   command.add_option("--session-token", flags.session_token, "AWS session token");
+  CLI::Option* role = command.add_option(
+      "--role-arn", flags.role_arn,
+      "IAM role to assume with the credentials found (arn:aws:iam::ACCOUNT:role/NAME)");
+  command
+      .add_option("--external-id", flags.external_id,
+                  "External ID the role's trust policy requires (with --role-arn)")
+      ->needs(role);
+  command
+      .add_option("--role-session-name", flags.role_session_name,
+                  "Session name of the assumed role (default s3unload)")
+      ->needs(role);
   command.add_option("--ca-bundle", flags.ca_bundle, "PEM file of CAs to trust for TLS");
   command.add_flag("--force-path-style", flags.force_path_style,
                    "Address buckets as https://host/bucket even on AWS");
@@ -75,6 +86,9 @@ Result<std::unique_ptr<S3Session>> OpenS3Session(const S3Flags& flags) {
   source.access_key_id = flags.access_key_id;
   source.secret_access_key = flags.secret_access_key;
   source.session_token = flags.session_token;
+  source.role_arn = flags.role_arn;
+  source.external_id = flags.external_id;
+  source.role_session_name = flags.role_session_name;
   source.profile = flags.profile;
   source.region = flags.region;
   source.endpoint_url = flags.endpoint_url;

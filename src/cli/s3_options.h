@@ -25,6 +25,8 @@ struct S3Flags {
   std::optional<std::string> access_key_id;
   std::optional<std::string> secret_access_key;
   std::optional<std::string> session_token;
+  // A role to assume with the credentials resolved from the rest (jobs::S3Source::role_arn).
+  std::optional<std::string> role_arn, external_id, role_session_name;
   std::string ca_bundle;
   bool force_path_style = false;
   bool no_region_correction = false;

@@ -39,7 +39,16 @@ class ProviderBuilder {
           std::make_unique<ResolvingCredentialsProvider>(input_));
     }
     if (const auto* role = std::get_if<AssumeRoleSource>(&source.where)) {
-      auto base = Build(*role->base, role->base_description);
+      // A source profile's keys are the base as resolved: re-resolving (what the chain's own
+      // fixed keys do on refresh) would find the role profile again, not them.
+      const auto* keys = std::get_if<Credentials>(&role->base->where);
+      if (keys) {
+        log_.AddSecret(keys->secret_access_key);
+        log_.AddSecret(keys->session_token);
+      }
+      auto base = keys ? Result<std::unique_ptr<CredentialsProvider>>(
+                             std::make_unique<StaticCredentialsProvider>(*keys, clock_))
+                       : Build(*role->base, role->base_description);
       if (!base) return Fail(base.error());
       AssumeRoleRequest request;
       request.role_arn = role->role_arn;
@@ -54,11 +63,12 @@ class ProviderBuilder {
       request.session_name = web->session_name;
       const std::string token_file = web->token_file;
       auto read_file = input_.read_file;
-      s3::StsClient* sts = &Sts();
+      s3::StsClient* sts = clients_.sts.get();
       Logger* log = &log_;
+      auto arn = Assumes("AssumeRoleWithWebIdentity");
       // The builder is gone when this runs: the lambda holds what it needs (clients_ owns STS).
       return Refreshing(
-          description, [sts, log, request, token_file, read_file]() -> Result<Credentials> {
+          description, [sts, log, arn, request, token_file, read_file]() -> Result<Credentials> {
             // Re-read on each fetch: EKS rotates the projected token.
             std::optional<std::string> token = read_file ? read_file(token_file) : std::nullopt;
             if (!token || token->empty()) {
@@ -68,6 +78,7 @@ class ProviderBuilder {
             log->AddSecret(*token);
             auto assumed = sts->AssumeRoleWithWebIdentity(std::string(Trim(*token)), request);
             if (!assumed) return Fail(assumed.error());
+            arn->Set(assumed->assumed_role_arn);
             return assumed->credentials;
           });
     }
@@ -101,12 +112,14 @@ class ProviderBuilder {
     if (auto ok = s3::ValidateAssumeRoleRequest(request); !ok) return Fail(ok.error());
     s3::CredentialsProvider* base_provider = base.get();
     clients_.bases.push_back(std::move(base));
-    s3::StsClient* sts = &Sts();
-    return Refreshing(description, [sts, base_provider, request]() -> Result<Credentials> {
+    s3::StsClient* sts = clients_.sts.get();
+    auto arn = Assumes("AssumeRole");
+    return Refreshing(description, [sts, arn, base_provider, request]() -> Result<Credentials> {
       auto base_credentials = base_provider->Get();
       if (!base_credentials) return Fail(base_credentials.error());
       auto assumed = sts->AssumeRole(*base_credentials, request);
       if (!assumed) return Fail(assumed.error());
+      arn->Set(assumed->assumed_role_arn);
       return assumed->credentials;
     });
   }
@@ -138,13 +151,11 @@ class ProviderBuilder {
     return *clients_.metadata_http;
   }
 
-  s3::StsClient& Sts() {
-    if (!clients_.sts) {
-      clients_.sts =
-          std::make_unique<s3::StsClient>(*clients_.http, clients_.settings.region,
-                                          clients_.settings.sts_endpoint_url.value_or(""), clock_);
-    }
-    return *clients_.sts;
+  // A provider that assumes a role through STS. Providers are built inside out (a role's base
+  // before the role), so the last one noted is the role the S3 client signs as.
+  std::shared_ptr<AssumedRoleArn> Assumes(const std::string& action) {
+    clients_.assumed_role = std::make_shared<AssumedRoleArn>(action);
+    return clients_.assumed_role;
   }
 
   S3Clients& clients_;
@@ -154,6 +165,46 @@ class ProviderBuilder {
 };
 
 }  // namespace
+
+void AssumedRoleArn::Set(std::string arn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  arn_ = std::move(arn);
+}
+
+std::string AssumedRoleArn::Get() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return arn_;
+}
+
+Identity SigningIdentity(S3Clients& clients) {
+  if (clients.assumed_role) {
+    Identity identity{clients.assumed_role->Get(), clients.assumed_role->action(), ""};
+    if (!identity.arn.empty()) return identity;
+  }
+  Identity identity{"", "GetCallerIdentity", ""};
+  auto current = clients.credentials->Get();
+  if (!current) {
+    identity.note = current.error().message;
+    return identity;
+  }
+  auto arn = clients.sts->GetCallerIdentity(*current);
+  if (arn) {
+    identity.arn = *arn;
+  } else if (arn.error().code == ErrorCode::kFailedPrecondition) {
+    identity.note = "the STS endpoint does not implement GetCallerIdentity (" +
+                    clients.settings.sts_endpoint_url.value_or("the region's") + ")";
+  } else {
+    identity.note = arn.error().message;
+  }
+  return identity;
+}
+
+nlohmann::json IdentityJson(const Identity& identity) {
+  nlohmann::json out = {{"how", identity.how}};
+  out["arn"] = identity.arn.empty() ? nlohmann::json(nullptr) : nlohmann::json(identity.arn);
+  if (!identity.note.empty()) out["note"] = identity.note;
+  return out;
+}
 
 Environment Environment::Process() {
   Environment env;
@@ -192,6 +243,11 @@ Result<std::unique_ptr<S3Clients>> OpenS3(const S3Source& source, const Environm
   auto clients = std::make_unique<S3Clients>();
   clients->settings = *settings;
   clients->http = std::make_unique<http::CurlHttpClient>(HttpOptionsFor(transport, env));
+  http::RetryPolicy sts_retry;
+  sts_retry.budget = transport.retry_budget;
+  sts_retry.max_attempts = transport.max_attempts;
+  clients->sts = std::make_unique<s3::StsClient>(
+      *clients->http, settings->region, settings->sts_endpoint_url.value_or(""), clock, sts_retry);
   // Built before the first request, and the temporary credentials fetched once now, so a role
   // that cannot be assumed fails here, naming its provider.
   const bool fetched = !std::holds_alternative<s3::Credentials>(settings->source.where) ||

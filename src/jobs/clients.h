@@ -16,9 +16,12 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/env.h"
@@ -72,6 +75,22 @@ struct S3Source {
   bool sign_payload = true;
 };
 
+// The ARN STS gave the role the S3 client signs as (AssumedRoleUser/Arn, e.g.
+// "arn:aws:sts::123456789012:assumed-role/writer/s3unload"), written at each fetch of the role's
+// credentials and read by whoever reports the identity. Thread-safe.
+class AssumedRoleArn {
+ public:
+  explicit AssumedRoleArn(std::string action) : action_(std::move(action)) {}
+  const std::string& action() const { return action_; }  // the STS action that assumes it
+  void Set(std::string arn);
+  std::string Get() const;
+
+ private:
+  const std::string action_;
+  mutable std::mutex mutex_;
+  std::string arn_;
+};
+
 struct S3Clients {
   // Resolved: region, endpoint and where each came from. For fetched credentials (a role,
   // web identity, SSO, a process, a container, instance metadata) `credentials` holds the
@@ -79,10 +98,14 @@ struct S3Clients {
   // base keys of a role.
   s3::AwsSettings settings;
   std::unique_ptr<http::CurlHttpClient> http;
-  // What the providers use besides `http`: the metadata endpoints' short timeouts, and STS.
+  // What the providers use besides `http`: the metadata endpoints' short timeouts, and STS
+  // (settings.sts_endpoint_url, or the region's), also used to report identities.
   std::unique_ptr<http::CurlHttpClient> metadata_http;
   std::unique_ptr<s3::StsClient> sts;
   std::vector<std::unique_ptr<s3::CredentialsProvider>> bases;  // a role's base providers
+  // Where the signing credentials come from STS (S3Source::role_arn, a role profile, web
+  // identity): the role assumed; null otherwise.
+  std::shared_ptr<AssumedRoleArn> assumed_role;
   std::unique_ptr<s3::CredentialsProvider> credentials;
   std::unique_ptr<s3::S3Client> client;
 };
@@ -92,6 +115,20 @@ struct DomoClients {
   std::unique_ptr<http::CurlHttpClient> http;
   std::unique_ptr<domo::DomoClient> client;
 };
+
+// Who `clients` sign as, for check-s3 and the account test (and, opened without the role, who
+// a role's base credentials are: the principal its trust policy must name). Never an error:
+// what could not be learnt is said in `note`, as the identity informs and never decides a check.
+struct Identity {
+  std::string arn;   // "" when not known
+  std::string how;   // "AssumeRole", "AssumeRoleWithWebIdentity" or "GetCallerIdentity"
+  std::string note;  // when arn is "": why (e.g. the endpoint has no GetCallerIdentity)
+};
+// The assumed role's ARN as STS returned it with the credentials; otherwise STS
+// GetCallerIdentity with the signing credentials.
+Identity SigningIdentity(S3Clients& clients);
+// {"arn": ARN or null, "how": ..., "note": ... (only when the ARN is not known)}.
+nlohmann::json IdentityJson(const Identity& identity);
 
 // Errors name the flag, field or source at fault (s3::ResolveAwsSettings,
 // domo::ValidateDomoOptions). `clock` and `log` must outlive the clients.

@@ -249,12 +249,43 @@ struct Api::Impl {
     transport.retry_budget = std::chrono::seconds(10);
     return transport;
   }
-  // `base`: a role account's base account (RoleBaseOf), null otherwise.
-  json TestAccount(const store::Account& account, const store::Account* base = nullptr) {
+  // Who a role account's base credentials are (the principal its trust policy must name),
+  // learnt whether or not the role can be assumed yet; recorded for the trust policy of the
+  // saved account `record_id` unless it is empty.
+  json TestRoleBase(const store::Account& account, const jobs::S3Source& source,
+                    const std::string& record_id, Logger& quiet) {
+    jobs::S3Source base_source = source;
+    base_source.role_arn.reset();
+    base_source.external_id.reset();
+    base_source.role_session_name.reset();
+    auto base = jobs::OpenS3(base_source, ServiceEnvironment(base_source), TestTransport(),
+                             *options.run_clock, quiet);
+    jobs::Identity identity{"", "GetCallerIdentity", ""};
+    if (base) {
+      identity = jobs::SigningIdentity(**base);
+    } else {
+      identity.note = base.error().message;
+    }
+    identity.note = quiet.Redact(identity.note);
+    if (!record_id.empty() && !identity.arn.empty() && identity.arn != account.base_identity_arn) {
+      if (auto ok = store.SetRoleBaseIdentity(record_id, identity.arn); !ok) {
+        log.Warn("account " + record_id + ": " + ok.error().ToString());
+      }
+    }
+    return jobs::IdentityJson(identity);
+  }
+
+  // `base`: a role account's base account (RoleBaseOf), null otherwise. `record_id`: see
+  // TestRoleBase.
+  json TestAccount(const store::Account& account, const store::Account* base,
+                   const std::string& record_id) {
     Logger quiet(LogLevel::kOff);
     json out = {{"kind", std::string(store::AccountKindName(account.kind))}};
     if (store::IsS3Kind(account.kind)) {
       const jobs::S3Source source = jobs::S3SourceFor(account, base);
+      if (account.kind == store::AccountKind::kRole) {
+        out["base_identity"] = TestRoleBase(account, source, record_id, quiet);
+      }
       auto bundle = jobs::OpenS3(source, ServiceEnvironment(source), TestTransport(),
                                  *options.run_clock, quiet);
       Result<s3::S3AccessReport> report =
@@ -265,8 +296,12 @@ struct Api::Impl {
         out["ok"] = false;
         out["summary"] = quiet.Redact(report.error().ToString());
         out["report"] = nullptr;
+        out["identity"] = nullptr;
         return out;
       }
+      jobs::Identity identity = jobs::SigningIdentity(**bundle);
+      identity.note = quiet.Redact(identity.note);
+      out["identity"] = jobs::IdentityJson(identity);
       out["ok"] = report->can_upload;
       out["summary"] = report->can_upload ? "uploads will work"
                                           : "uploads will FAIL: s3:PutObject is not granted";
@@ -308,12 +343,19 @@ struct Api::Impl {
   }
 
   // Tests `account` (an unsaved form, or a saved account with an edit merged in), with its
-  // base account; a 400 naming the fields when the base does not fit.
-  void SendTest(Response& res, const store::Account& account) {
+  // base account; a 400 naming the fields when the base does not fit. `saved`: the account as
+  // saved, when `account` is one (edited or not).
+  void SendTest(Response& res, const store::Account& account, const store::Account* saved) {
     FieldErrors errors;
     auto base = RoleBaseOf(account, errors);
     if (!errors.empty()) return SendFieldErrors(res, errors, "the account");
-    SendJson(res, 200, TestAccount(account, base ? &*base : nullptr));
+    // What the base credentials are is kept for the saved account while the edit tested
+    // leaves its base and endpoint as saved (the store forgets it when either changes).
+    const bool saved_base = saved != nullptr && saved->kind == store::AccountKind::kRole &&
+                            saved->base_account_id == account.base_account_id &&
+                            saved->endpoint_url == account.endpoint_url;
+    SendJson(res, 200,
+             TestAccount(account, base ? &*base : nullptr, saved_base ? saved->id : std::string()));
   }
 
   void AccountRoutes() {
@@ -330,7 +372,7 @@ struct Api::Impl {
                 if (!body) return;
                 auto form = ParseAccountForm(*body, std::nullopt);
                 if (!form) return SendFieldErrors(res, form.error(), "the account");
-                SendTest(res, form->account);
+                SendTest(res, form->account, nullptr);
               }));
     http.Post("/api/v1/accounts", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);
@@ -386,9 +428,9 @@ struct Api::Impl {
                   if (!form) return SendFieldErrors(res, form.error(), "the account");
                   auto edited = WithSavedSecrets(*account, *form);
                   if (!edited) return SendFieldErrors(res, edited.error(), "the account");
-                  return SendTest(res, *edited);
+                  return SendTest(res, *edited, &*account);
                 }
-                SendTest(res, *account);
+                SendTest(res, *account, &*account);
               }));
     // What to paste into the role of a role account (service/role_policies.h).
     http.Get("/api/v1/accounts/([^/]+)/trust-policy",
