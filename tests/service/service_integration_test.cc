@@ -579,6 +579,131 @@ TEST_F(ServiceIntegrationTest, ARoleAccountIsSavedReadBackAndShowsItsTrustPolicy
   }
 }
 
+// Issue 15, end to end: a role account on radosgw's own STS (the role made by radosgw-admin)
+// is tested as the assumed role, and a connector writing through it runs; the base keys sign
+// nothing but AssumeRole. radosgw cannot say who the base keys are (no GetCallerIdentity), so
+// the trust policy keeps its placeholder; the next test learns it from moto.
+TEST_F(ServiceIntegrationTest, ARoleAccountIsTestedAsTheAssumedRoleAndItsConnectorRuns) {
+  const testing::S3Server& sts = testing::RadosGwWithSts();
+  const std::string trust =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
+      R"(["arn:aws:iam:::user/s3unload"]},"Action":["sts:AssumeRole"]}]})";
+  const std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],)"
+      R"("Resource":"arn:aws:s3:::*"}]})";
+  auto made = testing::RadosGwAdmin(sts, {"role", "create", "--role-name=s3unload-service",
+                                          "--path=/", "--assume-role-policy-doc=" + trust});
+  ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+  auto put = testing::RadosGwAdmin(sts, {"role-policy", "put", "--role-name=s3unload-service",
+                                         "--policy-name=s3", "--policy-doc=" + policy});
+  ASSERT_EQ(put.exit_code, 0) << put.out << put.err;
+  testing::CreateBucketWithAwsCli(sts, bucket_);
+
+  Start();
+  json keys_body = AwsAccount();
+  keys_body["name"] = "sts-keys";
+  keys_body["aws_access_key_id"] = sts.owner.access_key_id;
+  keys_body["aws_secret_access_key"] = sts.owner.secret_access_key;
+  keys_body["endpoint_url"] = sts.endpoint;
+  auto keys = service_->Call("POST", "/api/v1/accounts", keys_body);
+  ASSERT_EQ(keys.status, 201) << keys.raw;
+  auto role = service_->Call("POST", "/api/v1/accounts",
+                             {{"kind", "role"},
+                              {"name", "sts-role"},
+                              {"role_arn", "arn:aws:iam:::role/s3unload-service"},
+                              {"base_account_id", keys.body["id"]},
+                              {"bucket", bucket_},
+                              {"region", "us-east-1"},
+                              {"endpoint_url", sts.endpoint}});
+  ASSERT_EQ(role.status, 201) << role.raw;
+  const std::string role_id = role.body["id"];
+
+  auto test = service_->Call("POST", "/api/v1/accounts/" + role_id + "/test");
+  ASSERT_EQ(test.status, 200) << test.raw;
+  EXPECT_EQ(test.body["ok"], true) << test.raw;
+  EXPECT_EQ(test.body["identity"]["arn"], "arn:aws:sts:::assumed-role/s3unload-service/s3unload");
+  EXPECT_EQ(test.body["identity"]["how"], "AssumeRole");
+  EXPECT_TRUE(test.body["base_identity"]["arn"].is_null()) << test.raw;
+  EXPECT_THAT(test.body["base_identity"]["note"].get<std::string>(),
+              HasSubstr("does not implement GetCallerIdentity"));
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts/" + role_id + "/trust-policy")
+                .body["principal_known"],
+            false);
+
+  json body = ConnectorBody();
+  body["aws_account_id"] = role_id;
+  auto connector = service_->Call("POST", "/api/v1/connectors", body);
+  ASSERT_EQ(connector.status, 201) << connector.raw;
+  auto started = service_->Call(
+      "POST", "/api/v1/connectors/" + connector.body["id"].get<std::string>() + "/run");
+  ASSERT_EQ(started.status, 202) << started.raw;
+  const json run = service_->WaitForEnd(started.body["run_id"]);
+  ASSERT_EQ(run["status"], "SUCCEEDED") << run.dump();
+  EXPECT_EQ(run["rows"], 100);
+  const std::string key =
+      "out/2026-10-05/" + std::string(StandardDomo::kSalesDatasetId) + "_2026-10-05.csv.gz";
+  EXPECT_EQ(run["s3_uris"][0], "s3://" + bucket_ + "/" + key);
+  auto object = testing::ReadBackWithAwsCli(sts, bucket_, key);
+  ASSERT_TRUE(object.has_value());
+  EXPECT_EQ(testing::RunCommand({"gzip", "-dc"}, {}, *object).out.substr(0, 3), "id,");
+  for (const std::string& raw : {keys.raw, role.raw, test.raw, run.dump(), service_->Log()}) {
+    EXPECT_THAT(raw, Not(HasSubstr(sts.owner.secret_access_key)));
+  }
+}
+
+// What STS says of a role account's base keys at a test becomes the trust policy's principal
+// (moto answers GetCallerIdentity); an edit to another base forgets it.
+TEST_F(ServiceIntegrationTest, ARoleAccountTestLearnsTheTrustPolicysPrincipal) {
+  const auto& moto = testing::Moto();
+  if (!moto) GTEST_SKIP() << "Python's moto is not installed";
+  testing::CreateBucketWithAwsCli(*moto, bucket_);
+  // moto answers S3 requests of an assumed role that IAM does not know with a 500.
+  const std::string trust =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},)"
+      R"("Action":"sts:AssumeRole"}]})";
+  testing::AwsCli(*moto, {"iam", "create-role", "--role-name", "s3unload-moto",
+                          "--assume-role-policy-document", trust});
+  Start();
+  json keys_body = AwsAccount();
+  keys_body["name"] = "moto-keys";
+  keys_body["aws_access_key_id"] = moto->owner.access_key_id;
+  keys_body["aws_secret_access_key"] = moto->owner.secret_access_key;
+  keys_body["endpoint_url"] = moto->endpoint;
+  auto keys = service_->Call("POST", "/api/v1/accounts", keys_body);
+  ASSERT_EQ(keys.status, 201) << keys.raw;
+  auto role = service_->Call("POST", "/api/v1/accounts",
+                             {{"kind", "role"},
+                              {"name", "moto-role"},
+                              {"role_arn", "arn:aws:iam::123456789012:role/s3unload-moto"},
+                              {"base_account_id", keys.body["id"]},
+                              {"bucket", bucket_},
+                              {"region", "us-east-1"},
+                              {"endpoint_url", moto->endpoint}});
+  ASSERT_EQ(role.status, 201) << role.raw;
+  const std::string role_id = role.body["id"];
+
+  auto test = service_->Call("POST", "/api/v1/accounts/" + role_id + "/test");
+  ASSERT_EQ(test.status, 200) << test.raw;
+  const json base_arn = test.body["base_identity"]["arn"];
+  ASSERT_TRUE(base_arn.is_string()) << test.raw;
+  EXPECT_THAT(base_arn.get<std::string>(), MatchesRegex("arn:aws:(iam|sts)::123456789012:user/.+"));
+  EXPECT_EQ(test.body["identity"]["arn"],
+            "arn:aws:sts::123456789012:assumed-role/s3unload-moto/s3unload")
+      << test.raw;
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts/" + role_id).body["base_identity_arn"],
+            base_arn);
+  auto policies = service_->Call("GET", "/api/v1/accounts/" + role_id + "/trust-policy");
+  EXPECT_EQ(policies.body["principal_known"], true) << policies.raw;
+  EXPECT_EQ(policies.body["trust_policy"]["Statement"][0]["Principal"]["AWS"], base_arn);
+
+  // An unsaved form is tested without recording anything.
+  json form = role.body;
+  form["name"] = "moto-role-2";
+  form["kind"] = "role";
+  EXPECT_EQ(service_->Call("POST", "/api/v1/accounts/test", form).status, 200);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/accounts").body["accounts"].size(), 2u);
+}
+
 // Issue 14's rule for roles: the base account's keys only go to the endpoint they were saved
 // for, and the service's own credentials only to AWS; a role account pointed elsewhere is
 // refused before any request, whether it is created, edited or tested.
