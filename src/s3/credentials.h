@@ -3,7 +3,7 @@
 // env lookup, a file reader, the home directory), so every step of the order is testable
 // offline; it says *where* the credentials are (a CredentialSource). Fixed keys are read
 // there; the others are fetched, and refreshed before they expire, by the providers that
-// s3/credential_chain.h builds from the source.
+// jobs::OpenS3 (jobs/clients.h) builds from the source.
 //
 // Credentials, first found wins:
 //   1. flags (--access-key-id/--secret-access-key[/--session-token]);

@@ -7,6 +7,7 @@
 
 #include "core/characters.h"
 #include "domo/model.h"
+#include "s3/sts.h"
 #include "s3/uri.h"
 #include "table/day_window.h"
 #include "unload/path_template.h"
@@ -86,86 +87,6 @@ Result<void> CheckIdentifier(std::string_view key, std::string_view value, size_
   return {};
 }
 
-// [\w+=,.@-] and `extra`: the characters STS takes in an external ID ("+=,.@:/-" with ':'
-// and '/') and a role session name ("+=,.@-"); `what` names the field in the message.
-Result<void> CheckStsText(std::string_view key, std::string_view value, size_t min, size_t max,
-                          std::string_view extra, std::string_view what) {
-  const auto allowed = [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           extra.find(c) != std::string_view::npos;
-  };
-  const std::string accepted =
-      fmt::format("{} is {} to {} characters of letters, digits and _{}", what, min, max, extra);
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (allowed(value[i])) continue;
-    return Refuse(key,
-                  fmt::format("has {} at character {}; {}",
-                              value[i] == ' ' ? std::string("a space")
-                                              : fmt::format("'{}'", Printable(value.substr(i, 1))),
-                              i + 1, accepted));
-  }
-  if (value.size() < min || value.size() > max) {
-    return Refuse(key, fmt::format("has {} characters; {}", value.size(), accepted));
-  }
-  return {};
-}
-
-// arn:<partition>:iam::<account>:role/<path/><name>: the account is 12 digits, or empty as in
-// radosgw's account-less arn:aws:iam:::role/Name; a name is 1 to 64 characters of
-// [\w+=,.@-]; a path is visible ASCII (IAM's rules). 2048 characters at most (STS's limit).
-Result<void> CheckRoleArn(std::string_view key, std::string_view value) {
-  constexpr std::string_view kShape =
-      "expected a role ARN such as arn:aws:iam::123456789012:role/Name (or radosgw's "
-      "account-less arn:aws:iam:::role/Name)";
-  if (auto ok = CheckLength(key, value, 2048); !ok) return ok;
-  std::vector<std::string_view> parts;  // arn, partition, service, region, account, resource
-  std::string_view rest = value;
-  while (parts.size() < 5) {
-    const size_t colon = rest.find(':');
-    if (colon == std::string_view::npos) break;
-    parts.push_back(rest.substr(0, colon));
-    rest.remove_prefix(colon + 1);
-  }
-  if (parts.size() < 5 || parts[0] != "arn") {
-    return Refuse(key, fmt::format("is not an ARN; {}", kShape));
-  }
-  const std::string_view partition = parts[1];
-  const bool partition_ok =
-      partition == "aws" ||
-      (partition.starts_with("aws-") && partition.size() > 4 &&
-       partition.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == std::string_view::npos);
-  if (!partition_ok) {
-    return Refuse(key, fmt::format("names the partition \"{}\"; an AWS partition is aws, "
-                                   "aws-cn, aws-us-gov, ...; {}",
-                                   Printable(partition), kShape));
-  }
-  if (parts[2] != "iam" || !parts[3].empty() || !rest.starts_with("role/")) {
-    return Refuse(key, fmt::format("is not the ARN of an IAM role; {}", kShape));
-  }
-  const std::string_view account = parts[4];
-  if (!account.empty() &&
-      (account.size() != 12 || account.find_first_not_of("0123456789") != std::string_view::npos)) {
-    return Refuse(key, fmt::format("has the account ID \"{}\"; an account ID is 12 digits "
-                                   "(or none, for radosgw); {}",
-                                   Printable(account), kShape));
-  }
-  const std::string_view path_and_name = rest.substr(5);
-  const size_t slash = path_and_name.rfind('/');
-  const std::string_view name =
-      slash == std::string_view::npos ? path_and_name : path_and_name.substr(slash + 1);
-  const std::string_view path =
-      slash == std::string_view::npos ? std::string_view() : path_and_name.substr(0, slash);
-  for (const char c : path) {
-    if (c <= ' ' || c >= 0x7F) {
-      return Refuse(key, fmt::format("has a role path with a character that is not visible "
-                                     "ASCII; {}",
-                                     kShape));
-    }
-  }
-  if (auto ok = CheckStsText(key, name, 1, 64, "+=,.@-", "a role name"); !ok) return ok;
-  return {};
-}
-
 }  // namespace
 
 Result<void> CheckField(std::string_view key, std::string_view value) {
@@ -192,13 +113,14 @@ Result<void> CheckField(std::string_view key, std::string_view value) {
     return {};
   }
   if (key == "details.path") return ValidatePathTemplate(value, key);
-  if (key == "credentials.role_arn") return CheckRoleArn(key, value);
-  if (key == "credentials.external_id") {
-    return CheckStsText(key, value, 2, 1224, "+=,.@:/-", "an external ID");
-  }
-  if (key == "credentials.role_session_name") {
-    return CheckStsText(key, value, 2, 64, "+=,.@-", "a role session name");
-  }
+  // The role's fields take what STS takes (s3/sts.h, the one owner of those rules).
+  const auto sts_rule = [&](Result<void> ok) -> Result<void> {
+    if (!ok) return Refuse(key, ok.error().message);
+    return {};
+  };
+  if (key == "credentials.role_arn") return sts_rule(s3::ValidateRoleArn(value));
+  if (key == "credentials.external_id") return sts_rule(s3::ValidateExternalId(value));
+  if (key == "credentials.role_session_name") return sts_rule(s3::ValidateRoleSessionName(value));
   if (key == "details.time_zone") {
     auto zone = table::FindTimeZone(value, key);
     if (!zone) return Fail(zone.error());

@@ -99,15 +99,15 @@ TEST(FieldRulesTest, ARoleArnIsAnIamRoleArnWithATwelveDigitAccountOrNone) {
   }
   for (const auto& [arn, says] : std::vector<std::pair<std::string, std::string>>{
            {"s3unload-writer", "is not an ARN"},
-           {"arn:aws:iam::1234:role/x", "the account ID \"1234\"; an account ID is 12 digits"},
+           {"arn:aws:iam::1234:role/x", "has account '1234'; an AWS account ID is 12 digits"},
            {"arn:aws:iam::12345678901a:role/x", "12 digits"},
-           {"arn:aws:s3:::bucket/key", "is not the ARN of an IAM role"},
-           {"arn:aws:iam::123456789012:user/x", "is not the ARN of an IAM role"},
-           {"arn:aws:iam:us-east-1:123456789012:role/x", "is not the ARN of an IAM role"},
-           {"arn:evil:iam::123456789012:role/x", "partition \"evil\""},
-           {"arn:aws:iam::123456789012:role/", "a role name is 1 to 64 characters"},
-           {"arn:aws:iam::123456789012:role/a b", "a space at character 2"},
-           {"arn:aws:iam::123456789012:role/" + std::string(65, 'r'), "has 65 characters"},
+           {"arn:aws:s3:::bucket/key", "is not an IAM ARN"},
+           {"arn:aws:iam::123456789012:user/x", "is not a role ARN"},
+           {"arn:aws:iam:us-east-1:123456789012:role/x", "is not an IAM ARN"},
+           {"arn:evil:iam::123456789012:role/x", "names no AWS partition"},
+           {"arn:aws:iam::123456789012:role/", "has no valid role name: 1-64"},
+           {"arn:aws:iam::123456789012:role/a b", "has no valid role name"},
+           {"arn:aws:iam::123456789012:role/" + std::string(65, 'r'), "has no valid role name"},
            {"arn:aws:iam::123456789012:role/" + std::string(2100, 'r'), "at most 2048"}}) {
     auto checked = CheckField("credentials.role_arn", arn);
     ASSERT_FALSE(checked) << arn;
@@ -121,17 +121,17 @@ TEST(FieldRulesTest, ExternalIdsAndSessionNamesTakeStsCharactersAndLengths) {
   EXPECT_TRUE(CheckField("credentials.external_id", "Domo:ext/id+=,.@-_"));
   EXPECT_TRUE(CheckField("credentials.external_id", std::string(1224, 'e')));
   EXPECT_THAT(CheckField("credentials.external_id", "e").error().message,
-              HasSubstr("has 1 characters; an external ID is 2 to 1224 characters"));
+              HasSubstr("is 1 characters long; STS accepts 2-1224"));
   EXPECT_FALSE(CheckField("credentials.external_id", std::string(1225, 'e')));
   EXPECT_THAT(CheckField("credentials.external_id", "a\"b").error().message,
-              HasSubstr("'\"' at character 2"));
+              HasSubstr("has a character STS does not accept at position 2"));
 
   EXPECT_TRUE(CheckField("credentials.role_session_name", "s3unload"));
   EXPECT_TRUE(CheckField("credentials.role_session_name", std::string(64, 's')));
   EXPECT_FALSE(CheckField("credentials.role_session_name", std::string(65, 's')));
   EXPECT_FALSE(CheckField("credentials.role_session_name", "s"));
   EXPECT_THAT(CheckField("credentials.role_session_name", "run:1").error().message,
-              HasSubstr("':' at character 4; a role session name is 2 to 64 characters"));
+              HasSubstr("has a character STS does not accept at position 4; it accepts 2-64"));
   for (const std::string& value : kControls) {
     EXPECT_FALSE(CheckField("credentials.external_id", value));
     EXPECT_FALSE(CheckField("credentials.role_session_name", value));
