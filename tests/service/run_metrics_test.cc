@@ -276,16 +276,7 @@ class ScrapeMetricsTest : public s3u::testing::StoreWithSecretsTest {
     aws_ = Create(s3u::testing::SampleAwsAccount());
   }
 
-  std::string Connector(const std::string& name) {
-    store::ConnectorRecord c;
-    c.name = name;
-    c.domo_account_id = domo_.id;
-    c.aws_account_id = aws_.id;
-    c.settings_json = c.schedule_json = c.retry_json = "{}";
-    auto created = store_->CreateConnector(c);
-    EXPECT_TRUE(created.has_value()) << created.error().ToString();
-    return created ? created->id : "";
-  }
+  std::string Connector(const std::string& name) { return CreateConnector(name, domo_, aws_); }
 
   void Run(const std::string& connector_id, const std::string& run_id, int64_t started_ms,
            RunStatus status) {
