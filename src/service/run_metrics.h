@@ -14,6 +14,7 @@
 // (ScrapeMetrics is as thread-safe as the Store).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -30,17 +31,18 @@ namespace s3u::service {
 
 // The run duration histogram's upper bounds, in seconds: a day of a small dataset takes
 // seconds, one of hundreds of millions of rows hours.
-inline const std::vector<double> kRunDurationBounds = {1,   5,    10,   30,   60,   120,   300,
-                                                       600, 1200, 1800, 3600, 7200, 14400, 28800};
+inline constexpr std::array<double, 14> kRunDurationBounds = {
+    1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800};
 
 // What the runs of one connector did since the process started.
 struct ConnectorRunStats {
   std::string name;  // as the connector was named when it last began or was refused
   uint64_t succeeded = 0, failed = 0, cancelled = 0;
-  uint64_t rows = 0, bytes = 0;                   // of succeeded runs: what was published
-  uint64_t retries = 0;                           // runs that were a retry (attempt 2 and later)
-  int64_t in_progress = 0;                        // begun and not finished
-  HistogramCounts durations{kRunDurationBounds};  // begun to finished, every status
+  uint64_t rows = 0, bytes = 0;  // of succeeded runs: what was published
+  uint64_t retries = 0;          // runs that were a retry (attempt 2 and later)
+  int64_t in_progress = 0;       // begun and not finished
+  // Begun to finished, every status.
+  HistogramCounts durations{{kRunDurationBounds.begin(), kRunDurationBounds.end()}};
 };
 
 class RunMetrics {
