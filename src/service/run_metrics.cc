@@ -52,19 +52,21 @@ std::map<std::string, ConnectorRunStats> RunMetrics::Snapshot() const {
   return connectors_;
 }
 
+// Counted before the keeper records it: whoever sees an outcome in the history (the API, a
+// test waiting for a run's end) finds it counted already.
 void MeteredHistory::Began(const unload::RunStart& start) {
-  keeper_.Began(start);
   metrics_.Began(start);
+  keeper_.Began(start);
 }
 
 void MeteredHistory::Finished(const std::string& run_id, const unload::RunEnd& end) {
-  keeper_.Finished(run_id, end);
   metrics_.Finished(run_id, end);
+  keeper_.Finished(run_id, end);
 }
 
 void MeteredHistory::NotStarted(const unload::RunIdentity& id, int64_t at_ms, const Error& error) {
-  keeper_.NotStarted(id, at_ms, error);
   metrics_.NotStarted(id);
+  keeper_.NotStarted(id, at_ms, error);
 }
 
 std::vector<MetricFamily> MetricFamilies(const std::vector<ConnectorState>& connectors,

@@ -71,7 +71,8 @@ class RunMetrics {
 };
 
 // The launcher's history: everything goes to `keeper` (the store's history) as it is, and the
-// outcomes are also counted in `metrics`. Both must outlive this.
+// outcomes are also counted in `metrics`, before the keeper records them. Both must outlive
+// this.
 class MeteredHistory final : public unload::RunHistory {
  public:
   MeteredHistory(unload::RunHistory& keeper, RunMetrics& metrics)

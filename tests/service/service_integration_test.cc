@@ -776,12 +776,19 @@ TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
   ASSERT_EQ(started.status, 202);
   EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/run").status, 409);
   WaitUntilParkedWithAnUploadOpen();
+  const std::string labels = "{connector_id=\"" + id + "\",connector=\"orders\"";
+  EXPECT_THAT(service_->Call("GET", "/metrics").raw,
+              HasSubstr("s3unload_runs_in_progress" + labels + "} 1\n"));
   EXPECT_EQ(service_->Call("DELETE", "/api/v1/connectors/" + id).status, 409);
   auto cancel = service_->Call("POST", "/api/v1/connectors/" + id + "/cancel");
   ASSERT_EQ(cancel.status, 202) << cancel.raw;
   Release();
   const json run = service_->WaitForEnd(started.body["run_id"]);
   EXPECT_EQ(run["status"], "CANCELLED") << run.dump();
+  const std::string metrics = service_->Call("GET", "/metrics").raw;
+  EXPECT_THAT(metrics, HasSubstr("s3unload_runs_in_progress" + labels + "} 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("s3unload_runs_total" + labels + ",status=\"cancelled\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("s3unload_rows_total" + labels + "} 0\n"));
   EXPECT_THAT(Keys(), IsEmpty());
   EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
   EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["retry_due_ms"], nullptr);
