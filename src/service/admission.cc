@@ -19,7 +19,7 @@ std::string_view BearerToken(std::string_view authorization) {
 }
 
 bool NeedsToken(std::string_view path) {
-  return path.rfind("/api/", 0) == 0 && path != "/api/v1/health";
+  return (path.rfind("/api/", 0) == 0 && path != "/api/v1/health") || path == "/metrics";
 }
 
 Error BodyTooLarge() {

@@ -36,7 +36,9 @@ struct RequestHead {
 // and one or more spaces may follow it.
 std::string_view BearerToken(std::string_view authorization);
 
-// Whether `path` needs the API token: every /api/ route but the health check.
+// Whether `path` needs the API token: every /api/ route but the health check, and /metrics
+// (connector names and run counts are the operator's business; Prometheus sends the token
+// from a file, docs/operations.md).
 bool NeedsToken(std::string_view path);
 
 // Checks the head of a request. `token_matches` says whether a token is the service's.

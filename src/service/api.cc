@@ -18,6 +18,7 @@
 
 #include "core/executor.h"
 #include "core/text.h"
+#include "core/time_format.h"
 #include "core/version.h"
 #include "domo/access_check.h"
 #include "jobs/accounts.h"
@@ -805,6 +806,18 @@ struct Api::Impl {
               }));
   }
 
+  // ---- metrics (docs/operations.md); the token is checked by Admit, as for the API
+
+  void MetricsRoutes() {
+    if (options.metrics == nullptr) return;
+    http.Get("/metrics", Guard([this](const Request&, Response& res) {
+               auto page = ScrapeMetrics(store, *options.metrics, EpochMillis(clock.Now()));
+               if (!page) return SendError(res, page.error());
+               res.set_header("Cache-Control", "no-store");
+               res.set_content(*page, std::string(kExpositionContentType));
+             }));
+  }
+
   // ---- the page
 
   void PageRoutes() {
@@ -881,6 +894,7 @@ Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, A
   });
   i.http.set_pre_routing_handler(
       [&i](const Request& req, Response& res) { return i.AdmitOrRefuse(req, res); });
+  i.MetricsRoutes();  // before the page's catch-all GET
   i.PageRoutes();
   i.AccountRoutes();
   i.ConnectorRoutes();

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "service/run_metrics.h"
 #include "service/scheduler.h"
 #include "store/store.h"
 
@@ -29,6 +30,8 @@ struct ApiOptions {
   // plain HTTP.
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
+  // GET /metrics (docs/operations.md) serves these counts with the store's; null: no such route.
+  const RunMetrics* metrics = nullptr;
   // Tests only: POST /api/v1/test/clock {"advance_ms": N} calls this and answers the new time
   // in epoch ms. Unset: the route does not exist.
   std::function<int64_t(int64_t advance_ms)> advance_test_clock;

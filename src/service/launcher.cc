@@ -13,8 +13,12 @@
 
 namespace s3u::service {
 
-RunLauncher::RunLauncher(store::Store& store, Clock& clock, Logger& log)
-    : store_(store), clock_(clock), log_(log), history_(store, clock, log) {}
+RunLauncher::RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics)
+    : store_(store),
+      clock_(clock),
+      log_(log),
+      history_(store, clock, log),
+      metered_history_(history_, metrics) {}
 
 RunLauncher::~RunLauncher() {
   std::lock_guard lock(mu_);
@@ -37,7 +41,7 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
     shown.message = log->Redact(shown.message);
     log->Error("could not start: " + shown.ToString());
     const int64_t now = EpochMillis(clock_.Now());
-    history_.NotStarted(id, now, shown);
+    metered_history_.NotStarted(id, now, shown);
     done({connector.id, request.run_id, RunStatus::kFailed, now});
   };
   auto spec = PrepareJob(connector, request, *log);
@@ -45,7 +49,8 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
   auto clients =
       jobs::OpenJobClients(*spec, ServiceEnvironment(jobs::S3SourceFor(*spec)), {}, clock_, *log);
   if (!clients) return refuse(clients.error());
-  auto run = std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, history_, clock_));
+  auto run =
+      std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, metered_history_, clock_));
 
   std::lock_guard lock(mu_);
   for (auto it = workers_.begin(); it != workers_.end();) {

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/store_history.h"
+#include "service/run_metrics.h"
 #include "service/scheduler.h"
 #include "store/store.h"
 #include "unload/job_spec.h"
@@ -27,7 +28,8 @@ class RunLauncher final : public Launcher {
  public:
   // `clock` times and signs the runs (the real clock in production). Lines of each run go to
   // `log` prefixed with the connector's name and the run id, after the run's own redaction.
-  RunLauncher(store::Store& store, Clock& clock, Logger& log);
+  // Every outcome is also counted in `metrics` (run_metrics.h), which must outlive this.
+  RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics);
   ~RunLauncher() override;
   RunLauncher(const RunLauncher&) = delete;
   RunLauncher& operator=(const RunLauncher&) = delete;
@@ -55,6 +57,7 @@ class RunLauncher final : public Launcher {
   Clock& clock_;
   Logger& log_;
   jobs::StoreHistory history_;
+  MeteredHistory metered_history_;  // history_, with the outcomes counted: what runs report to
   std::mutex mu_;
   std::list<Worker> workers_;  // GUARDED_BY(mu_); finished ones are joined on the next Launch
 };

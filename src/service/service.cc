@@ -128,7 +128,8 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
     }
   }
 
-  RunLauncher launcher(store, system_clock, log);
+  RunMetrics metrics;
+  RunLauncher launcher(store, system_clock, log, metrics);
   SchedulerOptions scheduler_options;
   scheduler_options.max_concurrent_runs = options.max_concurrent_runs;
   Scheduler scheduler(store, clock, launcher, log, scheduler_options);
@@ -152,6 +153,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   api_options.run_clock = &system_clock;
   api_options.tls_cert = options.tls_cert;
   api_options.tls_key = options.tls_key;
+  api_options.metrics = &metrics;
   if (test_clock) {
     api_options.advance_test_clock = [&](int64_t ms) {
       const int64_t now = test_clock->Advance(ms);

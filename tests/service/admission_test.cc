@@ -41,6 +41,24 @@ TEST(AdmitTest, HealthAndThePageNeedNoToken) {
   EXPECT_FALSE(Admit(head, IsGood));
 }
 
+// Connector names and run counts are the operator's: Prometheus sends the token from a file.
+TEST(AdmitTest, MetricsNeedTheToken) {
+  RequestHead head;
+  head.method = "GET";
+  head.path = "/metrics";
+  auto refused = Admit(head, IsGood);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->http_status, 401);
+  head.authorization = "Bearer s3u_wrong";
+  ASSERT_TRUE(Admit(head, IsGood));
+  head.authorization = "Bearer s3u_good";
+  EXPECT_FALSE(Admit(head, IsGood));
+  // Only that path: a page route that merely starts with it is still the page's.
+  head.authorization = "";
+  head.path = "/metrics.html";
+  EXPECT_FALSE(Admit(head, IsGood));
+}
+
 TEST(AdmitTest, AMissingTokenIsRefusedBeforeAHugeBodyIsLookedAt) {
   RequestHead head = Post("/api/v1/accounts", 150ull << 20);
   head.authorization = "";

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "support/emulator.h"
+#include "support/prometheus.h"
 #include "support/servers.h"
 
 namespace s3u {
@@ -900,12 +901,19 @@ TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
   ASSERT_EQ(started.status, 202);
   EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/run").status, 409);
   WaitUntilParkedWithAnUploadOpen();
+  const std::string labels = "{connector_id=\"" + id + "\",connector=\"orders\"";
+  EXPECT_THAT(service_->Call("GET", "/metrics").raw,
+              HasSubstr("s3unload_runs_in_progress" + labels + "} 1\n"));
   EXPECT_EQ(service_->Call("DELETE", "/api/v1/connectors/" + id).status, 409);
   auto cancel = service_->Call("POST", "/api/v1/connectors/" + id + "/cancel");
   ASSERT_EQ(cancel.status, 202) << cancel.raw;
   Release();
   const json run = service_->WaitForEnd(started.body["run_id"]);
   EXPECT_EQ(run["status"], "CANCELLED") << run.dump();
+  const std::string metrics = service_->Call("GET", "/metrics").raw;
+  EXPECT_THAT(metrics, HasSubstr("s3unload_runs_in_progress" + labels + "} 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("s3unload_runs_total" + labels + ",status=\"cancelled\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("s3unload_rows_total" + labels + "} 0\n"));
   EXPECT_THAT(Keys(), IsEmpty());
   EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
   EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["retry_due_ms"], nullptr);
@@ -1044,6 +1052,113 @@ TEST_F(ServiceIntegrationTest, SigtermCancelsARunPastTheGraceAndExitsCleanly) {
   EXPECT_EQ(service_->Call("GET", "/api/v1/runs/" + started.body["run_id"].get<std::string>())
                 .body["status"],
             "CANCELLED");
+}
+
+// The example alert rules of docs/operations.md: its one ```yaml block that starts with
+// `groups:`, as a rule file.
+std::string AlertRulesOfTheDocs() {
+  const std::string doc =
+      testing::ReadWholeFile(std::string(S3UNLOAD_SOURCE_DIR) + "/docs/operations.md");
+  const std::string open = "```yaml\ngroups:";
+  const size_t start = doc.find(open);
+  const size_t end = doc.find("```", start + open.size());
+  if (start == std::string::npos || end == std::string::npos) {
+    ADD_FAILURE() << "docs/operations.md has no ```yaml block starting with groups:";
+    return "";
+  }
+  return doc.substr(start + 8, end - start - 8);
+}
+
+// Issue 18 item 3: Debian's Prometheus scrapes /metrics with the API token from a file, as
+// docs/operations.md configures it, and PromQL sees what the runs did: a failure, its retry
+// succeeding, rows and bytes, durations, the last success (after a restart too, when the
+// counters start again), under a connector name that needs escaping; the documented alert
+// rules load, and the failure alert fires.
+TEST_F(ServiceIntegrationTest, PrometheusScrapesWhatTheRunsDidAndTheDocumentedAlertFires) {
+  Start();
+  EXPECT_EQ(service_->Call("GET", "/metrics", nullptr, "").status, 401);
+  json body = ConnectorBody({{"every_minutes", 5}, {"max_retries", 1}});
+  const std::string name = R"(orders "daily" \ eu)";
+  body["name"] = name;
+  auto created = service_->Call("POST", "/api/v1/connectors", body);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  httplib::Client client("127.0.0.1", service_->port());
+  auto page = client.Get("/metrics", {{"Authorization", "Bearer " + service_->token()}});
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(page->body, HasSubstr(R"(connector="orders \"daily\" \\ eu")"));
+  for (const std::string& secret : {std::string(RadosGw().owner.secret_access_key),
+                                    std::string(StandardDomo::kOwnerClientSecret), bucket_}) {
+    EXPECT_THAT(page->body, Not(HasSubstr(secret)));
+  }
+
+  const std::string rules = (dir_ / "alerts.yml").string();
+  std::ofstream(rules) << AlertRulesOfTheDocs();
+  const testing::CommandResult check = testing::RunCommand({"promtool", "check", "rules", rules});
+  ASSERT_EQ(check.exit_code, 0) << check.out << check.err;
+  const int port = service_->port();
+  testing::PrometheusServer prometheus(fmt::format("  - job_name: s3unload\n"
+                                                   "    authorization:\n"
+                                                   "      type: Bearer\n"
+                                                   "      credentials_file: {}\n"
+                                                   "    static_configs:\n"
+                                                   "      - targets: ['127.0.0.1:{}']\n",
+                                                   (dir_ / "token").string(), port),
+                                       {rules});
+  auto is = [](double expected) { return [expected](double v) { return v == expected; }; };
+  ASSERT_TRUE(prometheus.WaitFor(R"(up{job="s3unload"})", is(1)));
+  const std::string c = "connector_id=\"" + id + "\"";
+  // Scraped at 0 before the first run, so increase() sees the first failure.
+  ASSERT_TRUE(prometheus.WaitFor("s3unload_runs_total{" + c + R"(,status="failed"})", is(0)));
+
+  emulator_->Admin("POST", "/__admin/faults",
+                   json::array({{{"route", "query"}, {"action", "status"}, {"status", 400}}}));
+  auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  ASSERT_EQ(started.status, 202);
+  ASSERT_EQ(service_->WaitForEnd(started.body["run_id"])["status"], "FAILED");
+  emulator_->Admin("POST", "/__admin/faults", json::array());
+  const int64_t due = service_->Call("GET", "/api/v1/connectors/" + id).body["retry_due_ms"];
+  service_->AdvanceClock(due - service_->AdvanceClock(0));
+  auto runs = service_->Call("GET", "/api/v1/connectors/" + id + "/runs");
+  ASSERT_EQ(runs.body["runs"].size(), 2u) << runs.raw;
+  const json retry = service_->WaitForEnd(runs.body["runs"][0]["run_id"]);
+  ASSERT_EQ(retry["status"], "SUCCEEDED") << retry.dump();
+
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_runs_total{" + c + R"(,status="succeeded"})", is(1)));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_runs_total{" + c + R"(,status="failed"})", is(1)));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_runs_total{" + c + R"(,status="cancelled"})", is(0)));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_retries_total{" + c + "}", is(1)));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_rows_total{" + c + "}", is(100)));
+  EXPECT_TRUE(
+      prometheus.WaitFor("s3unload_bytes_total{" + c + "}", is(retry["bytes"].get<double>())));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_run_duration_seconds_count{" + c + "}", is(2)));
+  EXPECT_TRUE(
+      prometheus.WaitFor("s3unload_run_duration_seconds_bucket{" + c + R"(,le="+Inf"})", is(2)));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_runs_in_progress{" + c + "}", is(0)));
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_scheduler_lag_seconds", is(0)));
+  const double finished = retry["finished_ms"].get<double>() / 1000;
+  EXPECT_TRUE(
+      prometheus.WaitFor("s3unload_last_success_timestamp_seconds{" + c + "}", is(finished)));
+  EXPECT_TRUE(prometheus.WaitFor("time() - s3unload_last_success_timestamp_seconds{" + c + "}",
+                                 [](double age) { return age >= 0 && age < 60; }));
+  // The name, escaped on the page, is the name again in Prometheus.
+  EXPECT_TRUE(prometheus.WaitFor(
+      R"(s3unload_connector_enabled{connector="orders \"daily\" \\ eu"})", is(1)));
+  EXPECT_TRUE(prometheus.WaitFor(
+      R"(ALERTS{alertname="S3unloadRunFailed",alertstate="firing",)" + c + "}", is(1)));
+  EXPECT_TRUE(prometheus.Query(R"(ALERTS{alertname="S3unloadNoSuccessIn26h"})").empty());
+
+  // A restart on the same port: the counters start again, the last success is the store's.
+  service_.reset();
+  Start({"--listen", "127.0.0.1:" + std::to_string(port)});
+  EXPECT_TRUE(prometheus.WaitFor("s3unload_runs_total{" + c + R"(,status="succeeded"})", is(0)));
+  EXPECT_TRUE(
+      prometheus.WaitFor("s3unload_last_success_timestamp_seconds{" + c + "}", is(finished)));
+  // No rule failed to evaluate, nothing went wrong in Prometheus.
+  EXPECT_THAT(prometheus.Log(), Not(HasSubstr("level=error")));
+  EXPECT_THAT(prometheus.Log(), Not(HasSubstr("Evaluating rule failed")));
 }
 
 TEST_F(ServiceIntegrationTest, TheCliRunsAJobWithTheServicesSavedAccounts) {

@@ -25,19 +25,7 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 
-class AccountsTest : public ::s3u::testing::StoreWithSecretsTest {
- protected:
-  // A connector using `domo` and `aws`.
-  void CreateConnector(const std::string& name, const Account& domo, const Account& aws) {
-    ConnectorRecord connector;
-    connector.name = name;
-    connector.domo_account_id = domo.id;
-    connector.aws_account_id = aws.id;
-    connector.settings_json = connector.schedule_json = connector.retry_json = "{}";
-    auto created = store_->CreateConnector(connector);
-    ASSERT_TRUE(created.has_value()) << created.error().ToString();
-  }
-};
+class AccountsTest : public ::s3u::testing::StoreWithSecretsTest {};
 
 TEST(AccountKindTest, NamesRoundTripAndUnknownKindsAreRefused) {
   for (const AccountKind kind : {AccountKind::kDomo, AccountKind::kAws, AccountKind::kRole}) {

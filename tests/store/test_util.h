@@ -166,6 +166,20 @@ class StoreWithSecretsTest : public ::testing::Test {
     return created ? *created : store::Account{};
   }
 
+  // Creates a connector named `name` using `domo` and `aws` (settings, schedule and retry `{}`),
+  // failing the test when that fails; returns its id ("" then).
+  std::string CreateConnector(const std::string& name, const store::Account& domo,
+                              const store::Account& aws) {
+    store::ConnectorRecord connector;
+    connector.name = name;
+    connector.domo_account_id = domo.id;
+    connector.aws_account_id = aws.id;
+    connector.settings_json = connector.schedule_json = connector.retry_json = "{}";
+    auto created = store_->CreateConnector(connector);
+    EXPECT_TRUE(created.has_value()) << created.error().ToString();
+    return created ? created->id : "";
+  }
+
   TempDir dir_;
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::milliseconds(kStartMs))};
   std::unique_ptr<store::Store> store_;

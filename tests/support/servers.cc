@@ -37,7 +37,8 @@ bool PortFree(int port) {
   return ok;
 }
 
-// A free port P such that P..P+span-1 are all free (servers that use several ports).
+}  // namespace
+
 int FreePorts(int span) {
   for (int attempt = 0; attempt < 200; ++attempt) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -56,6 +57,8 @@ int FreePorts(int span) {
   }
   throw std::runtime_error("no free port range");
 }
+
+namespace {
 
 fs::path TempDir(const std::string& tag) {
   static std::atomic<int> counter{0};

@@ -35,6 +35,10 @@ const std::optional<S3Server>& Moto();
 // The PutObject-only radosgw user (no rights until a bucket policy grants some).
 s3::Credentials RadosGwPutOnlyUser();
 
+// A free port P on 127.0.0.1 such that P..P+span-1 are all free (servers that use several
+// ports, or that cannot be told to pick one and say which). Throws when there is none.
+int FreePorts(int span);
+
 // A fresh bucket name, unique in this process ("s3u-<tag>-<pid>-<n>").
 std::string UniqueBucket(const std::string& tag);
 

@@ -13,6 +13,7 @@
 #include "core/executor.h"
 #include "s3/credentials.h"
 #include "support/fake_clock.h"
+#include "support/recording_history.h"
 #include "support/scripted_http.h"
 
 namespace s3u::unload {
@@ -22,6 +23,7 @@ using testing::Answer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::RecordingHistory;
 using testing::Sent;
 
 constexpr char kInput[] = "4c7b4f0e-3b8a-4c1e-9a57-0d5a3b6f2e11";
@@ -29,35 +31,6 @@ constexpr char kWriteback[] = "wb-1";
 constexpr int64_t kUser = 964382593;
 // 2026-03-10T12:00:00Z: the run unloads 2026-03-09 (UTC) as yesterday.
 const auto kNow = std::chrono::sys_days(std::chrono::year(2026) / 3 / 10) + std::chrono::hours(12);
-
-// What the engine told the history, in order.
-class RecordingHistory final : public RunHistory {
- public:
-  void Began(const RunStart& start) override { events.push_back("began " + start.day); }
-  void Finished(const std::string&, const RunEnd& end) override {
-    events.push_back("finished " + std::string(RunStatusName(end.status)));
-    last = end;
-  }
-  void NotStarted(const RunIdentity&, int64_t, const Error&) override {
-    events.push_back("not started");
-  }
-  Result<void> UploadOpened(const std::string&, const std::string&, const std::string& key,
-                            const std::string&) override {
-    events.push_back("opened " + key);
-    if (journal_error) return Fail(*journal_error);
-    return {};
-  }
-  void UploadCompleted(const std::string& upload_id) override {
-    events.push_back("completed " + upload_id);
-  }
-  void UploadAborted(const std::string& upload_id) override {
-    events.push_back("aborted " + upload_id);
-  }
-  void Published(const std::string&) override { events.push_back("published"); }
-  std::vector<std::string> events;
-  RunEnd last;
-  std::optional<Error> journal_error;  // what UploadOpened answers
-};
 
 std::string DatasetJson(const std::string& id, const std::string& name,
                         const std::string& columns) {
