@@ -508,8 +508,8 @@ TEST_F(RunIntegrationTest, BackfillGoesOnAfterAFailedDayAndExitsWithItsCode) {
             "s3://" + bucket_ + "/bf/" + DaysAgo(2) + ".csv.gz");
   EXPECT_EQ(out["runs"][2]["status"], "SUCCEEDED");
   EXPECT_EQ(ReadBack("bf/" + DaysAgo(2) + ".csv.gz"), first);
-  EXPECT_THAT(Keys(), ElementsAre("bf/" + DaysAgo(1) + ".csv.gz", "bf/" + DaysAgo(2) + ".csv.gz",
-                                  "bf/" + DaysAgo(3) + ".csv.gz"));
+  EXPECT_THAT(Keys(), ElementsAre("bf/" + DaysAgo(3) + ".csv.gz", "bf/" + DaysAgo(2) + ".csv.gz",
+                                  "bf/" + DaysAgo(1) + ".csv.gz"));
 }
 
 TEST_F(RunIntegrationTest, BackfillFlagsAreCheckedBeforeAnythingRuns) {
