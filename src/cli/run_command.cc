@@ -19,6 +19,8 @@
 #include "jobs/recovery.h"
 #include "jobs/store_history.h"
 #include "store/store.h"
+#include "table/day_range.h"
+#include "table/day_window.h"
 #include "unload/runner.h"
 
 namespace s3u::cli {
@@ -116,6 +118,102 @@ Result<std::unique_ptr<JobSession>> OpenJob(const RunFlags& flags, Output& out) 
   return session;
 }
 
+// One run of `spec`'s day, begun in `history` under a new run id.
+unload::RunOutcome RunDay(const unload::JobSpec& spec, unload::RunHistory& history,
+                          unload::RunDeps& deps) {
+  std::random_device device;
+  unload::BegunRun run = unload::BeginRun(
+      spec, {store::MakeRunId(deps.clock.Now(), device()), spec.name, std::nullopt, 1}, history,
+      deps.clock);
+  return unload::ExecuteRun(spec, std::move(run), deps);
+}
+
+// The --json summary of one run.
+nlohmann::json OutcomeJson(const unload::JobSpec& spec, const unload::RunOutcome& outcome) {
+  nlohmann::json summary = {{"run_id", outcome.run_id},
+                            {"status", RunStatusName(outcome.status)},
+                            {"plan", unload::RunPlanJson(outcome.plan)},
+                            {"s3_uris", outcome.s3_uris},
+                            {"objects", outcome.objects},
+                            {"rows", outcome.rows},
+                            {"bytes", outcome.bytes},
+                            {"raw_bytes", outcome.raw_bytes},
+                            {"duplicate_keys", outcome.duplicate_keys},
+                            {"metrics", unload::MetricsJson(outcome.metrics, spec.metrics_dates)},
+                            {"writeback_dataset_id", outcome.writeback_dataset_id},
+                            {"metrics_recorded", outcome.metrics_recorded}};
+  if (!outcome.metrics_recorded) summary["metrics_error"] = outcome.metrics_error;
+  if (!outcome.succeeded) {
+    summary["error"] = {{"code", CodeName(outcome.error->code)},
+                        {"subject", outcome.error->subject},
+                        {"message", outcome.error->message}};
+  }
+  return summary;
+}
+
+// --from/--to: the flags' own rules, before anything is opened.
+Result<void> CheckBackfillFlags(const RunFlags& flags) {
+  FieldErrors errors;
+  if (flags.from && !flags.to) errors.push_back({"--to", "required with --from"});
+  if (flags.to && !flags.from) errors.push_back({"--from", "required with --to"});
+  if ((flags.from || flags.to) && flags.day) {
+    errors.push_back({"--day", "not with --from/--to: a backfill runs every day of its range"});
+  }
+  if ((flags.from || flags.to) && flags.dry_run) {
+    errors.push_back({"--dry-run", "not with --from/--to: dry-run one day with --day"});
+  }
+  if (!errors.empty()) return Fail(JoinFieldErrors(errors, "the flags"));
+  return {};
+}
+
+// One run per day of --from..--to, oldest first; a day's "days ago" is taken when it starts.
+int RunBackfill(const RunFlags& flags, const unload::JobSpec& spec, unload::RunHistory& history,
+                unload::RunDeps& deps, Output& out) {
+  auto zone = table::FindTimeZone(spec.time_zone, "details.time_zone");
+  if (!zone) return out.Failure(zone.error());
+  auto days =
+      table::BackfillDates(*flags.from, *flags.to, deps.clock.Now(), **zone, "--from", "--to");
+  if (!days) return out.Failure(JoinFieldErrors(days.error(), "the flags"));
+  nlohmann::json list = nlohmann::json::array();
+  std::string text;
+  int exit_code = 0, done = 0, failed = 0, cancelled = 0;
+  for (const table::Days day : *days) {
+    const std::string date = table::FormatDate(day);
+    if (Interrupted().load()) {
+      ++cancelled;
+      list.push_back({{"day", date}, {"status", "CANCELLED"}, {"run_id", nullptr}});
+      text += fmt::format("{}  CANCELLED  not begun\n", date);
+      continue;
+    }
+    unload::JobSpec day_spec = spec;
+    day_spec.specific_day = table::DaysAgo(day, deps.clock.Now(), **zone);
+    const unload::RunOutcome outcome = RunDay(day_spec, history, deps);
+    nlohmann::json summary = OutcomeJson(day_spec, outcome);
+    summary["day"] = date;
+    list.push_back(summary);
+    if (outcome.succeeded) {
+      ++done;
+      text += fmt::format("{}  SUCCEEDED  run {}  {} rows, {} object(s)\n", date, outcome.run_id,
+                          Thousands(outcome.rows), outcome.objects);
+      continue;
+    }
+    ++(outcome.status == RunStatus::kCancelled ? cancelled : failed);
+    if (exit_code == 0) exit_code = ExitCodeFor(outcome.error->code);
+    text += fmt::format("{}  {}  run {}  {}\n", date, RunStatusName(outcome.status), outcome.run_id,
+                        deps.log.Redact(outcome.error->ToString()));
+  }
+  text += fmt::format("backfill {} to {} ({}): {} done, {} failed, {} cancelled", *flags.from,
+                      *flags.to, spec.time_zone, done, failed, cancelled);
+  return out.Report({{"from", *flags.from},
+                     {"to", *flags.to},
+                     {"time_zone", spec.time_zone},
+                     {"days_done", done},
+                     {"days_failed", failed},
+                     {"days_cancelled", cancelled},
+                     {"runs", list}},
+                    text, exit_code);
+}
+
 }  // namespace
 
 CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
@@ -123,6 +221,9 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
   cmd->add_option("--config,-c", flags.config, "The job file (TOML, see docs/job-spec.md)")
       ->required();
   cmd->add_option("--day", flags.day, "Specific day: 0 today, 1 yesterday, N days ago");
+  cmd->add_option("--from", flags.from,
+                  "Backfill: the first day, YYYY-MM-DD in the job's time zone (with --to)");
+  cmd->add_option("--to", flags.to, "Backfill: the last day, YYYY-MM-DD (included)");
   cmd->add_option("--set", flags.set, "Override a field: section.field=value (repeatable)");
   cmd->add_flag("--dry-run", flags.dry_run,
                 "Print the window, object keys and row count; move and write nothing");
@@ -135,6 +236,7 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
 
 int RunRun(const RunFlags& flags) {
   Output out(flags.json);
+  if (auto ok = CheckBackfillFlags(flags); !ok) return out.Failure(ok.error());
   auto session = OpenJob(flags, out);
   if (!session) return out.Failure(session.error());
   Logger& log = (*session)->log;
@@ -182,36 +284,16 @@ int RunRun(const RunFlags& flags) {
   unload::RunHistory& history =
       store_history ? static_cast<unload::RunHistory&>(*store_history) : no_history;
 
-  std::random_device device;
-  unload::BegunRun run = unload::BeginRun(
-      *spec, {store::MakeRunId(clock.Now(), device()), spec->name, std::nullopt, 1}, history,
-      clock);
-  const unload::RunOutcome outcome = unload::ExecuteRun(*spec, std::move(run), deps);
+  if (flags.from) return RunBackfill(flags, *spec, history, deps, out);
+  const unload::RunOutcome outcome = RunDay(*spec, history, deps);
   progress.Clear();
 
-  nlohmann::json summary = {{"run_id", outcome.run_id},
-                            {"status", RunStatusName(outcome.status)},
-                            {"plan", unload::RunPlanJson(outcome.plan)},
-                            {"s3_uris", outcome.s3_uris},
-                            {"objects", outcome.objects},
-                            {"rows", outcome.rows},
-                            {"bytes", outcome.bytes},
-                            {"raw_bytes", outcome.raw_bytes},
-                            {"duplicate_keys", outcome.duplicate_keys},
-                            {"metrics", unload::MetricsJson(outcome.metrics, spec->metrics_dates)},
-                            {"writeback_dataset_id", outcome.writeback_dataset_id},
-                            {"metrics_recorded", outcome.metrics_recorded}};
-  if (!outcome.metrics_recorded) summary["metrics_error"] = outcome.metrics_error;
+  nlohmann::json summary = OutcomeJson(*spec, outcome);
   if (!outcome.succeeded) {
     if (!outcome.metrics_recorded) {
       out.Line("the metrics row was not recorded in Domo: " + outcome.metrics_error);
     }
-    if (flags.json) {
-      summary["error"] = {{"code", CodeName(outcome.error->code)},
-                          {"subject", outcome.error->subject},
-                          {"message", outcome.error->message}};
-      return out.Report(summary, "", ExitCodeFor(outcome.error->code));
-    }
+    if (flags.json) return out.Report(summary, "", ExitCodeFor(outcome.error->code));
     return out.Failure(*outcome.error);
   }
   std::string text =

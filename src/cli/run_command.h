@@ -1,6 +1,12 @@
 // `s3unload run --config job.toml [--day N] [--set section.field=value]... [--dry-run]`:
 // one run of a job (unload/runner.h), with progress on a terminal, a summary (or --json),
 // the run recorded in the local history, and the documented exit code.
+// `s3unload run --config job.toml --from DATE --to DATE`: a backfill, one run per day of the
+// range (table/day_range.h: dates in the job's zone, both ends included), oldest first, one
+// after the other; each is its own run in the history and its own metrics row. A failed day
+// does not stop the others; Ctrl-C cancels the running day and the days not begun. Prints a
+// line per day (or one JSON summary) and exits with the first failed day's code, 0 when every
+// day succeeded.
 // `s3unload history [--job NAME] [--limit N] [--json]`: the local run history, newest first.
 #pragma once
 
@@ -14,6 +20,7 @@ namespace s3u::cli {
 struct RunFlags {
   std::string config;
   std::optional<int> day;
+  std::optional<std::string> from, to;  // a backfill: both, and no --day or --dry-run
   std::vector<std::string> set;
   bool dry_run = false;
   bool json = false;

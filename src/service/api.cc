@@ -27,10 +27,13 @@
 #include "service/admission.h"
 #include "service/api_token.h"
 #include "service/aws_environment.h"
+#include "service/backfill.h"
 #include "service/forms.h"
 #include "service/role_policies.h"
 #include "service/schedule.h"
 #include "service/web_assets.h"
+#include "table/day_range.h"
+#include "table/day_window.h"
 #include "table/types.h"
 #include "unload/runner.h"
 
@@ -83,6 +86,7 @@ const std::set<std::string> kFormFields = {"name", "domo_account_id", "aws_accou
 struct Api::Impl {
   store::Store& store;
   Scheduler& scheduler;
+  Backfills& backfills;
   Clock& clock;
   Logger& log;
   ApiOptions options;
@@ -95,9 +99,10 @@ struct Api::Impl {
   // then); Bind widens its accept queue.
   std::atomic<socket_t> listener{INVALID_SOCKET};
 
-  Impl(store::Store& s, Scheduler& sch, Clock& c, Logger& l, ApiOptions o)
+  Impl(store::Store& s, Scheduler& sch, Backfills& b, Clock& c, Logger& l, ApiOptions o)
       : store(s),
         scheduler(sch),
+        backfills(b),
         clock(c),
         log(l),
         options(std::move(o)),
@@ -588,6 +593,8 @@ struct Api::Impl {
     }
     const auto running = scheduler.RunningRun(c.id);
     j["running_run_id"] = running ? json(*running) : json(nullptr);
+    const auto backfill = backfills.LatestOf(c.id);
+    j["backfill_id"] = backfill ? json(*backfill) : json(nullptr);
     j["state"] = running          ? "running"
                  : !c.enabled     ? "disabled"
                  : c.retry_due_ms ? "retry_pending"
@@ -725,6 +732,57 @@ struct Api::Impl {
                if (!c) return SendError(res, c.error());
                ListRuns(req, res, c->id);
              }));
+  }
+
+  // ---- backfills (service/backfill.h)
+
+  void BackfillRoutes() {
+    http.Post("/api/v1/connectors/([^/]+)/backfill",
+              WithBody([this](const Request& req, Response& res) {
+                auto body = Body(req, res);
+                if (!body) return;
+                FieldErrors errors;
+                std::map<std::string, std::string> dates;
+                if (!body->is_object()) {
+                  errors.push_back({"body", "expected a JSON object"});
+                } else {
+                  for (const auto& [key, value] : body->items()) {
+                    if (key != "from" && key != "to") {
+                      errors.push_back({key, "unknown field; the fields are from and to"});
+                    } else if (!value.is_string()) {
+                      errors.push_back({key, "expected a date as a string, YYYY-MM-DD"});
+                    } else {
+                      dates[key] = value.get<std::string>();
+                    }
+                  }
+                  for (const char* key : {"from", "to"}) {
+                    if (!body->contains(key)) errors.push_back({key, "required, YYYY-MM-DD"});
+                  }
+                }
+                if (!errors.empty()) return SendFieldErrors(res, errors, "the request");
+                auto c = store.GetConnector(req.matches[1].str());
+                if (!c) return SendError(res, c.error());
+                // The connector's zone was checked when it was saved.
+                auto zone = table::FindTimeZone(ConnectorTimeZone(*c), "details.time_zone");
+                if (!zone) return SendError(res, zone.error());
+                auto days = table::BackfillDates(dates["from"], dates["to"],
+                                                 options.run_clock->Now(), **zone, "from", "to");
+                if (!days) return SendFieldErrors(res, days.error(), "the request");
+                auto started = backfills.Start(*c, std::move(*days));
+                if (!started) return SendError(res, started.error());
+                SendJson(res, 202, BackfillJson(*started));
+              }));
+    http.Get("/api/v1/backfills/([^/]+)", Guard([this](const Request& req, Response& res) {
+               auto backfill = backfills.Get(req.matches[1].str());
+               if (!backfill) return SendError(res, backfill.error());
+               SendJson(res, 200, BackfillJson(*backfill));
+             }));
+    http.Post("/api/v1/backfills/([^/]+)/cancel",
+              WithBody([this](const Request& req, Response& res) {
+                auto backfill = backfills.Cancel(req.matches[1].str());
+                if (!backfill) return SendError(res, backfill.error());
+                SendJson(res, 202, BackfillJson(*backfill));
+              }));
   }
 
   // ---- runs
@@ -873,8 +931,9 @@ struct Api::Impl {
   }
 };
 
-Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, ApiOptions options)
-    : impl_(std::make_unique<Impl>(store, scheduler, clock, log, std::move(options))) {
+Api::Api(store::Store& store, Scheduler& scheduler, Backfills& backfills, Clock& clock, Logger& log,
+         ApiOptions options)
+    : impl_(std::make_unique<Impl>(store, scheduler, backfills, clock, log, std::move(options))) {
   Impl& i = *impl_;
   // Limits (docs/api.md, "Limits"). Each connection has a thread of its own from a fixed pool,
   // so one slow client holds one thread: kConnectionThreads bounds the connections (and so
@@ -898,6 +957,7 @@ Api::Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, A
   i.PageRoutes();
   i.AccountRoutes();
   i.ConnectorRoutes();
+  i.BackfillRoutes();
   i.RunRoutes();
   i.TestRoutes();
   // A body sent to no route is not read either (httplib would read a chunked one whole).

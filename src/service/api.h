@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "service/backfill.h"
 #include "service/run_metrics.h"
 #include "service/scheduler.h"
 #include "store/store.h"
@@ -40,7 +41,8 @@ struct ApiOptions {
 class Api {
  public:
   // `clock` is the scheduler's (next runs, previews). All references must outlive the Api.
-  Api(store::Store& store, Scheduler& scheduler, Clock& clock, Logger& log, ApiOptions options);
+  Api(store::Store& store, Scheduler& scheduler, Backfills& backfills, Clock& clock, Logger& log,
+      ApiOptions options);
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;

@@ -112,7 +112,7 @@ void Scheduler::Tick() {
           LaunchRequest request{NewRunId(), c.id, 1, std::nullopt,
                                 catch_up ? "catch-up" : "scheduled"};
           auto cancel = std::make_shared<std::atomic<bool>>(false);
-          active_[c.id] = {request.run_id, cancel};
+          active_[c.id] = {request.run_id, cancel, true, nullptr};
           launches.push_back({&c, request});
           flags.push_back(cancel);
         }
@@ -132,7 +132,7 @@ void Scheduler::Tick() {
           continue;
         }
         auto cancel = std::make_shared<std::atomic<bool>>(false);
-        active_[c.id] = {request.run_id, cancel};
+        active_[c.id] = {request.run_id, cancel, true, nullptr};
         launches.push_back({&c, request});
         flags.push_back(cancel);
       }
@@ -149,10 +149,24 @@ void Scheduler::Tick() {
 
 Result<std::string> Scheduler::RunNow(const std::string& connector_id,
                                       std::optional<int> specific_day) {
+  LaunchRequest request{NewRunId(), connector_id, 1, specific_day, "manual"};
+  return StartNow(connector_id, request,
+                  {request.run_id, std::make_shared<std::atomic<bool>>(false), true, nullptr});
+}
+
+Result<std::string> Scheduler::StartBackfillDay(const std::string& connector_id, int specific_day,
+                                                std::shared_ptr<std::atomic<bool>> cancel,
+                                                std::function<void(const RunEnded&)> ended) {
+  LaunchRequest request{NewRunId(), connector_id, 1, specific_day, "backfill"};
+  return StartNow(connector_id, request,
+                  {request.run_id, std::move(cancel), false, std::move(ended)});
+}
+
+Result<std::string> Scheduler::StartNow(const std::string& connector_id, LaunchRequest request,
+                                        Active active) {
   auto connector = store_.GetConnector(connector_id);
   if (!connector) return Fail(connector.error());
-  LaunchRequest request{NewRunId(), connector_id, 1, specific_day, "manual"};
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  const std::shared_ptr<std::atomic<bool>> cancel = active.cancel;
   {
     std::lock_guard lock(mu_);
     const std::string subject = "connector " + connector->name;
@@ -170,13 +184,14 @@ Result<std::string> Scheduler::RunNow(const std::string& connector_id,
                               "(--max-concurrent-runs); try again when one has ended",
                               active_.size()));
     }
-    active_[connector_id] = {request.run_id, cancel};
+    active_[connector_id] = std::move(active);
   }
   // A new attempt series: a pending retry of an earlier failure is no longer wanted.
-  if (connector->retry_due_ms) {
+  if (request.trigger == "manual" && connector->retry_due_ms) {
     if (auto ok = store_.ClearPendingRetry(connector_id); !ok) log_.Error(ok.error().ToString());
   }
-  log_.Info(fmt::format("connector {}: manual run {}", connector->name, request.run_id));
+  log_.Info(
+      fmt::format("connector {}: {} run {}", connector->name, request.trigger, request.run_id));
   launcher_.Launch(*connector, request, cancel, [this](const RunEnded& ended) { OnEnded(ended); });
   return request.run_id;
 }
@@ -233,12 +248,22 @@ void Scheduler::CancelAll() {
 
 bool Scheduler::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return idle_.wait_for(lock, timeout, [this] { return active_.empty(); });
+  return idle_.wait_for(lock, timeout, [this] { return active_.empty() && callbacks_ == 0; });
 }
 
 void Scheduler::OnEnded(const RunEnded& ended) {
+  bool retried = true;
+  std::function<void(const RunEnded&)> then;
+  {
+    std::lock_guard lock(mu_);
+    auto it = active_.find(ended.connector_id);
+    if (it != active_.end() && it->second.run_id == ended.run_id) {
+      retried = it->second.retried;
+      then = it->second.then;
+    }
+  }
   // The retry decision first, so a run seen ended is never seen without its retry.
-  if (ended.status == store::RunStatus::kFailed) {
+  if (ended.status == store::RunStatus::kFailed && retried) {
     auto connector = store_.GetConnector(ended.connector_id);
     auto run = store_.GetRun(ended.run_id);
     if (connector && run) {
@@ -255,10 +280,17 @@ void Scheduler::OnEnded(const RunEnded& ended) {
       }
     }
   }
+  {
+    std::lock_guard lock(mu_);
+    auto it = active_.find(ended.connector_id);
+    if (it != active_.end() && it->second.run_id == ended.run_id) active_.erase(it);
+    if (then) ++callbacks_;
+    idle_.notify_all();
+  }
+  if (!then) return;
+  then(ended);
   std::lock_guard lock(mu_);
-  auto it = active_.find(ended.connector_id);
-  if (it != active_.end() && it->second.run_id == ended.run_id) active_.erase(it);
+  --callbacks_;
   idle_.notify_all();
 }
-
 }  // namespace s3u::service

@@ -99,6 +99,15 @@ class Scheduler {
   // when it already runs, the global limit is reached, or the service is stopping.
   Result<std::string> RunNow(const std::string& connector_id, std::optional<int> specific_day);
 
+  // One day of a backfill (service/backfill.h): as RunNow, with the trigger "backfill", but
+  // the run is never retried (the backfill counts it failed), it stops when `cancel` (the
+  // backfill's own flag) is set, a pending retry of the connector stays pending, and `ended`
+  // is called once it has ended, after the scheduler's own bookkeeping (its slot is free).
+  // Same errors as RunNow.
+  Result<std::string> StartBackfillDay(const std::string& connector_id, int specific_day,
+                                       std::shared_ptr<std::atomic<bool>> cancel,
+                                       std::function<void(const RunEnded&)> ended);
+
   // Asks the connector's running run to stop (its uploads are aborted; it ends CANCELLED and
   // is not retried). Returns its id; kFailedPrecondition when nothing runs.
   Result<std::string> Cancel(const std::string& connector_id);
@@ -115,13 +124,16 @@ class Scheduler {
   void StopStarting();
   // Sets every running run's cancel flag.
   void CancelAll();
-  // Waits (in real time) until no run is active or `timeout` passed; true when idle.
+  // Waits (in real time) until no run is active, and no `ended` callback of StartBackfillDay
+  // is still being called, or `timeout` passed; true when idle.
   bool WaitIdle(std::chrono::milliseconds timeout);
 
  private:
   struct Active {
     std::string run_id;
     std::shared_ptr<std::atomic<bool>> cancel;
+    bool retried = true;                        // false: a backfill's day
+    std::function<void(const RunEnded&)> then;  // called after OnEnded, when set
   };
 
   int64_t NowMs() const;
@@ -129,6 +141,9 @@ class Scheduler {
   // Starts a run; REQUIRES mu_ held, a free slot and the connector not running.
   std::string StartLocked(const store::ConnectorRecord& connector, int attempt,
                           std::optional<int> specific_day, const std::string& trigger);
+  // RunNow and StartBackfillDay: the checks, then the launch of `request` with `active`.
+  Result<std::string> StartNow(const std::string& connector_id, LaunchRequest request,
+                               Active active);
   void OnEnded(const RunEnded& ended);
 
   store::Store& store_;
@@ -140,6 +155,7 @@ class Scheduler {
   std::condition_variable idle_;
   std::map<std::string, Active> active_;  // GUARDED_BY(mu_), by connector id
   bool stopping_ = false;                 // GUARDED_BY(mu_)
+  int callbacks_ = 0;                     // GUARDED_BY(mu_); `then` callbacks being called
 };
 
 }  // namespace s3u::service

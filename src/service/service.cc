@@ -161,7 +161,9 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
       return now;
     };
   }
-  Api api(store, scheduler, clock, log, api_options);
+  // Backfill days are "N days ago" by the runs' clock (the launcher's).
+  Backfills backfills(scheduler, system_clock, log);
+  Api api(store, scheduler, backfills, clock, log, api_options);
   auto port = api.Bind(options.host, options.port);
   if (!port) return Report(err, port.error());
   scheduler.Tick();  // the catch-up and due retries start now, not a second later
@@ -192,6 +194,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1)) {
       scheduler.Tick();
+      backfills.Tick();  // after the scheduled runs: they have the first pick of free slots
       last_tick = std::chrono::steady_clock::now();
     }
   }

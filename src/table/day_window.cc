@@ -38,11 +38,14 @@ DayWindow WindowForDate(Days local_date, const date::time_zone& zone) {
                    StartOfLocalDay(zone, local_date + date::days{1}), std::string(zone.name())};
 }
 
+Days LocalToday(std::chrono::system_clock::time_point now, const date::time_zone& zone) {
+  const auto local_now = zone.to_local(std::chrono::floor<std::chrono::seconds>(now));
+  return Days{std::chrono::floor<date::days>(local_now).time_since_epoch()};
+}
+
 DayWindow ResolveDayWindow(std::chrono::system_clock::time_point now, const date::time_zone& zone,
                            int days_ago) {
-  const auto local_now = zone.to_local(std::chrono::floor<std::chrono::seconds>(now));
-  const Days today{std::chrono::floor<date::days>(local_now).time_since_epoch()};
-  return WindowForDate(today - date::days{days_ago}, zone);
+  return WindowForDate(LocalToday(now, zone) - date::days{days_ago}, zone);
 }
 
 }  // namespace s3u::table

@@ -36,6 +36,9 @@ struct DayWindow {
 // the field, saying the name is unknown and giving examples, when tzdata has no such zone.
 Result<const date::time_zone*> FindTimeZone(std::string_view name, std::string_view subject);
 
+// The local date of `now` in `zone`: "today" for the job.
+Days LocalToday(std::chrono::system_clock::time_point now, const date::time_zone& zone);
+
 // REQUIRES: days_ago >= 0 (validated by the job spec). The window of the local day that was
 // `days_ago` days before the local date of `now` in `zone`.
 DayWindow ResolveDayWindow(std::chrono::system_clock::time_point now, const date::time_zone& zone,

@@ -338,6 +338,27 @@ try {
     }
   });
 
+  await step('a backfill of 3 days: a bad range named on its field, then one run per day to the end', async () => {
+    const daysAgo = (n) => new Date(Date.now() - n * 86400e3).toISOString().slice(0, 10);
+    const card = page.getByTestId('backfill');
+    await card.getByLabel('From').fill(yesterday);
+    await card.getByLabel('To').fill(daysAgo(3));
+    await card.getByRole('button', {name: 'Start backfill'}).click();
+    await page.locator('#bf-to-error').getByText(`must be on or after from (${yesterday})`).waitFor();
+    await card.getByLabel('From').fill(daysAgo(3));
+    await card.getByLabel('To').fill(yesterday);
+    await card.getByRole('button', {name: 'Start backfill'}).click();
+    const progress = page.getByTestId('backfill-progress');
+    await progress.getByText(`${daysAgo(3)} to ${yesterday}`).waitFor();
+    await progress.getByText('3 done, 0 failed, 0 left').waitFor({timeout: 60000});
+    await progress.getByText('succeeded').waitFor();
+    await eventually(async () => {
+      const days = await page.locator('table.runs tbody tr td:nth-child(4)').allTextContents();
+      assert.deepEqual(days.slice(0, 3), [yesterday, daysAgo(2), daysAgo(3)]);  // newest first
+    });
+    await page.screenshot({path: path.join(screenshots, 'backfill.png'), fullPage: true});
+  });
+
   assert.deepEqual(pageErrors, [], 'JavaScript errors on the page');
   assert.deepEqual(badAssets, [], 'files of the page that did not load');
   console.log(`browser tests: all ${passed} steps passed`);

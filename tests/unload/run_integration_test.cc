@@ -453,6 +453,88 @@ TEST_F(RunIntegrationTest, HistoryListsSucceededAndFailedRuns) {
   EXPECT_EQ(status[second["run_id"]], "FAILED");
 }
 
+TEST_F(RunIntegrationTest, BackfillRunsEachDayOldestFirstEachItsOwnRun) {
+  const auto rows = TimedRows({{1, DaysAgo(3) + "T01:00:00"},
+                               {2, DaysAgo(2) + "T01:00:00"},
+                               {3, DaysAgo(2) + "T02:00:00"},
+                               {4, DaysAgo(1) + "T23:59:59"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
+                              "\"\npath = \"bf/\"\nprimary_key = [\"id\"]");
+  const json out = RunJson(job, 0, {"--from", DaysAgo(3), "--to", DaysAgo(1)});
+  EXPECT_EQ(out["days_done"], 3) << out;
+  EXPECT_EQ(out["days_failed"], 0);
+  ASSERT_EQ(out["runs"].size(), 3u);
+  std::set<std::string> run_ids;
+  for (int i = 0; i < 3; ++i) {
+    const json& run = out["runs"][i];
+    EXPECT_EQ(run["day"], DaysAgo(3 - i)) << "oldest first";
+    EXPECT_EQ(run["plan"]["day"], DaysAgo(3 - i));
+    EXPECT_EQ(run["status"], "SUCCEEDED");
+    EXPECT_EQ(run["metrics_recorded"], true);
+    run_ids.insert(run["run_id"].get<std::string>());
+  }
+  EXPECT_EQ(out["runs"][1]["rows"], 2);
+  EXPECT_EQ(run_ids.size(), 3u);
+  const std::string prefix = "bf/" + std::string(kInputId) + "_";
+  EXPECT_THAT(Keys(), ElementsAre(prefix + DaysAgo(3) + ".csv.gz", prefix + DaysAgo(2) + ".csv.gz",
+                                  prefix + DaysAgo(1) + ".csv.gz"));
+  const CommandResult history = testing::RunCommand(
+      {S3UNLOAD_BINARY, "history", "--json", "--store", (dir_ / "history.db").string()});
+  EXPECT_EQ(json::parse(history.out).size(), 3u) << "a history record per day";
+
+  const CommandResult text = Run(job, {"--from", DaysAgo(2), "--to", DaysAgo(2)});
+  EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
+  EXPECT_THAT(text.out, HasSubstr(DaysAgo(2) + "  SUCCEEDED  run "));
+  EXPECT_THAT(text.out, HasSubstr("1 done, 0 failed, 0 cancelled"));
+}
+
+TEST_F(RunIntegrationTest, BackfillGoesOnAfterAFailedDayAndExitsWithItsCode) {
+  const auto rows = TimedRows({{1, DaysAgo(3) + "T01:00:00"}, {2, DaysAgo(1) + "T01:00:00"}});
+  StartEmulator({InlineDataset(kInputId, kSimpleSchema, rows)});
+  const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
+                                  "\"\npath = \"bf/{date}.csv\"\nprimary_key = [\"id\"]",
+                              "[output]\nif_exists = \"fail\"\n");
+  // The middle day is there already: re-running it follows if_exists, here "fail".
+  RunJson(job, 0, {"--day", "2"});
+  const std::string first = ReadBack("bf/" + DaysAgo(2) + ".csv.gz");
+  const json out = RunJson(job, 5, {"--from", DaysAgo(3), "--to", DaysAgo(1)});
+  EXPECT_EQ(out["days_done"], 2) << out;
+  EXPECT_EQ(out["days_failed"], 1);
+  ASSERT_EQ(out["runs"].size(), 3u);
+  EXPECT_EQ(out["runs"][0]["status"], "SUCCEEDED");
+  EXPECT_EQ(out["runs"][1]["status"], "FAILED");
+  EXPECT_EQ(out["runs"][1]["error"]["subject"],
+            "s3://" + bucket_ + "/bf/" + DaysAgo(2) + ".csv.gz");
+  EXPECT_EQ(out["runs"][2]["status"], "SUCCEEDED");
+  EXPECT_EQ(ReadBack("bf/" + DaysAgo(2) + ".csv.gz"), first);
+  EXPECT_THAT(Keys(), ElementsAre("bf/" + DaysAgo(3) + ".csv.gz", "bf/" + DaysAgo(2) + ".csv.gz",
+                                  "bf/" + DaysAgo(1) + ".csv.gz"));
+}
+
+TEST_F(RunIntegrationTest, BackfillFlagsAreCheckedBeforeAnythingRuns) {
+  StartEmulator({});
+  const std::string job = Job("input_dataset = \"" + std::string(kInputId) +
+                              "\"\npath = \"bf/\"\nprimary_key = [\"id\"]");
+  const CommandResult alone = Run(job, {"--from", DaysAgo(3), "--day", "1"});
+  EXPECT_EQ(alone.exit_code, 2) << alone.out << alone.err;
+  EXPECT_THAT(alone.err, HasSubstr("--to: required with --from"));
+  EXPECT_THAT(alone.err, HasSubstr("--day: not with --from/--to"));
+  const CommandResult reversed = Run(job, {"--from", DaysAgo(1), "--to", DaysAgo(3)});
+  EXPECT_EQ(reversed.exit_code, 2) << reversed.out << reversed.err;
+  EXPECT_THAT(reversed.err, HasSubstr("--to: must be on or after --from"));
+  const CommandResult future = Run(job, {"--from", DaysAgo(1), "--to", DaysAgo(-1)});
+  EXPECT_EQ(future.exit_code, 2) << future.out << future.err;
+  EXPECT_THAT(future.err, HasSubstr("has not begun yet in UTC"));
+  const CommandResult unreadable = Run(job, {"--from", "last week", "--to", DaysAgo(1)});
+  EXPECT_EQ(unreadable.exit_code, 2);
+  EXPECT_THAT(unreadable.err, HasSubstr("--from: expected a date as YYYY-MM-DD"));
+  ExpectBucketUntouched();
+  const CommandResult history =
+      testing::RunCommand({S3UNLOAD_BINARY, "history", "--store", (dir_ / "history.db").string()});
+  EXPECT_THAT(history.out, HasSubstr("no runs recorded"));
+}
+
 }  // namespace
 }  // namespace s3u
 

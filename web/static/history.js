@@ -1,11 +1,13 @@
 // A connector's run history (GET /connectors/{id}/runs): a chart of rows, bytes and duration
 // per run and a table of every run's metrics, error and S3 URIs, newest first. It refreshes
-// every 2 s while on screen, so a running run is seen to finish.
+// every 2 s while on screen, so a running run is seen to finish. Above them, the backfill form
+// (backfill.js).
 import {html, useState} from '/vendor/htm-preact.js';
 import {api} from './api.js';
 import {Banner, Badge} from './ui.js';
 import {usePolling} from './poll.js';
 import {RunChart} from './chart.js';
+import {BackfillCard} from './backfill.js';
 import * as fmt from './format.js';
 
 const kPage = 50;
@@ -59,6 +61,7 @@ export function RunHistory({id, navigate}) {
     </div>
     ${connector ? html`<p class="lead">${connector.schedule_text}. State: <${Badge} value=${connector.state} />${connector.next_run_ms ? ` Next run ${fmt.time(connector.next_run_ms)} (${fmt.relative(connector.next_run_ms)}).` : ''}</p>` : ''}
     ${message ? html`<${Banner} kind=${message.kind} onClose=${() => setMessage(null)}>${message.text}<//>` : ''}
+    ${connector ? html`<${BackfillCard} connector=${connector} onChange=${load} />` : ''}
     ${runs === null ? html`<p>Loading…</p>` : runs.length === 0 ? html`<p class="empty">No runs yet: Run now starts one.</p>` : html`
       <div class="card"><h3>Rows, bytes and duration per run</h3><${RunChart} runs=${runs} /></div>
       <div class="card table-wrap">
