@@ -1,10 +1,10 @@
 // Keys exactly as written (issue 13, item 2), against radosgw: `s3unload upload` writes each
 // hostile key ("..", ".", "//", "%2F", "?", "#", "+", spaces, "~", "=", "&", NFC and NFD);
-// the aws cli lists the bucket and reads every object back; keys and bodies must be byte for
-// byte what was asked for. The S3Client then drives every operation s3unload sends (PUT,
-// multipart, HEAD, list by prefix, DELETE) on each key, path style and virtual-hosted
-// (radosgw's rgw_dns_name is "localhost", and curl resolves <bucket>.localhost to loopback).
-// Characters a key may not hold are refused before anything is sent, with exit code 2.
+// the aws cli lists the bucket and boto3 reads every object back (all in one process); keys and
+// bodies must be byte for byte what was asked for. The S3Client then drives every operation
+// s3unload sends (PUT, multipart, HEAD, list by prefix, DELETE) on each key, path style and
+// virtual-hosted (radosgw's rgw_dns_name is "localhost", and curl resolves <bucket>.localhost to
+// loopback). Characters a key may not hold are refused before anything is sent, with exit code 2.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -89,8 +89,20 @@ class KeysTest : public ::testing::Test {
     return std::move(*client);
   }
 
-  // Every operation on every hostile key with `client`; the bucket is left empty.
+  // Every hostile key, read back by the independent reader (one process for all of them),
+  // holds bodies[i].
+  void ExpectEveryKeyHolds(const std::vector<std::string>& bodies, const std::string& style) {
+    const auto read = testing::ReadBackManyWithBoto3(RadosGw(), bucket_, kHostileKeys);
+    ASSERT_EQ(read.size(), kHostileKeys.size());
+    for (size_t i = 0; i < kHostileKeys.size(); ++i) {
+      EXPECT_EQ(read[i], bodies[i]) << style << " [" << kHostileKeys[i] << "]";
+    }
+  }
+
+  // Every operation on every hostile key with `client`; the bucket is left empty. The keys are
+  // read back after the PUTs, and again after the multipart uploads that replace them.
   void ExerciseEveryOperation(s3::S3Client& client, const std::string& style) {
+    std::vector<std::string> put_bodies;
     for (const std::string& key : kHostileKeys) {
       const s3::S3Location loc{bucket_, key};
       const std::string body = style + " put: " + key;
@@ -104,9 +116,14 @@ class KeysTest : public ::testing::Test {
       std::set<std::string> under_prefix;
       for (const auto& o : listed->objects) under_prefix.insert(o.key);
       EXPECT_EQ(under_prefix.count(key), 1u) << style << " [" << key << "]";
-      EXPECT_EQ(testing::ReadBackWithAwsCli(RadosGw(), bucket_, key), body) << key;
+      put_bodies.push_back(body);
+    }
+    ExpectEveryKeyHolds(put_bodies, style);
 
-      // Multipart: one aborted upload (found by prefix first), one completed.
+    // Multipart: one aborted upload (found by prefix first), one completed.
+    std::vector<std::string> part_bodies;
+    for (const std::string& key : kHostileKeys) {
+      const s3::S3Location loc{bucket_, key};
       auto aborted = client.CreateMultipartUpload(loc, {});
       ASSERT_TRUE(aborted) << style << " [" << key << "] " << aborted.error().ToString();
       auto uploads = client.ListMultipartUploads(bucket_, key);
@@ -122,8 +139,9 @@ class KeysTest : public ::testing::Test {
       ASSERT_TRUE(part) << style << " [" << key << "] " << part.error().ToString();
       auto done = client.CompleteMultipartUpload(loc, *upload, {*part}, false);
       ASSERT_TRUE(done) << style << " [" << key << "] " << done.error().ToString();
-      EXPECT_EQ(testing::ReadBackWithAwsCli(RadosGw(), bucket_, key), part_body) << key;
+      part_bodies.push_back(part_body);
     }
+    ExpectEveryKeyHolds(part_bodies, style);
     EXPECT_EQ(ListedKeys(bucket_),
               std::multiset<std::string>(kHostileKeys.begin(), kHostileKeys.end()));
     for (const std::string& key : kHostileKeys) {
@@ -148,11 +166,11 @@ TEST_F(KeysTest, UploadWritesEveryHostileKeyExactlyAsGiven) {
   }
   EXPECT_EQ(ListedKeys(bucket_),
             std::multiset<std::string>(kHostileKeys.begin(), kHostileKeys.end()));
+  std::vector<std::string> bodies;
   for (size_t i = 0; i < kHostileKeys.size(); ++i) {
-    EXPECT_EQ(testing::ReadBackWithAwsCli(RadosGw(), bucket_, kHostileKeys[i]),
-              "object " + std::to_string(i) + "\n")
-        << "[" << kHostileKeys[i] << "]";
+    bodies.push_back("object " + std::to_string(i) + "\n");
   }
+  ExpectEveryKeyHolds(bodies, "s3unload upload");
 }
 
 TEST_F(KeysTest, MultipartUploadWritesDotSegmentKeysExactly) {

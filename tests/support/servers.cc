@@ -301,6 +301,29 @@ std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std:
   return data;
 }
 
+std::vector<std::optional<std::string>> ReadBackManyWithBoto3(
+    const S3Server& server, const std::string& bucket, const std::vector<std::string>& keys) {
+  const fs::path dir = TempDir("readmany");
+  fs::create_directories(dir);
+  const s3::Credentials& c = server.owner;
+  auto r = RunCommand({"/usr/bin/python3", kSourceDir + "/tests/support/read_objects.py",
+                       server.endpoint, bucket, dir.string()},
+                      {{"AWS_ACCESS_KEY_ID", c.access_key_id},
+                       {"AWS_SECRET_ACCESS_KEY", c.secret_access_key},
+                       {"AWS_CONFIG_FILE", "/dev/null"},
+                       {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}},
+                      nlohmann::json(keys).dump());
+  Check(r.exit_code == 0, "tests/support/read_objects.py", r);
+  std::vector<std::optional<std::string>> bodies;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const fs::path file = dir / std::to_string(i);
+    bodies.push_back(fs::exists(file) ? std::optional(ReadWholeFile(file)) : std::nullopt);
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return bodies;
+}
+
 void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket) {
   auto r = AwsCli(server, {"s3api", "create-bucket", "--bucket", bucket});
   Check(r.exit_code == 0, "aws s3api create-bucket " + bucket, r);

@@ -88,6 +88,12 @@ CommandResult AwsCli(const S3Server& server, const std::vector<std::string>& arg
 // Reads an object back with the aws cli; nullopt if it does not exist.
 std::optional<std::string> ReadBackWithAwsCli(const S3Server& server, const std::string& bucket,
                                               const std::string& key);
+// Reads many objects back in one process (tests/support/read_objects.py: Debian's boto3, the
+// library the aws cli is built on; one aws cli per key costs about a second of start-up each). One
+// entry per key, in order; nullopt for a key that does not exist.
+std::vector<std::optional<std::string>> ReadBackManyWithBoto3(const S3Server& server,
+                                                              const std::string& bucket,
+                                                              const std::vector<std::string>& keys);
 // Creates a bucket with the aws cli.
 void CreateBucketWithAwsCli(const S3Server& server, const std::string& bucket);
 // Sets a bucket policy that grants radosgw's "putonly" user s3:PutObject on the bucket and
