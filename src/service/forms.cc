@@ -90,9 +90,9 @@ class FormReader {
 // The fields of a connector in a response, accepted back in a PUT and ignored, so a client
 // may edit what it read.
 const std::set<std::string> kConnectorResponseFields = {
-    "id",       "state",        "schedule_text", "next_run_ms",
-    "next_run", "retry_due_ms", "retry_attempt", "running_run_id",
-    "last_run", "created_ms",   "updated_ms",    "retry_of_run_id"};
+    "id",           "state",           "schedule_text",  "next_run_ms", "next_run",
+    "retry_due_ms", "retry_attempt",   "running_run_id", "last_run",    "created_ms",
+    "updated_ms",   "retry_of_run_id", "backfill_id"};
 
 const std::set<std::string> kAccountResponseFields = {
     "id", "secrets", "used_by", "created_ms", "updated_ms", "base_identity_arn"};

@@ -412,6 +412,8 @@ TEST(ConnectorFormTest, StoredFormsRoundTripAndResponsesCanBeSentBack) {
   echoed["state"] = "scheduled";
   echoed["last_run"] = nullptr;
   echoed["next_run"] = "2026-01-01T00:00:00Z";
+  echoed["backfill_id"] = nullptr;
+  echoed["running_run_id"] = nullptr;
   EXPECT_TRUE(ParseConnectorForm(echoed).has_value());
 }
 
