@@ -827,9 +827,18 @@ void Server::Impl::InternalRoutes() {
           fail_with = fault->message.empty() ? "Injected fault: the export failed" : fault->message;
         }
         const auto slow = faults.Take("s3export", id, {"slow"});
-        Reply(req, res,
-              state.s3_exports().Start(caller, id, body, fail_with,
-                                       slow ? slow->bytes_per_second : 0));
+        auto started = state.s3_exports().Start(caller, id, body, fail_with,
+                                                slow ? slow->bytes_per_second : 0);
+        if (started) {
+          // Which keys Domo was handed, for tests (an access key ID is not a secret; the
+          // secret and the token are never logged): temporary ones come with a session token.
+          const bool session = body.contains("sessionToken") && body["sessionToken"].is_string() &&
+                               !body["sessionToken"].get<std::string>().empty();
+          log.Info("export of " + id + " writes with access key " +
+                   body["awsAccessKey"].get<std::string>() +
+                   (session ? " and a session token" : " and no session token"));
+        }
+        Reply(req, res, started);
       }));
   http.Get("/api/query/v1/export/([^/]+)",
            Api([this](const Request& req, Response& res, const Caller& caller) {
@@ -871,10 +880,10 @@ void Server::Impl::AdminRoutes() {
                const auto [end, ec] =
                    std::from_chars(text.data(), text.data() + text.size(), wait_ms);
                if (ec != std::errc() || end != text.data() + text.size() || wait_ms < 0) {
-                 return SendError(req, res,
-                                  Error{ErrorCode::kInvalidArgument, "wait_ms",
-                                        "wait_ms must be a whole number of milliseconds", 400,
-                                        std::nullopt});
+                 return SendError(
+                     req, res,
+                     Error{ErrorCode::kInvalidArgument, "wait_ms",
+                           "wait_ms must be a whole number of milliseconds", 400, std::nullopt});
                }
              }
              const auto wait = std::min<std::chrono::milliseconds>(

@@ -35,19 +35,8 @@ constexpr char kRole[] = "arn:aws:iam:::role/s3unload-cli-writer";
 class RoleCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const testing::S3Server& rgw = RadosGwWithSts();
-    const std::string trust =
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
-        R"(["arn:aws:iam:::user/s3unload"]},"Action":["sts:AssumeRole"]}]})";
-    const std::string policy =
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],)"
-        R"("Resource":"arn:aws:s3:::*"}]})";
-    auto made = testing::RadosGwAdmin(rgw, {"role", "create", "--role-name=s3unload-cli-writer",
-                                            "--path=/", "--assume-role-policy-doc=" + trust});
+    auto made = testing::MakeRadosGwRole(RadosGwWithSts(), "s3unload-cli-writer");
     ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
-    auto put = testing::RadosGwAdmin(rgw, {"role-policy", "put", "--role-name=s3unload-cli-writer",
-                                           "--policy-name=s3", "--policy-doc=" + policy});
-    ASSERT_EQ(put.exit_code, 0) << put.out << put.err;
   }
 
   RoleCliTest() : bucket_(testing::UniqueBucket("role-cli")) {
@@ -89,6 +78,28 @@ class RoleCliTest : public ::testing::Test {
       ADD_FAILURE() << e.what() << "\n" << r.out << r.err;
       return nullptr;
     }
+  }
+
+  // `s3unload run` of a job whose credentials are a role on a profile, against `emulator`,
+  // with `details` added to the job's [details]; the run's JSON answer (exit 0 expected).
+  json RunJob(const testing::EmulatorProcess& emulator, const std::string& details) {
+    const std::string job = (home_ / "job.toml").string();
+    std::ofstream(job)
+        << "name = \"role-e2e\"\n[credentials]\ndomo_client_id = \"" << StandardDomo::kOwnerClientId
+        << "\"\ndomo_api_url = \"" << emulator.url() << "\"\nbucket = \"" << bucket_
+        << "\"\naws_profile = \"base\"\nrole_arn = \"" << kRole
+        << "\"\nrole_session_name = \"run-e2e\"\n[details]\n"
+        << "input_dataset = \"" << StandardDomo::kSalesDatasetId
+        << "\"\npath = \"sales/\"\nprimary_key = [\"id\"]\ndate_column = \"day\"\nspecific_day = "
+        << testing::SpecificDayFor("2026-10-03") << "\n"
+        << details;
+    const CommandResult r =
+        Run({"run", "--config", job, "--no-progress", "--json"},
+            {std::string("DOMO_CLIENT_SECRET=") + StandardDomo::kOwnerClientSecret,
+             "S3UNLOAD_STORE=" + (home_ / "history.db").string()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(StandardDomo::kOwnerClientSecret)));
+    return Parse(r);
   }
 
   std::string bucket_;
@@ -160,22 +171,7 @@ TEST_F(RoleCliTest, ARoleThatCannotBeAssumedFailsNamingItAndWritesNothing) {
 TEST_F(RoleCliTest, RunOfAJobWithARoleWritesTheDay) {
   const testing::S3Server& rgw = RadosGwWithSts();
   testing::EmulatorProcess emulator(testing::StandardEmulatorConfig(rgw.endpoint));
-  const std::string job = (home_ / "job.toml").string();
-  std::ofstream(job)
-      << "name = \"role-e2e\"\n[credentials]\ndomo_client_id = \"" << StandardDomo::kOwnerClientId
-      << "\"\ndomo_api_url = \"" << emulator.url() << "\"\nbucket = \"" << bucket_
-      << "\"\naws_profile = \"base\"\nrole_arn = \"" << kRole
-      << "\"\nrole_session_name = \"run-e2e\"\n[details]\n"
-      << "input_dataset = \"" << StandardDomo::kSalesDatasetId
-      << "\"\npath = \"sales/\"\nprimary_key = [\"id\"]\ndate_column = \"day\"\nspecific_day = "
-      << testing::SpecificDayFor("2026-10-03") << "\n[output]\ncompression = \"none\"\n";
-  const CommandResult r =
-      Run({"run", "--config", job, "--no-progress", "--json"},
-          {std::string("DOMO_CLIENT_SECRET=") + StandardDomo::kOwnerClientSecret,
-           "S3UNLOAD_STORE=" + (home_ / "history.db").string()});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out + r.err, Not(HasSubstr(StandardDomo::kOwnerClientSecret)));
-  const json out = Parse(r);
+  const json out = RunJob(emulator, "[output]\ncompression = \"none\"\n");
   ASSERT_EQ(out["s3_uris"].size(), 1u) << out;
   const std::string uri = out["s3_uris"][0];
   const auto body =
@@ -186,6 +182,26 @@ TEST_F(RoleCliTest, RunOfAJobWithARoleWritesTheDay) {
   EXPECT_THAT(*body, AllOf(HasSubstr("\n201,2026-10-03T"), HasSubstr("\n300,2026-10-03T"),
                            Not(HasSubstr("\n200,")), Not(HasSubstr("\n301,"))));
   EXPECT_EQ(out["rows"], 100) << out;
+}
+
+// The domo-export engine with a role: Domo is handed the role's session (its temporary access
+// key and a session token, which the emulator's export signs its writes with), never the base
+// profile's keys; the export lands in the bucket.
+TEST_F(RoleCliTest, ADomoExportRunWithARoleHandsDomoTheSessionNotTheBaseKeys) {
+  const testing::S3Server& rgw = RadosGwWithSts();
+  testing::EmulatorProcess emulator(testing::StandardEmulatorConfig(rgw.endpoint));
+  const json out = RunJob(emulator, "engine = \"domo-export\"\n");
+  ASSERT_EQ(out["s3_uris"].size(), 1u) << out;
+  EXPECT_EQ(out["rows"], 100) << out;
+  const std::string uri = out["s3_uris"][0];
+  const auto body =
+      testing::ReadBackWithAwsCli(rgw, bucket_, uri.substr(("s3://" + bucket_ + "/").size()));
+  ASSERT_TRUE(body.has_value()) << uri;
+  const std::string log = emulator.Log();
+  EXPECT_THAT(log, HasSubstr("writes with access key "));
+  EXPECT_THAT(log, HasSubstr(" and a session token"));
+  EXPECT_THAT(log, Not(HasSubstr(rgw.owner.access_key_id)));
+  EXPECT_THAT(log, Not(HasSubstr(rgw.owner.secret_access_key)));
 }
 
 }  // namespace

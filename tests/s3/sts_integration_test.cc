@@ -49,25 +49,13 @@ class StsRadosgwTest : public ::testing::Test {
   // Roles are made once per process: the STS radosgw lives as long as the process.
   static void SetUpTestSuite() {
     const testing::S3Server& rgw = testing::RadosGwWithSts();
-    const std::string trust =
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
-        R"(["arn:aws:iam:::user/s3unload"]},"Action":["sts:AssumeRole"]}]})";
     const std::string trust_with_id =
         R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
         R"(["arn:aws:iam:::user/s3unload"]},"Action":["sts:AssumeRole"],"Condition":)"
         R"({"StringEquals":{"sts:ExternalId":"s3unload-right-id"}}}]})";
-    const std::string policy =
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],)"
-        R"("Resource":"arn:aws:s3:::*"}]})";
-    for (const auto& [name, doc] : {std::pair<std::string, std::string>{"s3unload-writer", trust},
-                                    {"s3unload-external-id", trust_with_id}}) {
-      CheckRun(testing::RadosGwAdmin(rgw, {"role", "create", "--role-name=" + name, "--path=/",
-                                           "--assume-role-policy-doc=" + doc}),
-               "role create " + name);
-      CheckRun(testing::RadosGwAdmin(rgw, {"role-policy", "put", "--role-name=" + name,
-                                           "--policy-name=s3", "--policy-doc=" + policy}),
-               "role-policy put " + name);
-    }
+    CheckRun(testing::MakeRadosGwRole(rgw, "s3unload-writer"), "role s3unload-writer");
+    CheckRun(testing::MakeRadosGwRole(rgw, "s3unload-external-id", trust_with_id),
+             "role s3unload-external-id");
   }
 
   StsClient Client() {

@@ -586,18 +586,8 @@ TEST_F(ServiceIntegrationTest, ARoleAccountIsSavedReadBackAndShowsItsTrustPolicy
 // the trust policy keeps its placeholder; the next test learns it from moto.
 TEST_F(ServiceIntegrationTest, ARoleAccountIsTestedAsTheAssumedRoleAndItsConnectorRuns) {
   const testing::S3Server& sts = testing::RadosGwWithSts();
-  const std::string trust =
-      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
-      R"(["arn:aws:iam:::user/s3unload"]},"Action":["sts:AssumeRole"]}]})";
-  const std::string policy =
-      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],)"
-      R"("Resource":"arn:aws:s3:::*"}]})";
-  auto made = testing::RadosGwAdmin(sts, {"role", "create", "--role-name=s3unload-service",
-                                          "--path=/", "--assume-role-policy-doc=" + trust});
+  auto made = testing::MakeRadosGwRole(sts, "s3unload-service");
   ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
-  auto put = testing::RadosGwAdmin(sts, {"role-policy", "put", "--role-name=s3unload-service",
-                                         "--policy-name=s3", "--policy-doc=" + policy});
-  ASSERT_EQ(put.exit_code, 0) << put.out << put.err;
   testing::CreateBucketWithAwsCli(sts, bucket_);
 
   Start();

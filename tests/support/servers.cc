@@ -230,6 +230,23 @@ CommandResult RadosGwAdmin(const S3Server& server, const std::vector<std::string
   return RunCommand(argv);
 }
 
+CommandResult MakeRadosGwRole(const S3Server& server, const std::string& name,
+                              const std::string& trust_policy) {
+  const std::string trust =
+      !trust_policy.empty()
+          ? trust_policy
+          : R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
+            R"(["arn:aws:iam:::user/s3unload"]},"Action":["sts:AssumeRole"]}]})";
+  const std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],)"
+      R"("Resource":"arn:aws:s3:::*"}]})";
+  CommandResult made = RadosGwAdmin(server, {"role", "create", "--role-name=" + name, "--path=/",
+                                             "--assume-role-policy-doc=" + trust});
+  if (made.exit_code != 0) return made;
+  return RadosGwAdmin(server, {"role-policy", "put", "--role-name=" + name, "--policy-name=s3",
+                               "--policy-doc=" + policy});
+}
+
 s3::Credentials RadosGwPutOnlyUser() {
   return {"S3UNLOADPUTONLY0001", "s3unload-putonly-secret-01", "", std::nullopt};
 }

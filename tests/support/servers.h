@@ -57,6 +57,11 @@ CommandResult RunShell(const std::string& command_line,
 
 // radosgw-admin against `server` (a radosgw), e.g. {"role", "create", ...}.
 CommandResult RadosGwAdmin(const S3Server& server, const std::vector<std::string>& args);
+// Makes the role `name` (arn:aws:iam:::role/NAME) on a radosgw with STS: trusted by
+// `trust_policy` (default: the owner user "s3unload" may assume it), with a role policy that
+// allows every S3 action. The result of the first radosgw-admin call that failed, else the last.
+CommandResult MakeRadosGwRole(const S3Server& server, const std::string& name,
+                              const std::string& trust_policy = "");
 
 // How long SpawnProcess waits for the first line before it kills the child.
 inline constexpr std::chrono::seconds kSpawnLimit{120};
