@@ -99,7 +99,13 @@ void Notifier::OnRunEnded(const RunEnded& ended, bool retry_scheduled) {
   }
 
   auto redactor = std::make_shared<Logger>(LogLevel::kOff);
+  // The webhook's URL, and its path alone (what an HTTP error quotes: "POST /services/...").
   redactor->AddSecret(settings->webhook_url);
+  const std::string host = WebhookHost(settings->webhook_url);
+  if (const size_t at = settings->webhook_url.find(host);
+      !host.empty() && at != std::string::npos) {
+    redactor->AddSecret(settings->webhook_url.substr(at + host.size()));
+  }
   redactor->AddSecret(settings->smtp_password);
   for (const std::string& id : {connector->domo_account_id, connector->aws_account_id}) {
     if (auto account = store_.GetAccount(id)) {
