@@ -29,6 +29,7 @@
 #include "service/aws_environment.h"
 #include "service/backfill.h"
 #include "service/forms.h"
+#include "service/notifications.h"
 #include "service/role_policies.h"
 #include "service/schedule.h"
 #include "service/web_assets.h"
@@ -785,6 +786,67 @@ struct Api::Impl {
               }));
   }
 
+  // ---- notifications (service/notifications.h); secrets go in, never out
+
+  struct SavedNotifications {
+    std::optional<NotificationSettings> settings;  // nullopt: none saved
+    bool failing = false;
+  };
+  // The connector's saved settings; an error (unknown connector, ...) is sent as the answer.
+  std::optional<SavedNotifications> LoadNotifications(const std::string& connector_id,
+                                                      Response& res) {
+    auto c = store.GetConnector(connector_id);
+    if (!c) return SendError(res, c.error()), std::nullopt;
+    auto record = store.GetNotifications(c->id);
+    if (!record) return SendError(res, record.error()), std::nullopt;
+    if (!*record) return SavedNotifications{};
+    auto settings = NotificationsFromRecord(**record);
+    if (!settings) return SendError(res, settings.error()), std::nullopt;
+    return SavedNotifications{std::move(*settings), (*record)->failing};
+  }
+
+  void NotificationRoutes() {
+    const std::string path = "/api/v1/connectors/([^/]+)/notifications";
+    http.Get(path, Guard([this](const Request& req, Response& res) {
+               auto saved = LoadNotifications(req.matches[1].str(), res);
+               if (!saved) return;
+               SendJson(res, 200,
+                        NotificationsJson(saved->settings.value_or(NotificationSettings{}),
+                                          saved->failing));
+             }));
+    http.Put(
+        path, WithBody([this](const Request& req, Response& res) {
+          auto body = Body(req, res);
+          if (!body) return;
+          auto saved = LoadNotifications(req.matches[1].str(), res);
+          if (!saved) return;
+          auto form = ParseNotificationForm(*body, saved->settings ? &*saved->settings : nullptr);
+          if (!form) return SendFieldErrors(res, form.error(), "the notifications");
+          auto stored = store.SaveNotifications(NotificationsToRecord(req.matches[1].str(), *form));
+          if (!stored) return SendError(res, stored.error());
+          SendJson(res, 200, NotificationsJson(*form, stored->failing));
+        }));
+    http.Get(path + "/deliveries", Guard([this](const Request& req, Response& res) {
+               auto c = store.GetConnector(req.matches[1].str());
+               if (!c) return SendError(res, c.error());
+               int limit = 50;
+               if (req.has_param("limit")) {
+                 const std::string text = req.get_param_value("limit");
+                 auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+                 if (ec != std::errc() || end != text.data() + text.size() || limit < 1 ||
+                     limit > store::kMaxRunsPerPage) {
+                   return SendFieldErrors(
+                       res, {{"limit", "expected a whole number from 1 to 1000"}}, "the query");
+                 }
+               }
+               auto list = store.ListDeliveries(c->id, limit);
+               if (!list) return SendError(res, list.error());
+               json out = json::array();
+               for (const store::DeliveryRecord& d : *list) out.push_back(DeliveryJson(d));
+               SendJson(res, 200, {{"deliveries", out}});
+             }));
+  }
+
   // ---- runs
 
   void ListRuns(const Request& req, Response& res, std::optional<std::string> connector_id) {
@@ -958,6 +1020,7 @@ Api::Api(store::Store& store, Scheduler& scheduler, Backfills& backfills, Clock&
   i.AccountRoutes();
   i.ConnectorRoutes();
   i.BackfillRoutes();
+  i.NotificationRoutes();
   i.RunRoutes();
   i.TestRoutes();
   // A body sent to no route is not read either (httplib would read a chunked one whole).

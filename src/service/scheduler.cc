@@ -263,6 +263,7 @@ void Scheduler::OnEnded(const RunEnded& ended) {
     }
   }
   // The retry decision first, so a run seen ended is never seen without its retry.
+  bool retry_scheduled = false;
   if (ended.status == store::RunStatus::kFailed && retried) {
     auto connector = store_.GetConnector(ended.connector_id);
     auto run = store_.GetRun(ended.run_id);
@@ -274,12 +275,14 @@ void Scheduler::OnEnded(const RunEnded& ended) {
             !ok) {
           log_.Error(ok.error().ToString());
         } else {
+          retry_scheduled = true;
           log_.Info(fmt::format("connector {}: run {} failed; attempt {} at {}", connector->name,
                                 ended.run_id, run->attempt + 1, due));
         }
       }
     }
   }
+  if (options_.run_ended) options_.run_ended(ended, retry_scheduled);
   {
     std::lock_guard lock(mu_);
     auto it = active_.find(ended.connector_id);

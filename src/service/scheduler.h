@@ -71,6 +71,9 @@ class Launcher {
 struct SchedulerOptions {
   int max_concurrent_runs = 2;
   std::function<uint32_t()> random;  // run id suffixes; default std::random_device
+  // Called once per ended run, after its retry decision (`retry_scheduled`: it will run again),
+  // from the thread that reported the end: the notifications' hook (service/notifier.h).
+  std::function<void(const RunEnded&, bool retry_scheduled)> run_ended;
 };
 
 struct RecoveryReport {

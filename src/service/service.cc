@@ -14,9 +14,12 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/executor.h"
+#include "http/curl_client.h"
 #include "service/api.h"
 #include "service/api_token.h"
 #include "service/launcher.h"
+#include "service/notifier.h"
 #include "service/scheduler.h"
 #include "store/secret_box.h"
 #include "store/store.h"
@@ -129,9 +132,16 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   }
 
   RunMetrics metrics;
+  // Before the launcher: runs still ending while it is destroyed are told about.
+  http::CurlHttpClient notification_http;
+  CurlNotificationSender notification_sender(notification_http);
+  Notifier notifier(store, system_clock, notification_sender, log, std::make_unique<ThreadPool>(1));
   RunLauncher launcher(store, system_clock, log, metrics);
   SchedulerOptions scheduler_options;
   scheduler_options.max_concurrent_runs = options.max_concurrent_runs;
+  scheduler_options.run_ended = [&notifier](const RunEnded& ended, bool retry_scheduled) {
+    notifier.OnRunEnded(ended, retry_scheduled);
+  };
   Scheduler scheduler(store, clock, launcher, log, scheduler_options);
   auto recovered = scheduler.Recover();
   if (!recovered) return Report(err, recovered.error());

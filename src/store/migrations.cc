@@ -187,12 +187,45 @@ ALTER TABLE accounts_v5 RENAME TO accounts;
 CREATE INDEX accounts_by_base ON accounts (base_account_id) WHERE base_account_id IS NOT NULL;
 )sql";
 
+// Migration 6: notifications (issue 18). Notes on choices:
+// - One settings row per connector, deleted with it (ON DELETE CASCADE). Its non-secret part is
+//   a JSON object the service validates, so a new setting needs no migration; the webhook URL
+//   and the SMTP password are SecretBox BLOBs like the accounts' secrets.
+// - `failing` is the notifier's memory of the connector's last final outcome (a recovery is the
+//   first success after a failure); it survives a restart because it is here.
+// - Deliveries keep their connector_id without a foreign key, as runs do: the record of what
+//   was sent outlives a deleted connector. They never hold a secret (target: a host).
+constexpr std::string_view kNotificationsSql = R"sql(
+CREATE TABLE notifications (
+  connector_id  TEXT PRIMARY KEY NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  settings_json TEXT NOT NULL,
+  webhook_url   BLOB,
+  smtp_password BLOB,
+  failing       INTEGER NOT NULL DEFAULT 0 CHECK (failing IN (0, 1)),
+  updated_ms    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE deliveries (
+  id           INTEGER PRIMARY KEY,
+  connector_id TEXT NOT NULL,
+  run_id       TEXT NOT NULL,
+  event        TEXT NOT NULL CHECK (event IN ('failure', 'recovery', 'success')),
+  channel      TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),
+  target       TEXT NOT NULL,
+  delivered    INTEGER NOT NULL CHECK (delivered IN (0, 1)),
+  attempts     INTEGER NOT NULL CHECK (attempts >= 1),
+  error        TEXT NOT NULL DEFAULT '',
+  finished_ms  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX deliveries_by_connector ON deliveries (connector_id, id DESC);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "runs", kRunsSql},
     Migration{2, "accounts", kAccountsSql},
     Migration{3, "connectors and settings", kConnectorsSql},
     Migration{4, "upload journal", kUploadsSql},
     Migration{5, "AWS role accounts", kRoleAccountsSql, /*rebuilds_tables=*/true},
+    Migration{6, "notifications", kNotificationsSql},
 };
 
 struct SchemaState {

@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "store/accounts.h"
 #include "store/connectors.h"
+#include "store/notifications.h"
 #include "store/process_identity.h"
 #include "store/runs.h"
 #include "store/secret_box.h"
@@ -192,6 +193,24 @@ class Store {
   Result<void> SetPendingRetry(std::string_view id, int64_t due_ms, int attempt,
                                std::string_view retry_of_run_id);
   Result<void> ClearPendingRetry(std::string_view id);
+
+  // ---- Notifications (notifications.h). Sealing and opening the secrets needs AttachSecrets
+  // (else kFailedPrecondition).
+
+  // The connector's settings, secrets decrypted; nullopt when none were saved. kDataLoss
+  // (subject "connector <id>: notifications.<secret>") when a secret does not decrypt.
+  Result<std::optional<NotificationRecord>> GetNotifications(std::string_view connector_id);
+  // Inserts or replaces the user's part (settings_json, the secrets as given, "" = none), keeping
+  // `failing`; returns the stored record. kNotFound for an unknown connector, kInvalidArgument
+  // (subject "settings_json") when it is not a JSON object.
+  Result<NotificationRecord> SaveNotifications(const NotificationRecord& record);
+  // The notifier's state; a connector without settings has nothing to change (no error).
+  Result<void> SetNotificationsFailing(std::string_view connector_id, bool failing);
+  // Appends `delivery` and returns its id. kInvalidArgument for an unknown event or channel,
+  // attempts < 1, or an empty connector_id / run_id.
+  Result<int64_t> RecordDelivery(const DeliveryRecord& delivery);
+  // The connector's latest deliveries, newest first, at most `limit` (1..kMaxRunsPerPage).
+  Result<std::vector<DeliveryRecord>> ListDeliveries(std::string_view connector_id, int limit);
 
   // ---- Service settings: text values by key (the API token's hash, ...).
 

@@ -359,6 +359,21 @@ try {
     await page.screenshot({path: path.join(screenshots, 'backfill.png'), fullPage: true});
   });
 
+  await step('notifications: a bad webhook URL named on its field, then saved and never shown back', async () => {
+    const card = page.getByTestId('notifications');
+    await card.getByLabel('Webhook', {exact: true}).check();
+    await card.getByLabel('Webhook URL').fill('ftp://hooks.example.com/x');
+    await card.getByRole('button', {name: 'Save notifications'}).click();
+    await page.locator('#nt-webhook-url-error').getByText('expected a URL starting with https://').waitFor();
+    await card.getByLabel('Webhook URL').fill('http://127.0.0.1:9/services/T0/B0/browser-secret');
+    await card.getByLabel('Body').selectOption('slack');
+    await card.getByRole('button', {name: 'Save notifications'}).click();
+    await card.getByText('Notifications saved.').waitFor();
+    assert.equal(await card.getByLabel('Webhook URL').inputValue(), '');
+    assert.match(await card.getByLabel('Webhook URL').getAttribute('placeholder'), /saved \(127\.0\.0\.1:9\)/);
+    assert.ok(!(await page.content()).includes('browser-secret'), 'the webhook URL is shown back');
+  });
+
   assert.deepEqual(pageErrors, [], 'JavaScript errors on the page');
   assert.deepEqual(badAssets, [], 'files of the page that did not load');
   console.log(`browser tests: all ${passed} steps passed`);

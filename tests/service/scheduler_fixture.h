@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -66,6 +67,10 @@ class SchedulerTest : public ::testing::Test {
     launcher_ = std::make_unique<testing::FakeLauncher>(*store_, clock_);
     SchedulerOptions scheduler_options;
     scheduler_options.max_concurrent_runs = limit_;
+    scheduler_options.run_ended = [this](const RunEnded& ended, bool retry_scheduled) {
+      std::lock_guard lock(ended_mu_);
+      ended_.push_back({ended.run_id, retry_scheduled});
+    };
     scheduler_ = std::make_unique<Scheduler>(*store_, clock_, *launcher_, log_, scheduler_options);
   }
 
@@ -112,6 +117,9 @@ class SchedulerTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<testing::FakeLauncher> launcher_;
   std::unique_ptr<Scheduler> scheduler_;
+  // What SchedulerOptions::run_ended was told: run id, retry scheduled.
+  std::mutex ended_mu_;
+  std::vector<std::pair<std::string, bool>> ended_;  // GUARDED_BY(ended_mu_)
 };
 
 }  // namespace s3u::service

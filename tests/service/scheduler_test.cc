@@ -88,6 +88,25 @@ TEST_F(SchedulerTest, AFailedRunIsRetriedEveryNMinutesUpToMTimesEachAttemptItsOw
   EXPECT_EQ((*runs)[2].attempt, 1);
 }
 
+// The notifications' hook hears of every end, after the retry decision.
+TEST_F(SchedulerTest, RunEndedHearsWhetherARetryWasScheduled) {
+  const std::string id =
+      Connector("n", {{"kind", "manual"}}, {{"every_minutes", 10}, {"max_retries", 1}});
+  ASSERT_TRUE(scheduler_->RunNow(id, std::nullopt).has_value());
+  launcher_->End(0, store::RunStatus::kFailed);
+  clock_.Advance(minutes(10));
+  scheduler_->Tick();
+  ASSERT_EQ(launcher_->launched.size(), 2u);
+  launcher_->End(1, store::RunStatus::kFailed);  // retries exhausted
+  ASSERT_TRUE(scheduler_->RunNow(id, std::nullopt).has_value());
+  launcher_->End(2, store::RunStatus::kSucceeded);
+  std::lock_guard lock(ended_mu_);
+  EXPECT_EQ(ended_, (std::vector<std::pair<std::string, bool>>{
+                        {launcher_->launched[0].request.run_id, true},
+                        {launcher_->launched[1].request.run_id, false},
+                        {launcher_->launched[2].request.run_id, false}}));
+}
+
 TEST_F(SchedulerTest, ACancelledRunIsNotRetried) {
   const std::string id = Connector("c", {{"kind", "manual"}});
   ASSERT_TRUE(scheduler_->RunNow(id, std::nullopt).has_value());

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "support/emulator.h"
+#include "support/notification_receivers.h"
 #include "support/prometheus.h"
 #include "support/servers.h"
 
@@ -936,6 +937,76 @@ TEST_F(ServiceIntegrationTest, AFailedRunIsRetriedOnTimeAsItsOwnRun) {
   EXPECT_EQ(retry["attempt"], 2);
   EXPECT_EQ(retry["status"], "SUCCEEDED") << retry.dump();
   EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["state"], "manual");
+}
+
+// Notifications end to end: set through the API (secrets never shown back), a failed run and
+// the next successful one each told once by webhook and by mail, recorded, and nothing sent
+// holding a secret.
+TEST_F(ServiceIntegrationTest, AFailureAndItsRecoveryAreNotifiedOnceEachWithoutSecrets) {
+  testing::NotificationReceivers receivers;
+  Start();
+  const std::string id = Connector();  // no retries: the first failure is final
+  const std::string hook_path = "/services/T0/B0/hook-secret-4242";
+  const json settings = {{"webhook", {{"url", receivers.webhook_url(hook_path)}}},
+                         {"email",
+                          {{"smtp_url", receivers.smtp_url()},
+                           {"from", "s3unload@example.com"},
+                           {"to", {"ops@example.com"}}}}};
+  const std::string path = "/api/v1/connectors/" + id + "/notifications";
+  auto bad = service_->Call("PUT", path, {{"webhook", {{"url", "ftp://x"}}}});
+  EXPECT_EQ(bad.status, 400) << bad.raw;
+  EXPECT_EQ(bad.body["error"]["fields"][0]["field"], "webhook.url");
+  EXPECT_EQ(service_->Call("GET", path).body["webhook"], nullptr) << "nothing saved";
+  auto saved = service_->Call("PUT", path, settings);
+  ASSERT_EQ(saved.status, 200) << saved.raw;
+  EXPECT_EQ(saved.body["webhook"]["url_set"], true);
+  EXPECT_EQ(saved.body["webhook"]["host"], receivers.webhook_url("").substr(7));
+  EXPECT_THAT(service_->Call("GET", path).raw, Not(HasSubstr("hook-secret-4242")));
+
+  // Deliveries are sent off the run's thread: wait for them to be recorded.
+  auto wait_for_deliveries = [&](size_t n) {
+    json list;
+    for (int i = 0; i < 2400; ++i) {
+      list = service_->Call("GET", path + "/deliveries").body["deliveries"];
+      if (list.size() >= n) return list;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "never " << n << " deliveries: " << list.dump();
+    return list;
+  };
+  emulator_->Admin("POST", "/__admin/faults",
+                   json::array({{{"route", "query"}, {"action", "status"}, {"status", 400}}}));
+  auto first = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  ASSERT_EQ(service_->WaitForEnd(first.body["run_id"])["status"], "FAILED");
+  wait_for_deliveries(2);
+  emulator_->Admin("POST", "/__admin/faults", json::array());
+  auto second = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
+  ASSERT_EQ(service_->WaitForEnd(second.body["run_id"])["status"], "SUCCEEDED");
+  const json deliveries = wait_for_deliveries(4);
+  ASSERT_EQ(deliveries.size(), 4u) << deliveries.dump();
+  for (const json& d : deliveries) {
+    EXPECT_EQ(d["delivered"], true) << d.dump();
+    EXPECT_THAT(d.dump(), Not(HasSubstr("hook-secret-4242")));
+  }
+  EXPECT_EQ(deliveries[0]["event"], "recovery");
+  EXPECT_EQ(deliveries[3]["event"], "failure");
+
+  const auto hooks = receivers.Webhooks();
+  const auto mails = receivers.Mails();
+  ASSERT_EQ(hooks.size(), 2u);
+  ASSERT_EQ(mails.size(), 2u);
+  EXPECT_EQ(json::parse(hooks[0])["event"], "failure");
+  EXPECT_EQ(json::parse(hooks[0])["run"]["id"], first.body["run_id"]);
+  EXPECT_EQ(json::parse(hooks[1])["event"], "recovery");
+  EXPECT_THAT(mails[0], HasSubstr("Subject: [s3unload] orders failed"));
+  EXPECT_THAT(mails[1], HasSubstr("Subject: [s3unload] orders recovered"));
+  for (const std::string& got : {hooks[0], hooks[1], mails[0], mails[1]}) {
+    for (const std::string& secret :
+         {std::string(StandardDomo::kOwnerClientSecret), RadosGw().owner.secret_access_key,
+          std::string("hook-secret-4242")}) {
+      EXPECT_THAT(got, Not(HasSubstr(secret)));
+    }
+  }
 }
 
 TEST_F(ServiceIntegrationTest, AScheduledConnectorRunsWhenItsTimeComes) {

@@ -8,6 +8,7 @@ import {Banner, Badge} from './ui.js';
 import {usePolling} from './poll.js';
 import {RunChart} from './chart.js';
 import {BackfillCard} from './backfill.js';
+import {NotificationsCard} from './notifications.js';
 import * as fmt from './format.js';
 
 const kPage = 50;
@@ -62,6 +63,7 @@ export function RunHistory({id, navigate}) {
     ${connector ? html`<p class="lead">${connector.schedule_text}. State: <${Badge} value=${connector.state} />${connector.next_run_ms ? ` Next run ${fmt.time(connector.next_run_ms)} (${fmt.relative(connector.next_run_ms)}).` : ''}</p>` : ''}
     ${message ? html`<${Banner} kind=${message.kind} onClose=${() => setMessage(null)}>${message.text}<//>` : ''}
     ${connector ? html`<${BackfillCard} connector=${connector} onChange=${load} />` : ''}
+    ${connector ? html`<${NotificationsCard} connector=${connector} />` : ''}
     ${runs === null ? html`<p>Loading…</p>` : runs.length === 0 ? html`<p class="empty">No runs yet: Run now starts one.</p>` : html`
       <div class="card"><h3>Rows, bytes and duration per run</h3><${RunChart} runs=${runs} /></div>
       <div class="card table-wrap">
