@@ -929,8 +929,8 @@ TEST_F(ServiceIntegrationTest, ARunsLogIsReadableWithItsSecretsRedactedAndValues
                                                 domo_secret};
   auto created = service_->Call("POST", "/api/v1/connectors", body);
   ASSERT_EQ(created.status, 201) << created.raw;
-  auto started =
-      service_->Call("POST", "/api/v1/connectors/" + created.body["id"].get<std::string>() + "/run");
+  auto started = service_->Call(
+      "POST", "/api/v1/connectors/" + created.body["id"].get<std::string>() + "/run");
   ASSERT_EQ(started.status, 202) << started.raw;
   const std::string run_id = started.body["run_id"];
   const json run = service_->WaitForEnd(run_id);
