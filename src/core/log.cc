@@ -1,10 +1,11 @@
 #include "core/log.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
+
+#include "core/time_format.h"
 
 namespace s3u {
 namespace {
@@ -79,10 +80,8 @@ std::string JsonLogLine(LogLevel level, std::chrono::system_clock::time_point ti
     if (c == '"' || c == '\\') message += '\\';
     message += c;
   }
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time - seconds).count();
-  return fmt::format(R"({{"time":"{:%Y-%m-%dT%H:%M:%S}.{:03}Z","level":"{}","message":"{}"}})",
-                     seconds, ms, LogLevelName(level), message);
+  return fmt::format(R"({{"time":"{}","level":"{}","message":"{}"}})", IsoUtcMillis(time),
+                     LogLevelName(level), message);
 }
 
 bool ParseLogLevel(std::string_view text, LogLevel* out) {

@@ -1,5 +1,8 @@
 #include "core/time_format.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -8,6 +11,12 @@ namespace s3u {
 
 int64_t EpochMillis(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string IsoUtcMillis(std::chrono::system_clock::time_point t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - seconds).count();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, ms);
 }
 
 std::string FormatDuration(std::chrono::milliseconds d) {

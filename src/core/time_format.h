@@ -15,6 +15,9 @@ namespace s3u {
 // Milliseconds since 1970-01-01T00:00:00Z.
 int64_t EpochMillis(std::chrono::system_clock::time_point t);
 
+// ISO-8601 in UTC to the millisecond: "2026-12-04T16:00:00.123Z" (log lines, the run log).
+std::string IsoUtcMillis(std::chrono::system_clock::time_point t);
+
 // "250ms", "42s", "3m 5s", "2h 0m 7s", "1d 3h 0m 0s": the magnitude of `d` (the sign is the
 // caller's to word, e.g. "ahead"/"behind").
 std::string FormatDuration(std::chrono::milliseconds d);

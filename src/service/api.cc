@@ -31,6 +31,7 @@
 #include "service/forms.h"
 #include "service/notifications.h"
 #include "service/role_policies.h"
+#include "service/run_log.h"
 #include "service/schedule.h"
 #include "service/web_assets.h"
 #include "table/day_range.h"
@@ -892,6 +893,11 @@ struct Api::Impl {
                auto run = store.GetRun(req.matches[1].str());
                if (!run) return SendError(res, run.error());
                SendJson(res, 200, store::RunJson(*run));
+             }));
+    http.Get("/api/v1/runs/([^/]+)/log", Guard([this](const Request& req, Response& res) {
+               auto lines = store.ReadRunLog(req.matches[1].str());
+               if (!lines) return SendError(res, lines.error());
+               SendJson(res, 200, RunLogJson(req.matches[1].str(), *lines));
              }));
     http.Post("/api/v1/schedules/preview", WithBody([this](const Request& req, Response& res) {
                 auto body = Body(req, res);

@@ -9,6 +9,7 @@
 #include "jobs/recovery.h"
 #include "service/aws_environment.h"
 #include "service/forms.h"
+#include "service/run_log.h"
 #include "unload/runner.h"
 
 namespace s3u::service {
@@ -30,18 +31,22 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
                          std::function<void(const RunEnded&)> done) {
   // The job is built, its clients made and the run begun before Launch returns, so the run id
   // "Run now" answers with is in the history at once; only the unload runs on the thread.
+  // The run's lines are kept with it (run_log.h) and go to the service's log as well.
   const std::string prefix = fmt::format("connector {} run {}: ", connector.name, request.run_id);
-  auto log = std::make_shared<Logger>(LogLevel::kInfo,
-                                      [this, prefix](LogLevel level, std::string_view line) {
-                                        log_.Log(level, prefix + std::string(line));
-                                      });
+  auto run_log = std::make_shared<RunLog>(store_, request.run_id, clock_, log_);
+  auto log = std::make_shared<Logger>(
+      LogLevel::kInfo, [this, prefix, run_log](LogLevel level, std::string_view line) {
+        run_log->Add(level, line);
+        log_.Log(level, prefix + std::string(line));
+      });
+  auto history = std::make_shared<RunLogHistory>(metered_history_, *run_log, *log);
   unload::RunIdentity id{request.run_id, connector.name, connector.id, request.attempt};
   auto refuse = [&](const Error& error) {
     Error shown = error;
     shown.message = log->Redact(shown.message);
     log->Error("could not start: " + shown.ToString());
     const int64_t now = EpochMillis(clock_.Now());
-    metered_history_.NotStarted(id, now, shown);
+    history->NotStarted(id, now, shown);
     done({connector.id, request.run_id, RunStatus::kFailed, now});
   };
   auto spec = PrepareJob(connector, request, *log);
@@ -49,8 +54,7 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
   auto clients =
       jobs::OpenJobClients(*spec, ServiceEnvironment(jobs::S3SourceFor(*spec)), {}, clock_, *log);
   if (!clients) return refuse(clients.error());
-  auto run =
-      std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, metered_history_, clock_));
+  auto run = std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, *history, clock_));
 
   std::lock_guard lock(mu_);
   for (auto it = workers_.begin(); it != workers_.end();) {
@@ -64,24 +68,20 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
   auto finished = std::make_shared<std::atomic<bool>>(false);
   auto job_clients = std::make_shared<jobs::JobClients>(std::move(*clients));
   workers_.push_back(
-      {std::thread([this, connector_id = connector.id, cancel, done, finished, log, run,
-                    job_clients, job = std::move(*spec)] {
+      {std::thread([this, connector_id = connector.id, cancel, done, finished, run_log, log,
+                    history, run, job_clients, job = std::move(*spec)] {
          jobs::S3Clients& s3 = *job_clients->s3;
          ThreadPool pool(job.concurrency);
          unload::RunDeps deps{*job_clients->domo->client, *s3.client, pool, clock_, *log};
          deps.aws_credentials = &s3.settings.credentials;
          deps.region = s3.settings.region;
          deps.cancel = cancel.get();
+         // The run's last line ("succeeded: ..." or "ended: ...") is logged by `history`.
          const unload::RunOutcome outcome = unload::ExecuteRun(job, std::move(*run), deps);
-         if (outcome.succeeded) {
-           log->Info(fmt::format("succeeded: {} rows, {} object(s), {} bytes", outcome.rows,
-                                 outcome.objects, outcome.bytes));
-         } else {
-           log->Warn("ended: " + outcome.error->ToString());
-         }
          if (job.writeback_dataset_id.empty() && !outcome.writeback_dataset_id.empty()) {
            RememberWriteback(connector_id, outcome.writeback_dataset_id, *log);
          }
+         run_log->Save();
          done({connector_id, outcome.run_id, outcome.status, outcome.finished_ms});
          finished->store(true);
        }),

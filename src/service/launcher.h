@@ -27,7 +27,8 @@ namespace s3u::service {
 class RunLauncher final : public Launcher {
  public:
   // `clock` times and signs the runs (the real clock in production). Lines of each run go to
-  // `log` prefixed with the connector's name and the run id, after the run's own redaction.
+  // `log` prefixed with the connector's name and the run id, after the run's own redaction,
+  // and are kept with the run in `store` (run_log.h).
   // Every outcome is also counted in `metrics` (run_metrics.h), which must outlive this.
   RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics);
   ~RunLauncher() override;

@@ -219,6 +219,24 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_by_connector ON deliveries (connector_id, id DESC);
 )sql";
 
+// Migration 7: each service run's own log lines (issue 18), bounded by their writer
+// (service/run_log.h: the first and the last lines of a run; seq numbers the lines as the run
+// logged them, so a gap is where lines were left out). Notes on choices:
+// - A foreign key to runs ON DELETE CASCADE: lines exist only for a recorded run, and go with
+//   it (runs are never deleted today; a future pruning of runs takes their logs along).
+// - The lines are stored as the run's Logger emitted them: redacted, control characters
+//   escaped; level is a LogLevel name.
+constexpr std::string_view kRunLogSql = R"sql(
+CREATE TABLE run_log (
+  run_id  TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  seq     INTEGER NOT NULL CHECK (seq >= 0),
+  time_ms INTEGER NOT NULL,
+  level   TEXT NOT NULL CHECK (level IN ('debug', 'info', 'warn', 'error')),
+  line    TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "runs", kRunsSql},
     Migration{2, "accounts", kAccountsSql},
@@ -226,6 +244,7 @@ constexpr std::array kMigrations = {
     Migration{4, "upload journal", kUploadsSql},
     Migration{5, "AWS role accounts", kRoleAccountsSql, /*rebuilds_tables=*/true},
     Migration{6, "notifications", kNotificationsSql},
+    Migration{7, "run logs", kRunLogSql},
 };
 
 struct SchemaState {

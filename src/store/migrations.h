@@ -3,7 +3,7 @@
 // exactly at one version and a failed migration leaves it at the previous one. Migrations are
 // only ever appended: a released one is never edited. 1: runs; 2: accounts; 3: connectors
 // (with their pending retries) and settings; 4: the upload journal; 5: AWS role accounts;
-// 6: notifications.
+// 6: notifications; 7: run logs.
 // docs/store.md describes each.
 //
 // Thread-safety: Migrations() is immutable data; ApplyMigrations uses the Connection it is given

@@ -520,4 +520,72 @@ Result<std::vector<JournaledUpload>> Store::JournaledUploads(std::string_view ru
   return found;
 }
 
+Result<void> Store::AppendRunLog(std::string_view run_id, const RunLogBatch& batch) {
+  for (const RunLogLine& line : batch.lines) {
+    if (line.seq < 0) {
+      return Fail(ErrorCode::kInvalidArgument, RunSubject(run_id),
+                  "log line seq " + std::to_string(line.seq) + "; lines count from 0");
+    }
+  }
+  const std::string doing = "saving the log of run " + std::string(run_id);
+  return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
+    auto start = StartOf(db, run_id, doing);
+    if (!start) return Fail(std::move(start.error()));
+    if (!*start) {
+      return Fail(ErrorCode::kNotFound, RunSubject(run_id),
+                  "no such run in the store " + path_.string());
+    }
+    auto insert = Statement::Prepare(
+        db, "INSERT INTO run_log (run_id, seq, time_ms, level, line) VALUES (?1, ?2, ?3, ?4, ?5)",
+        doing);
+    if (!insert) return Fail(std::move(insert.error()));
+    for (const RunLogLine& line : batch.lines) {
+      insert->BindText(1, run_id)
+          .BindInt(2, line.seq)
+          .BindInt(3, line.time_ms)
+          .BindText(4, LogLevelName(line.level))
+          .BindText(5, line.text);
+      if (auto ok = insert->Run(); !ok) return ok;
+      insert->Reset();
+    }
+    if (batch.dropped_to <= batch.dropped_from) return {};
+    auto drop = Statement::Prepare(
+        db, "DELETE FROM run_log WHERE run_id = ?1 AND seq >= ?2 AND seq < ?3", doing);
+    if (!drop) return Fail(std::move(drop.error()));
+    drop->BindText(1, run_id).BindInt(2, batch.dropped_from).BindInt(3, batch.dropped_to);
+    return drop->Run();
+  });
+}
+
+Result<std::vector<RunLogLine>> Store::ReadRunLog(std::string_view run_id) {
+  std::vector<RunLogLine> lines;
+  const std::string doing = "reading the log of run " + std::string(run_id);
+  auto read = Locked(TransactionMode::kRead, doing, [&](Connection& db) -> Result<void> {
+    auto start = StartOf(db, run_id, doing);
+    if (!start) return Fail(std::move(start.error()));
+    if (!*start) {
+      return Fail(ErrorCode::kNotFound, RunSubject(run_id),
+                  "no such run in the store " + path_.string());
+    }
+    auto query = Statement::Prepare(
+        db, "SELECT seq, time_ms, level, line FROM run_log WHERE run_id = ?1 ORDER BY seq", doing);
+    if (!query) return Fail(std::move(query.error()));
+    query->BindText(1, run_id);
+    for (;;) {
+      auto row = query->Step();
+      if (!row) return Fail(std::move(row.error()));
+      if (!*row) return {};
+      RunLogLine line{query->Int(0), query->Int(1), LogLevel::kInfo, query->Text(3)};
+      if (!ParseLogLevel(query->Text(2), &line.level)) {
+        return Fail(ErrorCode::kDataLoss, RunSubject(run_id),
+                    "log line " + std::to_string(line.seq) + " has level '" + query->Text(2) +
+                        "'; the store was edited by hand or is damaged");
+      }
+      lines.push_back(std::move(line));
+    }
+  });
+  if (!read) return Fail(std::move(read.error()));
+  return lines;
+}
+
 }  // namespace s3u::store

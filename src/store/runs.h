@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/run_status.h"
 
 namespace s3u::store {
@@ -72,6 +73,27 @@ struct JournaledUpload {
   bool completed = false;  // its object is visible (a publish that did not finish)
 
   bool operator==(const JournaledUpload&) const = default;
+};
+
+// One line of a run's own log (migration 7), as the run's Logger emitted it: already redacted
+// and with control characters escaped (core/log.h), so it is one line of plain text.
+struct RunLogLine {
+  int64_t seq = 0;      // 0, 1, 2, ... in the order the run logged them
+  int64_t time_ms = 0;  // epoch milliseconds
+  LogLevel level = LogLevel::kInfo;
+  std::string text;
+
+  bool operator==(const RunLogLine&) const = default;
+};
+
+// What AppendRunLog writes: new lines, and the lines that left the run's bounded log since
+// (service/run_log.h): those with dropped_from <= seq < dropped_to are deleted.
+struct RunLogBatch {
+  std::vector<RunLogLine> lines;  // by seq
+  int64_t dropped_from = 0;
+  int64_t dropped_to = 0;  // == dropped_from: none
+
+  bool operator==(const RunLogBatch&) const = default;
 };
 
 // The most runs ListRuns returns at once.

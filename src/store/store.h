@@ -105,6 +105,17 @@ class Store {
   Result<std::vector<std::string>> MarkInterruptedRuns(
       const std::optional<std::string>& cli_job = std::nullopt);
 
+  // ---- A run's own log (migration 7; the bound is the writer's: service/run_log.h).
+
+  // Inserts `batch.lines` and deletes the run's lines in [dropped_from, dropped_to), in one
+  // transaction. kNotFound for an unknown run; kInvalidArgument for a seq < 0 or a line whose
+  // seq the run already has.
+  Result<void> AppendRunLog(std::string_view run_id, const RunLogBatch& batch);
+
+  // The run's stored lines by seq (empty for a run that logged nothing). kNotFound for an
+  // unknown run; kDataLoss for a level that is not a LogLevel name.
+  Result<std::vector<RunLogLine>> ReadRunLog(std::string_view run_id);
+
   // ---- The upload journal (crash safety, migration 4). An upload is journaled before its
   // first part and forgotten once completed or aborted; what a dead process left is aborted by
   // the next start (jobs/recovery.h).

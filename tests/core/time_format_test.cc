@@ -44,6 +44,13 @@ TEST(ParseDurationTest, RejectsWhatIsNotADuration) {
   }
 }
 
+TEST(IsoUtcMillisTest, IsUtcToTheMillisecondWithLeadingZeros) {
+  using Time = std::chrono::system_clock::time_point;
+  EXPECT_EQ(IsoUtcMillis(Time(milliseconds(1'741'946'400'123))), "2025-03-14T10:00:00.123Z");
+  EXPECT_EQ(IsoUtcMillis(Time(milliseconds(1'741'946'459'007))), "2025-03-14T10:00:59.007Z");
+  EXPECT_EQ(IsoUtcMillis(Time(milliseconds(0))), "1970-01-01T00:00:00.000Z");
+}
+
 TEST(EpochMillisTest, CountsFromTheEpochInMilliseconds) {
   const auto t =
       std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) + hours(10) + milliseconds(123);

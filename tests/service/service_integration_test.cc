@@ -75,6 +75,29 @@ json BigDataset() {
               {{"name", "customer"}, {"type", "STRING"}, {"kind", "text"}, {"max_length", 40}}}}}}};
 }
 
+// A small dataset with a column whose name holds a newline and markup: a run that names a
+// missing key column on it fails with an error listing that name (the run log's hostile value).
+constexpr const char* kHostileId = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+json HostileDataset() {
+  return {{"id", kHostileId},
+          {"name", "hostile columns"},
+          {"owner", StandardDomo::kOwnerUserId},
+          {"synthetic",
+           {{"rows", 10},
+            {"seed", 3},
+            {"columns",
+             {{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
+              {{"name", "event_time"},
+               {"type", "DATETIME"},
+               {"kind", "timeline"},
+               {"from", "2026-10-05T00:00:00"},
+               {"to", "2026-10-06T00:00:00"}},
+              {{"name", "note\n<b>forged</b>"},
+               {"type", "STRING"},
+               {"kind", "text"},
+               {"max_length", 10}}}}}}};
+}
+
 // One `s3unload serve` process with its store in `dir`.
 class ServiceProcess {
  public:
@@ -202,6 +225,7 @@ class ServiceIntegrationTest : public ::testing::Test {
   static void SetUpTestSuite() {
     json config = testing::StandardEmulatorConfig(RadosGw().endpoint);
     config["datasets"].push_back(BigDataset());
+    config["datasets"].push_back(HostileDataset());
     emulator_ = new testing::EmulatorProcess(config);
   }
   static void TearDownTestSuite() {
@@ -882,6 +906,53 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
   auto dataset = emulator_->Call("GET", "/v1/datasets/" + writeback_id.get<std::string>(),
                                  {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(dataset.Json()["name"], "orders metrics (renamed)") << dataset.body;
+}
+
+// Issue 18 item 5: a run's own log through the API, with ISO-8601 times and levels; the
+// secrets the run registered come out as ***, and a hostile value (markup, a newline in a
+// column name) comes out escaped, one line of text.
+TEST_F(ServiceIntegrationTest, ARunsLogIsReadableWithItsSecretsRedactedAndValuesEscaped) {
+  Start();
+  const std::string aws_secret = RadosGw().owner.secret_access_key;
+  const std::string domo_secret = StandardDomo::kOwnerClientSecret;
+  json body = ConnectorBody({{"every_minutes", 10}, {"max_retries", 0}}, kHostileId);
+  body["settings"]["details"]["primary_key"] = {"<script>alert(1)</script>", aws_secret,
+                                                domo_secret};
+  auto created = service_->Call("POST", "/api/v1/connectors", body);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  auto started = service_->Call(
+      "POST", "/api/v1/connectors/" + created.body["id"].get<std::string>() + "/run");
+  ASSERT_EQ(started.status, 202) << started.raw;
+  const std::string run_id = started.body["run_id"];
+  const json run = service_->WaitForEnd(run_id);
+  ASSERT_EQ(run["status"], "FAILED") << run.dump();
+
+  auto log = service_->Call("GET", "/api/v1/runs/" + run_id + "/log");
+  ASSERT_EQ(log.status, 200) << log.raw;
+  EXPECT_EQ(log.body["run_id"], run_id);
+  EXPECT_EQ(log.body["truncated"], false);
+  EXPECT_EQ(log.body["dropped_lines"], 0);
+  const json& lines = log.body["lines"];
+  ASSERT_GE(lines.size(), 2u) << log.raw;
+  EXPECT_THAT(lines[0]["text"].get<std::string>(),
+              HasSubstr(std::string("started: dataset ") + kHostileId + ", day 2026-10-05"));
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["seq"], i);
+    EXPECT_THAT(lines[i]["time"].get<std::string>(),
+                MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"));
+    EXPECT_EQ(lines[i]["text"].get<std::string>().find_first_of("\r\n"), std::string::npos);
+  }
+  const json& last = lines.back();
+  EXPECT_EQ(last["level"], "warn");
+  const std::string text = last["text"];
+  EXPECT_THAT(text, HasSubstr("ended: "));
+  EXPECT_THAT(text, HasSubstr("\"<script>alert(1)</script>\", \"***\", \"***\""));
+  EXPECT_THAT(text, HasSubstr("note\\n<b>forged</b>"));
+  EXPECT_THAT(log.raw, Not(HasSubstr(aws_secret)));
+  EXPECT_THAT(log.raw, Not(HasSubstr(domo_secret)));
+
+  EXPECT_EQ(service_->Call("GET", "/api/v1/runs/nope/log").status, 404);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/runs/" + run_id + "/log", nullptr, "").status, 401);
 }
 
 TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {

@@ -219,5 +219,32 @@ TEST_F(RoleMigrationTest, ADanglingReferenceStopsTheMigrationAndChangesNothing) 
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM accounts"), 2);
 }
 
+// A store of version 6 with a run opened by this build: migration 7 adds the run logs, which
+// belong to their run (a line of no run is refused; deleting a run deletes its lines).
+TEST_F(MigrationsTest, StoreAtVersionSixGetsRunLogsTiedToTheirRuns) {
+  ASSERT_TRUE(ApplyMigrations(*db_, Migrations().first(6)).has_value());
+  db_.reset();
+  ASSERT_EQ(RawDb(path_).Exec(
+                "INSERT INTO runs (run_id, job_name, input_dataset_id, day, time_zone, engine, "
+                "attempt, owner, status, started_ms) VALUES ('r1', 'orders-daily', 'ds', "
+                "'2025-03-09', 'UTC', 'direct', 1, 'old', 'RUNNING', 1000)"),
+            SQLITE_OK);
+  auto store = Store::Open(path_, clock_);
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  EXPECT_GE(RawDb(path_).QueryInt("PRAGMA user_version"), 7);
+  auto empty = (*store)->ReadRunLog("r1");
+  ASSERT_TRUE(empty.has_value()) << empty.error().ToString();
+  EXPECT_TRUE(empty->empty());
+  ASSERT_TRUE((*store)->AppendRunLog("r1", {{{0, 1000, LogLevel::kInfo, "started"}}}).has_value());
+
+  RawDb raw(path_);
+  EXPECT_NE(raw.Exec("PRAGMA foreign_keys = ON; INSERT INTO run_log VALUES ('r2', 0, 1, "
+                     "'info', 'x')"),
+            SQLITE_OK);
+  EXPECT_NE(raw.Exec("INSERT INTO run_log VALUES ('r1', 1, 1, 'off', 'x')"), SQLITE_OK);
+  EXPECT_EQ(raw.Exec("DELETE FROM runs WHERE run_id = 'r1'"), SQLITE_OK);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM run_log"), 0);
+}
+
 }  // namespace
 }  // namespace s3u::store

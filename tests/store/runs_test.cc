@@ -351,6 +351,65 @@ TEST_F(RunsTest, TheUploadJournalKeepsARunsUploadsUntilSettled) {
   EXPECT_EQ(empty_key.error().code, ErrorCode::kInvalidArgument);
 }
 
+RunLogLine Line(int64_t seq, std::string text, LogLevel level = LogLevel::kInfo) {
+  return {seq, 5'000'000 + seq, level, std::move(text)};
+}
+
+TEST_F(RunsTest, ARunsLogReadsBackBySeqWithLevelsAndTimes) {
+  Begin(SampleRun("r1", 5'000'000));
+  ASSERT_TRUE(
+      store_->AppendRunLog("r1", {{Line(1, "b", LogLevel::kWarn), Line(0, "a")}}).has_value());
+  ASSERT_TRUE(
+      store_->AppendRunLog("r1", {{Line(2, "c \\n <script>", LogLevel::kError)}}).has_value());
+  auto lines = store_->ReadRunLog("r1");
+  ASSERT_TRUE(lines.has_value()) << lines.error().ToString();
+  EXPECT_THAT(*lines, ElementsAre(Line(0, "a"), Line(1, "b", LogLevel::kWarn),
+                                  Line(2, "c \\n <script>", LogLevel::kError)));
+  // Another run's log is its own.
+  Begin(SampleRun("r2", 5'000'001));
+  EXPECT_TRUE(store_->ReadRunLog("r2")->empty());
+}
+
+TEST_F(RunsTest, ARunsLogDropsTheRangeItIsToldToInTheSameTransaction) {
+  Begin(SampleRun("r1", 5'000'000));
+  RunLogBatch first;
+  for (int64_t seq = 0; seq < 6; ++seq) first.lines.push_back(Line(seq, "l" + std::to_string(seq)));
+  ASSERT_TRUE(store_->AppendRunLog("r1", first).has_value());
+  RunLogBatch next{{Line(6, "l6"), Line(7, "l7")}, 2, 5};
+  ASSERT_TRUE(store_->AppendRunLog("r1", next).has_value());
+  auto lines = store_->ReadRunLog("r1");
+  ASSERT_TRUE(lines.has_value());
+  std::vector<int64_t> seqs;
+  for (const RunLogLine& line : *lines) seqs.push_back(line.seq);
+  EXPECT_THAT(seqs, ElementsAre(0, 1, 5, 6, 7));
+  // Nothing new, nothing dropped: allowed, changes nothing.
+  ASSERT_TRUE(store_->AppendRunLog("r1", {}).has_value());
+  EXPECT_EQ(store_->ReadRunLog("r1")->size(), 5u);
+}
+
+TEST_F(RunsTest, ARunsLogOfAnUnknownRunIsNotFound) {
+  auto append = store_->AppendRunLog("nope", {{Line(0, "a")}});
+  ASSERT_FALSE(append.has_value());
+  EXPECT_EQ(append.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(append.error().subject, "run nope");
+  auto read = store_->ReadRunLog("nope");
+  ASSERT_FALSE(read.has_value());
+  EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RunsTest, ARunsLogRefusesASeqTakenOrNegativeAndKeepsNothingOfTheBatch) {
+  Begin(SampleRun("r1", 5'000'000));
+  ASSERT_TRUE(store_->AppendRunLog("r1", {{Line(0, "a")}}).has_value());
+  auto taken = store_->AppendRunLog("r1", {{Line(1, "b"), Line(0, "again")}});
+  ASSERT_FALSE(taken.has_value());
+  EXPECT_EQ(taken.error().code, ErrorCode::kInvalidArgument);
+  auto negative = store_->AppendRunLog("r1", {{Line(-1, "x")}});
+  ASSERT_FALSE(negative.has_value());
+  EXPECT_EQ(negative.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(negative.error().message, HasSubstr("seq -1"));
+  EXPECT_THAT(*store_->ReadRunLog("r1"), ElementsAre(Line(0, "a")));
+}
+
 TEST(RunStatusTest, NamesRoundTripAndOthersAreRefused) {
   for (const RunStatus status :
        {RunStatus::kRunning, RunStatus::kSucceeded, RunStatus::kFailed, RunStatus::kCancelled}) {

@@ -1,7 +1,7 @@
 // A connector's run history (GET /connectors/{id}/runs): a chart of rows, bytes and duration
 // per run and a table of every run's metrics, error and S3 URIs, newest first. It refreshes
 // every 2 s while on screen, so a running run is seen to finish. Above them, the backfill form
-// (backfill.js).
+// (backfill.js). A run's "Log" button opens its own log below its row (run_log.js).
 import {html, useState} from '/vendor/htm-preact.js';
 import {api} from './api.js';
 import {Banner, Badge} from './ui.js';
@@ -9,6 +9,7 @@ import {usePolling} from './poll.js';
 import {RunChart} from './chart.js';
 import {BackfillCard} from './backfill.js';
 import {NotificationsCard} from './notifications.js';
+import {RunLog} from './run_log.js';
 import * as fmt from './format.js';
 
 const kPage = 50;
@@ -18,6 +19,7 @@ export function RunHistory({id, navigate}) {
   const [runs, setRuns] = useState(null);
   const [nextBefore, setNextBefore] = useState(null);
   const [message, setMessage] = useState(null);
+  const [logOf, setLogOf] = useState(null);  // the run whose log is open
 
   const load = async () => {
     try {
@@ -70,7 +72,7 @@ export function RunHistory({id, navigate}) {
       <table class="list runs" aria-label="Runs">
         <thead><tr><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th>
           <th scope="col">Day</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Bytes</th>
-          <th scope="col" class="num">Objects</th><th scope="col">Error</th><th scope="col">S3 URIs</th></tr></thead>
+          <th scope="col" class="num">Objects</th><th scope="col">Error</th><th scope="col">S3 URIs</th><th scope="col">Log</th></tr></thead>
         <tbody>${runs.map((r) => html`<tr key=${r.run_id} data-run=${r.run_id}>
           <td><${Badge} value=${r.status} />${r.attempt > 1 ? html`<div class="sub">retry ${r.attempt - 1}</div>` : ''}</td>
           <td title=${r.run_id}>${fmt.time(r.started_ms)}</td>
@@ -81,7 +83,8 @@ export function RunHistory({id, navigate}) {
           <td class="num">${fmt.count(r.objects)}</td>
           <td class="error-cell">${r.error ? html`<span class="error-text"><code>${r.error.code}</code> ${r.error.message}</span>` : ''}</td>
           <td class="uris">${(r.s3_uris || []).map((u) => html`<div class="mono">${u}</div>`)}</td>
-        </tr>`)}</tbody>
+          <td><button type="button" aria-expanded=${logOf === r.run_id} onClick=${() => setLogOf(logOf === r.run_id ? null : r.run_id)}>Log</button></td>
+        </tr>${logOf === r.run_id ? html`<tr class="detail-row" key=${`${r.run_id}-log`}><td colspan="10"><${RunLog} run=${r} /></td></tr>` : ''}`)}</tbody>
       </table>
       ${nextBefore ? html`<button type="button" onClick=${older}>Load older runs</button>` : ''}
       </div>`}
