@@ -1,5 +1,8 @@
 #include "core/time_format.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -8,6 +11,12 @@ namespace s3u {
 
 int64_t EpochMillis(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string IsoUtc(int64_t epoch_ms) {
+  const auto t =
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(epoch_ms));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
 }
 
 std::string FormatDuration(std::chrono::milliseconds d) {
