@@ -64,7 +64,7 @@ export function RunChart({runs, zone}) {
       })}
       ${data.map((r, i) => ((n - 1 - i) % labelEvery === 0 ? html`<text
           x=${x(i) + barW / 2} y=${height - kAxis + 14} class="tick" text-anchor="middle">${fmt.wall(r.started_ms, zone).slice(5, 16)}</text>` : ''))}
-      <text x=${kLeft} y=${height - 4} class="tick">← older</text>
+      <text x=${kLeft} y=${height - 4} class="tick">← older · start times in ${fmt.knownZone(zone)}</text>
       <text x=${kWidth - kRight} y=${height - 4} class="tick" text-anchor="end">newest →</text>
     </svg>
     <figcaption class="legend">

@@ -29,7 +29,7 @@ export function utc(ms) {
 
 // The IANA zone when the browser knows it, else UTC (the service names an unknown zone beside
 // its field).
-function knownZone(timeZone) {
+export function knownZone(timeZone) {
   try {
     new Intl.DateTimeFormat('en-US', {timeZone: timeZone || 'UTC'});
     return timeZone || 'UTC';
