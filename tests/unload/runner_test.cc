@@ -224,7 +224,7 @@ TEST_F(RunnerTest, TheDayChangingUnderTheRunFailsItAndPublishesNothing) {
 }
 
 TEST_F(RunnerTest, ReportsProgressAfterEveryPageWithTheDayCountAndTheObjectBeingWritten) {
-  ScriptQueries(6, {Page({1, 2}), Page({2, 3, 4}), Page({4, 5, 6})});
+  ScriptQueries(5, {Page({1, 2}), Page({2, 3, 4}), Page({4, 5})});  // the last page is short
   std::vector<Progress> reports;
   on_progress_ = [&reports](const Progress& p) { reports.push_back(p); };
   const RunOutcome outcome = Run();
@@ -233,10 +233,10 @@ TEST_F(RunnerTest, ReportsProgressAfterEveryPageWithTheDayCountAndTheObjectBeing
   std::vector<uint64_t> rows;
   for (const Progress& p : reports) {
     rows.push_back(p.rows);
-    EXPECT_EQ(p.expected_rows, 6u);
+    EXPECT_EQ(p.expected_rows, 5u);
     EXPECT_EQ(p.objects, 1u);  // the one object, open from the first row
   }
-  EXPECT_THAT(rows, ElementsAre(2u, 4u, 6u));  // the repeated key of each page counted once
+  EXPECT_THAT(rows, ElementsAre(2u, 4u, 5u));  // the repeated key of each page counted once
   EXPECT_LE(reports[0].bytes, reports[2].bytes);
 }
 
