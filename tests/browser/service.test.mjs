@@ -445,10 +445,12 @@ try {
     assert.equal(await bar.locator('progress').getAttribute('max'), String(progress.total_rows));
     // The next page: the bar moves on by itself (the page polls; it is not reloaded).
     const navigations = [];
-    page.on('framenavigated', (f) => navigations.push(f.url()));
+    const onNavigation = (f) => navigations.push(f.url());
+    page.on('framenavigated', onNavigation);
     await holdBigQuery(0);  // releases the held page and holds the one after it
     await text.getByText(`40,000 of ${total} rows`, {exact: false}).waitFor();
     assert.equal(await bar.locator('progress').getAttribute('value'), '40000');
+    page.off('framenavigated', onNavigation);
     assert.deepEqual(navigations, []);
     await page.screenshot({path: path.join(screenshots, 'run-progress.png'), fullPage: true});
     await setFaults([]);
