@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "table/day_range.h"
 #include "table/day_window.h"
+#include "unload/progress.h"
 #include "unload/runner.h"
 
 namespace s3u::cli {
@@ -65,7 +66,7 @@ class RowProgress {
     if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     drawn_ = true;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start_);
     std::string line = "  rows " + Thousands(p.rows);
     if (p.expected_rows > 0) {
       line +=
@@ -73,12 +74,11 @@ class RowProgress {
                       100.0 * static_cast<double>(p.rows) / static_cast<double>(p.expected_rows));
     }
     line += fmt::format("  {:.1f} MB", static_cast<double>(p.bytes) / 1e6);
-    if (seconds > 0.5 && p.rows > 0) {
-      const double rate = static_cast<double>(p.rows) / seconds;
-      line += fmt::format("  {:.0f} rows/s", rate);
-      if (p.expected_rows > p.rows) {
-        line += fmt::format("  ETA {:.0f}s", static_cast<double>(p.expected_rows - p.rows) / rate);
-      }
+    if (elapsed > std::chrono::milliseconds(500) && p.rows > 0) {
+      const unload::ProgressRates rates = unload::ProgressRatesOf(p, elapsed);
+      line += fmt::format("  {:.0f} rows/s", rates.rows_per_s);
+      if (rates.eta_s && p.expected_rows > p.rows)
+        line += fmt::format("  ETA {:.0f}s", *rates.eta_s);
     }
     std::fprintf(stderr, "\r%-78s", line.c_str());
   }

@@ -19,6 +19,12 @@ std::string IsoUtcMillis(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, ms);
 }
 
+std::string IsoUtc(int64_t epoch_ms) {
+  const auto t =
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(epoch_ms));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
+}
+
 std::string FormatDuration(std::chrono::milliseconds d) {
   // llabs of the most negative value is undefined; clamp first.
   const long long raw = d.count();

@@ -1,5 +1,5 @@
 // Time as numbers and words, the same everywhere: epoch milliseconds (the store, metrics rows,
-// the API) and short human durations (messages).
+// the API), ISO-8601 UTC (the API, log lines) and short human durations (messages).
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -17,6 +17,9 @@ int64_t EpochMillis(std::chrono::system_clock::time_point t);
 
 // ISO-8601 in UTC to the millisecond: "2026-12-04T16:00:00.123Z" (log lines, the run log).
 std::string IsoUtcMillis(std::chrono::system_clock::time_point t);
+// Epoch milliseconds as ISO-8601 UTC to the second, "2026-12-04T16:00:00Z" (rounded down):
+// how times are written in the API and in log lines, never as raw milliseconds.
+std::string IsoUtc(int64_t epoch_ms);
 
 // "250ms", "42s", "3m 5s", "2h 0m 7s", "1d 3h 0m 0s": the magnitude of `d` (the sign is the
 // caller's to word, e.g. "ahead"/"behind").

@@ -73,11 +73,6 @@ int StatusFor(ErrorCode code) {
   }
 }
 
-std::string IsoUtc(int64_t ms) {
-  const auto t = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms));
-  return table::FormatDateTime(std::chrono::time_point_cast<std::chrono::seconds>(t)) + "Z";
-}
-
 json OptionalMs(const std::optional<int64_t>& ms) { return ms ? json(*ms) : json(nullptr); }
 
 // The fields a store error may concern, shown beside them by the page.
@@ -892,7 +887,13 @@ struct Api::Impl {
     http.Get("/api/v1/runs/([^/]+)", Guard([this](const Request& req, Response& res) {
                auto run = store.GetRun(req.matches[1].str());
                if (!run) return SendError(res, run.error());
-               SendJson(res, 200, store::RunJson(*run));
+               json j = store::RunJson(*run);
+               std::optional<json> live;
+               if (options.progress && run->status == RunStatus::kRunning) {
+                 live = options.progress->Json(run->run_id);
+               }
+               j["progress"] = live ? *live : json(nullptr);
+               SendJson(res, 200, j);
              }));
     http.Get("/api/v1/runs/([^/]+)/log", Guard([this](const Request& req, Response& res) {
                auto lines = store.ReadRunLog(req.matches[1].str());

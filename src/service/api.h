@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "service/backfill.h"
+#include "service/progress.h"
 #include "service/run_metrics.h"
 #include "service/scheduler.h"
 #include "store/store.h"
@@ -33,6 +34,8 @@ struct ApiOptions {
   std::filesystem::path tls_key;
   // GET /metrics (docs/operations.md) serves these counts with the store's; null: no such route.
   const RunMetrics* metrics = nullptr;
+  // GET /api/v1/runs/{id} shows a running run's progress from here; null: progress is null.
+  const LiveProgress* progress = nullptr;
   // Tests only: POST /api/v1/test/clock {"advance_ms": N} calls this and answers the new time
   // in epoch ms. Unset: the route does not exist.
   std::function<int64_t(int64_t advance_ms)> advance_test_clock;

@@ -92,7 +92,7 @@ class FormReader {
 const std::set<std::string> kConnectorResponseFields = {
     "id",           "state",           "schedule_text",  "next_run_ms", "next_run",
     "retry_due_ms", "retry_attempt",   "running_run_id", "last_run",    "created_ms",
-    "updated_ms",   "retry_of_run_id", "backfill_id"};
+    "updated_ms",   "retry_of_run_id", "backfill_id",    "error"};
 
 const std::set<std::string> kAccountResponseFields = {
     "id", "secrets", "used_by", "created_ms", "updated_ms", "base_identity_arn"};

@@ -14,12 +14,14 @@
 
 namespace s3u::service {
 
-RunLauncher::RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics)
+RunLauncher::RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics,
+                         LiveProgress& progress)
     : store_(store),
       clock_(clock),
       log_(log),
       history_(store, clock, log),
-      metered_history_(history_, metrics) {}
+      metered_history_(history_, metrics),
+      progress_(progress) {}
 
 RunLauncher::~RunLauncher() {
   std::lock_guard lock(mu_);
@@ -55,6 +57,7 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
       jobs::OpenJobClients(*spec, ServiceEnvironment(jobs::S3SourceFor(*spec)), {}, clock_, *log);
   if (!clients) return refuse(clients.error());
   auto run = std::make_shared<unload::BegunRun>(unload::BeginRun(*spec, id, *history, clock_));
+  progress_.Begin(request.run_id);  // so the run shows progress (none yet) as soon as it exists
 
   std::lock_guard lock(mu_);
   for (auto it = workers_.begin(); it != workers_.end();) {
@@ -68,16 +71,20 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
   auto finished = std::make_shared<std::atomic<bool>>(false);
   auto job_clients = std::make_shared<jobs::JobClients>(std::move(*clients));
   workers_.push_back(
-      {std::thread([this, connector_id = connector.id, cancel, done, finished, run_log, log,
-                    history, run, job_clients, job = std::move(*spec)] {
+      {std::thread([this, connector_id = connector.id, run_id = request.run_id, cancel, done,
+                    finished, run_log, log, history, run, job_clients, job = std::move(*spec)] {
          jobs::S3Clients& s3 = *job_clients->s3;
          ThreadPool pool(job.concurrency);
          unload::RunDeps deps{*job_clients->domo->client, *s3.client, pool, clock_, *log};
          deps.aws_credentials = &s3.settings.credentials;
          deps.region = s3.settings.region;
          deps.cancel = cancel.get();
+         deps.on_progress = [this, run_id](const unload::Progress& p) {
+           progress_.Update(run_id, p);
+         };
          // The run's last line ("succeeded: ..." or "ended: ...") is logged by `history`.
          const unload::RunOutcome outcome = unload::ExecuteRun(job, std::move(*run), deps);
+         progress_.End(run_id);
          if (job.writeback_dataset_id.empty() && !outcome.writeback_dataset_id.empty()) {
            RememberWriteback(connector_id, outcome.writeback_dataset_id, *log);
          }

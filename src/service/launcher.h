@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/store_history.h"
+#include "service/progress.h"
 #include "service/run_metrics.h"
 #include "service/scheduler.h"
 #include "store/store.h"
@@ -29,8 +30,10 @@ class RunLauncher final : public Launcher {
   // `clock` times and signs the runs (the real clock in production). Lines of each run go to
   // `log` prefixed with the connector's name and the run id, after the run's own redaction,
   // and are kept with the run in `store` (run_log.h).
-  // Every outcome is also counted in `metrics` (run_metrics.h), which must outlive this.
-  RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics);
+  // Every outcome is also counted in `metrics` (run_metrics.h), and each run's counts are
+  // reported to `progress` while it runs (progress.h); both must outlive this.
+  RunLauncher(store::Store& store, Clock& clock, Logger& log, RunMetrics& metrics,
+              LiveProgress& progress);
   ~RunLauncher() override;
   RunLauncher(const RunLauncher&) = delete;
   RunLauncher& operator=(const RunLauncher&) = delete;
@@ -59,6 +62,7 @@ class RunLauncher final : public Launcher {
   Logger& log_;
   jobs::StoreHistory history_;
   MeteredHistory metered_history_;  // history_, with the outcomes counted: what runs report to
+  LiveProgress& progress_;
   std::mutex mu_;
   std::list<Worker> workers_;  // GUARDED_BY(mu_); finished ones are joined on the next Launch
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "core/time_format.h"
 #include "service/forms.h"
 #include "service/schedule.h"
 
@@ -102,7 +103,7 @@ void Scheduler::Tick() {
           log_.Warn(
               fmt::format("connector {}: the scheduled run of {} is skipped: the previous "
                           "run {} is still running",
-                          c.name, d.at, active_.at(c.id).run_id));
+                          c.name, IsoUtc(d.at), active_.at(c.id).run_id));
         } else if (active_.size() >= static_cast<size_t>(options_.max_concurrent_runs)) {
           continue;  // waits for a free slot; next_run_ms stays due
         } else {
@@ -277,7 +278,7 @@ void Scheduler::OnEnded(const RunEnded& ended) {
         } else {
           retry_scheduled = true;
           log_.Info(fmt::format("connector {}: run {} failed; attempt {} at {}", connector->name,
-                                ended.run_id, run->attempt + 1, due));
+                                ended.run_id, run->attempt + 1, IsoUtc(due)));
         }
       }
     }

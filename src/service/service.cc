@@ -136,7 +136,8 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   http::CurlHttpClient notification_http;
   CurlNotificationSender notification_sender(notification_http);
   Notifier notifier(store, system_clock, notification_sender, log, std::make_unique<ThreadPool>(1));
-  RunLauncher launcher(store, system_clock, log, metrics);
+  LiveProgress progress(system_clock);  // the runs' clock: rates are real seconds
+  RunLauncher launcher(store, system_clock, log, metrics, progress);
   SchedulerOptions scheduler_options;
   scheduler_options.max_concurrent_runs = options.max_concurrent_runs;
   scheduler_options.run_ended = [&notifier](const RunEnded& ended, bool retry_scheduled) {
@@ -164,6 +165,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   api_options.tls_cert = options.tls_cert;
   api_options.tls_key = options.tls_key;
   api_options.metrics = &metrics;
+  api_options.progress = &progress;
   if (test_clock) {
     api_options.advance_test_clock = [&](int64_t ms) {
       const int64_t now = test_clock->Advance(ms);

@@ -189,7 +189,7 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   out.writer = std::move(*writer);
 
   DuplicateCounter counter;
-  Progress progress{0, p.plan.rows, 0};
+  Progress progress{.expected_rows = p.plan.rows};
   std::optional<std::vector<std::string>> after;
   uint64_t skip = 0;  // rows of the last key already written, asked for again
   std::vector<std::string> key_values(p.key.size());
@@ -245,7 +245,9 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
       if (auto written = out.writer->WriteRow(fields); !written) return written;
       ++progress.rows;
     }
-    progress.bytes = out.writer->totals().stored_bytes;
+    const OutputTotals totals = out.writer->totals();
+    progress.bytes = totals.stored_bytes;
+    progress.objects = static_cast<uint64_t>(totals.objects);
     if (deps.on_progress) deps.on_progress(progress);
     CrashPoint("page-written");
     if (page->rows.size() < limit) break;

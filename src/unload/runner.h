@@ -34,14 +34,9 @@
 #include "unload/history.h"
 #include "unload/job_spec.h"
 #include "unload/metrics.h"
+#include "unload/progress.h"
 
 namespace s3u::unload {
-
-struct Progress {
-  uint64_t rows = 0;
-  uint64_t expected_rows = 0;  // the day's COUNT(*); 0 when unknown
-  uint64_t bytes = 0;          // bytes written to S3 so far (after compression)
-};
 
 struct RunDeps {
   domo::DomoClient& domo;
@@ -52,8 +47,9 @@ struct RunDeps {
   // The domo-export engine hands these to Domo (used once, never stored by it).
   const s3::Credentials* aws_credentials = nullptr;
   std::string region = {};
-  std::function<void(const Progress&)> on_progress = {};  // called from the run's thread
-  const std::atomic<bool>* cancel = nullptr;              // set to stop the run (Ctrl-C)
+  // After every page written (direct engine), from the run's thread; keep it quick, no I/O.
+  std::function<void(const Progress&)> on_progress = {};
+  const std::atomic<bool>* cancel = nullptr;  // set to stop the run (Ctrl-C)
 };
 
 // What a dry run reports (and a real run decides first).

@@ -27,8 +27,31 @@ const endpoint = env('S3U_ENDPOINT');
 const bucket = env('S3U_BUCKET');
 const domoUrl = env('S3U_DOMO_URL');
 const dataset = env('S3U_DATASET');
+const bigDataset = env('S3U_BIG_DATASET');
 const screenshots = env('S3U_SCREENSHOTS');
 const work = env('S3U_WORK');
+
+// The Domo emulator's fault list (docs/emulator.md): replacing it releases every held request.
+async function setFaults(faults) {
+  const response = await fetch(`${new URL(domoUrl).origin}/__admin/faults`, {method: 'POST', body: JSON.stringify(faults)});
+  assert.equal(response.status, 200, 'POST /__admin/faults');
+}
+// Holds the big dataset's next query page once `after` more have passed.
+const holdBigQuery = (after) => setFaults([{route: 'query', dataset: bigDataset, action: 'hold', after, times: 1}]);
+
+// The connector list fits a 1280-pixel-wide window: no horizontal scrolling, no cell past the
+// table's edge.
+async function assertListFits1280() {
+  await page.setViewportSize({width: 1280, height: 800});
+  await page.locator('table.connectors').waitFor();
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    table: document.querySelector('table.connectors').getBoundingClientRect().right,
+    cells: Math.max(...[...document.querySelectorAll('table.connectors td, table.connectors th')].map((c) => c.getBoundingClientRect().right)),
+  }));
+  assert.ok(widths.page <= 1280, `the page is ${widths.page} px wide: ${JSON.stringify(widths)}`);
+  assert.ok(widths.table <= 1280 && widths.cells <= widths.table + 1, JSON.stringify(widths));
+}
 
 // Retries an async assertion every 100 ms until it passes or `timeout` ms have passed.
 async function eventually(check, timeout = 20000) {
@@ -304,6 +327,7 @@ try {
     await connectorRow().getByRole('button', {name: 'Run now'}).click();
     await connectorRow().getByTestId('last-run').getByText('failed').waitFor({timeout: 30000});
     await connectorRow().getByTestId('last-run').getByText('no_such_column').waitFor();
+    await assertListFits1280();  // with a long error in the row
     await connectorRow().getByRole('button', {name: 'Edit'}).click();
     await page.getByLabel('Primary Key').fill('order_id');
     await page.getByRole('button', {name: 'Save changes'}).click();
@@ -410,6 +434,84 @@ try {
     // Closed again by its button.
     await newest.getByRole('button', {name: 'Log'}).click();
     await log.waitFor({state: 'detached'});
+  });
+
+  const isoUtc = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  await step('times are shown in the schedule\'s zone with their UTC ISO-8601 time on hover', async () => {
+    const [saved] = (await apiGet('connectors')).connectors;
+    const next = page.locator('.lead time');
+    assert.match(await next.textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Europe\/Paris$/);
+    const shown = await next.textContent();
+    assert.match(shown, / 02:30:00 Europe\/Paris$/);
+    assert.equal(await next.getAttribute('title'), saved.next_run);
+    const started = page.getByTestId('started').locator('time');
+    assert.ok(await started.count() >= 5);
+    for (const t of await started.all()) {
+      assert.match(await t.textContent(), / Europe\/Paris$/);
+      assert.match(await t.getAttribute('title'), isoUtc);
+    }
+    await page.getByRole('link', {name: 'Back to connectors'}).click();
+    const nextRun = connectorRow().locator('td').nth(2).locator('time');
+    assert.equal(await nextRun.textContent(), shown);
+    assert.equal(await nextRun.getAttribute('title'), saved.next_run);
+    const lastRun = connectorRow().getByTestId('last-run').locator('time');
+    assert.match(await lastRun.textContent(), / ago$/);
+    assert.match(await lastRun.getAttribute('title'), / Europe\/Paris · \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  await step('a running run shows its live progress: rows, rate and ETA, updated without reloading', async () => {
+    // A second connector, on the big dataset, made through the API from the first one's settings.
+    const [first] = (await apiGet('connectors')).connectors;
+    const created = await fetch(`${base}/api/v1/connectors`, {
+      method: 'POST', headers: {Authorization: `Bearer ${token}`, 'Content-Type': 'application/json'},
+      body: JSON.stringify({
+        name: 'events-daily', domo_account_id: first.domo_account_id, aws_account_id: first.aws_account_id,
+        settings: {...first.settings,
+          details: {...first.settings.details, input_dataset: bigDataset, path: 'events/{yyyy}/{mm}/{dd}/', primary_key: ['event_id']},
+          writeback: {name: 'events-daily metrics'}},
+        schedule: first.schedule, retry: {every_minutes: 10, max_retries: 0}}),
+    });
+    const answer = await created.text();
+    assert.equal(created.status, 201, answer);
+    const events = JSON.parse(answer);
+    // The run's first data page passes (after the day's count), the second is held.
+    await holdBigQuery(2);
+    const eventsRow = row('tr[data-connector="events-daily"]');
+    await eventsRow.getByRole('button', {name: 'Run now'}).click();
+    await eventsRow.getByTestId('run-progress').getByText(/^20,000 of [\d,]+ rows \(\d+%\)$/).waitFor({timeout: 30000});
+    await assertListFits1280();  // with a progress bar in a row
+    await eventsRow.getByRole('button', {name: 'History'}).click();
+    await page.getByRole('heading', {name: 'Run history of events-daily'}).waitFor();
+    const bar = page.locator('.card').filter({hasText: 'Run in progress'});
+    const text = bar.getByTestId('progress-text');
+    await text.getByText(/^20,000 of [\d,]+ rows/).waitFor();
+    const {running_run_id: runId} = await apiGet(`connectors/${events.id}`);
+    const {progress} = await apiGet(`runs/${runId}`);
+    assert.equal(progress.rows, 20000);
+    assert.ok(progress.total_rows > 40000 && progress.total_rows <= 66000, `total_rows ${progress.total_rows}`);
+    assert.equal(progress.objects, 1);
+    assert.ok(progress.bytes > 0 && progress.rate_rows_per_s > 0 && progress.bytes_per_s > 0, JSON.stringify(progress));
+    assert.ok(Number.isInteger(progress.eta_s) && progress.eta_s > 0, JSON.stringify(progress));
+    assert.match(progress.updated, isoUtc);
+    const total = progress.total_rows.toLocaleString('en-US');
+    assert.match(await text.textContent(), new RegExp(`^20,000 of ${total} rows \\(\\d+%\\) · .+ · 1 object · [\\d,]+ rows/s · .+/s · ETA .+$`));
+    assert.equal(await bar.locator('progress').getAttribute('max'), String(progress.total_rows));
+    // The next page: the bar moves on by itself (the page polls; it is not reloaded).
+    const navigations = [];
+    const onNavigation = (f) => navigations.push(f.url());
+    page.on('framenavigated', onNavigation);
+    await holdBigQuery(0);  // releases the held page and holds the one after it
+    await text.getByText(`40,000 of ${total} rows`, {exact: false}).waitFor();
+    assert.equal(await bar.locator('progress').getAttribute('value'), '40000');
+    page.off('framenavigated', onNavigation);
+    assert.deepEqual(navigations, []);
+    await page.screenshot({path: path.join(screenshots, 'run-progress.png'), fullPage: true});
+    await setFaults([]);
+    await bar.waitFor({state: 'detached', timeout: 30000});
+    const [last] = (await apiGet(`connectors/${events.id}/runs`)).runs;
+    assert.equal(last.status, 'SUCCEEDED');
+    assert.equal(last.rows, progress.total_rows);
+    assert.equal((await apiGet(`runs/${runId}`)).progress, null);
   });
 
   assert.deepEqual(pageErrors, [], 'JavaScript errors on the page');

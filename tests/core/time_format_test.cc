@@ -58,5 +58,13 @@ TEST(EpochMillisTest, CountsFromTheEpochInMilliseconds) {
   EXPECT_EQ(EpochMillis(std::chrono::system_clock::time_point{}), 0);
 }
 
+TEST(IsoUtcTest, WritesUtcToTheSecondRoundingDown) {
+  EXPECT_EQ(IsoUtc(1795514400123), "2026-11-24T10:00:00Z");
+  EXPECT_EQ(IsoUtc(1795514400999), "2026-11-24T10:00:00Z");
+  EXPECT_EQ(IsoUtc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(IsoUtc(-1), "1969-12-31T23:59:59Z");  // floor, not toward zero
+  EXPECT_EQ(IsoUtc(951782400000), "2000-02-29T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace s3u

@@ -963,6 +963,17 @@ TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
   ASSERT_EQ(started.status, 202);
   EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/run").status, 409);
   WaitUntilParkedWithAnUploadOpen();
+  // Parked between two pages of 1000 rows: its live progress (docs/api.md, "Runs") says how far.
+  const std::string run_id = started.body["run_id"];
+  const json progress = service_->Call("GET", "/api/v1/runs/" + run_id).body["progress"];
+  ASSERT_TRUE(progress.is_object()) << progress.dump();
+  EXPECT_GT(progress["rows"].get<int64_t>(), 0) << progress.dump();
+  EXPECT_EQ(progress["rows"].get<int64_t>() % 1000, 0) << progress.dump();
+  EXPECT_EQ(progress["total_rows"], kBigRows);
+  EXPECT_GE(progress["objects"].get<int64_t>(), 1);
+  EXPECT_GT(progress["bytes"].get<int64_t>(), 0);
+  EXPECT_GT(progress["rate_rows_per_s"].get<double>(), 0);
+  EXPECT_TRUE(progress["eta_s"].is_number_integer()) << progress.dump();
   const std::string labels = "{connector_id=\"" + id + "\",connector=\"orders\"";
   EXPECT_THAT(service_->Call("GET", "/metrics").raw,
               HasSubstr("s3unload_runs_in_progress" + labels + "} 1\n"));
@@ -972,6 +983,7 @@ TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
   Release();
   const json run = service_->WaitForEnd(started.body["run_id"]);
   EXPECT_EQ(run["status"], "CANCELLED") << run.dump();
+  EXPECT_EQ(service_->Call("GET", "/api/v1/runs/" + run_id).body["progress"], nullptr);
   const std::string metrics = service_->Call("GET", "/metrics").raw;
   EXPECT_THAT(metrics, HasSubstr("s3unload_runs_in_progress" + labels + "} 0\n"));
   EXPECT_THAT(metrics, HasSubstr("s3unload_runs_total" + labels + ",status=\"cancelled\"} 1\n"));

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/executor.h"
 #include "s3/credentials.h"
@@ -220,6 +221,23 @@ TEST_F(RunnerTest, TheDayChangingUnderTheRunFailsItAndPublishesNothing) {
   ASSERT_EQ(MetricsImports().size(), 1u);
   EXPECT_THAT(MetricsImports()[0], HasSubstr("FAILED"));
   EXPECT_THAT(MetricsImports()[0], HasSubstr("changed while they were being read"));
+}
+
+TEST_F(RunnerTest, ReportsProgressAfterEveryPageWithTheDayCountAndTheObjectBeingWritten) {
+  ScriptQueries(5, {Page({1, 2}), Page({2, 3, 4}), Page({4, 5})});  // the last page is short
+  std::vector<Progress> reports;
+  on_progress_ = [&reports](const Progress& p) { reports.push_back(p); };
+  const RunOutcome outcome = Run();
+  ASSERT_TRUE(outcome.succeeded) << outcome.error->ToString();
+  ASSERT_EQ(reports.size(), 3u);
+  std::vector<uint64_t> rows;
+  for (const Progress& p : reports) {
+    rows.push_back(p.rows);
+    EXPECT_EQ(p.expected_rows, 5u);
+    EXPECT_EQ(p.objects, 1u);  // the one object, open from the first row
+  }
+  EXPECT_THAT(rows, ElementsAre(2u, 4u, 5u));  // the repeated key of each page counted once
+  EXPECT_LE(reports[0].bytes, reports[2].bytes);
 }
 
 TEST_F(RunnerTest, CancelMidRunEndsCancelledWithNothingVisible) {

@@ -6,8 +6,7 @@
 // AssumeRole connector does.
 import {html, useState, useEffect} from '/vendor/htm-preact.js';
 import {api, fieldErrors} from './api.js';
-import {useForm, TextField, SelectField, RadioField, CheckField, Banner, ConfirmButton} from './ui.js';
-import * as fmt from './format.js';
+import {useForm, TextField, SelectField, RadioField, CheckField, Banner, ConfirmButton, When} from './ui.js';
 
 export const kKindNames = {domo: 'Domo', aws: 'AWS', role: 'AWS role'};
 const kMasked = '••••••••  (saved)';
@@ -365,7 +364,7 @@ export function AccountsTab() {
           <td>${a.bucket || ''}${a.endpoint_url ? html`<div class="sub">${a.endpoint_url}</div>` : ''}</td>
           <td>${a.region || ''}</td>
           <td>${a.used_by?.length ? a.used_by.map((id) => connectorNames[id] || id).join(', ') : html`<span class="sub">none</span>`}</td>
-          <td title=${fmt.time(a.updated_ms)}>${fmt.relative(a.updated_ms)}</td>
+          <td><${When} ms=${a.updated_ms} relative /></td>
           <td class="actions-cell"><div class="row-actions">
             <button type="button" onClick=${() => setEditing(a)}>Edit</button>
             <button type="button" onClick=${() => test(a)} disabled=${tests[a.id] === 'running'}>${tests[a.id] === 'running' ? 'Testing…' : 'Test'}</button>

@@ -29,7 +29,8 @@ function barColor(run, series) {
 }
 
 // runs: newest first, as the API lists them.
-export function RunChart({runs}) {
+// `zone`: the schedule's, the zone every time is shown in.
+export function RunChart({runs, zone}) {
   const data = [...runs].reverse();
   const n = data.length;
   const plotW = kWidth - kLeft - kRight;
@@ -54,7 +55,7 @@ export function RunChart({runs}) {
             const v = r[s.key] || 0;
             const h = Math.max(v ? 1 : 0, top + kPanel - y(v));
             return html`<g class="bar">
-              <title>${`${fmt.time(r.started_ms)} · ${r.status} · ${s.title.toLowerCase()}: ${s.format(r[s.key])}`}</title>
+              <title>${`${fmt.zoned(r.started_ms, zone)} · ${r.status} · ${s.title.toLowerCase()}: ${s.format(r[s.key])}`}</title>
               <rect x=${x(i)} y=${top + kPanel - h} width=${barW} height=${h} fill=${barColor(r, s)} />
               ${!v && r.status !== 'SUCCEEDED' ? html`<rect x=${x(i)} y=${top + kPanel - 3} width=${barW} height="3" fill=${barColor(r, s)} />` : ''}
             </g>`;
@@ -62,8 +63,8 @@ export function RunChart({runs}) {
         </g>`;
       })}
       ${data.map((r, i) => ((n - 1 - i) % labelEvery === 0 ? html`<text
-          x=${x(i) + barW / 2} y=${height - kAxis + 14} class="tick" text-anchor="middle">${fmt.time(r.started_ms).slice(5, 16)}</text>` : ''))}
-      <text x=${kLeft} y=${height - 4} class="tick">← older</text>
+          x=${x(i) + barW / 2} y=${height - kAxis + 14} class="tick" text-anchor="middle">${fmt.wall(r.started_ms, zone).slice(5, 16)}</text>` : ''))}
+      <text x=${kLeft} y=${height - 4} class="tick">← older · start times in ${fmt.knownZone(zone)}</text>
       <text x=${kWidth - kRight} y=${height - 4} class="tick" text-anchor="end">newest →</text>
     </svg>
     <figcaption class="legend">

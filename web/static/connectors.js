@@ -1,28 +1,31 @@
 // The Connectors tab: every connector with its state, last run and next run, and what can be
-// done to it (docs/api.md, "Connectors"). The list refreshes every 2 s while it is on screen.
+// done to it (docs/api.md, "Connectors"). The list refreshes every 2 s while it is on screen; a
+// running connector's row shows its run's progress bar. Times are in the schedule's zone.
 import {html, useState} from '/vendor/htm-preact.js';
 import {api} from './api.js';
-import {Banner, Badge, ConfirmButton} from './ui.js';
+import {Banner, Badge, ConfirmButton, When} from './ui.js';
 import {usePolling} from './poll.js';
+import {RunProgress} from './progress.js';
 import * as fmt from './format.js';
 
-function LastRun({run}) {
+function LastRun({run, zone}) {
   if (!run) return html`<span class="sub">never run</span>`;
   const when = run.finished_ms ?? run.started_ms;
   return html`<div class="last-run">
     <${Badge} value=${run.status} />
-    <span title=${fmt.time(when)}> ${fmt.relative(when)}</span>
+    <${When} ms=${when} zone=${zone} relative />
     ${run.status === 'SUCCEEDED' ? html`<div class="sub"><span data-testid="last-rows">${fmt.count(run.rows)}</span> rows · ${fmt.bytes(run.bytes)} · ${fmt.duration(run.duration_ms)}</div>` : ''}
     ${run.error ? html`<div class="sub error-text" title=${run.error.message}>${run.error.message}</div>` : ''}
   </div>`;
 }
 
 function NextRun({connector: c}) {
+  const zone = c.schedule?.time_zone;
   if (c.state === 'retry_pending' && c.retry_due_ms) {
-    return html`<div>retry ${c.retry_attempt ? `#${c.retry_attempt} ` : ''}<span title=${fmt.time(c.retry_due_ms)}>${fmt.relative(c.retry_due_ms)}</span></div>`;
+    return html`<div>retry ${c.retry_attempt ? `#${c.retry_attempt} ` : ''}<${When} ms=${c.retry_due_ms} zone=${zone} relative /></div>`;
   }
   if (!c.next_run_ms) return html`<span class="sub">${c.enabled ? 'manual' : 'disabled'}</span>`;
-  return html`<div>${fmt.time(c.next_run_ms)}<div class="sub">${fmt.relative(c.next_run_ms)}</div></div>`;
+  return html`<div><${When} ms=${c.next_run_ms} zone=${zone} /><div class="sub">${fmt.relative(c.next_run_ms)}</div></div>`;
 }
 
 export function ConnectorsTab({navigate, flash, clearFlash}) {
@@ -69,7 +72,7 @@ export function ConnectorsTab({navigate, flash, clearFlash}) {
         return html`<tr key=${c.id} data-connector=${c.name}>
           <th scope="row"><a href=${`#/connectors/${c.id}`}>${c.name}</a><div class="sub">${c.schedule_text}</div></th>
           <td data-testid="state"><${Badge} value=${c.state} /></td>
-          <td data-testid="last-run"><${LastRun} run=${c.last_run} /></td>
+          <td data-testid="last-run"><${LastRun} run=${c.last_run} zone=${c.schedule?.time_zone} />${running && c.running_run_id ? html`<${RunProgress} key=${c.running_run_id} runId=${c.running_run_id} compact />` : ''}</td>
           <td><${NextRun} connector=${c} /></td>
           <td class="actions-cell"><div class="row-actions">
             ${running

@@ -22,15 +22,35 @@ export function duration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-const dateTime = new Intl.DateTimeFormat('en-CA', {
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-  second: '2-digit', hour12: false,
-});
+// "2026-12-05T01:30:05Z": the instant in UTC, ISO-8601 to the second (every time's hover text).
+export function utc(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
-// "2024-11-24 14:30:05" in the browser's time zone.
-export function time(ms) {
+// The IANA zone when the browser knows it, else UTC (the service names an unknown zone beside
+// its field).
+export function knownZone(timeZone) {
+  try {
+    new Intl.DateTimeFormat('en-US', {timeZone: timeZone || 'UTC'});
+    return timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+// "2026-12-05 02:30:05": the wall-clock time of the IANA zone (the schedule's).
+export function wall(ms, timeZone) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: knownZone(timeZone), year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+// "2026-12-05 02:30:05 Europe/Paris": a time is never shown without its zone.
+export function zoned(ms, timeZone) {
   if (ms === null || ms === undefined) return '—';
-  return dateTime.format(new Date(ms)).replace(',', '');
+  return `${wall(ms, timeZone)} ${knownZone(timeZone)}`;
 }
 
 // "in 5 min", "3 h ago": beside absolute times in lists.

@@ -1,15 +1,18 @@
 // A connector's run history (GET /connectors/{id}/runs): a chart of rows, bytes and duration
 // per run and a table of every run's metrics, error and S3 URIs, newest first. It refreshes
-// every 2 s while on screen, so a running run is seen to finish. Above them, the backfill form
-// (backfill.js). A run's "Log" button opens its own log below its row (run_log.js).
+// every 2 s while on screen, so a running run is seen to finish. Above them, a running run's
+// live progress (progress.js), the backfill form (backfill.js) and the notifications
+// (notifications.js). A run's "Log" button opens its own log below its row (run_log.js).
+// Times are in the schedule's zone.
 import {html, useState} from '/vendor/htm-preact.js';
 import {api} from './api.js';
-import {Banner, Badge} from './ui.js';
+import {Banner, Badge, When} from './ui.js';
 import {usePolling} from './poll.js';
 import {RunChart} from './chart.js';
 import {BackfillCard} from './backfill.js';
 import {NotificationsCard} from './notifications.js';
 import {RunLog} from './run_log.js';
+import {RunProgress} from './progress.js';
 import * as fmt from './format.js';
 
 const kPage = 50;
@@ -53,6 +56,7 @@ export function RunHistory({id, navigate}) {
   };
 
   const name = connector?.name || id;
+  const zone = connector?.schedule?.time_zone;  // every time on the page is in the schedule's zone
   return html`<section aria-labelledby="history-title">
     <div class="section-head">
       <h2 id="history-title">Run history of ${name}</h2>
@@ -62,12 +66,13 @@ export function RunHistory({id, navigate}) {
         <a href="#/connectors">Back to connectors</a>
       </div>
     </div>
-    ${connector ? html`<p class="lead">${connector.schedule_text}. State: <${Badge} value=${connector.state} />${connector.next_run_ms ? ` Next run ${fmt.time(connector.next_run_ms)} (${fmt.relative(connector.next_run_ms)}).` : ''}</p>` : ''}
+    ${connector ? html`<p class="lead">${connector.schedule_text}. State: <${Badge} value=${connector.state} />${connector.next_run_ms ? html` Next run <${When} ms=${connector.next_run_ms} zone=${zone} /> (${fmt.relative(connector.next_run_ms)}).` : ''}</p>` : ''}
     ${message ? html`<${Banner} kind=${message.kind} onClose=${() => setMessage(null)}>${message.text}<//>` : ''}
+    ${connector?.running_run_id ? html`<div class="card"><h3>Run in progress</h3><${RunProgress} key=${connector.running_run_id} runId=${connector.running_run_id} /></div>` : ''}
     ${connector ? html`<${BackfillCard} connector=${connector} onChange=${load} />` : ''}
     ${connector ? html`<${NotificationsCard} connector=${connector} />` : ''}
     ${runs === null ? html`<p>Loading…</p>` : runs.length === 0 ? html`<p class="empty">No runs yet: Run now starts one.</p>` : html`
-      <div class="card"><h3>Rows, bytes and duration per run</h3><${RunChart} runs=${runs} /></div>
+      <div class="card"><h3>Rows, bytes and duration per run</h3><${RunChart} runs=${runs} zone=${zone} /></div>
       <div class="card table-wrap">
       <table class="list runs" aria-label="Runs">
         <thead><tr><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th>
@@ -75,7 +80,7 @@ export function RunHistory({id, navigate}) {
           <th scope="col" class="num">Objects</th><th scope="col">Error</th><th scope="col">S3 URIs</th><th scope="col">Log</th></tr></thead>
         <tbody>${runs.map((r) => html`<tr key=${r.run_id} data-run=${r.run_id}>
           <td><${Badge} value=${r.status} />${r.attempt > 1 ? html`<div class="sub">retry ${r.attempt - 1}</div>` : ''}</td>
-          <td title=${r.run_id}>${fmt.time(r.started_ms)}</td>
+          <td data-testid="started"><${When} ms=${r.started_ms} zone=${zone} /></td>
           <td>${fmt.duration(r.duration_ms)}</td>
           <td>${r.day}${r.time_zone && r.time_zone !== 'UTC' ? html`<div class="sub">${r.time_zone}</div>` : ''}</td>
           <td class="num" data-testid="rows">${fmt.count(r.rows)}</td>

@@ -4,8 +4,7 @@
 // never sends them back, so their inputs stay empty and an empty one keeps the saved value.
 import {html, useEffect, useState} from '/vendor/htm-preact.js';
 import {api, fieldErrors} from './api.js';
-import {Banner, Badge, CheckField, SelectField, TextField, useForm} from './ui.js';
-import * as fmt from './format.js';
+import {Banner, Badge, CheckField, SelectField, TextField, When, useForm} from './ui.js';
 
 const kEmpty = {
   on_failure: true, on_recovery: true, on_success: false,
@@ -106,7 +105,7 @@ export function NotificationsCard({connector}) {
     ${deliveries.length ? html`<table class="list deliveries" aria-label="Notifications sent">
       <thead><tr><th scope="col">Sent</th><th scope="col">Event</th><th scope="col">By</th><th scope="col">Result</th></tr></thead>
       <tbody>${deliveries.map((d) => html`<tr>
-        <td>${fmt.time(d.finished_ms)}</td><td>${d.event}</td><td>${d.channel} to ${d.target}</td>
+        <td><${When} ms=${d.finished_ms} zone=${connector.schedule?.time_zone} /></td><td>${d.event}</td><td>${d.channel} to ${d.target}</td>
         <td>${d.delivered ? `delivered (attempt ${d.attempts})` : html`<${Badge} value="failed" /> ${d.error}`}</td>
       </tr>`)}</tbody></table>` : ''}
   </div>`;

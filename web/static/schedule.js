@@ -144,7 +144,7 @@ export function SchedulePane({form, onBlur}) {
       ${!preview ? html`<p class="sub">…</p>`
         : preview.error ? html`<p class="error-text">${preview.error}</p>`
         : html`<p><strong>${preview.text}</strong></p>
-          ${preview.next_runs?.length ? html`<ol>${preview.next_runs.map((t) => html`<li><time datetime=${t}>${fmt.inZone(t, zone)}</time></li>`)}</ol>`
+          ${preview.next_runs?.length ? html`<ol>${preview.next_runs.map((t) => html`<li><time datetime=${t} title=${t}>${fmt.inZone(t, zone)}</time></li>`)}</ol>`
             : html`<p class="sub">No scheduled runs: use Run now in the list.</p>`}`}
     </div>
   </div>`;

@@ -3,6 +3,7 @@
 // onto inputs one to one: each input's id is the form's prefix plus its key, and its problem is
 // shown right under it (id "<input id>-error", referenced by aria-describedby).
 import {html, useState, useRef} from '/vendor/htm-preact.js';
+import * as fmt from './format.js';
 
 // A number typed in a text or number input; anything else is sent as typed, so the service's
 // message says what is accepted.
@@ -174,4 +175,14 @@ export function ConfirmButton({label, question, onConfirm, disabled}) {
     <button type="button" class="danger" onClick=${() => { setAsking(false); onConfirm(); }}>Yes, ${label.toLowerCase()}</button>
     <button type="button" onClick=${() => setAsking(false)}>No</button>
   </span>`;
+}
+
+// An instant as the wall-clock time of `zone` (the schedule's) with the zone's name, its UTC
+// ISO-8601 form on hover. `relative`: the text is "in 5 min" / "3 h ago", the hover gives both.
+export function When({ms, zone, relative = false}) {
+  if (ms === null || ms === undefined) return '—';
+  const iso = fmt.utc(ms), text = fmt.zoned(ms, zone);
+  return relative
+    ? html`<time datetime=${iso} title=${`${text} · ${iso}`}>${fmt.relative(ms)}</time>`
+    : html`<time datetime=${iso} title=${iso}>${text}</time>`;
 }
