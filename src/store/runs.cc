@@ -179,6 +179,18 @@ Result<std::optional<int64_t>> StartOf(Connection& db, std::string_view run_id, 
   return std::optional<int64_t>(query->Int(0));
 }
 
+// Ok when `run_id` is in the store; kNotFound naming the run and the store otherwise.
+Result<void> RunExists(Connection& db, std::string_view run_id, const std::string& doing,
+                       const std::filesystem::path& store) {
+  auto start = StartOf(db, run_id, doing);
+  if (!start) return Fail(std::move(start.error()));
+  if (!*start) {
+    return Fail(ErrorCode::kNotFound, RunSubject(run_id),
+                "no such run in the store " + store.string());
+  }
+  return {};
+}
+
 }  // namespace
 
 nlohmann::json RunJson(const RunRecord& run) {
@@ -529,12 +541,7 @@ Result<void> Store::AppendRunLog(std::string_view run_id, const RunLogBatch& bat
   }
   const std::string doing = "saving the log of run " + std::string(run_id);
   return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
-    auto start = StartOf(db, run_id, doing);
-    if (!start) return Fail(std::move(start.error()));
-    if (!*start) {
-      return Fail(ErrorCode::kNotFound, RunSubject(run_id),
-                  "no such run in the store " + path_.string());
-    }
+    if (auto ok = RunExists(db, run_id, doing, path_); !ok) return ok;
     auto insert = Statement::Prepare(
         db, "INSERT INTO run_log (run_id, seq, time_ms, level, line) VALUES (?1, ?2, ?3, ?4, ?5)",
         doing);
@@ -561,12 +568,7 @@ Result<std::vector<RunLogLine>> Store::ReadRunLog(std::string_view run_id) {
   std::vector<RunLogLine> lines;
   const std::string doing = "reading the log of run " + std::string(run_id);
   auto read = Locked(TransactionMode::kRead, doing, [&](Connection& db) -> Result<void> {
-    auto start = StartOf(db, run_id, doing);
-    if (!start) return Fail(std::move(start.error()));
-    if (!*start) {
-      return Fail(ErrorCode::kNotFound, RunSubject(run_id),
-                  "no such run in the store " + path_.string());
-    }
+    if (auto ok = RunExists(db, run_id, doing, path_); !ok) return ok;
     auto query = Statement::Prepare(
         db, "SELECT seq, time_ms, level, line FROM run_log WHERE run_id = ?1 ORDER BY seq", doing);
     if (!query) return Fail(std::move(query.error()));
