@@ -377,6 +377,7 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
   set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
   set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
   set(CURLOPT_SSL_VERIFYPEER, 1L);
   set(CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.ca_bundle.empty()) set(CURLOPT_CAINFO, options_.ca_bundle.c_str());

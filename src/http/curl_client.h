@@ -34,6 +34,9 @@ struct HttpOptions {
   // The defaults only catch a fully stalled connection, never a slow but moving one.
   long low_speed_limit = 1;
   std::chrono::seconds low_speed_time{30};
+  // The whole exchange's limit (kUnavailable past it); 0: none. For small requests to peers that
+  // may trickle (a notification's webhook), never for data transfers, whose length is unbounded.
+  std::chrono::milliseconds total_timeout{0};
   // PEM CA bundle; empty uses the system's default store. Verification is never disabled.
   std::string ca_bundle;
   // Idle handles (each holding a connection) kept for reuse; extra ones are closed.

@@ -133,7 +133,10 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
 
   RunMetrics metrics;
   // Before the launcher: runs still ending while it is destroyed are told about.
-  http::CurlHttpClient notification_http;
+  // A webhook receiver that trickles its answer cannot hold the notifications' one thread.
+  http::HttpOptions notification_options;
+  notification_options.total_timeout = std::chrono::seconds(30);
+  http::CurlHttpClient notification_http(notification_options);
   CurlNotificationSender notification_sender(notification_http);
   Notifier notifier(store, system_clock, notification_sender, log, std::make_unique<ThreadPool>(1));
   LiveProgress progress(system_clock);  // the runs' clock: rates are real seconds

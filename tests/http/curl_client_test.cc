@@ -573,6 +573,26 @@ TEST(CurlHttpClientFaultTest, StalledTransferIsUnavailable) {
   EXPECT_NE(r.error().message.find("stalled"), std::string::npos) << r.error().message;
 }
 
+// A peer that answers a little and then nothing stays above the (default) low-speed floor long
+// enough to hold a thread; total_timeout bounds the whole exchange.
+TEST(CurlHttpClientFaultTest, TheTotalTimeoutEndsAnExchangeTheLowSpeedCheckWouldLetRun) {
+  RawServer server([](int fd) {
+    ReadHead(fd);
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+    WaitForClose(fd);
+  });
+  HttpOptions options;
+  options.low_speed_time = std::chrono::seconds(120);  // would end it after two minutes
+  options.total_timeout = std::chrono::milliseconds(300);
+  CurlHttpClient client(options);
+  const auto began = std::chrono::steady_clock::now();
+  Result<Response> r = client.Send(Get(server.Url("/b/k")));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(60));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
+  EXPECT_NE(r.error().message.find("timed out"), std::string::npos) << r.error().message;
+}
+
 TEST(CurlHttpClientFaultTest, MissingCaBundleIsFailedPreconditionMentioningTheFlag) {
   RawServer server([](int fd) { WaitForClose(fd); });
   HttpOptions options;
