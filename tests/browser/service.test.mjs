@@ -398,44 +398,6 @@ try {
     assert.ok(!(await page.content()).includes('browser-secret'), 'the webhook URL is shown back');
   });
 
-  await step('a run\'s log: opened from its row, ISO-8601 times, markup in a line shown as text', async () => {
-    // A key column named like markup fails the run; its error ends the run's log.
-    const hostile = '<script>alert(1)</script>';
-    await page.getByRole('button', {name: 'Edit'}).click();
-    await page.getByLabel('Primary Key').fill(hostile);
-    await page.getByRole('button', {name: 'Save changes'}).click();
-    await page.getByText('Saved connector "orders-daily"').waitFor();
-    await connectorRow().getByRole('button', {name: 'History'}).click();
-    await page.getByRole('heading', {name: 'Run history of orders-daily'}).waitFor();
-    await page.getByRole('button', {name: 'Run now'}).click();
-    const newest = page.locator('table.runs tbody tr').first();
-    await newest.locator('.badge').getByText('FAILED').waitFor({timeout: 30000});
-    const runId = await newest.getAttribute('data-run');
-    await newest.getByRole('button', {name: 'Log'}).click();
-    const log = page.getByTestId('run-log');
-    await log.getByText('ended:').waitFor();
-    const texts = await log.locator('.log-text').allTextContents();
-    assert.match(texts[0], new RegExp(`^started: dataset ${dataset}, day \\d{4}-\\d\\d-\\d\\d`), texts.join('\n'));
-    assert.ok(texts.at(-1).startsWith('ended: ') && texts.at(-1).includes(hostile), texts.at(-1));
-    assert.equal((await log.locator('.log-level').allTextContents()).at(-1), 'WARN');
-    assert.equal(await log.locator('script').count(), 0, 'markup in a log line became an element');
-    for (const time of await log.locator('time').allTextContents()) {
-      assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    }
-    const shown = await log.textContent();
-    for (const secret of [env('S3U_DOMO_CLIENT_SECRET'), env('AWS_SECRET_ACCESS_KEY')]) {
-      assert.equal(shown.includes(secret), false, 'a secret is shown in the log');
-    }
-    const body = await apiGet(`runs/${runId}/log`);
-    assert.deepEqual(body.lines.map((l) => l.text), texts);
-    assert.equal(body.truncated, false);
-    await page.evaluate(() => document.activeElement?.blur());
-    await log.screenshot({path: path.join(screenshots, 'run-log.png')});
-    // Closed again by its button.
-    await newest.getByRole('button', {name: 'Log'}).click();
-    await log.waitFor({state: 'detached'});
-  });
-
   const isoUtc = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
   await step('times are shown in the schedule\'s zone with their UTC ISO-8601 time on hover', async () => {
     const [saved] = (await apiGet('connectors')).connectors;
@@ -512,6 +474,48 @@ try {
     assert.equal(last.status, 'SUCCEEDED');
     assert.equal(last.rows, progress.total_rows);
     assert.equal((await apiGet(`runs/${runId}`)).progress, null);
+  });
+
+  await step('a run\'s log: opened from its row, ISO-8601 times, markup in a line shown as text', async () => {
+    // From the last step's page (another connector's history) to orders-daily's history.
+    await page.getByRole('link', {name: 'Back to connectors'}).click();
+    await connectorRow().getByRole('button', {name: 'History'}).click();
+    await page.getByRole('heading', {name: 'Run history of orders-daily'}).waitFor();
+    // A key column named like markup fails the run; its error ends the run's log.
+    const hostile = '<script>alert(1)</script>';
+    await page.getByRole('button', {name: 'Edit'}).click();
+    await page.getByLabel('Primary Key').fill(hostile);
+    await page.getByRole('button', {name: 'Save changes'}).click();
+    await page.getByText('Saved connector "orders-daily"').waitFor();
+    await connectorRow().getByRole('button', {name: 'History'}).click();
+    await page.getByRole('heading', {name: 'Run history of orders-daily'}).waitFor();
+    await page.getByRole('button', {name: 'Run now'}).click();
+    const newest = page.locator('table.runs tbody tr').first();
+    await newest.locator('.badge').getByText('FAILED').waitFor({timeout: 30000});
+    const runId = await newest.getAttribute('data-run');
+    await newest.getByRole('button', {name: 'Log'}).click();
+    const log = page.getByTestId('run-log');
+    await log.getByText('ended:').waitFor();
+    const texts = await log.locator('.log-text').allTextContents();
+    assert.match(texts[0], new RegExp(`^started: dataset ${dataset}, day \\d{4}-\\d\\d-\\d\\d`), texts.join('\n'));
+    assert.ok(texts.at(-1).startsWith('ended: ') && texts.at(-1).includes(hostile), texts.at(-1));
+    assert.equal((await log.locator('.log-level').allTextContents()).at(-1), 'WARN');
+    assert.equal(await log.locator('script').count(), 0, 'markup in a log line became an element');
+    for (const time of await log.locator('time').allTextContents()) {
+      assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+    const shown = await log.textContent();
+    for (const secret of [env('S3U_DOMO_CLIENT_SECRET'), env('AWS_SECRET_ACCESS_KEY')]) {
+      assert.equal(shown.includes(secret), false, 'a secret is shown in the log');
+    }
+    const body = await apiGet(`runs/${runId}/log`);
+    assert.deepEqual(body.lines.map((l) => l.text), texts);
+    assert.equal(body.truncated, false);
+    await page.evaluate(() => document.activeElement?.blur());
+    await log.screenshot({path: path.join(screenshots, 'run-log.png')});
+    // Closed again by its button.
+    await newest.getByRole('button', {name: 'Log'}).click();
+    await log.waitFor({state: 'detached'});
   });
 
   assert.deepEqual(pageErrors, [], 'JavaScript errors on the page');

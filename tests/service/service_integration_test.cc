@@ -176,18 +176,24 @@ class ServiceProcess {
   }
 
   // Waits (polling the API, 50 ms apart, up to `limit`) until `ready` holds for the run.
-  json WaitForRun(const std::string& run_id, const std::function<bool(const json&)>& ready,
-                  std::chrono::seconds limit = std::chrono::seconds(120)) const {
+  // Asks GET `path` until its answer is 200 and `ready` (the service is another process:
+  // there is nothing to block on); a test failure after `limit`.
+  json WaitFor(const std::string& path, const std::function<bool(const json&)>& ready,
+               std::chrono::seconds limit = std::chrono::seconds(120)) const {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    json run;
+    json last;
     while (std::chrono::steady_clock::now() < deadline) {
-      Answer a = Call("GET", "/api/v1/runs/" + run_id);
+      Answer a = Call("GET", path);
       if (a.status == 200 && ready(a.body)) return a.body;
-      run = a.body;
+      last = a.body;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ADD_FAILURE() << "run " << run_id << " never got there: " << run.dump();
-    return run;
+    ADD_FAILURE() << path << " never got there: " << last.dump();
+    return last;
+  }
+  json WaitForRun(const std::string& run_id, const std::function<bool(const json&)>& ready,
+                  std::chrono::seconds limit = std::chrono::seconds(120)) const {
+    return WaitFor("/api/v1/runs/" + run_id, ready, limit);
   }
   json WaitForEnd(const std::string& run_id) const {
     return WaitForRun(run_id, [](const json& r) { return r["status"] != "RUNNING"; });
@@ -992,6 +998,65 @@ TEST_F(ServiceIntegrationTest, CancelAbortsTheUploadAndIsNotRetried) {
   EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
   EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["retry_due_ms"], nullptr);
   EXPECT_EQ(service_->Call("POST", "/api/v1/connectors/" + id + "/cancel").status, 409);
+}
+
+// The backfill API end to end: bad ranges are 400s naming the field, an unknown connector or
+// backfill is 404, a second backfill of the connector is 409 while one goes, and a cancel stops
+// the running day (its run CANCELLED, its upload aborted) and the day not begun.
+TEST_F(ServiceIntegrationTest, ABackfillIsRefusedRunAndCancelledThroughTheApi) {
+  Start();
+  const std::string id = Connector({{"every_minutes", 1}, {"max_retries", 3}}, kBigId, kBigDay);
+  const std::string path = "/api/v1/connectors/" + id + "/backfill";
+  for (const auto& [body, field] :
+       {std::pair{json{{"from", "2026-10-32"}, {"to", kBigDay}}, "from"},
+        std::pair{json{{"from", "2026-10-04"}, {"to", kBigDay}}, "to"},
+        std::pair{json{{"to", kBigDay}}, "from"}}) {
+    auto refused = service_->Call("POST", path, body);
+    EXPECT_EQ(refused.status, 400) << body.dump() << " " << refused.raw;
+    EXPECT_EQ(refused.body["error"]["fields"][0]["field"], field) << body.dump() << refused.raw;
+  }
+  auto unknown_field = service_->Call("POST", path, {{"from", kBigDay}, {"to", kBigDay}, {"x", 1}});
+  EXPECT_EQ(unknown_field.status, 400);
+  EXPECT_THAT(unknown_field.raw, HasSubstr("\"x\""));
+  EXPECT_EQ(service_
+                ->Call("POST", "/api/v1/connectors/con_0000000000000000/backfill",
+                       {{"from", kBigDay}, {"to", kBigDay}})
+                .status,
+            404);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/backfills/nope").status, 404);
+  EXPECT_EQ(service_->Call("POST", "/api/v1/backfills/nope/cancel").status, 404);
+  EXPECT_TRUE(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"].empty());
+
+  ParkTheBigRunMidDay();
+  auto started = service_->Call("POST", path, {{"from", kBigDay}, {"to", "2026-10-04"}});
+  ASSERT_EQ(started.status, 202) << started.raw;
+  const std::string backfill = started.body["id"];
+  EXPECT_EQ(started.body["days_total"], 2);
+  EXPECT_EQ(service_->Call("POST", path, {{"from", kBigDay}, {"to", kBigDay}}).status, 409);
+  WaitUntilParkedWithAnUploadOpen();
+  const json going = service_->Call("GET", "/api/v1/backfills/" + backfill).body;
+  EXPECT_EQ(going["state"], "running") << going.dump();
+  ASSERT_EQ(going["runs"].size(), 2u) << going.dump();
+  EXPECT_EQ(going["runs"][0]["day"], kBigDay);
+  EXPECT_EQ(going["runs"][0]["state"], "running");
+  EXPECT_EQ(going["runs"][1]["state"], "pending");
+  ASSERT_TRUE(going["runs"][0]["run_id"].is_string()) << going.dump();
+  const std::string run_id = going["runs"][0]["run_id"];
+
+  auto cancel = service_->Call("POST", "/api/v1/backfills/" + backfill + "/cancel");
+  ASSERT_EQ(cancel.status, 202) << cancel.raw;
+  EXPECT_EQ(cancel.body["state"], "cancelling");
+  Release();
+  EXPECT_EQ(service_->WaitForEnd(run_id)["status"], "CANCELLED");
+  const json ended = service_->WaitFor("/api/v1/backfills/" + backfill,
+                                       [](const json& b) { return b["state"] != "cancelling"; });
+  EXPECT_EQ(ended["state"], "cancelled") << ended.dump();
+  EXPECT_EQ(ended["days_cancelled"], 2) << ended.dump();
+  EXPECT_EQ(ended["runs"][1]["run_id"], nullptr) << "a day was begun after the cancel";
+  EXPECT_EQ(service_->Call("POST", "/api/v1/backfills/" + backfill + "/cancel").status, 409);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id + "/runs").body["runs"].size(), 1u);
+  EXPECT_THAT(Keys(), IsEmpty());
+  EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
 }
 
 TEST_F(ServiceIntegrationTest, AFailedRunIsRetriedOnTimeAsItsOwnRun) {
