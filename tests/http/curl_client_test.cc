@@ -582,12 +582,10 @@ TEST(CurlHttpClientFaultTest, TheTotalTimeoutEndsAnExchangeTheLowSpeedCheckWould
     WaitForClose(fd);
   });
   HttpOptions options;
-  options.low_speed_time = std::chrono::seconds(120);  // would end it after two minutes
+  options.low_speed_limit = 0;  // no low-speed check: without the total timeout this never ends
   options.total_timeout = std::chrono::milliseconds(300);
   CurlHttpClient client(options);
-  const auto began = std::chrono::steady_clock::now();
   Result<Response> r = client.Send(Get(server.Url("/b/k")));
-  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(60));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
   EXPECT_NE(r.error().message.find("timed out"), std::string::npos) << r.error().message;
