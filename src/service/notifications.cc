@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <initializer_list>
 
 #include "core/text.h"
@@ -157,8 +158,22 @@ void ParseEmail(const json& body, const NotificationSettings* saved, Notificatio
   }
 }
 
+std::string Base64(std::string_view bytes) {
+  const int variant = sodium_base64_VARIANT_ORIGINAL;
+  std::string encoded(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(encoded.data(), encoded.size(),
+                    reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), variant);
+  encoded.resize(encoded.find('\0'));
+  return encoded;
+}
+
 // A header value: control characters (a CR/LF would start a header of its own) become spaces,
-// and text beyond ASCII is an RFC 2047 encoded-word.
+// and text beyond ASCII is RFC 2047 encoded-words. A line holding encoded-words may be at most
+// 76 characters (RFC 2047 section 2), so the text is cut into pieces of at most 39 bytes (52
+// of base64: 64-character words, 73 with "Subject: ") at UTF-8 character boundaries, one
+// encoded-word each, on folded lines (CRLF SP, which a reader drops between encoded-words). The
+// ASCII form needs no folding: a connector name is at most kMaxNameLength characters, far below the
+// 998 a line may have.
 std::string HeaderValue(std::string_view text) {
   std::string clean;
   bool ascii = true;
@@ -168,12 +183,56 @@ std::string HeaderValue(std::string_view text) {
     ascii = ascii && u < 0x80;
   }
   if (ascii) return clean;
-  const int variant = sodium_base64_VARIANT_ORIGINAL;
-  std::string encoded(sodium_base64_ENCODED_LEN(clean.size(), variant), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(),
-                    reinterpret_cast<const unsigned char*>(clean.data()), clean.size(), variant);
-  encoded.resize(encoded.find('\0'));
-  return "=?UTF-8?B?" + encoded + "?=";
+  constexpr size_t kMaxPiece = 39;
+  std::string out;
+  size_t begin = 0;
+  while (begin < clean.size()) {
+    size_t end = std::min(begin + kMaxPiece, clean.size());
+    // Back up to the start of a character: never split a UTF-8 sequence between two words.
+    while (end < clean.size() && end > begin + 1 &&
+           (static_cast<unsigned char>(clean[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + Base64(std::string_view(clean).substr(begin, end - begin)) + "?=";
+    begin = end;
+  }
+  return out;
+}
+
+// The text body as quoted-printable (RFC 2045 section 6.7), lines ending in CRLF: an error
+// message can be one line of several KiB, and SMTP allows at most 998 octets a line (RFC 5321
+// section 4.5.3.1.6), which an 8bit body cannot promise. Encoded lines are at most 76
+// characters, soft breaks ending in '='; '=', control and non-ASCII octets (UTF-8 bytes) are
+// =XX, and a space or tab at a line's end is encoded so that no transport can strip it. Every
+// reader decodes it back to exactly the text.
+std::string QuotedPrintable(std::string_view text) {
+  constexpr size_t kMaxLine = 76;
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  size_t line_start = 0;  // where the current encoded line begins in `out`
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u == '\n') {
+      out += "\r\n";
+      line_start = out.size();
+      continue;
+    }
+    if (u == '\r') continue;
+    const bool at_line_end = i + 1 == text.size() || text[i + 1] == '\n' || text[i + 1] == '\r';
+    const bool literal =
+        (u >= 33 && u <= 126 && u != '=') || ((u == ' ' || u == '\t') && !at_line_end);
+    std::string piece = literal ? std::string(1, static_cast<char>(u))
+                                : std::string{'=', kHex[u >> 4], kHex[u & 0xF]};
+    // Room for the piece and, unless the hard line ends right after it, a soft break's '='.
+    const size_t room = at_line_end ? kMaxLine : kMaxLine - 1;
+    if (out.size() - line_start + piece.size() > room) {
+      out += "=\r\n";
+      line_start = out.size();
+    }
+    out += piece;
+  }
+  return out;
 }
 
 std::string Verb(NotificationEvent event) {
@@ -361,18 +420,12 @@ std::string EmailMessage(NotificationEvent event, const RunFacts& f,
   message += fmt::format("Message-ID: <{}.{}.{}@{}>\r\n", f.run_id, EventName(event),
                          EpochMillis(now), domain);
   message += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n";
-  message += "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  message += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
   std::string body = NotificationText(event, f) + "\n";
   if (!f.day.empty()) body += "\nDay: " + f.day;
   body += fmt::format("\nStatus: {}\nFinished: {}\nConnector: {} ({})\n", RunStatusName(f.status),
                       IsoUtc(f.finished), f.connector_name, f.connector_id);
-  for (const char c : body) {
-    if (c == '\n') {
-      message += "\r\n";
-    } else if (c != '\r') {
-      message += c;
-    }
-  }
+  message += QuotedPrintable(body);
   return message;
 }
 

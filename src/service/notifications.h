@@ -89,7 +89,9 @@ std::string NotificationText(NotificationEvent event, const RunFacts& facts);
 // for "slack" {"text": NotificationText}.
 std::string WebhookBody(NotificationEvent event, const RunFacts& facts, const std::string& format);
 // The whole message for SMTP (RFC 5322, CRLF lines): Date (`now`), From, To, Subject,
-// Message-ID, MIME headers (UTF-8 text, a Subject beyond ASCII RFC 2047-encoded), then the text.
+// Message-ID, MIME headers (UTF-8 text, a Subject beyond ASCII as RFC 2047 encoded-words of at
+// most 75 characters), then the text as quoted-printable: no line longer than 76 characters
+// whatever the length of an error message, decoded by any mail reader to exactly the text.
 std::string EmailMessage(NotificationEvent event, const RunFacts& facts,
                          const NotificationSettings& settings,
                          std::chrono::system_clock::time_point now);

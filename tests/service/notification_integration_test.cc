@@ -44,16 +44,17 @@ class NotificationIntegrationTest : public s3u::testing::StoreWithSecretsTest {
   }
 
   // Records run `id` ending with `status`, its error quoting every secret, and tells `notifier`.
-  void End(Notifier& notifier, const std::string& id, RunStatus status, bool retry_scheduled) {
+  void End(Notifier& notifier, const std::string& id, RunStatus status, bool retry_scheduled,
+           const std::string& message = "Domo answered 503 to a request signed with " +
+                                        kSecrets[0] + " " + kSecrets[1] + " " + kSecrets[2] +
+                                        " after POST /services/" + kSecrets[3]) {
     store::RunRecord run = s3u::testing::SampleRun(id, kStartMs + 1000 * ++runs_);
     run.connector_id = connector_;
     ASSERT_TRUE(store_->BeginRun(run).has_value());
     store::RunResult result;
     if (status != RunStatus::kSucceeded) {
       result.error_code = "unavailable";
-      result.error_message = "Domo answered 503 to a request signed with " + kSecrets[0] + " " +
-                             kSecrets[1] + " " + kSecrets[2] + " after POST /services/" +
-                             kSecrets[3];
+      result.error_message = message;
     }
     ASSERT_TRUE(store_->FinishRun(id, status, run.started_ms + 500, result).has_value());
     notifier.OnRunEnded({connector_, id, status, run.started_ms + 500}, retry_scheduled);
@@ -164,6 +165,37 @@ TEST_F(NotificationIntegrationTest, AnSmtpServerThatIsDownIsRetriedThenGivenUp) 
   EXPECT_FALSE(deliveries[0].delivered);
   EXPECT_EQ(deliveries[0].attempts, 5);
   EXPECT_EQ(clock_.Sleeps().size(), 4u);  // fake time: no real waiting
+}
+
+TEST_F(NotificationIntegrationTest, ALongErrorAndANameBeyondAsciiArriveWholeInShortLines) {
+  testing::NotificationReceivers receivers;
+  Configure(receivers, "json");
+  auto connector = store_->GetConnector(connector_);
+  ASSERT_TRUE(connector.has_value());
+  connector->name = "commandes-journalières-" + std::string(60, 'e') + "-été-Ωmega";
+  ASSERT_TRUE(store_->UpdateConnector(*connector).has_value());
+  // One line of ~5 KiB: UTF-8, '=', tabs, a '.' after a space, and a space at its very end.
+  std::string message;
+  for (int i = 0; i < 300; ++i) message += "clé=" + std::to_string(i) + "\tvaleur . ";
+  {
+    Notifier notifier(*store_, clock_, sender_, log_, std::make_unique<InlineExecutor>());
+    End(notifier, "r1", RunStatus::kFailed, false, message);
+  }
+  const auto mails = receivers.Mails();
+  const auto decoded = receivers.DecodedMails();
+  ASSERT_EQ(mails.size(), 1u);
+  ASSERT_EQ(decoded.size(), 1u);
+  // What Python's email package decodes is exactly the subject and the message sent.
+  EXPECT_THAT(decoded[0], HasSubstr("Subject: [s3unload] " + connector->name + " failed\n"));
+  EXPECT_THAT(decoded[0], HasSubstr(message + "\n"));
+  // As sent: no line beyond 76 characters (RFC 2045; SMTP's own limit is 998).
+  const std::string& raw = mails[0];
+  size_t start = 0;
+  for (size_t end = raw.find("\r\n"); end != std::string::npos; end = raw.find("\r\n", start)) {
+    EXPECT_LE(end - start, 76u) << raw.substr(start, end - start);
+    start = end + 2;
+  }
+  EXPECT_THAT(raw, HasSubstr("Content-Transfer-Encoding: quoted-printable\r\n"));
 }
 
 }  // namespace

@@ -271,14 +271,30 @@ TEST(NotificationBodyTest, EmailHasHeadersAndCrlfLines) {
   EXPECT_THAT(
       mail, HasSubstr("Message-ID: <20250314T100000Z-1a2b.failure.1741946401000@example.com>\r\n"));
   EXPECT_THAT(mail, HasSubstr("\r\n\r\ns3unload: orders-daily failed"));
-  EXPECT_THAT(mail, HasSubstr("Domo: 503 after 5 attempts\r\n"));
+  EXPECT_THAT(mail, HasSubstr("Content-Transfer-Encoding: quoted-printable\r\n"));
+  // The first line (~120 characters) is cut by a soft break ('=' at the end of a line).
+  EXPECT_THAT(mail, HasSubstr("=\r\n"));
+  EXPECT_THAT(mail, HasSubstr("\r\nDay: 2025-03-13\r\nStatus: FAILED\r\n"));
+  size_t line_start = 0;
   for (size_t i = 0; i < mail.size(); ++i) {
     if (mail[i] == '\n') {
       ASSERT_TRUE(i > 0 && mail[i - 1] == '\r') << "bare LF at " << i;
+      EXPECT_LE(i - 1 - line_start, 76u) << "line at " << line_start;
+      line_start = i + 1;
     }
   }
   EXPECT_THAT(mail, Not(HasSubstr("mail-pass-1")));
   EXPECT_THAT(mail, Not(HasSubstr("secretpath123")));
+}
+
+TEST(NotificationBodyTest, TheTextIsQuotedPrintable) {
+  NotificationSettings s = *ParseNotificationForm(FullBody(), nullptr);
+  RunFacts f = FailedRun();
+  f.error_message = "a=b é\tend ";
+  const std::string mail = EmailMessage(NotificationEvent::kFailure, f, s, f.finished);
+  const std::string body = mail.substr(mail.find("\r\n\r\n") + 4);
+  // '=' and UTF-8 bytes are =XX; a tab inside a line stays; a space ending the line is =20.
+  EXPECT_THAT(body, HasSubstr("a=3Db =C3=A9\tend=20\r\n"));
 }
 
 TEST(NotificationBodyTest, SubjectCannotInjectHeadersAndIsEncodedBeyondAscii) {
@@ -293,6 +309,14 @@ TEST(NotificationBodyTest, SubjectCannotInjectHeadersAndIsEncodedBeyondAscii) {
   const std::string encoded = EmailMessage(NotificationEvent::kFailure, f, s, f.finished);
   EXPECT_THAT(encoded, HasSubstr("Subject: =?UTF-8?B?"));
   EXPECT_THAT(encoded, Not(HasSubstr("Subject: [s3unload] commandes")));
+  // A long name is several encoded-words on folded lines, none beyond 76 characters.
+  f.connector_name = std::string(40, 'e') + "é" + std::string(40, 'e');
+  const std::string folded = EmailMessage(NotificationEvent::kFailure, f, s, f.finished);
+  const size_t subject = folded.find("Subject: =?UTF-8?B?");
+  ASSERT_NE(subject, std::string::npos);
+  const size_t first_end = folded.find("\r\n", subject);
+  EXPECT_LE(first_end - subject, 76u);
+  EXPECT_EQ(folded.substr(first_end, 13), "\r\n =?UTF-8?B?");
 }
 
 }  // namespace

@@ -29,6 +29,8 @@ class NotificationReceivers {
   // X-Envelope-To headers first, then the message as sent).
   std::vector<std::string> Webhooks() const { return Read("json"); }
   std::vector<std::string> Mails() const { return Read("eml"); }
+  // The same mails as Python's email package decodes them: "Subject: <decoded>\n\n<text>".
+  std::vector<std::string> DecodedMails() const { return Read("txt"); }
 
  private:
   std::vector<std::string> Read(const std::string& extension) const;

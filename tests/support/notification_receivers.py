@@ -3,12 +3,18 @@
 (Debian's python3-aiosmtpd) and a minimal webhook receiver (http.server), on free 127.0.0.1
 ports. Every message and webhook body received is saved to OUT_DIR as <n>.eml / <n>.json
 (n counts from 1 per kind), written under a temporary name and renamed, so a reader never
-sees half a file. Prints "smtp=PORT http=PORT" once both listen, then serves until killed.
+sees half a file. A message is also saved as Python's email package reads it (an independent
+MIME decoder: RFC 2047 words, quoted-printable), as <n>.txt: "Subject: <decoded>", a blank
+line, the decoded text (lines ending in "\n"); it is written before the .eml, so a reader
+that sees <n>.eml finds it. Prints "smtp=PORT http=PORT" once both listen, then serves until
+killed.
 
 --fail-first N: the webhook answers the first N requests 503 (to exercise retries).
 RCPT to an address starting "nobody@" is refused with 550 (a permanent SMTP refusal).
 """
 import argparse
+import email
+import email.policy
 import http.server
 import os
 import socket
@@ -17,14 +23,16 @@ import threading
 from aiosmtpd.controller import Controller
 
 
-def save(out_dir, kind, counter, data):
+def save(out_dir, kind, counter, data, decoded=None):
     with counter["lock"]:
         counter[kind] = counter.get(kind, 0) + 1
         n = counter[kind]
-    path = os.path.join(out_dir, f"{n}.{kind}")
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.rename(path + ".tmp", path)
+    files = ([("txt", decoded)] if decoded is not None else []) + [(kind, data)]
+    for extension, content in files:
+        path = os.path.join(out_dir, f"{n}.{extension}")
+        with open(path + ".tmp", "wb") as f:
+            f.write(content)
+        os.rename(path + ".tmp", path)
 
 
 class SaveMail:
@@ -39,7 +47,12 @@ class SaveMail:
 
     async def handle_DATA(self, server, session, envelope):
         header = f"X-Envelope-From: {envelope.mail_from}\r\nX-Envelope-To: {','.join(envelope.rcpt_tos)}\r\n"
-        save(self.out_dir, "eml", self.counter, header.encode() + envelope.original_content)
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        # The decoded text keeps the message's CRLF line ends; "\n" as the sender wrote them.
+        text = message.get_content().replace("\r\n", "\n")
+        decoded = f"Subject: {message['subject']}\n\n{text}"
+        save(self.out_dir, "eml", self.counter, header.encode() + envelope.original_content,
+             decoded.encode())
         return "250 Message accepted"
 
 
