@@ -196,7 +196,7 @@ TEST_F(RunsTest, GetUnknownRunIsNotFoundNamingTheStore) {
   auto read = store_->GetRun("nope");
   ASSERT_FALSE(read.has_value());
   EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
-  EXPECT_THAT(read.error().message, HasSubstr(store_->path().string()));
+  EXPECT_THAT(read.error().message, HasSubstr(store_->location()));
 }
 
 TEST_F(RunsTest, ListIsNewestFirstWithTiesBrokenByRunId) {
