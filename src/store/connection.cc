@@ -2,7 +2,66 @@
 
 #include <utility>
 
+#include "store/files.h"
+#include "store/postgres.h"
+#include "store/sqlite.h"
+
 namespace s3u::store {
+namespace {
+
+// journal_mode answers with the mode in force: anything but "wal" means the file system cannot
+// share memory between processes (a network file system), where SQLite is unsafe.
+Result<void> EnableWal(SqliteConnection& db) {
+  auto mode = Statement::Prepare(db, "PRAGMA journal_mode = WAL", "opening the store in WAL mode");
+  if (!mode) return Fail(std::move(mode.error()));
+  auto row = mode->Step();
+  if (!row) return Fail(std::move(row.error()));
+  const std::string in_force = *row ? mode->Text(0) : "";
+  if (in_force != "wal") {
+    return Fail(ErrorCode::kFailedPrecondition, db.location(),
+                "SQLite could not use WAL mode (journal mode is '" + in_force +
+                    "'); keep the store on a local file system");
+  }
+  return {};
+}
+
+// The SQLite file at `path`, created private, in WAL mode with foreign keys on.
+Result<std::unique_ptr<SqliteConnection>> OpenSqlite(const std::filesystem::path& path,
+                                                     Clock& clock,
+                                                     std::chrono::milliseconds busy_timeout) {
+  if (path.has_parent_path()) {
+    if (auto made = CreatePrivateDirectories(path.parent_path()); !made) {
+      return Fail(std::move(made.error()));
+    }
+  }
+  // SQLite would create the file 0644; the -wal and -shm files copy the database's mode.
+  if (auto made = CreatePrivateFileIfMissing(path); !made) return Fail(std::move(made.error()));
+  auto db = SqliteConnection::Open(path, clock, busy_timeout);
+  if (!db) return Fail(std::move(db.error()));
+  if (auto wal = EnableWal(**db); !wal) return Fail(std::move(wal.error()));
+  // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last
+  // commits, which is acceptable for a run history.
+  if (auto ok = (*db)->Exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                            "configuring the connection");
+      !ok) {
+    return Fail(std::move(ok.error()));
+  }
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> OpenConnection(const StoreUrl& url, Clock& clock,
+                                                   std::chrono::milliseconds lock_timeout) {
+  if (url.backend == Backend::kPostgres) {
+    auto opened = PostgresConnection::Open(url, lock_timeout);
+    if (!opened) return Fail(std::move(opened.error()));
+    return std::unique_ptr<Connection>(std::move(*opened));
+  }
+  auto opened = OpenSqlite(url.path, clock, lock_timeout);
+  if (!opened) return Fail(std::move(opened.error()));
+  return std::unique_ptr<Connection>(std::move(*opened));
+}
 
 Result<Statement> Statement::Prepare(Connection& db, std::string_view sql, std::string_view doing) {
   auto backend = db.Prepare(sql, doing);

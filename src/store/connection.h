@@ -13,6 +13,7 @@
 // Store serializes callers with its mutex.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,8 +21,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "store/dialect.h"
+#include "store/store_url.h"
 
 namespace s3u::store {
 
@@ -76,6 +79,12 @@ class Connection {
   virtual Result<std::unique_ptr<StatementBackend>> Prepare(std::string_view sql,
                                                             std::string_view doing) = 0;
 };
+
+// A connection to the store at `url`, without migrations (Store::Open applies them). An SQLite
+// file is created private (0600, in a 0700 directory) and put in WAL mode with foreign keys on.
+// Lock waits end after `lock_timeout` with kUnavailable. REQUIRES: `clock` outlives it.
+Result<std::unique_ptr<Connection>> OpenConnection(const StoreUrl& url, Clock& clock,
+                                                   std::chrono::milliseconds lock_timeout);
 
 // A prepared statement of either backend: what the store's code uses.
 class Statement {

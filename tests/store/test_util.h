@@ -1,6 +1,7 @@
 // Helpers shared by the store tests: a temporary directory removed at the end of each test,
-// direct SQLite access to a store file (what another process or an older/newer s3unload
-// would do to it), sample records, and a fixture with an open store and its key attached.
+// the store URL of the backend under test (TestStoreUrl), direct SQLite access to a store file
+// (what another process or an older/newer s3unload would do to it), sample records, and a
+// fixture with an open store and its key attached.
 #pragma once
 
 #include <sqlite3.h>
@@ -35,6 +36,44 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The store a test opens, from `dir` (its temporary directory): an SQLite file there in
+// store_tests (test_backend_sqlite.cc), a fresh database of the shared test PostgreSQL in
+// store_postgres_tests (test_backend_postgres.cc). The same test sources build both binaries.
+store::StoreUrl TestStoreUrl(const std::filesystem::path& dir);
+
+// Skips a test about the SQLite file itself (its bytes, a raw connection to it) on PostgreSQL.
+#define S3U_SQLITE_ONLY(url)                                          \
+  if ((url).backend != ::s3u::store::Backend::kSqlite) {              \
+    GTEST_SKIP() << "about the SQLite file itself; not PostgreSQL's"; \
+  }
+
+// A connection of the store's own (either backend) to `url`, for what another process would do
+// to it. Fails the test when it cannot open.
+inline std::unique_ptr<store::Connection> RawConnection(const store::StoreUrl& url) {
+  static FakeClock clock;
+  auto db = store::OpenConnection(url, clock, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(db.has_value()) << db.error().ToString();
+  return db ? std::move(*db) : nullptr;
+}
+
+// The first column of the first row of `sql` on the store at `url`, or -1 when there is no row
+// or the query fails.
+inline int64_t QueryInt(const store::StoreUrl& url, const std::string& sql) {
+  auto db = RawConnection(url);
+  if (!db) return -1;
+  auto query = store::Statement::Prepare(*db, sql, "test query");
+  if (!query) return -1;
+  auto row = query->Step();
+  return row && *row ? query->Int(0) : -1;
+}
+
+// Runs `sql` on the store at `url`, outside the Store.
+inline Result<void> ExecRaw(const store::StoreUrl& url, const std::string& sql) {
+  auto db = RawConnection(url);
+  if (!db) return Fail(ErrorCode::kInternal, "test", "no connection");
+  return db->Exec(sql, "test statement");
+}
 
 // Permission bits of `path`, or -1 when it cannot be inspected.
 inline int ModeOf(const std::filesystem::path& path) {
@@ -138,6 +177,7 @@ class StoreWithSecretsTest : public ::testing::Test {
 
   void SetUp() override { store_ = Open(); }
 
+  // The SQLite file (S3U_SQLITE_ONLY tests); TestStoreUrl puts it there.
   std::filesystem::path DbPath() const { return dir_.path() / "s3unload.db"; }
 
   // A Store on the same file, the store's own key attached.
@@ -154,7 +194,7 @@ class StoreWithSecretsTest : public ::testing::Test {
 
   // A Store on the same file, without a key.
   std::unique_ptr<store::Store> OpenWithoutKey() {
-    auto opened = store::Store::Open(DbPath(), clock_);
+    auto opened = store::Store::Open(url_, clock_);
     EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
     return opened ? std::move(*opened) : nullptr;
   }
@@ -181,6 +221,7 @@ class StoreWithSecretsTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  const store::StoreUrl url_ = TestStoreUrl(dir_.path());
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::milliseconds(kStartMs))};
   std::unique_ptr<store::Store> store_;
 };
