@@ -243,7 +243,7 @@ class Store {
  private:
   Store(Backend backend, std::string location, Clock& clock, StoreOptions options,
         std::unique_ptr<Connection> db);
-  friend class StoreCopier;  // copy.cc reads and writes every table through db_
+  friend class StoreCopier;  // copy.cc reads and writes every table through db_ under mu_
 
   // Runs `sql` with `id` as ?1 in a write transaction (the journal's one-line updates).
   Result<void> WriteJournal(std::string_view sql, std::string_view id, const std::string& doing);

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/copy.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "support/postgres_server.h"
@@ -140,6 +141,45 @@ TEST_F(PostgresStoreTest, WritersOfTwoStoresOnOneDatabaseAreSerialized) {
   auto listed = store_->ListConnectors();
   ASSERT_TRUE(listed.has_value());
   EXPECT_EQ(listed->size(), static_cast<size_t>(kNames));
+}
+
+TEST_F(PostgresStoreTest, MigratingSqliteToPostgresAndBackKeepsEveryRowAndSecret) {
+  const StoreUrl sqlite = SqliteStoreUrl(dir_.path() / "original.db");
+  const StoreUrl back = SqliteStoreUrl(dir_.path() / "back.db");
+  auto open = [&](const StoreUrl& url) {
+    auto opened = Store::Open(url, clock_);
+    EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
+    auto box = SecretBox::LoadOrCreate(KeyPathFor(DbPath()));  // one key for all three
+    EXPECT_TRUE(box.has_value());
+    if (opened && box) (*opened)->AttachSecrets(std::move(*box));
+    return opened ? std::move(*opened) : nullptr;
+  };
+  auto original = open(sqlite);
+  ASSERT_NE(original, nullptr);
+  ::s3u::testing::FillEveryTable(*original);
+  ASSERT_TRUE(CopyStore(*original, *store_).has_value());
+  auto returned = open(back);
+  ASSERT_NE(returned, nullptr);
+  auto report = CopyStore(*store_, *returned);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+
+  const auto dump = ::s3u::testing::DumpStore(sqlite, kCopyOrder);
+  EXPECT_EQ(dump.size(), 12u);  // 3 accounts, 1 connector, notifications, setting, run,
+                                // 2 log lines, 1 upload, 2 deliveries
+  EXPECT_EQ(::s3u::testing::DumpStore(back, kCopyOrder), dump);
+  EXPECT_EQ(::s3u::testing::DumpStore(url_, kCopyOrder), dump);
+  // And the secrets open on PostgreSQL under the shared key.
+  auto accounts = store_->ListAccounts();
+  ASSERT_TRUE(accounts.has_value());
+  for (const Account& listed : *accounts) {
+    auto account = store_->GetAccount(listed.id);
+    ASSERT_TRUE(account.has_value()) << account.error().ToString();
+  }
+  auto connectors = store_->ListConnectors();
+  ASSERT_TRUE(connectors.has_value() && connectors->size() == 1u);
+  auto notifications = store_->GetNotifications(connectors->front().id);
+  ASSERT_TRUE(notifications.has_value() && notifications->has_value());
+  EXPECT_EQ((*notifications)->smtp_password, "smtp-password-1");
 }
 
 }  // namespace
