@@ -29,10 +29,6 @@ std::optional<size_t> SkipQuoted(std::string_view sql, size_t i) {
 
 }  // namespace
 
-std::string_view BackendName(Backend backend) {
-  return backend == Backend::kPostgres ? "PostgreSQL" : "SQLite";
-}
-
 Result<TranslatedSql> TranslatePlaceholders(std::string_view sql) {
   TranslatedSql out;
   out.sql.reserve(sql.size());

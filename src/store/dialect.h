@@ -27,9 +27,6 @@ namespace s3u::store {
 
 enum class Backend { kSqlite, kPostgres };
 
-// "SQLite" or "PostgreSQL", for messages.
-std::string_view BackendName(Backend backend);
-
 struct TranslatedSql {
   std::string sql;
   // used[i] tells whether ?i+1 appears; its size is the highest number used.
