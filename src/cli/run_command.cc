@@ -326,6 +326,9 @@ CLI::App* AddCleanupCommand(CLI::App& app, RunFlags& flags) {
   cmd->add_option(
       "--store", flags.store,
       "The store: a path, sqlite:///PATH or postgresql://... (default: see docs/store.md)");
+  cmd->add_option("--secret-key-file", flags.secret_key_file,
+                  "The key of the saved accounts' secrets (needed with PostgreSQL; or "
+                  "$S3UNLOAD_SECRET_KEY in base64)");
   cmd->add_option("--log-level", flags.log_level, "debug, info, warn (default), error");
   return cmd;
 }
