@@ -4,12 +4,21 @@
 
 namespace s3u::cli {
 
-Result<std::filesystem::path> ResolveStorePath(const std::string& flag, const Getenv& getenv) {
-  if (!flag.empty()) return std::filesystem::path(flag);
+Result<store::StoreUrl> ResolveStoreUrl(const std::string& flag, const Getenv& getenv) {
+  if (!flag.empty()) return store::ParseStoreUrl(flag);
   if (auto env = getenv("S3UNLOAD_STORE"); env && !env->empty()) {
-    return std::filesystem::path(*env);
+    return store::ParseStoreUrl(*env);
   }
-  return store::DefaultStorePath(getenv("XDG_STATE_HOME"), getenv("HOME"));
+  auto path = store::DefaultStorePath(getenv("XDG_STATE_HOME"), getenv("HOME"));
+  if (!path) return Fail(std::move(path.error()));
+  return store::SqliteStoreUrl(*path);
+}
+
+store::SecretKeySource ResolveSecretKeySource(const std::string& flag, const Getenv& getenv) {
+  store::SecretKeySource source;
+  source.key_file = flag;
+  if (auto env = getenv("S3UNLOAD_SECRET_KEY")) source.key_base64 = *env;
+  return source;
 }
 
 }  // namespace s3u::cli

@@ -6,6 +6,7 @@
 #include "cli/check_s3_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
+#include "cli/store_command.h"
 #include "cli/upload_command.h"
 #include "core/version.h"
 #include "http/curl_client.h"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   CLI::App* cleanup_cmd = s3u::cli::AddCleanupCommand(app, cleanup);
   s3u::cli::ServeFlags serve;
   CLI::App* serve_cmd = s3u::cli::AddServeCommand(app, serve);
+  s3u::cli::StoreFlags store;
+  CLI::App* store_cmd = s3u::cli::AddStoreCommand(app, store);
 
   try {
     app.parse(argc, argv);
@@ -45,5 +48,6 @@ int main(int argc, char** argv) {
   if (history_cmd->parsed()) return s3u::cli::RunHistory(history);
   if (cleanup_cmd->parsed()) return s3u::cli::RunCleanup(cleanup);
   if (serve_cmd->parsed()) return s3u::cli::RunServe(serve);
+  if (store_cmd->parsed()) return s3u::cli::RunStore(store);
   return 2;
 }

@@ -27,8 +27,8 @@
 namespace s3u::cli {
 namespace {
 
-Result<std::filesystem::path> StorePath(const std::string& flag) {
-  return ResolveStorePath(flag, ProcessEnv);
+Result<store::StoreUrl> StorePath(const std::string& flag) {
+  return ResolveStoreUrl(flag, ProcessEnv);
 }
 
 Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
@@ -45,7 +45,8 @@ Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
   sources.getenv = ProcessEnv;
   sources.set_flags = flags.set;
   sources.day_flag = flags.day;
-  sources.resolve_account = jobs::SavedAccounts(StorePath(flags.store));
+  sources.resolve_account = jobs::SavedAccounts(
+      StorePath(flags.store), ResolveSecretKeySource(flags.secret_key_file, ProcessEnv));
   return unload::BuildJobSpec(sources);
 }
 
@@ -229,7 +230,12 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
                 "Print the window, object keys and row count; move and write nothing");
   cmd->add_flag("--json", flags.json, "Print one JSON summary");
   cmd->add_flag("--no-progress", flags.no_progress, "No progress line on the terminal");
-  cmd->add_option("--store", flags.store, "Local history database (default: see docs/store.md)");
+  cmd->add_option("--store", flags.store,
+                  "The store: a path, sqlite:///PATH or postgresql://... (default: see "
+                  "docs/store.md; also $S3UNLOAD_STORE)");
+  cmd->add_option("--secret-key-file", flags.secret_key_file,
+                  "The key of the saved accounts' secrets (needed with PostgreSQL; or "
+                  "$S3UNLOAD_SECRET_KEY in base64)");
   cmd->add_option("--log-level", flags.log_level, "debug, info, warn (default), error");
   return cmd;
 }
@@ -317,7 +323,12 @@ CLI::App* AddCleanupCommand(CLI::App& app, RunFlags& flags) {
       ->required();
   cmd->add_option("--set", flags.set, "Override a field: section.field=value (repeatable)");
   cmd->add_flag("--json", flags.json, "Print JSON");
-  cmd->add_option("--store", flags.store, "Local history database (default: see docs/store.md)");
+  cmd->add_option(
+      "--store", flags.store,
+      "The store: a path, sqlite:///PATH or postgresql://... (default: see docs/store.md)");
+  cmd->add_option("--secret-key-file", flags.secret_key_file,
+                  "The key of the saved accounts' secrets (needed with PostgreSQL; or "
+                  "$S3UNLOAD_SECRET_KEY in base64)");
   cmd->add_option("--log-level", flags.log_level, "debug, info, warn (default), error");
   return cmd;
 }
@@ -357,7 +368,9 @@ CLI::App* AddHistoryCommand(CLI::App& app, HistoryFlags& flags) {
   cmd->add_option("--status", flags.status, "RUNNING, SUCCEEDED, FAILED or CANCELLED");
   cmd->add_option("--limit", flags.limit, "At most this many runs (default 20)");
   cmd->add_flag("--json", flags.json, "Print JSON");
-  cmd->add_option("--store", flags.store, "Local history database (default: see docs/store.md)");
+  cmd->add_option(
+      "--store", flags.store,
+      "The store: a path, sqlite:///PATH or postgresql://... (default: see docs/store.md)");
   return cmd;
 }
 
@@ -390,7 +403,7 @@ int RunHistory(const HistoryFlags& flags) {
                         Thousands(static_cast<uint64_t>(run.result.rows)), seconds,
                         run.result.error_message);
   }
-  if (runs->empty()) text = "no runs recorded in " + path->string();
+  if (runs->empty()) text = "no runs recorded in " + path->redacted;
   return out.Success(list, text);
 }
 

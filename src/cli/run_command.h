@@ -26,6 +26,7 @@ struct RunFlags {
   bool json = false;
   bool no_progress = false;
   std::string store;  // default: store::DefaultStorePath
+  std::string secret_key_file;
   std::string log_level = "warn";
 };
 

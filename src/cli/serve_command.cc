@@ -44,7 +44,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags) {
       "serve", "Run the connector service: web page, API, schedules and retries (docs/api.md)");
   cmd->add_option("--listen", flags.listen,
                   "HOST:PORT to serve on (default 127.0.0.1:8686; port 0 picks a free one)");
-  cmd->add_option("--store", flags.store, "The store (default: see docs/store.md)");
+  cmd->add_option("--store", flags.store,
+                  "The store: a path, sqlite:///PATH or postgresql://... (default: see "
+                  "docs/store.md; also $S3UNLOAD_STORE)");
+  cmd->add_option("--secret-key-file", flags.secret_key_file,
+                  "The key of the saved secrets (needed with PostgreSQL; `s3unload store "
+                  "new-key` makes one; or $S3UNLOAD_SECRET_KEY in base64)");
   cmd->add_option("--max-concurrent-runs", flags.max_concurrent_runs,
                   "Runs at once, over all connectors (default 2)")
       ->check(CLI::Range(1, 64));
@@ -87,15 +92,16 @@ int RunServe(const ServeFlags& flags) {
               << "; give both for HTTPS, or neither\n";
     return ExitCodeFor(ErrorCode::kInvalidArgument);
   }
-  auto store_path = ResolveStorePath(flags.store, ProcessEnv);
-  if (!store_path) {
-    std::cerr << "s3unload serve: " << store_path.error().ToString() << "\n";
-    return ExitCodeFor(store_path.error().code);
+  auto store_url = ResolveStoreUrl(flags.store, ProcessEnv);
+  if (!store_url) {
+    std::cerr << "s3unload serve: " << store_url.error().ToString() << "\n";
+    return ExitCodeFor(store_url.error().code);
   }
   service::ServeOptions options;
   options.host = listen->first;
   options.port = listen->second;
-  options.store_path = *store_path;
+  options.store = *store_url;
+  options.secret_key = ResolveSecretKeySource(flags.secret_key_file, ProcessEnv);
   options.max_concurrent_runs = flags.max_concurrent_runs;
   options.shutdown_grace = std::chrono::seconds(flags.shutdown_grace_seconds);
   options.web_dir = flags.web_dir;

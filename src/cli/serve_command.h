@@ -12,6 +12,7 @@ namespace s3u::cli {
 struct ServeFlags {
   std::string listen = "127.0.0.1:8686";
   std::string store;
+  std::string secret_key_file;
   int max_concurrent_runs = 2;
   int shutdown_grace_seconds = 30;
   std::string web_dir;

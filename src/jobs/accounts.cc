@@ -85,14 +85,15 @@ Checked<std::optional<store::Account>> RoleBase(store::Store& store,
   return base;
 }
 
-unload::AccountResolver SavedAccounts(Result<std::filesystem::path> store_path) {
-  return [store_path](std::string_view kind,
-                      std::string_view name) -> Result<std::vector<unload::SpecValue>> {
-    if (!store_path) return Fail(store_path.error());
+unload::AccountResolver SavedAccounts(Result<store::StoreUrl> store_url,
+                                      store::SecretKeySource secret_key) {
+  return [store_url, secret_key](std::string_view kind,
+                                 std::string_view name) -> Result<std::vector<unload::SpecValue>> {
+    if (!store_url) return Fail(store_url.error());
     SystemClock clock;
-    auto opened = store::Store::Open(*store_path, clock);
+    auto opened = store::Store::Open(*store_url, clock);
     if (!opened) return Fail(opened.error());
-    auto box = store::SecretBox::LoadOrCreate(store::KeyPathFor(*store_path));
+    auto box = store::ResolveSecretBox(*store_url, secret_key);
     if (!box) return Fail(box.error());
     store::Store& store = **opened;
     store.AttachSecrets(std::move(*box));

@@ -44,9 +44,10 @@ FieldErrors CheckRoleBase(const store::Account& role, const store::Account* base
 // account, not an AWS account, or unreadable: the store's message) and "endpoint_url".
 Checked<std::optional<store::Account>> RoleBase(store::Store& store, const store::Account& account);
 
-// Resolves saved accounts by kind and name from the store at `store_path` (secrets opened with
-// its key file), for a job file that names them. The kind "aws" finds an AWS or an AWS role
-// account (they share names), with its base account's keys.
-unload::AccountResolver SavedAccounts(Result<std::filesystem::path> store_path);
+// Resolves saved accounts by kind and name from the store at `store` (secrets opened with the
+// key store::ResolveSecretBox finds), for a job file that names them. The kind "aws" finds an
+// AWS or an AWS role account (they share names), with its base account's keys.
+unload::AccountResolver SavedAccounts(Result<store::StoreUrl> store,
+                                      store::SecretKeySource secret_key);
 
 }  // namespace s3u::jobs

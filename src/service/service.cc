@@ -107,10 +107,10 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   });
 
   const auto started = std::chrono::steady_clock::now();
-  auto opened = store::Store::Open(options.store_path, clock);
+  auto opened = store::Store::Open(options.store, clock);
   if (!opened) return Report(err, opened.error());
   store::Store& store = **opened;
-  auto secrets = store::SecretBox::LoadOrCreate(store::KeyPathFor(options.store_path));
+  auto secrets = store::ResolveSecretBox(options.store, options.secret_key);
   if (!secrets) return Report(err, secrets.error());
   store.AttachSecrets(std::move(*secrets));
 
@@ -200,7 +200,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   log.Info(
       fmt::format("ready in {} ms: store {}, {} interrupted run(s) recovered, {} catch-up "
                   "run(s), at most {} concurrent runs",
-                  recovery_ms, options.store_path.string(), recovered->interrupted_runs.size(),
+                  recovery_ms, options.store.redacted, recovered->interrupted_runs.size(),
                   recovered->catch_up.size(), options.max_concurrent_runs));
 
   std::thread server([&api] { api.Run(); });

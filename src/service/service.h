@@ -16,13 +16,16 @@
 #include <string>
 
 #include "core/log.h"
+#include "store/secret_box.h"
+#include "store/store_url.h"
 
 namespace s3u::service {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8686;  // 0: a free port (printed)
-  std::filesystem::path store_path;
+  int port = 8686;                    // 0: a free port (printed)
+  store::StoreUrl store;              // cli/env.h: ResolveStoreUrl
+  store::SecretKeySource secret_key;  // store::ResolveSecretBox
   int max_concurrent_runs = 2;
   std::chrono::seconds shutdown_grace{30};
   std::filesystem::path web_dir;  // empty: the embedded page

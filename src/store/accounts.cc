@@ -202,7 +202,7 @@ Result<std::vector<Account>> SelectAccounts(Connection& db, std::string_view whe
 Result<void> CheckNameFree(Connection& db, const Account& account, std::string_view doing) {
   auto query = Statement::Prepare(
       db,
-      "SELECT kind FROM accounts WHERE (kind = ?1 OR (?2 AND kind IN ('aws', 'role'))) AND "
+      "SELECT kind FROM accounts WHERE (kind = ?1 OR (?2 = 1 AND kind IN ('aws', 'role'))) AND "
       "name = ?3 AND id <> ?4",
       std::string(doing));
   if (!query) return Fail(std::move(query.error()));
@@ -276,7 +276,7 @@ void Store::AttachSecrets(SecretBox box) {
 
 Result<const SecretBox*> Store::Secrets() const {
   if (!secrets_) {
-    return Fail(ErrorCode::kFailedPrecondition, path_.string(),
+    return Fail(ErrorCode::kFailedPrecondition, location_,
                 "the store's key file is not loaded, so account secrets cannot be sealed or "
                 "opened (the program must call Store::AttachSecrets)");
   }
@@ -355,10 +355,12 @@ Result<Account> Store::UpdateAccount(const Account& edit, bool clear_session_tok
         "domo_instance_url = ?6, aws_access_key_id = ?7, bucket = ?8, region = ?9, "
         "endpoint_url = ?10, role_arn = ?11, external_id = coalesce(nullif(?12, ''), "
         "external_id), role_session_name = ?13, base_account_id = ?14, "
-        "base_identity_arn = CASE WHEN base_account_id IS ?14 AND endpoint_url = ?10 THEN "
+        "base_identity_arn = CASE WHEN base_account_id IS NOT DISTINCT FROM ?14 AND "
+        "endpoint_url = ?10 THEN "
         "base_identity_arn ELSE '' END, domo_client_secret = coalesce(?15, domo_client_secret), "
         "aws_secret_access_key = coalesce(?16, aws_secret_access_key), "
-        "aws_session_token = CASE WHEN ?19 THEN NULL ELSE coalesce(?17, aws_session_token) END, "
+        "aws_session_token = CASE WHEN ?19 = 1 THEN NULL ELSE coalesce(?17, aws_session_token) "
+        "END, "
         "updated_ms = ?18 WHERE id = ?1 AND kind = ?2",
         doing);
     if (!update) return Fail(std::move(update.error()));
@@ -410,7 +412,7 @@ Result<Account> Store::FindAccount(AccountKind kind, std::string_view name) {
   if (found.empty()) {
     return Fail(ErrorCode::kNotFound, AccountSubject(name),
                 "no " + std::string(AccountKindTitle(kind)) + " account named " + Quoted(name) +
-                    " in the store " + path_.string());
+                    " in the store " + location_);
   }
   return std::move(found.front());
 }

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 #include "store/accounts.h"
-#include "store/sqlite.h"
+#include "store/connection.h"
 
 namespace s3u::store {
 

@@ -4,6 +4,8 @@
 #include <functional>
 #include <string>
 
+#include "store/dialect.h"
+
 namespace s3u::store {
 namespace {
 
@@ -144,6 +146,25 @@ CREATE INDEX uploads_by_run ON uploads (run_id);
 // - base_identity_arn is what STS said of the base credentials at the last test (the principal
 //   of the trust policy); it is learnt, never typed.
 // - The role's own columns are '' (and the base NULL) on other kinds; a CHECK keeps it so.
+// PostgreSQL alters a CHECK in place, and its DROP TABLE would drop the foreign keys of the
+// connectors with the old table: there, migration 5 adds the columns and replaces the CHECK (the
+// column CHECK's name is PostgreSQL's: <table>_<column>_check). The columns end in the same
+// order as the rebuilt SQLite table's.
+constexpr std::string_view kRoleAccountsPostgresSql = R"sql(
+ALTER TABLE accounts DROP CONSTRAINT accounts_kind_check;
+ALTER TABLE accounts
+  ADD CONSTRAINT accounts_kind_check CHECK (kind IN ('domo', 'aws', 'role')),
+  ADD COLUMN role_arn          TEXT NOT NULL DEFAULT '',
+  ADD COLUMN external_id       TEXT NOT NULL DEFAULT '',
+  ADD COLUMN role_session_name TEXT NOT NULL DEFAULT '',
+  ADD COLUMN base_account_id   TEXT REFERENCES accounts (id) ON DELETE RESTRICT,
+  ADD COLUMN base_identity_arn TEXT NOT NULL DEFAULT '',
+  ADD CHECK ((kind = 'role') = (role_arn <> '')),
+  ADD CHECK (kind = 'role' OR (external_id = '' AND role_session_name = '' AND
+                               base_account_id IS NULL AND base_identity_arn = ''));
+CREATE INDEX accounts_by_base ON accounts (base_account_id) WHERE base_account_id IS NOT NULL;
+)sql";
+
 constexpr std::string_view kRoleAccountsSql = R"sql(
 CREATE TABLE accounts_v5 (
   id                    TEXT PRIMARY KEY NOT NULL,
@@ -242,7 +263,8 @@ constexpr std::array kMigrations = {
     Migration{2, "accounts", kAccountsSql},
     Migration{3, "connectors and settings", kConnectorsSql},
     Migration{4, "upload journal", kUploadsSql},
-    Migration{5, "AWS role accounts", kRoleAccountsSql, /*rebuilds_tables=*/true},
+    Migration{5, "AWS role accounts", kRoleAccountsSql, /*rebuilds_tables=*/true,
+              kRoleAccountsPostgresSql},
     Migration{6, "notifications", kNotificationsSql},
     Migration{7, "run logs", kRunLogSql},
 };
@@ -261,28 +283,77 @@ Result<int64_t> ReadInt(Connection& db, std::string_view sql, std::string_view d
   return *row ? statement->Int(0) : 0;
 }
 
+// PostgreSQL has no user_version or application_id: they live in a table of their own.
+constexpr std::string_view kPostgresSchemaTable = "s3unload_schema";
+
 Result<SchemaState> ReadState(Connection& db) {
   constexpr std::string_view kDoing = "reading the store's schema version";
-  auto version = ReadInt(db, "PRAGMA user_version", kDoing);
-  if (!version) return Fail(std::move(version.error()));
-  auto application = ReadInt(db, "PRAGMA application_id", kDoing);
-  if (!application) return Fail(std::move(application.error()));
-  auto objects = ReadInt(db, "SELECT count(*) FROM sqlite_schema", kDoing);
+  if (db.backend() == Backend::kSqlite) {
+    auto version = ReadInt(db, "PRAGMA user_version", kDoing);
+    if (!version) return Fail(std::move(version.error()));
+    auto application = ReadInt(db, "PRAGMA application_id", kDoing);
+    if (!application) return Fail(std::move(application.error()));
+    auto objects = ReadInt(db, "SELECT count(*) FROM sqlite_schema", kDoing);
+    if (!objects) return Fail(std::move(objects.error()));
+    return SchemaState{*version, *application, *objects};
+  }
+  const std::string tables =
+      "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()";
+  auto objects = ReadInt(db, tables, kDoing);
   if (!objects) return Fail(std::move(objects.error()));
+  auto ours =
+      ReadInt(db, tables + " AND tablename = '" + std::string(kPostgresSchemaTable) + "'", kDoing);
+  if (!ours) return Fail(std::move(ours.error()));
+  if (*ours == 0) return SchemaState{0, 0, *objects};
+  const std::string from = " FROM " + std::string(kPostgresSchemaTable);
+  auto version = ReadInt(db, "SELECT version" + from, kDoing);
+  if (!version) return Fail(std::move(version.error()));
+  auto application = ReadInt(db, "SELECT application_id" + from, kDoing);
+  if (!application) return Fail(std::move(application.error()));
   return SchemaState{*version, *application, *objects};
+}
+
+// Records `version` (and, at the first migration, the application id) in the transaction.
+Result<void> SetVersion(Connection& db, int64_t from, int version, std::string_view doing) {
+  if (db.backend() == Backend::kSqlite) {
+    if (from == 0) {
+      if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId), doing);
+          !ok) {
+        return ok;
+      }
+    }
+    return db.Exec("PRAGMA user_version = " + std::to_string(version), doing);
+  }
+  const std::string table(kPostgresSchemaTable);
+  if (from == 0) {
+    if (auto ok = db.Exec("CREATE TABLE " + table +
+                              " (application_id BIGINT NOT NULL, version BIGINT NOT NULL); "
+                              "INSERT INTO " +
+                              table + " VALUES (" + std::to_string(kApplicationId) + ", 0)",
+                          doing);
+        !ok) {
+      return ok;
+    }
+  }
+  return db.Exec("UPDATE " + table + " SET version = " + std::to_string(version), doing);
 }
 
 // Refuses files that are not (or not yet) ours, and versions from a newer s3unload.
 Result<void> CheckState(const Connection& db, const SchemaState& state, int latest) {
   const bool fresh = state.version == 0 && state.application_id == 0 && state.objects == 0;
   if (!fresh && state.application_id != kApplicationId) {
-    return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+    if (db.backend() == Backend::kPostgres) {
+      return Fail(ErrorCode::kFailedPrecondition, db.location(),
+                  "the database holds tables of another application, not an s3unload store; "
+                  "choose another database (or schema) for the store");
+    }
+    return Fail(ErrorCode::kFailedPrecondition, db.location(),
                 "is an SQLite database of another application (application_id " +
                     std::to_string(state.application_id) +
                     "), not an s3unload store; choose another store path");
   }
   if (state.version > latest) {
-    return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+    return Fail(ErrorCode::kFailedPrecondition, db.location(),
                 "the store has schema version " + std::to_string(state.version) +
                     ", written by a newer s3unload; this one knows versions up to " +
                     std::to_string(latest) +
@@ -299,7 +370,7 @@ Result<void> CheckForeignKeys(Connection& db, std::string_view doing) {
   auto row = check->Step();
   if (!row) return Fail(std::move(row.error()));
   if (!*row) return {};
-  return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
+  return Fail(ErrorCode::kFailedPrecondition, db.location(),
               std::string(doing) + ": a row of table " + check->Text(0) +
                   " refers to a missing row of " + check->Text(2) +
                   "; the store is damaged: restore its backup (docs/store.md)");
@@ -309,7 +380,7 @@ Result<void> CheckForeignKeys(Connection& db, std::string_view doing) {
 // PRAGMA foreign_keys cannot change inside a transaction.
 Result<void> WithForeignKeys(Connection& db, bool off, std::string_view doing,
                              const std::function<Result<void>()>& body) {
-  if (!off) return body();
+  if (!off || db.backend() != Backend::kSqlite) return body();
   auto was_on = ReadInt(db, "PRAGMA foreign_keys", doing);
   if (!was_on) return Fail(std::move(was_on.error()));
   if (auto ok = db.Exec("PRAGMA foreign_keys = OFF", doing); !ok) return ok;
@@ -323,6 +394,11 @@ Result<void> WithForeignKeys(Connection& db, bool off, std::string_view doing,
 }  // namespace
 
 std::span<const Migration> Migrations() { return kMigrations; }
+
+std::string MigrationSql(Backend backend, const Migration& migration) {
+  if (backend == Backend::kSqlite) return std::string(migration.sql);
+  return TranslateDdl(migration.postgres_sql.empty() ? migration.sql : migration.postgres_sql);
+}
 
 Result<void> ApplyMigrations(Connection& db, std::span<const Migration> migrations) {
   const int latest = migrations.empty() ? 0 : migrations.back().version;
@@ -342,17 +418,11 @@ Result<void> ApplyMigrations(Connection& db, std::span<const Migration> migratio
         if (!current) return Fail(std::move(current.error()));
         if (auto ok = CheckState(db, *current, latest); !ok) return ok;
         if (current->version >= migration.version) return {};
-        if (current->version == 0) {
-          if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId), doing);
-              !ok) {
-            return ok;
-          }
-        }
-        if (auto ok = db.Exec(migration.sql, doing); !ok) return ok;
-        if (migration.rebuilds_tables) {
+        if (auto ok = db.Exec(MigrationSql(db.backend(), migration), doing); !ok) return ok;
+        if (migration.rebuilds_tables && db.backend() == Backend::kSqlite) {
           if (auto ok = CheckForeignKeys(db, doing); !ok) return ok;
         }
-        return db.Exec("PRAGMA user_version = " + std::to_string(migration.version), doing);
+        return SetVersion(db, current->version, migration.version, doing);
       });
     });
     if (!applied) return applied;

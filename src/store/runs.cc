@@ -181,12 +181,11 @@ Result<std::optional<int64_t>> StartOf(Connection& db, std::string_view run_id, 
 
 // Ok when `run_id` is in the store; kNotFound naming the run and the store otherwise.
 Result<void> RunExists(Connection& db, std::string_view run_id, const std::string& doing,
-                       const std::filesystem::path& store) {
+                       const std::string& store) {
   auto start = StartOf(db, run_id, doing);
   if (!start) return Fail(std::move(start.error()));
   if (!*start) {
-    return Fail(ErrorCode::kNotFound, RunSubject(run_id),
-                "no such run in the store " + store.string());
+    return Fail(ErrorCode::kNotFound, RunSubject(run_id), "no such run in the store " + store);
   }
   return {};
 }
@@ -342,7 +341,7 @@ Result<void> Store::FinishRun(std::string_view run_id, RunStatus status, int64_t
     if (!row) return Fail(std::move(row.error()));
     if (!*row) {
       return Fail(ErrorCode::kNotFound, RunSubject(run_id),
-                  "no such run in the store " + path_.string());
+                  "no such run in the store " + location_);
     }
     if (current->Text(0) != RunStatusName(RunStatus::kRunning)) {
       return Fail(ErrorCode::kFailedPrecondition, RunSubject(run_id),
@@ -369,8 +368,7 @@ Result<RunRecord> Store::GetRun(std::string_view run_id) {
   });
   if (!read) return Fail(std::move(read.error()));
   if (found.empty()) {
-    return Fail(ErrorCode::kNotFound, RunSubject(run_id),
-                "no such run in the store " + path_.string());
+    return Fail(ErrorCode::kNotFound, RunSubject(run_id), "no such run in the store " + location_);
   }
   return std::move(found.front());
 }
@@ -438,7 +436,8 @@ Result<std::vector<std::string>> Store::MarkInterruptedRuns(
     }
     auto update = Statement::Prepare(
         db,
-        "UPDATE runs SET status = 'FAILED', finished_ms = max(started_ms, ?2), "
+        "UPDATE runs SET status = 'FAILED', "
+        "finished_ms = CASE WHEN started_ms > ?2 THEN started_ms ELSE ?2 END, "
         "error_code = ?3, error_message = ?4 WHERE run_id = ?1 AND status = 'RUNNING'",
         doing);
     if (!update) return Fail(std::move(update.error()));
@@ -471,8 +470,10 @@ Result<void> Store::JournalUpload(const JournaledUpload& upload) {
   return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
     auto insert = Statement::Prepare(
         db,
-        "INSERT OR REPLACE INTO uploads (upload_id, run_id, bucket, key, opened_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO uploads (upload_id, run_id, bucket, key, opened_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upload_id) DO UPDATE SET "
+        "run_id = excluded.run_id, bucket = excluded.bucket, key = excluded.key, "
+        "opened_ms = excluded.opened_ms, completed = 0",
         doing);
     if (!insert) return Fail(std::move(insert.error()));
     insert->BindText(1, upload.upload_id)
@@ -541,7 +542,7 @@ Result<void> Store::AppendRunLog(std::string_view run_id, const RunLogBatch& bat
   }
   const std::string doing = "saving the log of run " + std::string(run_id);
   return Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
-    if (auto ok = RunExists(db, run_id, doing, path_); !ok) return ok;
+    if (auto ok = RunExists(db, run_id, doing, location_); !ok) return ok;
     auto insert = Statement::Prepare(
         db, "INSERT INTO run_log (run_id, seq, time_ms, level, line) VALUES (?1, ?2, ?3, ?4, ?5)",
         doing);
@@ -568,7 +569,7 @@ Result<std::vector<RunLogLine>> Store::ReadRunLog(std::string_view run_id) {
   std::vector<RunLogLine> lines;
   const std::string doing = "reading the log of run " + std::string(run_id);
   auto read = Locked(TransactionMode::kRead, doing, [&](Connection& db) -> Result<void> {
-    if (auto ok = RunExists(db, run_id, doing, path_); !ok) return ok;
+    if (auto ok = RunExists(db, run_id, doing, location_); !ok) return ok;
     auto query = Statement::Prepare(
         db, "SELECT seq, time_ms, level, line FROM run_log WHERE run_id = ?1 ORDER BY seq", doing);
     if (!query) return Fail(std::move(query.error()));

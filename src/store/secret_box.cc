@@ -76,6 +76,37 @@ void SyncDirectory(const std::filesystem::path& dir) {
 void SecretBox::KeyDeleter::operator()(unsigned char* key) const { sodium_free(key); }
 
 Result<SecretBox> SecretBox::LoadOrCreate(const std::filesystem::path& key_path) {
+  return Obtain(key_path, Mode::kLoadOrCreate);
+}
+
+Result<SecretBox> SecretBox::Load(const std::filesystem::path& key_path) {
+  return Obtain(key_path, Mode::kLoad);
+}
+
+Result<SecretBox> SecretBox::Create(const std::filesystem::path& key_path) {
+  return Obtain(key_path, Mode::kCreate);
+}
+
+Result<SecretBox> SecretBox::FromBase64(std::string_view text, std::string_view subject) {
+  if (sodium_init() < 0) {
+    return Fail(ErrorCode::kInternal, std::string(subject), "libsodium could not be initialised");
+  }
+  Key key(static_cast<unsigned char*>(sodium_malloc(kKeyBytes)));
+  if (!key) return Fail(ErrorCode::kResourceExhausted, std::string(subject), "out of memory");
+  size_t size = 0;
+  const char* end = nullptr;
+  const int rc = sodium_base642bin(key.get(), kKeyBytes, text.data(), text.size(), " \n", &size,
+                                   &end, sodium_base64_VARIANT_ORIGINAL);
+  if (rc != 0 || size != kKeyBytes || end != text.data() + text.size()) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(subject),
+                "not the base64 of a " + std::to_string(kKeyBytes) +
+                    "-byte key; make one with `s3unload store new-key FILE` and give the file, "
+                    "or its contents as `base64 -w0 FILE`");
+  }
+  return SecretBox(std::move(key));
+}
+
+Result<SecretBox> SecretBox::Obtain(const std::filesystem::path& key_path, Mode mode) {
   if (sodium_init() < 0) {
     return Fail(ErrorCode::kInternal, key_path.string(), "libsodium could not be initialised");
   }
@@ -90,6 +121,11 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::filesystem::path& key_path)
   // Two rounds at most: when another process links its new key first, read that one.
   for (int round = 0; round < 2; ++round) {
     const Fd fd(::open(key_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() >= 0 && mode == Mode::kCreate) {
+      return Fail(ErrorCode::kFailedPrecondition, key_path.string(),
+                  "the file exists; a key is never replaced (the secrets saved under it would be "
+                  "lost). Choose another path, or move the old key aside yourself");
+    }
     if (fd.get() >= 0) {
       struct stat st {};
       if (::fstat(fd.get(), &st) != 0) {
@@ -125,6 +161,11 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::filesystem::path& key_path)
       return SecretBox(std::move(key));
     }
     if (errno != ENOENT) return Fail(ErrnoError(errno, key_path, "cannot open the key file"));
+    if (mode == Mode::kLoad) {
+      return Fail(ErrorCode::kNotFound, key_path.string(),
+                  "no key file here; give the key file every process of this store uses (make "
+                  "one with `s3unload store new-key FILE`)");
+    }
 
     // Create: a complete 0600 file under a unique temporary name, then link() it into place,
     // which (unlike rename) fails when another process got there first.
@@ -153,6 +194,7 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::filesystem::path& key_path)
     if (link_errno != EEXIST) {
       return Fail(ErrnoError(link_errno, key_path, "cannot put the new key file in place"));
     }
+    // Another process linked its key first: LoadOrCreate reads that one; Create refuses it.
   }
   return Fail(ErrorCode::kUnavailable, key_path.string(),
               "the key file keeps appearing and disappearing; is another process deleting it?");
@@ -186,6 +228,19 @@ Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view su
                 "enter the secret again (see docs/store.md)");
   }
   return plaintext;
+}
+
+Result<SecretBox> ResolveSecretBox(const StoreUrl& url, const SecretKeySource& source) {
+  if (!source.key_file.empty()) return SecretBox::Load(source.key_file);
+  if (!source.key_base64.empty()) {
+    return SecretBox::FromBase64(source.key_base64, "S3UNLOAD_SECRET_KEY");
+  }
+  if (url.backend == Backend::kSqlite) return SecretBox::LoadOrCreate(KeyPathFor(url.path));
+  return Fail(ErrorCode::kInvalidArgument, "secret_key_file",
+              "a PostgreSQL store needs the key of its secrets, which is never kept in the "
+              "database: give --secret-key-file FILE (made once with `s3unload store new-key "
+              "FILE`, the same file for every process) or the key in base64 in "
+              "S3UNLOAD_SECRET_KEY");
 }
 
 std::filesystem::path KeyPathFor(const std::filesystem::path& store_path) {

@@ -8,29 +8,31 @@
 
 namespace s3u::store {
 
-Connection::Connection(std::filesystem::path path, Clock& clock,
-                       std::chrono::milliseconds busy_timeout)
-    : path_(std::move(path)), clock_(clock), busy_timeout_(busy_timeout) {}
+SqliteConnection::SqliteConnection(std::filesystem::path path, Clock& clock,
+                                   std::chrono::milliseconds busy_timeout)
+    : path_(std::move(path)),
+      location_(path_.string()),
+      clock_(clock),
+      busy_timeout_(busy_timeout) {}
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   // sqlite3_close_v2 defers the close until any statement still alive is finalized.
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::filesystem::path& path,
-                                                     Clock& clock,
-                                                     std::chrono::milliseconds busy_timeout) {
-  std::unique_ptr<Connection> connection(new Connection(path, clock, busy_timeout));
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
+    const std::filesystem::path& path, Clock& clock, std::chrono::milliseconds busy_timeout) {
+  std::unique_ptr<SqliteConnection> connection(new SqliteConnection(path, clock, busy_timeout));
   const int rc =
       sqlite3_open_v2(path.c_str(), &connection->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return Fail(connection->ErrorFor(rc, "cannot open the store"));
-  sqlite3_busy_handler(connection->db_, &Connection::OnBusy, connection.get());
+  sqlite3_busy_handler(connection->db_, &SqliteConnection::OnBusy, connection.get());
   return connection;
 }
 
-int Connection::OnBusy(void* connection, int calls) {
-  auto* self = static_cast<Connection*>(connection);
+int SqliteConnection::OnBusy(void* connection, int calls) {
+  auto* self = static_cast<SqliteConnection*>(connection);
   const auto now = self->clock_.Monotonic();
   if (calls == 0) self->busy_since_ = now;
   if (now - self->busy_since_ >= self->busy_timeout_) return 0;  // give up: SQLITE_BUSY
@@ -42,15 +44,15 @@ int Connection::OnBusy(void* connection, int calls) {
   return 1;
 }
 
-Result<void> Connection::Exec(std::string_view sql, std::string_view doing) {
+Result<void> SqliteConnection::Exec(std::string_view sql, std::string_view doing) {
   const std::string text(sql);  // sqlite3_exec wants a NUL-terminated string
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return Fail(ErrorFor(rc, doing));
   return {};
 }
 
-Result<void> Connection::Transaction(TransactionMode mode, std::string_view doing,
-                                     const std::function<Result<void>()>& body) {
+Result<void> SqliteConnection::Transaction(TransactionMode mode, std::string_view doing,
+                                           const std::function<Result<void>()>& body) {
   if (auto begun = Exec(mode == TransactionMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", doing);
       !begun) {
     return begun;
@@ -65,9 +67,9 @@ Result<void> Connection::Transaction(TransactionMode mode, std::string_view doin
   return result;
 }
 
-int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
-Error Connection::ErrorFor(int rc, std::string_view doing) const {
+Error SqliteConnection::ErrorFor(int rc, std::string_view doing) const {
   const std::string sqlite_says =
       std::string(" (sqlite: ") + (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) + ")";
   const std::string prefix = std::string(doing) + ": ";
@@ -133,108 +135,88 @@ Error Connection::ErrorFor(int rc, std::string_view doing) const {
   return Error{code, path_.string(), prefix + what + sqlite_says, 0, {}};
 }
 
-Statement::Statement(Connection& db, sqlite3_stmt* stmt, std::string doing)
-    : db_(&db), stmt_(stmt), doing_(std::move(doing)), bind_rc_(SQLITE_OK) {}
+namespace {
 
-Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_),
-      stmt_(std::exchange(other.stmt_, nullptr)),
-      doing_(std::move(other.doing_)),
-      bind_rc_(other.bind_rc_) {}
+// A compiled SQLite statement. A failed bind is remembered and returned by the next Step.
+class SqliteStatement final : public StatementBackend {
+ public:
+  SqliteStatement(SqliteConnection& db, sqlite3_stmt* stmt, std::string doing)
+      : db_(db), stmt_(stmt), doing_(std::move(doing)) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
 
-Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
-}
+  void BindText(int index, std::string_view text) override {
+    NoteBind(
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void BindInt(int index, int64_t value) override {
+    NoteBind(sqlite3_bind_int64(stmt_, index, value));
+  }
+  void BindBlob(int index, std::string_view bytes) override {
+    NoteBind(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  }
+  void BindNull(int index) override { NoteBind(sqlite3_bind_null(stmt_, index)); }
 
-Result<Statement> Statement::Prepare(Connection& db, std::string_view sql, std::string doing) {
+  Result<bool> Step() override {
+    if (bind_rc_ != SQLITE_OK) return Fail(db_.ErrorFor(bind_rc_, doing_));
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Fail(db_.ErrorFor(rc, doing_));
+  }
+
+  void Reset() override {
+    sqlite3_reset(stmt_);  // returns the last Step's error, which that Step already reported
+    bind_rc_ = SQLITE_OK;
+  }
+
+  int ColumnCount() const override { return sqlite3_column_count(stmt_); }
+  std::string ColumnName(int column) const override { return sqlite3_column_name(stmt_, column); }
+  ColumnKind Kind(int column) const override {
+    switch (sqlite3_column_type(stmt_, column)) {
+      case SQLITE_NULL:
+        return ColumnKind::kNull;
+      case SQLITE_INTEGER:
+        return ColumnKind::kInt;
+      case SQLITE_BLOB:
+        return ColumnKind::kBlob;
+      default:  // SQLITE_TEXT; the store has no REAL column
+        return ColumnKind::kText;
+    }
+  }
+  std::string Text(int column) const override {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    if (text == nullptr) return {};
+    return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  int64_t Int(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  std::string Blob(int column) const override {
+    // sqlite3_column_blob returns NULL for a zero-length BLOB; call it before column_bytes.
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return bytes == nullptr ? std::string() : std::string(bytes, static_cast<size_t>(size));
+  }
+
+ private:
+  void NoteBind(int rc) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+
+  SqliteConnection& db_;
+  sqlite3_stmt* stmt_;
+  std::string doing_;
+  int bind_rc_ = SQLITE_OK;  // first failed bind
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StatementBackend>> SqliteConnection::Prepare(std::string_view sql,
+                                                                    std::string_view doing) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return Fail(db.ErrorFor(rc, doing));
-  return Statement(db, stmt, std::move(doing));
-}
-
-void Statement::NoteBind(int rc) {
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-}
-
-Statement& Statement::BindText(int index, std::string_view text) {
-  NoteBind(
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
-  return *this;
-}
-
-Statement& Statement::BindInt(int index, int64_t value) {
-  NoteBind(sqlite3_bind_int64(stmt_, index, value));
-  return *this;
-}
-
-Statement& Statement::BindOptionalText(int index, const std::optional<std::string>& text) {
-  if (text) return BindText(index, *text);
-  NoteBind(sqlite3_bind_null(stmt_, index));
-  return *this;
-}
-
-Statement& Statement::BindOptionalInt(int index, std::optional<int64_t> value) {
-  if (value) return BindInt(index, *value);
-  NoteBind(sqlite3_bind_null(stmt_, index));
-  return *this;
-}
-
-Statement& Statement::BindOptionalBlob(int index, const std::optional<std::string>& bytes) {
-  if (bytes) {
-    NoteBind(sqlite3_bind_blob64(stmt_, index, bytes->data(), bytes->size(), SQLITE_TRANSIENT));
-  } else {
-    NoteBind(sqlite3_bind_null(stmt_, index));
-  }
-  return *this;
-}
-
-Result<bool> Statement::Step() {
-  if (bind_rc_ != SQLITE_OK) return Fail(db_->ErrorFor(bind_rc_, doing_));
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return Fail(db_->ErrorFor(rc, doing_));
-}
-
-Result<void> Statement::Run() {
-  while (true) {
-    Result<bool> row = Step();
-    if (!row) return Fail(std::move(row.error()));
-    if (!*row) return {};
-  }
-}
-
-void Statement::Reset() {
-  sqlite3_reset(stmt_);  // returns the last Step's error, which that Step already reported
-  bind_rc_ = SQLITE_OK;
-}
-
-std::string Statement::Text(int column) const {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  if (text == nullptr) return {};
-  return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::optional<std::string> Statement::OptionalText(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-  return Text(column);
-}
-
-std::optional<int64_t> Statement::OptionalInt(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-  return Int(column);
-}
-
-std::optional<std::string> Statement::OptionalBlob(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-  // sqlite3_column_blob returns NULL for a zero-length BLOB; call it before column_bytes.
-  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
-  const int size = sqlite3_column_bytes(stmt_, column);
-  return bytes == nullptr ? std::string() : std::string(bytes, static_cast<size_t>(size));
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return Fail(ErrorFor(rc, doing));
+  return std::make_unique<SqliteStatement>(*this, stmt, std::string(doing));
 }
 
 }  // namespace s3u::store

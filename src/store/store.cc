@@ -4,29 +4,9 @@
 
 #include <utility>
 
-#include "store/files.h"
 #include "store/migrations.h"
 
 namespace s3u::store {
-namespace {
-
-// journal_mode answers with the mode in force: anything but "wal" means the file system cannot
-// share memory between processes (a network file system), where SQLite is unsafe.
-Result<void> EnableWal(Connection& db) {
-  auto mode = Statement::Prepare(db, "PRAGMA journal_mode = WAL", "opening the store in WAL mode");
-  if (!mode) return Fail(std::move(mode.error()));
-  auto row = mode->Step();
-  if (!row) return Fail(std::move(row.error()));
-  const std::string in_force = *row ? mode->Text(0) : "";
-  if (in_force != "wal") {
-    return Fail(ErrorCode::kFailedPrecondition, db.path().string(),
-                "SQLite could not use WAL mode (journal mode is '" + in_force +
-                    "'); keep the store on a local file system");
-  }
-  return {};
-}
-
-}  // namespace
 
 Result<std::filesystem::path> DefaultStorePath(std::optional<std::string_view> xdg_state_home,
                                                std::optional<std::string_view> home) {
@@ -43,40 +23,34 @@ Result<std::filesystem::path> DefaultStorePath(std::optional<std::string_view> x
   return state / "s3unload" / "s3unload.db";
 }
 
-Store::Store(std::filesystem::path path, Clock& clock, StoreOptions options,
+Store::Store(Backend backend, std::string location, Clock& clock, StoreOptions options,
              std::unique_ptr<Connection> db)
-    : path_(std::move(path)), clock_(clock), options_(std::move(options)), db_(std::move(db)) {}
+    : backend_(backend),
+      location_(std::move(location)),
+      clock_(clock),
+      options_(std::move(options)),
+      db_(std::move(db)) {}
 
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path, Clock& clock,
                                            StoreOptions options) {
+  return Open(SqliteStoreUrl(path), clock, std::move(options));
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreUrl& url, Clock& clock,
+                                           StoreOptions options) {
   // Ids of accounts and connectors come from libsodium's generator (fields.h).
   if (sodium_init() < 0) {
-    return Fail(ErrorCode::kInternal, path.string(), "libsodium could not be initialised");
+    return Fail(ErrorCode::kInternal, url.redacted, "libsodium could not be initialised");
   }
-  if (path.has_parent_path()) {
-    if (auto made = CreatePrivateDirectories(path.parent_path()); !made) {
-      return Fail(std::move(made.error()));
-    }
-  }
-  // SQLite would create the file 0644; the -wal and -shm files copy the database's mode.
-  if (auto made = CreatePrivateFileIfMissing(path); !made) return Fail(std::move(made.error()));
-  auto db = Connection::Open(path, clock, options.busy_timeout);
+  auto db = OpenConnection(url, clock, options.busy_timeout);
   if (!db) return Fail(std::move(db.error()));
-
-  if (auto wal = EnableWal(**db); !wal) return Fail(std::move(wal.error()));
-  // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last
-  // commits, which is acceptable for a run history.
-  if (auto ok = (*db)->Exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
-                            "configuring the connection");
-      !ok) {
-    return Fail(std::move(ok.error()));
-  }
   if (auto migrated = ApplyMigrations(**db, Migrations()); !migrated) {
     return Fail(std::move(migrated.error()));
   }
-  return std::unique_ptr<Store>(new Store(path, clock, std::move(options), std::move(*db)));
+  return std::unique_ptr<Store>(
+      new Store(url.backend, url.redacted, clock, std::move(options), std::move(*db)));
 }
 
 Result<void> Store::Locked(TransactionMode mode, std::string_view doing,

@@ -1,19 +1,22 @@
-// The local store of s3unload: one SQLite file shared by the CLI and the service, holding the
-// run history, the service's accounts and connectors (with the scheduler's state) and its
-// settings (schema: migrations.h and docs/store.md). Opening it creates the directory (0700)
-// and the file (0600), turns on WAL (readers never wait for the writer), foreign keys and a busy
-// wait, and applies pending migrations.
+// The store of s3unload, shared by the CLI and the service, holding the run history, the
+// service's accounts and connectors (with the scheduler's state) and its settings (schema:
+// migrations.h and docs/store.md). It is one SQLite file (the default) or a PostgreSQL database
+// (store_url.h), through the same Connection interface (connection.h). Opening an SQLite store
+// creates the directory (0700) and the file (0600), turns on WAL (readers never wait for the
+// writer), foreign keys and a busy wait; opening either applies pending migrations.
 //
 // Account secrets are sealed with a SecretBox (secret_box.h) attached after opening: they are
 // written only sealed, and never appear in an error message.
 //
-// Errors always name the database path: a lock held by another process for longer than the
-// busy timeout is kUnavailable; a file that is not an s3unload store, is damaged, or was
-// written by a newer s3unload is kFailedPrecondition with what to do about it.
+// Errors always name the store's location (the path, or the URL without its password): a lock held
+// by another process for longer than the busy timeout is kUnavailable; a file that is not an
+// s3unload store, is damaged, or was written by a newer s3unload is kFailedPrecondition with what
+// to do about it.
 //
 // Thread-safety: all methods may be called from several threads. They share one connection
 // and are serialized by a mutex (each call is one short transaction, so a connection per
-// thread would buy little); other processes are kept out by SQLite's locks.
+// thread would buy little); other processes are kept out by SQLite's locks, or by PostgreSQL's
+// advisory lock around every write transaction.
 #pragma once
 
 #include <chrono>
@@ -29,12 +32,13 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "store/accounts.h"
+#include "store/connection.h"
 #include "store/connectors.h"
 #include "store/notifications.h"
 #include "store/process_identity.h"
 #include "store/runs.h"
 #include "store/secret_box.h"
-#include "store/sqlite.h"
+#include "store/store_url.h"
 
 namespace s3u::store {
 
@@ -57,15 +61,21 @@ Result<std::filesystem::path> DefaultStorePath(std::optional<std::string_view> x
 
 class Store {
  public:
-  // Opens or creates the store at `path` (see the top comment). REQUIRES: `clock` outlives
-  // the Store. Errors name `path`.
+  // Opens or creates the store at `url` (see the top comment). REQUIRES: `clock` outlives
+  // the Store. Errors name url.redacted. A PostgreSQL server that cannot be reached is
+  // kUnavailable; refused credentials kUnauthenticated.
+  static Result<std::unique_ptr<Store>> Open(const StoreUrl& url, Clock& clock,
+                                             StoreOptions options = {});
+  // The SQLite store at `path`.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& path, Clock& clock,
                                              StoreOptions options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  const std::filesystem::path& path() const { return path_; }
+  Backend backend() const { return backend_; }
+  // The store as messages name it: the SQLite file's path, or the URL without its password.
+  const std::string& location() const { return location_; }
 
   // Records a run that has started, owned by this process. REQUIRES (else kInvalidArgument
   // listing every problem): status RUNNING, no finished_ms, an empty result, non-empty
@@ -130,7 +140,7 @@ class Store {
   // ---- Accounts (accounts.h). Create, Update, Get and Find seal or open secrets and fail with
   // kFailedPrecondition until AttachSecrets; List and Delete do not need the key.
 
-  // The key that seals account secrets: SecretBox::LoadOrCreate(KeyPathFor(path())).
+  // The key that seals account secrets (secret_box.h: ResolveSecretBox).
   void AttachSecrets(SecretBox box);
 
   // Stores a new account and returns it with id (when empty), created_ms and updated_ms set,
@@ -231,8 +241,9 @@ class Store {
   Result<void> SetSetting(std::string_view key, std::string_view value);
 
  private:
-  Store(std::filesystem::path path, Clock& clock, StoreOptions options,
+  Store(Backend backend, std::string location, Clock& clock, StoreOptions options,
         std::unique_ptr<Connection> db);
+  friend class StoreCopier;  // copy.cc reads and writes every table through db_ under mu_
 
   // Runs `sql` with `id` as ?1 in a write transaction (the journal's one-line updates).
   Result<void> WriteJournal(std::string_view sql, std::string_view id, const std::string& doing);
@@ -241,7 +252,8 @@ class Store {
   Result<void> Locked(TransactionMode mode, std::string_view doing,
                       const std::function<Result<void>(Connection&)>& body);
 
-  const std::filesystem::path path_;
+  const Backend backend_;
+  const std::string location_;
   Clock& clock_;
   const StoreOptions options_;
   // Runs "UPDATE connectors SET <set_sql> WHERE id = ?1" in its own transaction, `bind`

@@ -114,7 +114,7 @@ TEST_F(RoleBaseTest, ReadsTheBaseWithItsSecretsAndChecksIt) {
 TEST_F(RoleBaseTest, AJobNamingARoleAccountGetsTheRoleAndItsBasesKeys) {
   const store::Account keys = Create(SampleAwsAccount("keys"));
   Create(SampleRoleAccount("writer", keys.id));
-  auto resolve = SavedAccounts(DbPath());
+  auto resolve = SavedAccounts(store::SqliteStoreUrl(DbPath()), {});
   auto values = resolve("aws", "writer");
   ASSERT_TRUE(values.has_value()) << values.error().ToString();
   const auto by_key = ByKey(*values);

@@ -9,7 +9,6 @@
 namespace s3u::store {
 namespace {
 
-using ::s3u::testing::RawDb;
 using ::s3u::testing::SampleAwsAccount;
 using ::s3u::testing::SampleDomoAccount;
 using ::s3u::testing::SampleRun;
@@ -254,10 +253,10 @@ TEST_F(ConnectorsTest, IncompletePendingRetriesAreRefused) {
 
 TEST_F(ConnectorsTest, TheDatabaseItselfRefusesToDeleteAnAccountInUse) {
   CreateConnector(Sample());
-  RawDb raw(DbPath());
-  ASSERT_EQ(raw.Exec("PRAGMA foreign_keys = ON"), SQLITE_OK);
-  EXPECT_EQ(raw.Exec("DELETE FROM accounts WHERE id = '" + aws_.id + "'"), SQLITE_CONSTRAINT);
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM accounts"), 2);
+  auto refused = ::s3u::testing::ExecRaw(url_, "DELETE FROM accounts WHERE id = '" + aws_.id + "'");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);  // a constraint refused it
+  EXPECT_EQ(::s3u::testing::QueryInt(url_, "SELECT count(*) FROM accounts"), 2);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "store/sqlite.h"
 #include "store/store.h"
 #include "support/fake_clock.h"
 #include "test_util.h"
@@ -31,7 +32,7 @@ constexpr Migration kBrokenSecond{
 class MigrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Connection::Open(path_, clock_, std::chrono::milliseconds(1000));
+    auto db = SqliteConnection::Open(path_, clock_, std::chrono::milliseconds(1000));
     ASSERT_TRUE(db.has_value()) << db.error().ToString();
     db_ = std::move(*db);
   }

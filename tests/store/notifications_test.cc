@@ -41,12 +41,20 @@ TEST_F(NotificationsStoreTest, SavesSecretsSealedAndReadsThemBack) {
   NotificationRecord expected = Sample();
   expected.updated_ms = kStartMs;
   EXPECT_EQ(*saved, expected);
-  // At rest the secrets are BLOBs that hold neither plaintext.
-  RawDb raw(DbPath());
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM notifications WHERE typeof(webhook_url) = 'blob' "
-                         "AND instr(webhook_url, CAST('XXXXsecretXXXX' AS BLOB)) = 0 AND "
-                         "instr(smtp_password, CAST('smtp-password-1' AS BLOB)) = 0"),
-            1);
+  // At rest the secrets are BLOBs (PostgreSQL: BYTEA by the schema) that hold neither plaintext.
+  if (url_.backend == Backend::kSqlite) {
+    EXPECT_EQ(RawDb(DbPath()).QueryInt(
+                  "SELECT count(*) FROM notifications WHERE typeof(webhook_url) = 'blob' "
+                  "AND instr(webhook_url, CAST('XXXXsecretXXXX' AS BLOB)) = 0 AND "
+                  "instr(smtp_password, CAST('smtp-password-1' AS BLOB)) = 0"),
+              1);
+  } else {
+    EXPECT_EQ(::s3u::testing::QueryInt(
+                  url_,
+                  "SELECT count(*) FROM notifications WHERE position('XXXXsecretXXXX'::bytea IN "
+                  "webhook_url) = 0 AND position('smtp-password-1'::bytea IN smtp_password) = 0"),
+              1);
+  }
   // Reopened with the key: the same values.
   auto again = Open()->GetNotifications(connector_);
   ASSERT_TRUE(again.has_value() && again->has_value());
@@ -58,7 +66,8 @@ TEST_F(NotificationsStoreTest, EmptySecretsAreStoredAsNone) {
   record.webhook_url.clear();
   record.smtp_password.clear();
   ASSERT_TRUE(store_->SaveNotifications(record).has_value());
-  EXPECT_EQ(RawDb(DbPath()).QueryInt("SELECT count(*) FROM notifications WHERE webhook_url IS "
+  EXPECT_EQ(::s3u::testing::QueryInt(url_,
+                                     "SELECT count(*) FROM notifications WHERE webhook_url IS "
                                      "NULL AND smtp_password IS NULL"),
             1);
 }
@@ -97,7 +106,7 @@ TEST_F(NotificationsStoreTest, SecretsNeedTheKey) {
 TEST_F(NotificationsStoreTest, AreDeletedWithTheirConnector) {
   ASSERT_TRUE(store_->SaveNotifications(Sample()).has_value());
   ASSERT_TRUE(store_->DeleteConnector(connector_).has_value());
-  EXPECT_EQ(RawDb(DbPath()).QueryInt("SELECT count(*) FROM notifications"), 0);
+  EXPECT_EQ(::s3u::testing::QueryInt(url_, "SELECT count(*) FROM notifications"), 0);
 }
 
 TEST_F(NotificationsStoreTest, DeliveriesListNewestFirstWithinTheLimit) {

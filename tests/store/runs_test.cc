@@ -25,7 +25,7 @@ class RunsTest : public ::testing::Test {
     StoreOptions options;
     options.owner = std::move(owner);
     options.owner_alive = [](std::string_view o) { return o == "this-process"; };
-    auto store = Store::Open(dir_.path() / "s3unload.db", clock_, std::move(options));
+    auto store = Store::Open(url_, clock_, std::move(options));
     EXPECT_TRUE(store.has_value()) << store.error().ToString();
     return store ? std::move(*store) : nullptr;
   }
@@ -53,6 +53,7 @@ class RunsTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  const StoreUrl url_ = ::s3u::testing::TestStoreUrl(dir_.path());
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::milliseconds(5'000'000))};
   std::unique_ptr<Store> store_;
 };
@@ -196,7 +197,7 @@ TEST_F(RunsTest, GetUnknownRunIsNotFoundNamingTheStore) {
   auto read = store_->GetRun("nope");
   ASSERT_FALSE(read.has_value());
   EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
-  EXPECT_THAT(read.error().message, HasSubstr(store_->path().string()));
+  EXPECT_THAT(read.error().message, HasSubstr(store_->location()));
 }
 
 TEST_F(RunsTest, ListIsNewestFirstWithTiesBrokenByRunId) {

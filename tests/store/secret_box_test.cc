@@ -1,5 +1,6 @@
 #include "store/secret_box.h"
 
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -15,6 +16,7 @@ namespace {
 using ::s3u::testing::ModeOf;
 using ::s3u::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class SecretBoxTest : public ::testing::Test {
  protected:
@@ -150,6 +152,88 @@ TEST_F(SecretBoxTest, TruncatedValueIsDataLoss) {
 TEST(KeyPathForTest, AppendsKeyToTheStorePath) {
   EXPECT_EQ(KeyPathFor("/home/ann/.local/state/s3unload/s3unload.db"),
             "/home/ann/.local/state/s3unload/s3unload.db.key");
+}
+
+// ---- Keys shared by the processes of one store (issue 19)
+
+TEST_F(SecretBoxTest, CreateWritesAPrivateKeyAndNeverReplacesOne) {
+  auto created = SecretBox::Create(key_);
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_EQ(ModeOf(key_), 0600);
+  const std::string sealed = created->Seal("s");
+  auto again = SecretBox::Create(key_);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(again.error().message, HasSubstr("never replaced"));
+  // The first key is still there, and still opens what it sealed.
+  auto loaded = SecretBox::Load(key_);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->Open(sealed, "s").value_or(""), "s");
+}
+
+TEST_F(SecretBoxTest, LoadNeverCreatesAKey) {
+  auto loaded = SecretBox::Load(key_);
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(loaded.error().message, HasSubstr("store new-key"));
+  EXPECT_FALSE(std::filesystem::exists(key_));
+}
+
+TEST_F(SecretBoxTest, LoadKeepsTheChecksOfLoadOrCreate) {
+  WriteKey(SecretBox::kKeyBytes, 0644);
+  auto loaded = SecretBox::Load(key_);
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_F(SecretBoxTest, ABase64KeyOpensWhatItsFileSealed) {
+  const SecretBox file = Load(key_);
+  std::ifstream in(key_, std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(in)), {});
+  std::string base64(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(base64.data(), base64.size(),
+                    reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  base64.pop_back();  // the terminating NUL
+  auto from_env = SecretBox::FromBase64(base64 + "\n", "S3UNLOAD_SECRET_KEY");
+  ASSERT_TRUE(from_env.has_value()) << from_env.error().ToString();
+  EXPECT_EQ(from_env->Open(file.Seal("shared"), "x").value_or(""), "shared");
+}
+
+TEST_F(SecretBoxTest, ABase64KeyOfTheWrongSizeOrNotBase64IsRefusedWithoutQuotingIt) {
+  for (const std::string text : {"c2hvcnQ=", "not base64 at all!"}) {
+    auto box = SecretBox::FromBase64(text, "S3UNLOAD_SECRET_KEY");
+    ASSERT_FALSE(box.has_value()) << text;
+    EXPECT_EQ(box.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(box.error().subject, "S3UNLOAD_SECRET_KEY");
+    EXPECT_THAT(box.error().message, Not(HasSubstr(text)));
+  }
+}
+
+TEST_F(SecretBoxTest, APostgresStoreWithoutAKeyIsRefusedNamingTheField) {
+  auto url = ParseStoreUrl("postgresql://s3u:pw@db/s3unload");
+  ASSERT_TRUE(url.has_value());
+  auto box = ResolveSecretBox(*url, {});
+  ASSERT_FALSE(box.has_value());
+  EXPECT_EQ(box.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(box.error().subject, "secret_key_file");
+  EXPECT_THAT(box.error().message, HasSubstr("S3UNLOAD_SECRET_KEY"));
+  EXPECT_THAT(box.error().ToString(), Not(HasSubstr("pw")));
+}
+
+TEST_F(SecretBoxTest, ResolveUsesTheKeyFileGivenElseSqlitesOwnKey) {
+  const SecretBox shared = Load(dir_.path() / "shared.key");
+  auto url = ParseStoreUrl((dir_.path() / "s3unload.db").string());
+  ASSERT_TRUE(url.has_value());
+  auto given = ResolveSecretBox(*url, {.key_file = dir_.path() / "shared.key", .key_base64 = ""});
+  ASSERT_TRUE(given.has_value()) << given.error().ToString();
+  EXPECT_EQ(given->Open(shared.Seal("a"), "x").value_or(""), "a");
+  EXPECT_FALSE(std::filesystem::exists(KeyPathFor(url->path)));
+  // Nothing given: the store's own key file, created on first use, as before.
+  auto own = ResolveSecretBox(*url, {});
+  ASSERT_TRUE(own.has_value()) << own.error().ToString();
+  EXPECT_TRUE(std::filesystem::exists(KeyPathFor(url->path)));
+  EXPECT_FALSE(own->Open(shared.Seal("a"), "x").has_value());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Helpers shared by the store tests: a temporary directory removed at the end of each test,
-// direct SQLite access to a store file (what another process or an older/newer s3unload
-// would do to it), sample records, and a fixture with an open store and its key attached.
+// the store URL of the backend under test (TestStoreUrl), direct SQLite access to a store file
+// (what another process or an older/newer s3unload would do to it), sample records, and a
+// fixture with an open store and its key attached.
 #pragma once
 
 #include <sqlite3.h>
@@ -8,7 +9,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -35,6 +38,90 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The store a test opens, from `dir` (its temporary directory): an SQLite file there in
+// store_tests (test_backend_sqlite.cc), a fresh database of the shared test PostgreSQL in
+// store_postgres_tests (test_backend_postgres.cc). The same test sources build both binaries.
+store::StoreUrl TestStoreUrl(const std::filesystem::path& dir);
+
+// Skips a test about the SQLite file itself (its bytes, a raw connection to it) on PostgreSQL.
+#define S3U_SQLITE_ONLY(url)                                          \
+  if ((url).backend != ::s3u::store::Backend::kSqlite) {              \
+    GTEST_SKIP() << "about the SQLite file itself; not PostgreSQL's"; \
+  }
+
+// A connection of the store's own (either backend) to `url`, for what another process would do
+// to it. Fails the test when it cannot open.
+inline std::unique_ptr<store::Connection> RawConnection(const store::StoreUrl& url) {
+  static FakeClock clock;
+  auto db = store::OpenConnection(url, clock, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(db.has_value()) << db.error().ToString();
+  return db ? std::move(*db) : nullptr;
+}
+
+// The first column of the first row of `sql` on the store at `url`, or -1 when there is no row
+// or the query fails.
+inline int64_t QueryInt(const store::StoreUrl& url, const std::string& sql) {
+  auto db = RawConnection(url);
+  if (!db) return -1;
+  auto query = store::Statement::Prepare(*db, sql, "test query");
+  if (!query) return -1;
+  auto row = query->Step();
+  return row && *row ? query->Int(0) : -1;
+}
+
+// Runs `sql` on the store at `url`, outside the Store.
+inline Result<void> ExecRaw(const store::StoreUrl& url, const std::string& sql) {
+  auto db = RawConnection(url);
+  if (!db) return Fail(ErrorCode::kInternal, "test", "no connection");
+  return db->Exec(sql, "test statement");
+}
+
+// Every row of the store at `url`, table by table in `tables`' order, each row as text with
+// its values kind-tagged (i:, t:, b: hex, null), rows sorted by their first two columns: equal
+// dumps mean equal stores, sealed secrets byte for byte.
+inline std::vector<std::string> DumpStore(const store::StoreUrl& url,
+                                          std::span<const std::string_view> tables) {
+  std::vector<std::string> dump;
+  auto db = RawConnection(url);
+  if (!db) return dump;
+  for (const std::string_view table : tables) {
+    auto rows = store::Statement::Prepare(
+        *db, "SELECT * FROM " + std::string(table) + " ORDER BY 1, 2", "dump");
+    EXPECT_TRUE(rows.has_value()) << rows.error().ToString();
+    if (!rows) return dump;
+    for (;;) {
+      auto row = rows->Step();
+      EXPECT_TRUE(row.has_value()) << row.error().ToString();
+      if (!row || !*row) break;
+      store::StatementBackend& columns = rows->backend();
+      std::string line = std::string(table) + ":";
+      for (int i = 0; i < columns.ColumnCount(); ++i) {
+        line += " " + columns.ColumnName(i) + "=";
+        switch (columns.Kind(i)) {
+          case store::ColumnKind::kNull:
+            line += "null";
+            break;
+          case store::ColumnKind::kInt:
+            line += "i:" + std::to_string(columns.Int(i));
+            break;
+          case store::ColumnKind::kBlob:
+            line += "b:";
+            for (const unsigned char c : columns.Blob(i)) {
+              static constexpr char kHex[] = "0123456789abcdef";
+              line += kHex[c >> 4];
+              line += kHex[c & 15];
+            }
+            break;
+          default:
+            line += "t:" + columns.Text(i);
+        }
+      }
+      dump.push_back(std::move(line));
+    }
+  }
+  return dump;
+}
 
 // Permission bits of `path`, or -1 when it cannot be inspected.
 inline int ModeOf(const std::filesystem::path& path) {
@@ -131,6 +218,52 @@ inline store::Account SampleRoleAccount(std::string name = "role-prod",
   return account;
 }
 
+// One row or more in every table of `store` (its key attached): a Domo, an AWS and a role
+// account borrowing the AWS keys, a connector with notifications, a setting, a finished run
+// with log lines, a journaled upload and two deliveries. Fails the test on any error.
+inline void FillEveryTable(store::Store& store) {
+  auto domo = store.CreateAccount(SampleDomoAccount());
+  ASSERT_TRUE(domo.has_value()) << domo.error().ToString();
+  auto aws = store.CreateAccount(SampleAwsAccount());
+  ASSERT_TRUE(aws.has_value()) << aws.error().ToString();
+  auto role = store.CreateAccount(SampleRoleAccount("role-prod", aws->id));
+  ASSERT_TRUE(role.has_value()) << role.error().ToString();
+  store::ConnectorRecord connector;
+  connector.name = "orders-daily";
+  connector.domo_account_id = domo->id;
+  connector.aws_account_id = role->id;
+  connector.settings_json = R"({"dataset":"x"})";
+  connector.schedule_json = connector.retry_json = "{}";
+  auto created = store.CreateConnector(connector);
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  ASSERT_TRUE(store.SetNextRun(created->id, 1'800'000'000'000).has_value());
+  auto saved = store.SaveNotifications({created->id, R"({"on_failure":true})",
+                                        "https://hooks.example/T0/XXXXsecretXXXX",
+                                        "smtp-password-1", false, 0});
+  ASSERT_TRUE(saved.has_value()) << saved.error().ToString();
+  ASSERT_TRUE(store.SetSetting("api_token_hash", "c2VjcmV0").has_value());
+  store::RunRecord run = SampleRun("20250314T100000000Z-0000abcd", 1'741'946'400'000);
+  run.connector_id = created->id;
+  ASSERT_TRUE(store.BeginRun(run).has_value());
+  store::RunLogBatch batch;
+  batch.lines = {{0, 1'741'946'400'001, LogLevel::kInfo, "started"},
+                 {1, 1'741'946'400'002, LogLevel::kError, "failed: 503"}};
+  ASSERT_TRUE(store.AppendRunLog(run.run_id, batch).has_value());
+  store::RunResult result;
+  result.error_code = "unavailable";
+  result.error_message = "503 Slow Down";
+  ASSERT_TRUE(store.FinishRun(run.run_id, store::RunStatus::kFailed, 1'741'946'401'000, result)
+                  .has_value());
+  ASSERT_TRUE(store.JournalUpload({"upload-1", run.run_id, "exports", "orders/part-0", 7, false})
+                  .has_value());
+  for (const bool delivered : {false, true}) {
+    auto id =
+        store.RecordDelivery({0, created->id, run.run_id, "failure", "webhook", "hooks.example",
+                              delivered, 2, delivered ? "" : "timeout", 1'741'946'402'000});
+    ASSERT_TRUE(id.has_value()) << id.error().ToString();
+  }
+}
+
 // A store in a temporary directory, its key attached, on a fake clock at kStartMs.
 class StoreWithSecretsTest : public ::testing::Test {
  protected:
@@ -138,6 +271,7 @@ class StoreWithSecretsTest : public ::testing::Test {
 
   void SetUp() override { store_ = Open(); }
 
+  // The SQLite file (S3U_SQLITE_ONLY tests); TestStoreUrl puts it there.
   std::filesystem::path DbPath() const { return dir_.path() / "s3unload.db"; }
 
   // A Store on the same file, the store's own key attached.
@@ -154,7 +288,7 @@ class StoreWithSecretsTest : public ::testing::Test {
 
   // A Store on the same file, without a key.
   std::unique_ptr<store::Store> OpenWithoutKey() {
-    auto opened = store::Store::Open(DbPath(), clock_);
+    auto opened = store::Store::Open(url_, clock_);
     EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
     return opened ? std::move(*opened) : nullptr;
   }
@@ -181,6 +315,7 @@ class StoreWithSecretsTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  const store::StoreUrl url_ = TestStoreUrl(dir_.path());
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::milliseconds(kStartMs))};
   std::unique_ptr<store::Store> store_;
 };
