@@ -11,6 +11,7 @@
 
 #include "core/gzip.h"
 #include "core/text.h"
+#include "emulator/latency.h"
 
 namespace s3u::emulator {
 namespace {
@@ -117,12 +118,14 @@ std::string RouteOf(std::string_view method, std::string_view path, std::string*
 }
 
 struct Server::Impl {
-  Impl(State& s, FaultTable& f, Logger& l) : state(s), faults(f), log(l) {}
+  Impl(State& s, FaultTable& f, Logger& l)
+      : state(s), faults(f), log(l), query_gate(s.config().latency.max_concurrent_queries) {}
 
   State& state;
   FaultTable& faults;
   Logger& log;
   httplib::Server http;
+  QueryGate query_gate;  // the latency model's cap on each token's queries in flight
 
   std::mutex log_mu;
   std::deque<Json> requests;  // GUARDED_BY(log_mu): the admin request log
@@ -500,7 +503,10 @@ void Server::Impl::ServeExport(const Request& req, Response& res, const Caller& 
   }
   const CsvFormat format = state.config().export_format.csv;
   const uint64_t drop_after = drop ? drop->bytes : UINT64_MAX;
-  const uint64_t rate = slow ? slow->bytes_per_second : 0;
+  // A slow fault overrides the latency model's bandwidth; the model's first byte waits here.
+  const LatencyModel& latency = state.config().latency;
+  const uint64_t rate = slow ? slow->bytes_per_second : latency.bytes_per_second;
+  Pacer(latency, state.clock()).FirstByte();
   const bool header = *include_header;
   res.status = 200;
   // The whole body is produced in the provider's first call: rows stream straight into the
@@ -639,7 +645,31 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
   answer += '}';
   if (drop) return SendTruncated(res, 200, std::move(answer), kJson, drop->bytes);
   res.status = 200;
-  res.set_content(answer, kJson);
+  const LatencyModel& latency = state.config().latency;
+  if (latency.first_byte.count() == 0 && latency.bytes_per_second == 0 &&
+      latency.max_concurrent_queries == 0) {
+    return res.set_content(answer, kJson);
+  }
+  // The latency model: the token's query counts against the cap from here until its body is
+  // sent (the releaser), the first byte waits, and the body streams at the model's rate.
+  const std::string token = req.get_header_value("Authorization");
+  if (!query_gate.TryEnter(token)) {
+    return SendError(req, res,
+                     Error{ErrorCode::kResourceExhausted, "query", "Rate limit exceeded", 429,
+                           std::chrono::seconds(latency.retry_after_seconds)});
+  }
+  auto pacer = std::make_shared<Pacer>(latency, state.clock());
+  pacer->FirstByte();
+  auto shared_body = std::make_shared<std::string>(std::move(answer));
+  res.set_content_provider(
+      shared_body->size(), kJson,
+      [shared_body, pacer](size_t offset, size_t length, httplib::DataSink& sink) {
+        const size_t n = std::min<size_t>(length, kExportBatch);
+        if (!sink.write(shared_body->data() + offset, n)) return false;
+        pacer->Sent(n);
+        return true;
+      },
+      [this, token](bool) { query_gate.Leave(token); });
 }
 
 // ---------------------------------------------------------------------------- Streams

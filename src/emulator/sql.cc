@@ -1286,20 +1286,45 @@ void Execute(const SelectPlan& plan, const RowScan& scan,
     });
     return;
   }
-  std::vector<Row> held;
-  scan([&](const Row& row) {
-    if (matches(row)) held.push_back(row);
-    return true;
-  });
-  std::stable_sort(held.begin(), held.end(), [&](const Row& a, const Row& b) {
+  // Rows with their scan position, which breaks ties so the order is a stable sort's.
+  using Held = std::pair<uint64_t, Row>;
+  const auto precedes = [&](uint64_t a_at, const Row& a, uint64_t b_at, const Row& b) {
     for (const OrderKey& key : plan.order_by) {
       const int c = CompareValues(key.type, a[key.column], b[key.column]);
       if (c != 0) return key.descending ? c > 0 : c < 0;
     }
-    return false;
+    return a_at < b_at;
+  };
+  const auto before = [&](const Held& a, const Held& b) {
+    return precedes(a.first, a.second, b.first, b.second);
+  };
+  // With a LIMIT only the first OFFSET + LIMIT rows in order are kept (a heap whose top is
+  // the last of them), so "ORDER BY k DESC LIMIT 1" over a 10 GB day holds one row, not the day.
+  const uint64_t keep = plan.offset > std::numeric_limits<uint64_t>::max() - limit
+                            ? std::numeric_limits<uint64_t>::max()
+                            : plan.offset + limit;
+  std::vector<Held> held;
+  uint64_t position = 0;
+  scan([&](const Row& row) {
+    if (!matches(row)) return true;
+    const uint64_t at = position++;
+    if (held.size() < keep) {
+      held.emplace_back(at, row);
+      if (plan.limit) std::push_heap(held.begin(), held.end(), before);
+    } else if (precedes(at, row, held.front().first, held.front().second)) {
+      std::pop_heap(held.begin(), held.end(), before);
+      held.back() = Held{at, row};
+      std::push_heap(held.begin(), held.end(), before);
+    }
+    return true;
   });
+  if (plan.limit) {
+    std::sort_heap(held.begin(), held.end(), before);
+  } else {
+    std::sort(held.begin(), held.end(), before);
+  }
   for (uint64_t i = plan.offset; i < held.size() && emitted < limit; ++i, ++emitted) {
-    if (!emit(held[i])) return;
+    if (!emit(held[i].second)) return;
   }
 }
 

@@ -423,6 +423,28 @@ TEST(ExecuteTest, OrderByMultipleKeysIsStable) {
             (Ids{"4", "1", "2", "3", "5", "6"}));
 }
 
+// With a LIMIT only OFFSET + LIMIT rows are kept (a heap): the same rows, in the same stable
+// order, as sorting everything and cutting.
+TEST(ExecuteTest, OrderByWithLimitGivesTheStableSortsFirstRows) {
+  const std::vector<Row> rows = {
+      MakeRow({"1", "b", "1", "0", "2026-10-01", nullptr}),
+      MakeRow({"2", "a", "1", "0", "2026-10-02", nullptr}),
+      MakeRow({"3", "b", "1", "0", "2026-10-02", nullptr}),
+      MakeRow({"4", "a", "2", "0", "2026-10-01", nullptr}),
+      MakeRow({"5", "a", "1", "0", "2026-10-02", nullptr}),
+      MakeRow({"6", "b", "1", "0", "2026-10-01", nullptr}),
+  };
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY amount LIMIT 3", rows)),
+            (Ids{"1", "2", "3"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY amount DESC LIMIT 2 OFFSET 1", rows)),
+            (Ids{"1", "2"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY day DESC, name LIMIT 4", rows)),
+            (Ids{"2", "5", "3", "4"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id DESC LIMIT 1", rows)), (Ids{"6"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id LIMIT 10", rows)),
+            (Ids{"1", "2", "3", "4", "5", "6"}));
+}
+
 TEST(ExecuteTest, OrderByUsesTheColumnTypeAndPutsNullsFirst) {
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id")), (Ids{"NULL", "-2", "1", "9", "10"}));
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id DESC")),
