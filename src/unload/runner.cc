@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <mutex>
@@ -122,8 +123,7 @@ Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& 
                   spec.duplicate_keys == DuplicateKeys::kKeep) == SplitKind::kNone) {
     p.readers = 1;
   }
-  p.plan.object_keys = {
-      ReaderName(p.name, p.readers, 0).Key(spec.max_object_size.has_value(), 1)};
+  p.plan.object_keys = {ReaderName(p.name, p.readers, 0).Key(spec.max_object_size.has_value(), 1)};
   p.plan.writeback_dataset_id = p.writeback ? p.writeback->id : "";
   p.plan.ownership = verdict.how;
   return p;
@@ -339,6 +339,9 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   auto ranges = PlanRanges(spec, deps, p);
   if (!ranges) return Fail(ranges.error());
   const size_t n = ranges->size();
+  // The readers share the job's upload concurrency (each at least one part in flight), so
+  // memory stays near part_size x (concurrency + readers) rather than readers times it.
+  upload.concurrency = std::max(1, spec.concurrency / static_cast<int>(n));
   // One reader keeps the job's object names; reader r of several writes "<stem>-rNN...".
   std::vector<ObjectName> names;
   for (size_t r = 0; r < n; ++r) names.push_back(ReaderName(name, p.readers, r));
@@ -392,10 +395,10 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
       } catch (const std::system_error& e) {  // no thread to be had: stop the others
         std::lock_guard lock(shared.mu);
         if (!shared.stop.exchange(true)) {
-          failure = Error{ErrorCode::kResourceExhausted, "tuning.readers",
-                          fmt::format("cannot start reader {}: {}; use fewer readers", r + 1,
-                                      e.what()),
-                          0, std::nullopt};
+          failure =
+              Error{ErrorCode::kResourceExhausted, "tuning.readers",
+                    fmt::format("cannot start reader {}: {}; use fewer readers", r + 1, e.what()),
+                    0, std::nullopt};
         }
         break;
       }
