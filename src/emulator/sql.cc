@@ -335,16 +335,18 @@ LongRange Hull(const LongRange& a, const LongRange& b) {
 }
 
 // The range a predicate implies for `column`: `leaf(node)` gives it for each comparison,
-// BETWEEN or IN on the column; junctions combine their children's; anything else (NOT, <>,
-// IS NULL, LIKE, other columns) leaves it unbounded.
+// BETWEEN or IN on the column, and with `never_null` (the column holds no null) for IS NULL on
+// it; junctions combine their children's; anything else (NOT, <>, IS NULL on a column that
+// may hold nulls, LIKE, other columns) leaves it unbounded.
 template <typename Range, typename Leaf>
-Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf) {
+Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf,
+               bool never_null = false) {
   switch (node.kind) {
     case Kind::kAnd:
     case Kind::kOr: {
-      Range r = BoundsOf<Range>(*node.children.front(), column, leaf);
+      Range r = BoundsOf<Range>(*node.children.front(), column, leaf, never_null);
       for (size_t i = 1; i < node.children.size(); ++i) {
-        const Range c = BoundsOf<Range>(*node.children[i], column, leaf);
+        const Range c = BoundsOf<Range>(*node.children[i], column, leaf, never_null);
         r = node.kind == Kind::kAnd ? Intersect(r, c) : Hull(r, c);
       }
       return r;
@@ -353,6 +355,9 @@ Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf) {
     case Kind::kBetween:
     case Kind::kIn:
       if (node.column == column && !node.negated) return leaf(node);
+      return Range{};
+    case Kind::kIsNull:
+      if (never_null && node.column == column && !node.negated) return leaf(node);
       return Range{};
     default:
       return Range{};
@@ -452,6 +457,7 @@ LongRange LongsBetween(const Decimal* low, bool low_strict, const Decimal* high,
 
 LongRange LongLeafBounds(const Predicate::Node& node) {
   if (node.type != ColumnType::kLong) return {};
+  if (node.kind == Kind::kIsNull) return kNoLong;  // (asked only for a column without nulls)
   const Decimal& x = node.keys.front().number;
   if (node.kind == Kind::kCompare) {
     switch (node.op) {
@@ -1232,8 +1238,8 @@ InstantRange Predicate::InstantBounds(size_t column) const {
   return BoundsOf<InstantRange>(*root_, column, InstantLeafBounds);
 }
 
-LongRange Predicate::LongBounds(size_t column) const {
-  return BoundsOf<LongRange>(*root_, column, LongLeafBounds);
+LongRange Predicate::LongBounds(size_t column, bool never_null) const {
+  return BoundsOf<LongRange>(*root_, column, LongLeafBounds, never_null);
 }
 
 Result<SelectPlan> ParseSelect(std::string_view sql, const table::Schema& schema) {

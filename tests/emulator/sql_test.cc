@@ -575,6 +575,27 @@ TEST(LongBoundsTest, KeysetPageFilter) {
   ExpectLongs("id IN (7, 3, 5)", 3, 7);
 }
 
+// A reader's first range holds the nulls: on a column that may hold them the range cannot be
+// narrowed; on one without them (a synthetic sequence) "IS NULL" matches nothing.
+TEST(LongBoundsTest, IsNullNarrowsOnlyAColumnWithoutNulls) {
+  const std::string range = "(id IS NULL OR id < 501) AND id >= 100";
+  const auto plan = ParseSelect("SELECT * FROM table WHERE " + range, kSchema);
+  ASSERT_TRUE(plan);
+  const LongRange maybe_null = plan->where->LongBounds(kId);
+  EXPECT_EQ(maybe_null.min, 100);
+  EXPECT_EQ(maybe_null.max, kLongMax);
+  const LongRange never_null = plan->where->LongBounds(kId, /*never_null=*/true);
+  EXPECT_EQ(never_null.min, 100);
+  EXPECT_EQ(never_null.max, 500);
+  const auto only_null = ParseSelect("SELECT * FROM table WHERE id IS NULL", kSchema);
+  ASSERT_TRUE(only_null);
+  EXPECT_TRUE(only_null->where->LongBounds(kId, true).Empty());
+  EXPECT_FALSE(only_null->where->LongBounds(kId).Empty());
+  const auto not_null = ParseSelect("SELECT * FROM table WHERE id IS NOT NULL", kSchema);
+  ASSERT_TRUE(not_null);
+  EXPECT_EQ(not_null->where->LongBounds(kId, true).min, kLongMin);
+}
+
 TEST(LongBoundsTest, StrictAndInclusiveEnds) {
   ExpectLongs("id > 4", 5, kLongMax);
   ExpectLongs("id >= 4", 4, kLongMax);
