@@ -36,6 +36,11 @@ struct LatencyModel {
   uint64_t bytes_per_second = 0;            // per connection, while a body streams; 0 = no limit
   int max_concurrent_queries = 0;           // per token; 0 = no cap
   int retry_after_seconds = 1;              // Retry-After of the 429 past the cap
+
+  // Whether anything is modelled ("none" is not: answers go out as they always did).
+  bool Active() const {
+    return first_byte.count() > 0 || bytes_per_second > 0 || max_concurrent_queries > 0;
+  }
 };
 
 // A named preset ("none", "cloud"); kInvalidArgument (subject `subject`) lists the names.

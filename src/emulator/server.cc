@@ -595,6 +595,21 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
         Error{ErrorCode::kInvalidArgument, "sql",
               "the body must be {\"sql\": \"SELECT ... FROM table\"}", 400, std::nullopt});
   }
+  // The latency model, before the query runs (as Domo refuses a query past its cap): the
+  // token's query takes a slot until its answer is sent (`slot` releases it when the last
+  // holder goes), and waits the first byte. No model: no slot.
+  const LatencyModel& latency = state.config().latency;
+  std::shared_ptr<void> slot;
+  if (latency.Active()) {
+    const std::string token = req.get_header_value("Authorization");
+    if (!query_gate.TryEnter(token)) {
+      return SendError(req, res,
+                       Error{ErrorCode::kResourceExhausted, "query", "Rate limit exceeded", 429,
+                             std::chrono::seconds(latency.retry_after_seconds)});
+    }
+    slot = std::shared_ptr<void>(nullptr, [this, token](void*) { query_gate.Leave(token); });
+    Pacer(latency, state.clock()).FirstByte();
+  }
   auto data = state.datasets().ReadData(caller, id);
   if (!data) return SendError(req, res, data.error());
   auto plan = ParseSelect((*body)["sql"].get<std::string>(), (*data)->schema);
@@ -645,31 +660,19 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
   answer += '}';
   if (drop) return SendTruncated(res, 200, std::move(answer), kJson, drop->bytes);
   res.status = 200;
-  const LatencyModel& latency = state.config().latency;
-  if (latency.first_byte.count() == 0 && latency.bytes_per_second == 0 &&
-      latency.max_concurrent_queries == 0) {
-    return res.set_content(answer, kJson);
-  }
-  // The latency model: the token's query counts against the cap from here until its body is
-  // sent (the releaser), the first byte waits, and the body streams at the model's rate.
-  const std::string token = req.get_header_value("Authorization");
-  if (!query_gate.TryEnter(token)) {
-    return SendError(req, res,
-                     Error{ErrorCode::kResourceExhausted, "query", "Rate limit exceeded", 429,
-                           std::chrono::seconds(latency.retry_after_seconds)});
-  }
+  if (!latency.Active()) return res.set_content(answer, kJson);
+  // The latency model: the body streams at the model's rate, and the query keeps its slot
+  // until the body has been sent (the provider, holding `slot`, is destroyed then).
   auto pacer = std::make_shared<Pacer>(latency, state.clock());
-  pacer->FirstByte();
-  auto shared_body = std::make_shared<std::string>(std::move(answer));
+  auto page = std::make_shared<std::string>(std::move(answer));
   res.set_content_provider(
-      shared_body->size(), kJson,
-      [shared_body, pacer](size_t offset, size_t length, httplib::DataSink& sink) {
+      page->size(), kJson,
+      [page, pacer, slot](size_t offset, size_t length, httplib::DataSink& sink) {
         const size_t n = std::min<size_t>(length, kExportBatch);
-        if (!sink.write(shared_body->data() + offset, n)) return false;
+        if (!sink.write(page->data() + offset, n)) return false;
         pacer->Sent(n);
         return true;
-      },
-      [this, token](bool) { query_gate.Leave(token); });
+      });
 }
 
 // ---------------------------------------------------------------------------- Streams

@@ -20,6 +20,8 @@ TEST(LatencyModelTest, NoneIsLoopbackWithoutCap) {
   EXPECT_EQ(model->first_byte, milliseconds(0));
   EXPECT_EQ(model->bytes_per_second, 0u);
   EXPECT_EQ(model->max_concurrent_queries, 0);
+  EXPECT_FALSE(model->Active());
+  EXPECT_TRUE(LatencyPreset("cloud", "latency")->Active());
 }
 
 TEST(LatencyModelTest, CloudPresetHasTheDocumentedValues) {
