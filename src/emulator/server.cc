@@ -1009,8 +1009,11 @@ void Server::Impl::Routes() {
   // Recorded before the answer is written (not in httplib's logger, which runs after), so a
   // client that has its answer finds the request in the log.
   http.set_post_routing_handler([this](const Request& req, Response& res) { Record(req, res); });
-  // Enough workers for long exports alongside ordinary calls.
-  http.new_task_queue = [] { return new httplib::ThreadPool(16); };
+  // Enough workers for long exports alongside ordinary calls. With a latency model, workers
+  // spend their time waiting (first byte, bandwidth): 64, so requests past the query cap reach
+  // it and are answered 429 instead of queueing unseen behind the workers.
+  const size_t workers = state.config().latency.Active() ? 64 : 16;
+  http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
 }
 
 Server::Server(State& state, FaultTable& faults, Logger& log)
