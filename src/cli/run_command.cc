@@ -44,6 +44,8 @@ Result<unload::JobSpec> LoadSpec(const RunFlags& flags) {
   sources.toml_path = flags.config;
   sources.getenv = ProcessEnv;
   sources.set_flags = flags.set;
+  if (flags.readers)
+    sources.set_flags.push_back("tuning.readers=" + std::to_string(*flags.readers));
   sources.day_flag = flags.day;
   sources.resolve_account = jobs::SavedAccounts(
       StorePath(flags.store), ResolveSecretKeySource(flags.secret_key_file, ProcessEnv));
@@ -226,6 +228,8 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
                   "Backfill: the first day, YYYY-MM-DD in the job's time zone (with --to)");
   cmd->add_option("--to", flags.to, "Backfill: the last day, YYYY-MM-DD (included)");
   cmd->add_option("--set", flags.set, "Override a field: section.field=value (repeatable)");
+  cmd->add_option("--readers", flags.readers,
+                  "Parallel readers of the day (tuning.readers; 0 = automatic, 1 = one reader)");
   cmd->add_flag("--dry-run", flags.dry_run,
                 "Print the window, object keys and row count; move and write nothing");
   cmd->add_flag("--json", flags.json, "Print one JSON summary");

@@ -22,6 +22,7 @@ struct RunFlags {
   std::optional<int> day;
   std::optional<std::string> from, to;  // a backfill: both, and no --day or --dry-run
   std::vector<std::string> set;
+  std::optional<int> readers;  // --readers N: tuning.readers, after every --set
   bool dry_run = false;
   bool json = false;
   bool no_progress = false;

@@ -250,8 +250,8 @@ Result<std::vector<Fault>> ParseFaults(const json& list, const std::string& subj
   static const std::set<std::string> kRoutes = {"token",  "datasets",    "dataset",  "export",
                                                 "import", "query",       "streams",  "users",
                                                 "groups", "permissions", "s3export", "*"};
-  static const std::set<std::string> kActions = {"status", "drop_after_bytes", "slow",
-                                                 "expire_tokens", "export_error", "hold"};
+  static const std::set<std::string> kActions = {"status",        "drop_after_bytes", "slow",
+                                                 "expire_tokens", "export_error",     "hold"};
   if (!list.is_array()) return Invalid(subject, "must be an array of faults");
   std::vector<Fault> faults;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -324,7 +324,8 @@ Result<Config> ParseConfig(const json& root, const fs::path& base_dir) {
                                               "groups",
                                               "clients",
                                               "datasets",
-                                              "faults"};
+                                              "faults",
+                                              "latency"};
   for (const auto& [key, value] : root.items()) {
     if (!kKeys.count(key)) {
       return Invalid(key, "is not a config key (see docs/emulator.md for the accepted ones)");
@@ -439,6 +440,11 @@ Result<Config> ParseConfig(const json& root, const fs::path& base_dir) {
     auto faults = ParseFaults(root["faults"], "faults");
     if (!faults) return Fail(faults.error());
     config.faults = std::move(*faults);
+  }
+  if (root.contains("latency")) {
+    auto latency = ParseLatency(root["latency"], "latency");
+    if (!latency) return Fail(latency.error());
+    config.latency = std::move(*latency);
   }
   if (auto r = CheckReferences(config); !r) return Fail(r.error());
   return config;

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "emulator/data.h"
+#include "emulator/latency.h"
 #include "emulator/sql.h"
 #include "emulator/synthetic.h"
 #include "table/csv.h"
@@ -94,6 +95,7 @@ struct Config {
   std::vector<ClientEntry> clients;
   std::vector<DatasetEntry> datasets;
   std::vector<Fault> faults;
+  LatencyModel latency;  // "latency": a preset or an object (latency.h); default "none"
 };
 
 // Parses a whole configuration. Relative fixture paths resolve against `base_dir`, then the

@@ -28,7 +28,7 @@ std::pair<uint64_t, uint64_t> RowsToScan(const SyntheticSpec& spec, const Predic
       first = std::max(first, lo);
       last = std::min(last, hi);
     } else if (column.kind == "sequence") {
-      const LongRange bounds = where.LongBounds(c);
+      const LongRange bounds = where.LongBounds(c, column.null_ratio == 0);
       if (bounds.Empty() || bounds.max < 1) return {0, 0};
       // Value v is row v - 1; bounds.min <= 1 starts at row 0.
       if (bounds.min > 1) first = std::max(first, static_cast<uint64_t>(bounds.min) - 1);

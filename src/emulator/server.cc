@@ -11,6 +11,7 @@
 
 #include "core/gzip.h"
 #include "core/text.h"
+#include "emulator/latency.h"
 
 namespace s3u::emulator {
 namespace {
@@ -117,12 +118,14 @@ std::string RouteOf(std::string_view method, std::string_view path, std::string*
 }
 
 struct Server::Impl {
-  Impl(State& s, FaultTable& f, Logger& l) : state(s), faults(f), log(l) {}
+  Impl(State& s, FaultTable& f, Logger& l)
+      : state(s), faults(f), log(l), query_gate(s.config().latency.max_concurrent_queries) {}
 
   State& state;
   FaultTable& faults;
   Logger& log;
   httplib::Server http;
+  QueryGate query_gate;  // the latency model's cap on each token's queries in flight
 
   std::mutex log_mu;
   std::deque<Json> requests;  // GUARDED_BY(log_mu): the admin request log
@@ -500,7 +503,10 @@ void Server::Impl::ServeExport(const Request& req, Response& res, const Caller& 
   }
   const CsvFormat format = state.config().export_format.csv;
   const uint64_t drop_after = drop ? drop->bytes : UINT64_MAX;
-  const uint64_t rate = slow ? slow->bytes_per_second : 0;
+  // A slow fault overrides the latency model's bandwidth; the model's first byte waits here.
+  const LatencyModel& latency = state.config().latency;
+  const uint64_t rate = slow ? slow->bytes_per_second : latency.bytes_per_second;
+  Pacer(latency, state.clock()).FirstByte();
   const bool header = *include_header;
   res.status = 200;
   // The whole body is produced in the provider's first call: rows stream straight into the
@@ -589,6 +595,21 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
         Error{ErrorCode::kInvalidArgument, "sql",
               "the body must be {\"sql\": \"SELECT ... FROM table\"}", 400, std::nullopt});
   }
+  // The latency model, before the query runs (as Domo refuses a query past its cap): the
+  // token's query takes a slot until its answer is sent (`slot` releases it when the last
+  // holder goes), and waits the first byte. No model: no slot.
+  const LatencyModel& latency = state.config().latency;
+  std::shared_ptr<void> slot;
+  if (latency.Active()) {
+    const std::string token = req.get_header_value("Authorization");
+    if (!query_gate.TryEnter(token)) {
+      return SendError(req, res,
+                       Error{ErrorCode::kResourceExhausted, "query", "Rate limit exceeded", 429,
+                             std::chrono::seconds(latency.retry_after_seconds)});
+    }
+    slot = std::shared_ptr<void>(nullptr, [this, token](void*) { query_gate.Leave(token); });
+    Pacer(latency, state.clock()).FirstByte();
+  }
   auto data = state.datasets().ReadData(caller, id);
   if (!data) return SendError(req, res, data.error());
   auto plan = ParseSelect((*body)["sql"].get<std::string>(), (*data)->schema);
@@ -639,7 +660,19 @@ void Server::Impl::ServeQuery(const Request& req, Response& res, const Caller& c
   answer += '}';
   if (drop) return SendTruncated(res, 200, std::move(answer), kJson, drop->bytes);
   res.status = 200;
-  res.set_content(answer, kJson);
+  if (!latency.Active()) return res.set_content(answer, kJson);
+  // The latency model: the body streams at the model's rate, and the query keeps its slot
+  // until the body has been sent (the provider, holding `slot`, is destroyed then).
+  auto pacer = std::make_shared<Pacer>(latency, state.clock());
+  auto page = std::make_shared<std::string>(std::move(answer));
+  res.set_content_provider(
+      page->size(), kJson,
+      [page, pacer, slot](size_t offset, size_t length, httplib::DataSink& sink) {
+        const size_t n = std::min<size_t>(length, kExportBatch);
+        if (!sink.write(page->data() + offset, n)) return false;
+        pacer->Sent(n);
+        return true;
+      });
 }
 
 // ---------------------------------------------------------------------------- Streams
@@ -976,8 +1009,11 @@ void Server::Impl::Routes() {
   // Recorded before the answer is written (not in httplib's logger, which runs after), so a
   // client that has its answer finds the request in the log.
   http.set_post_routing_handler([this](const Request& req, Response& res) { Record(req, res); });
-  // Enough workers for long exports alongside ordinary calls.
-  http.new_task_queue = [] { return new httplib::ThreadPool(16); };
+  // Enough workers for long exports alongside ordinary calls. With a latency model, workers
+  // spend their time waiting (first byte, bandwidth): 64, so requests past the query cap reach
+  // it and are answered 429 instead of queueing unseen behind the workers.
+  const size_t workers = state.config().latency.Active() ? 64 : 16;
+  http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
 }
 
 Server::Server(State& state, FaultTable& faults, Logger& log)

@@ -335,16 +335,18 @@ LongRange Hull(const LongRange& a, const LongRange& b) {
 }
 
 // The range a predicate implies for `column`: `leaf(node)` gives it for each comparison,
-// BETWEEN or IN on the column; junctions combine their children's; anything else (NOT, <>,
-// IS NULL, LIKE, other columns) leaves it unbounded.
+// BETWEEN or IN on the column, and with `never_null` (the column holds no null) for IS NULL on
+// it; junctions combine their children's; anything else (NOT, <>, IS NULL on a column that
+// may hold nulls, LIKE, other columns) leaves it unbounded.
 template <typename Range, typename Leaf>
-Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf) {
+Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf,
+               bool never_null = false) {
   switch (node.kind) {
     case Kind::kAnd:
     case Kind::kOr: {
-      Range r = BoundsOf<Range>(*node.children.front(), column, leaf);
+      Range r = BoundsOf<Range>(*node.children.front(), column, leaf, never_null);
       for (size_t i = 1; i < node.children.size(); ++i) {
-        const Range c = BoundsOf<Range>(*node.children[i], column, leaf);
+        const Range c = BoundsOf<Range>(*node.children[i], column, leaf, never_null);
         r = node.kind == Kind::kAnd ? Intersect(r, c) : Hull(r, c);
       }
       return r;
@@ -353,6 +355,9 @@ Range BoundsOf(const Predicate::Node& node, size_t column, const Leaf& leaf) {
     case Kind::kBetween:
     case Kind::kIn:
       if (node.column == column && !node.negated) return leaf(node);
+      return Range{};
+    case Kind::kIsNull:
+      if (never_null && node.column == column && !node.negated) return leaf(node);
       return Range{};
     default:
       return Range{};
@@ -452,6 +457,7 @@ LongRange LongsBetween(const Decimal* low, bool low_strict, const Decimal* high,
 
 LongRange LongLeafBounds(const Predicate::Node& node) {
   if (node.type != ColumnType::kLong) return {};
+  if (node.kind == Kind::kIsNull) return kNoLong;  // (asked only for a column without nulls)
   const Decimal& x = node.keys.front().number;
   if (node.kind == Kind::kCompare) {
     switch (node.op) {
@@ -1232,8 +1238,8 @@ InstantRange Predicate::InstantBounds(size_t column) const {
   return BoundsOf<InstantRange>(*root_, column, InstantLeafBounds);
 }
 
-LongRange Predicate::LongBounds(size_t column) const {
-  return BoundsOf<LongRange>(*root_, column, LongLeafBounds);
+LongRange Predicate::LongBounds(size_t column, bool never_null) const {
+  return BoundsOf<LongRange>(*root_, column, LongLeafBounds, never_null);
 }
 
 Result<SelectPlan> ParseSelect(std::string_view sql, const table::Schema& schema) {
@@ -1286,20 +1292,45 @@ void Execute(const SelectPlan& plan, const RowScan& scan,
     });
     return;
   }
-  std::vector<Row> held;
-  scan([&](const Row& row) {
-    if (matches(row)) held.push_back(row);
-    return true;
-  });
-  std::stable_sort(held.begin(), held.end(), [&](const Row& a, const Row& b) {
+  // Rows with their scan position, which breaks ties so the order is a stable sort's.
+  using Held = std::pair<uint64_t, Row>;
+  const auto precedes = [&](uint64_t a_at, const Row& a, uint64_t b_at, const Row& b) {
     for (const OrderKey& key : plan.order_by) {
       const int c = CompareValues(key.type, a[key.column], b[key.column]);
       if (c != 0) return key.descending ? c > 0 : c < 0;
     }
-    return false;
+    return a_at < b_at;
+  };
+  const auto before = [&](const Held& a, const Held& b) {
+    return precedes(a.first, a.second, b.first, b.second);
+  };
+  // With a LIMIT only the first OFFSET + LIMIT rows in order are kept (a heap whose top is
+  // the last of them), so "ORDER BY k DESC LIMIT 1" over a 10 GB day holds one row, not the day.
+  const uint64_t keep = plan.offset > std::numeric_limits<uint64_t>::max() - limit
+                            ? std::numeric_limits<uint64_t>::max()
+                            : plan.offset + limit;
+  std::vector<Held> held;
+  uint64_t position = 0;
+  scan([&](const Row& row) {
+    if (!matches(row)) return true;
+    const uint64_t at = position++;
+    if (held.size() < keep) {
+      held.emplace_back(at, row);
+      if (plan.limit) std::push_heap(held.begin(), held.end(), before);
+    } else if (precedes(at, row, held.front().first, held.front().second)) {
+      std::pop_heap(held.begin(), held.end(), before);
+      held.back() = Held{at, row};
+      std::push_heap(held.begin(), held.end(), before);
+    }
+    return true;
   });
+  if (plan.limit) {
+    std::sort_heap(held.begin(), held.end(), before);
+  } else {
+    std::sort(held.begin(), held.end(), before);
+  }
   for (uint64_t i = plan.offset; i < held.size() && emitted < limit; ++i, ++emitted) {
-    if (!emit(held[i])) return;
+    if (!emit(held[i].second)) return;
   }
 }
 

@@ -69,7 +69,9 @@ class Predicate {
   // The same for a LONG `column`: no non-null value outside the range can make Matches true
   // (and a null one only when the range is unbounded). Unbounded when nothing narrows it or
   // the column is not LONG; lets a scan over a sequence skip the rows a keyset page cannot use.
-  LongRange LongBounds(size_t column) const;
+  // `never_null`: the column holds no null, so "IS NULL" on it matches nothing (a reader's
+  // range "(k IS NULL OR k < b)" is then bounded by b).
+  LongRange LongBounds(size_t column, bool never_null = false) const;
 
  private:
   std::shared_ptr<const Node> root_;

@@ -295,6 +295,7 @@ const std::vector<FieldDef>& Fields() {
          }
          spec.page_rows = static_cast<uint64_t>(*value);
        }},
+      Int("tuning.readers", &JobSpec::readers, 0, 64),
       {"tuning.retry_budget",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
          const auto value = raw.is_list ? std::nullopt : ParseDuration(raw.text());

@@ -94,6 +94,10 @@ struct JobSpec {
   // Rows per query page (direct engine). Memory follows it (a page is held parsed while it is
   // written); 20000 measured as fast as 100000 with less than half the peak RSS.
   uint64_t page_rows = 20000;
+  // Parallel readers of the day (direct engine): 0 = automatic (query_plan.h AutoReaders),
+  // 1 = one reader writing one object. More readers: more queries in flight (each pays Domo's
+  // latency separately) and one object per reader; memory grows with them (docs/unload.md).
+  int readers = 0;
   // How long one Domo or S3 request is retried through outages and throttling
   // (http::RetryPolicy::budget); a run gives it to both clients.
   std::chrono::milliseconds retry_budget = http::kDefaultRetryBudget;

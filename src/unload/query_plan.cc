@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace s3u::unload {
 namespace {
 
@@ -123,10 +126,85 @@ std::string CountSql(const DayFilterColumn& column, const table::DayWindow& wind
   return "SELECT COUNT(*) FROM table WHERE " + DayFilterSql(column, window);
 }
 
+SplitKind ChooseSplit(const table::Schema& schema, const std::vector<size_t>& key,
+                      const DayFilterColumn& date_column, bool keep_duplicates) {
+  if (!key.empty() && schema[key[0]].type == ColumnType::kLong) return SplitKind::kKeyRanges;
+  if (date_column.column.type == ColumnType::kDateTime && keep_duplicates) {
+    return SplitKind::kTimeSlices;
+  }
+  return SplitKind::kNone;
+}
+
+std::vector<ReadRange> SplitKeyRange(const table::Column& column, int64_t min, int64_t max, int n) {
+  if (n <= 1 || min > max) return {ReadRange{}};
+  // max - min in unsigned arithmetic (it overflows int64 for the widest keys); range i + 1
+  // starts at min + 1 + floor(width * i / count), computed without overflow as q*i + r*i/count.
+  const uint64_t width = static_cast<uint64_t>(max) - static_cast<uint64_t>(min);
+  const uint64_t count =
+      width < static_cast<uint64_t>(n - 1) ? width + 1 : static_cast<uint64_t>(n);
+  if (count <= 1) return {ReadRange{}};  // one key value: nothing to split
+  const uint64_t q = width / count, r = width % count;
+  std::vector<int64_t> bounds;  // the first value of ranges 2..count, increasing
+  for (uint64_t i = 1; i < count; ++i) {
+    bounds.push_back(static_cast<int64_t>(static_cast<uint64_t>(min) + q * i + r * i / count + 1));
+  }
+  const std::string name = QuoteIdentifier(column.name);
+  std::vector<ReadRange> ranges;
+  for (size_t i = 0; i <= bounds.size(); ++i) {
+    ReadRange range;
+    if (i == 0) {
+      range.filter = fmt::format("({} IS NULL OR {} < {})", name, name, bounds[0]);
+      range.label = fmt::format("{} < {} (and nulls)", name, bounds[0]);
+    } else if (i == bounds.size()) {
+      range.filter = fmt::format("{} >= {}", name, bounds[i - 1]);
+      range.label = range.filter;
+    } else {
+      range.filter = fmt::format("{} >= {} AND {} < {}", name, bounds[i - 1], name, bounds[i]);
+      range.label = range.filter;
+    }
+    ranges.push_back(std::move(range));
+  }
+  return ranges;
+}
+
+std::vector<ReadRange> SplitTimeSlices(const DayFilterColumn& column,
+                                       const table::DayWindow& window, int n) {
+  if (n <= 1 || column.column.type != ColumnType::kDateTime) return {ReadRange{}};
+  const auto length =
+      std::chrono::duration_cast<std::chrono::seconds>(window.end_utc - window.start_utc);
+  const std::string name = QuoteIdentifier(column.column.name);
+  std::vector<ReadRange> ranges;
+  for (int i = 0; i < n; ++i) {
+    const auto from = window.start_utc + length * i / n;
+    const auto to = i + 1 == n ? window.end_utc : window.start_utc + length * (i + 1) / n;
+    ReadRange range;
+    range.filter =
+        fmt::format("{} >= {} AND {} < {}", name, QuoteLiteral(table::FormatDateTime(from)), name,
+                    QuoteLiteral(table::FormatDateTime(to)));
+    range.label = range.filter;
+    ranges.push_back(std::move(range));
+  }
+  return ranges;
+}
+
+int AutoReaders(uint64_t rows, uint64_t page_rows) {
+  const uint64_t pages = page_rows == 0 ? 1 : (rows + page_rows - 1) / page_rows;
+  return static_cast<int>(std::clamp<uint64_t>(pages / 25, 1, 8));
+}
+
+std::string KeyBoundSql(const DayFilterColumn& date_column, const table::DayWindow& window,
+                        const table::Column& column, bool largest) {
+  const std::string name = QuoteIdentifier(column.name);
+  return fmt::format("SELECT {} FROM table WHERE {} AND {} IS NOT NULL ORDER BY {}{} LIMIT 1", name,
+                     DayFilterSql(date_column, window), name, name, largest ? " DESC" : "");
+}
+
 std::string PageSql(const DayFilterColumn& column, const table::DayWindow& window,
                     const table::Schema& schema, const std::vector<size_t>& key,
-                    const std::optional<std::vector<std::string>>& after, uint64_t limit) {
+                    const std::optional<std::vector<std::string>>& after, uint64_t limit,
+                    std::string_view range) {
   std::string sql = "SELECT * FROM table WHERE " + DayFilterSql(column, window);
+  if (!range.empty()) sql += fmt::format(" AND {}", range);
   if (after) {
     // Lexicographic key >= after: (k0 > a0) OR (k0 = a0 AND k1 > a1) OR ... OR (all equal).
     std::string any;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,12 +53,57 @@ std::string DayFilterSql(const DayFilterColumn& column, const table::DayWindow& 
 // SELECT COUNT(*) of the day.
 std::string CountSql(const DayFilterColumn& column, const table::DayWindow& window);
 
+// One reader's share of the day (parallel readers): a condition ANDed to the day filter.
+// The ranges of one plan are disjoint and together hold every row of the day, in order: the
+// rows of range i all come before those of range i + 1 in key order (key ranges), or in time
+// (time slices).
+struct ReadRange {
+  std::string filter;  // SQL condition; empty = the whole day
+  std::string label;   // for logs and messages: "`id` < 1000", "`id` >= 1000", ...
+};
+
+// How the day is split: by ranges of the key's first column (it must be LONG), by equal time
+// slices of the window (a DATETIME date column), or not at all.
+enum class SplitKind { kNone, kKeyRanges, kTimeSlices };
+
+// Which split the day allows: key ranges when the key's first column is LONG; else time
+// slices when the date column is DATETIME and duplicate keys are kept (a key repeated in two
+// slices could not be seen as a duplicate); else none. `keep_duplicates` is
+// duplicate_keys = "keep".
+SplitKind ChooseSplit(const table::Schema& schema, const std::vector<size_t>& key,
+                      const DayFilterColumn& date_column, bool keep_duplicates);
+
+// At most `n` key ranges over the LONG column `name` whose values in the day span [min, max]:
+// half-open intervals of equal width, the first open below (and holding the nulls, which
+// sort first) and the last open above, so no row of the day falls outside them whatever
+// min and max were. Fewer ranges when the span has fewer values than `n`; one range (no
+// filter) when n <= 1 or min > max. A key value is in exactly one range, so rows repeating
+// a key never straddle a boundary.
+std::vector<ReadRange> SplitKeyRange(const table::Column& column, int64_t min, int64_t max, int n);
+
+// `n` equal slices (whole seconds) of the DATETIME window on `column`, in time order; one
+// range (no filter) when n <= 1 or the column is a DATE.
+std::vector<ReadRange> SplitTimeSlices(const DayFilterColumn& column,
+                                       const table::DayWindow& window, int n);
+
+// The automatic number of readers (tuning.readers = 0): one per 25 pages of the day, at least
+// 1, at most 8, so a day under 50 pages (a million rows at the default page size) stays one
+// reader writing one object, and a day of 200 pages or more gets 8.
+int AutoReaders(uint64_t rows, uint64_t page_rows);
+
+// The smallest / largest non-null value of `column` in the day (ORDER BY ... LIMIT 1); the
+// first range's filter holds the nulls (see SplitKeyRange).
+std::string KeyBoundSql(const DayFilterColumn& date_column, const table::DayWindow& window,
+                        const table::Column& column, bool largest);
+
 // One page: the day's rows whose key is >= `after` (lexicographic over the key's columns,
 // typed comparisons), ordered by the key, at most `limit`. No `after`: from the start.
-// Key values are compared as literals of their column type (numbers unquoted).
+// Key values are compared as literals of their column type (numbers unquoted). A non-empty
+// `range` (ReadRange::filter) narrows the day to one reader's share.
 std::string PageSql(const DayFilterColumn& column, const table::DayWindow& window,
                     const table::Schema& schema, const std::vector<size_t>& key,
-                    const std::optional<std::vector<std::string>>& after, uint64_t limit);
+                    const std::optional<std::vector<std::string>>& after, uint64_t limit,
+                    std::string_view range = {});
 
 // The Export-to-S3 `queryRequest`: every column, the day filter as a `where` tree, ordered
 // by the key.

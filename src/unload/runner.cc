@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "core/crash_point.h"
 #include "core/time_format.h"
@@ -11,6 +16,7 @@
 #include "unload/manifest.h"
 #include "unload/output.h"
 #include "unload/path_template.h"
+#include "unload/query_permits.h"
 #include "unload/query_plan.h"
 
 namespace s3u::unload {
@@ -24,7 +30,14 @@ struct Prepared {
   DayFilterColumn date_column;
   std::vector<size_t> key;
   ObjectName name;
+  int readers = 1;  // the direct engine's readers: the setting, or automatic, or 1 (no split)
 };
+
+// The name of reader `r`'s objects: the job's name for one reader, "<stem>-rNN" for several.
+ObjectName ReaderName(ObjectName name, int readers, size_t r) {
+  if (readers > 1) name.stem += fmt::format("-r{:02d}", r + 1);
+  return name;
+}
 
 // The writeback dataset: the configured id, else the user's dataset with exactly the
 // configured name (it was created by an earlier run), else none yet.
@@ -95,6 +108,7 @@ Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& 
   p.plan.window = table::ResolveDayWindow(deps.clock.Now(), **zone, spec.specific_day);
   auto rows = CountRows(deps.domo, p.input.id, CountSql(p.date_column, p.plan.window));
   if (!rows) return Fail(rows.error());
+  p.plan.rows = *rows;
 
   const PathValues values{p.input.id, p.input.name, table::FormatDate(p.plan.window.local_date),
                           run_id};
@@ -103,8 +117,13 @@ Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& 
   p.name = *name;
   p.plan.date_column = p.date_column.column.name;
   p.plan.input_name = p.input.name;
-  p.plan.rows = *rows;
-  p.plan.object_keys = {p.name.Key(spec.max_object_size.has_value(), 1)};
+  p.readers = spec.readers > 0 ? spec.readers : AutoReaders(p.plan.rows, spec.page_rows);
+  if (spec.engine != Engine::kDirect ||
+      ChooseSplit(p.input.schema, p.key, p.date_column,
+                  spec.duplicate_keys == DuplicateKeys::kKeep) == SplitKind::kNone) {
+    p.readers = 1;
+  }
+  p.plan.object_keys = {ReaderName(p.name, p.readers, 0).Key(spec.max_object_size.has_value(), 1)};
   p.plan.writeback_dataset_id = p.writeback ? p.writeback->id : "";
   p.plan.ownership = verdict.how;
   return p;
@@ -117,9 +136,9 @@ std::string Uri(const std::string& bucket, const std::string& key) {
 // if_exists: "fail" refuses when the first key exists (and writes create-only); "unique"
 // moves to a stem with the run id when it exists; "overwrite" writes over it.
 Result<void> ApplyIfExists(const JobSpec& spec, RunDeps& deps, const std::string& run_id,
-                           ObjectName& name) {
+                           int readers, ObjectName& name) {
   if (spec.if_exists == IfExists::kOverwrite) return {};
-  const std::string key = name.Key(spec.max_object_size.has_value(), 1);
+  const std::string key = ReaderName(name, readers, 0).Key(spec.max_object_size.has_value(), 1);
   auto head = deps.s3.HeadObject({spec.bucket, key});
   if (!head && head.error().code != ErrorCode::kNotFound) return Fail(head.error());
   if (!head) return {};
@@ -148,48 +167,30 @@ class RunJournal final : public s3::UploadJournal {
   const std::string run_id_;
 };
 
-// The direct engine: key-ordered query pages → OutputWriter → sealed uploads.
+// The direct engine: key-ordered query pages → OutputWriter → sealed uploads, by one reader
+// or by several, each reading its own range of the day into its own objects.
 struct DirectResult {
-  std::vector<S3ObjectSink*> sinks;
-  std::unique_ptr<OutputWriter> writer;
+  std::vector<S3ObjectSink*> sinks;  // every reader's objects, in range order
+  std::vector<std::unique_ptr<OutputWriter>> writers;
+  std::vector<ObjectStats> objects;  // the sealed objects, in the order of `sinks`
+  OutputTotals totals;
   uint64_t duplicates = 0;
 };
 
-Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& p,
-                            const ObjectName& name, const std::string& run_id,
-                            s3::UploadJournal& journal, DirectResult& out) {
-  s3::UploadOptions upload;
-  upload.journal = &journal;
-  upload.part_size = spec.part_size;
-  upload.concurrency = spec.concurrency;
-  auto checksum = s3::ParseChecksumAlgorithm(spec.checksum);
-  if (checksum) upload.object.checksum = *checksum;
-  upload.object.storage_class = spec.storage_class;
-  upload.object.sse = spec.sse;
-  upload.object.sse_kms_key_id = spec.sse_kms_key_id;
-  upload.object.create_only = spec.if_exists == IfExists::kFail;
-  OutputOptions options = OutputOptionsFrom(spec);
-  options.parquet_metadata = {
-      {"s3unload.version", kVersion},
-      {"s3unload.run_id", run_id},
-      {"s3unload.dataset_id", p.input.id},
-      {"s3unload.window_start", table::FormatDateTime(p.plan.window.start_utc) + "Z"},
-      {"s3unload.window_end", table::FormatDateTime(p.plan.window.end_utc) + "Z"}};
-  upload.object.content_type = ContentTypeFor(options);
-  const bool numbered = spec.max_object_size.has_value();
-  OpenObject open = [&](int index) -> Result<std::unique_ptr<ObjectSink>> {
-    auto sink = std::make_unique<S3ObjectSink>(
-        deps.s3, deps.executor, deps.log, s3::S3Location{spec.bucket, name.Key(numbered, index)},
-        upload);
-    out.sinks.push_back(sink.get());
-    return std::unique_ptr<ObjectSink>(std::move(sink));
-  };
-  auto writer = OutputWriter::Create(options, p.input.schema, open);
-  if (!writer) return Fail(writer.error());
-  out.writer = std::move(*writer);
+// What the readers share: the stop signal, the query permits and the run's progress.
+struct ReaderShared {
+  std::atomic<bool> stop{false};     // a reader failed: the others stop at their next page
+  QueryPermits* permits = nullptr;   // several readers only
+  std::mutex mu;                     // guards the progress below and on_progress calls
+  std::vector<OutputTotals> totals;  // per reader, as of its last page
+  Progress progress;
+};
 
-  DuplicateCounter counter;
-  Progress progress{.expected_rows = p.plan.rows};
+// The range's pages, keyset-paged (query_plan.h), through `writer`. Reports progress after
+// every page, as the sum over every reader.
+Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p,
+                           const ReadRange& range, size_t reader, OutputWriter& writer,
+                           DuplicateCounter& counter, ReaderShared& shared) {
   std::optional<std::vector<std::string>> after;
   uint64_t skip = 0;  // rows of the last key already written, asked for again
   std::vector<std::string> key_values(p.key.size());
@@ -198,16 +199,20 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
     if (deps.cancel && deps.cancel->load()) {
       return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
     }
+    if (shared.stop.load()) return Fail(ErrorCode::kCancelled, "run", "another reader failed");
     const uint64_t limit = spec.page_rows + skip;
-    auto page = deps.domo.Query(
-        p.input.id, PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after, limit));
+    const std::string sql =
+        PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after, limit, range.filter);
+    if (shared.permits) shared.permits->Acquire();
+    auto page = deps.domo.Query(p.input.id, sql);
+    if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
     if (!page) return Fail(page.error());
     if (page->columns.size() != p.input.schema.size()) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
                   fmt::format("Domo's query answered {} columns; the dataset has {}",
                               page->columns.size(), p.input.schema.size()));
     }
-    uint64_t index = 0;
+    uint64_t index = 0, written = 0;
     for (const std::vector<domo::Cell>& row : page->rows) {
       for (size_t k = 0; k < p.key.size(); ++k) {
         const domo::Cell& cell = row[p.key[k]];
@@ -242,20 +247,181 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
       for (const domo::Cell& cell : row) {
         fields.push_back(cell ? table::FieldValue(*cell) : std::nullopt);
       }
-      if (auto written = out.writer->WriteRow(fields); !written) return written;
-      ++progress.rows;
+      if (auto ok = writer.WriteRow(fields); !ok) return ok;
+      ++written;
     }
-    const OutputTotals totals = out.writer->totals();
-    progress.bytes = totals.stored_bytes;
-    progress.objects = static_cast<uint64_t>(totals.objects);
-    if (deps.on_progress) deps.on_progress(progress);
+    {
+      std::lock_guard lock(shared.mu);
+      shared.totals[reader] = writer.totals();
+      shared.progress.rows += written;
+      shared.progress.bytes = 0;
+      shared.progress.objects = 0;
+      for (const OutputTotals& t : shared.totals) {
+        shared.progress.bytes += t.stored_bytes;
+        shared.progress.objects += static_cast<uint64_t>(t.objects);
+      }
+      if (deps.on_progress) deps.on_progress(shared.progress);
+    }
     CrashPoint("page-written");
     if (page->rows.size() < limit) break;
     after = counter.last();
     skip = counter.run_length();
   }
-  out.duplicates = counter.duplicates();
-  return out.writer->Close();
+  return {};
+}
+
+// The value of a one-row, one-column answer as int64, or nullopt for no row or a null.
+Result<std::optional<int64_t>> KeyBound(domo::DomoClient& domo, const std::string& dataset_id,
+                                        const std::string& sql) {
+  auto result = domo.Query(dataset_id, sql);
+  if (!result) return Fail(result.error());
+  if (result->rows.empty() || result->rows[0].empty() || !result->rows[0][0]) {
+    return std::optional<int64_t>();
+  }
+  const std::string& text = *result->rows[0][0];
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Fail(ErrorCode::kInternal, "dataset " + dataset_id,
+                "Domo answered the key's bound with \"" + text + "\", not a whole number");
+  }
+  return std::optional<int64_t>(value);
+}
+
+// The day's ranges, one per reader (query_plan.h): key ranges between the key's smallest and
+// largest value in the day, or time slices; one range when the day cannot be split.
+Result<std::vector<ReadRange>> PlanRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p) {
+  const int readers = p.readers;
+  if (readers <= 1) return std::vector<ReadRange>{ReadRange{}};
+  switch (ChooseSplit(p.input.schema, p.key, p.date_column,
+                      spec.duplicate_keys == DuplicateKeys::kKeep)) {
+    case SplitKind::kKeyRanges: {
+      const table::Column& first = p.input.schema[p.key[0]];
+      auto min =
+          KeyBound(deps.domo, p.input.id, KeyBoundSql(p.date_column, p.plan.window, first, false));
+      if (!min) return Fail(min.error());
+      auto max =
+          KeyBound(deps.domo, p.input.id, KeyBoundSql(p.date_column, p.plan.window, first, true));
+      if (!max) return Fail(max.error());
+      if (!*min || !*max) return std::vector<ReadRange>{ReadRange{}};
+      return SplitKeyRange(first, **min, **max, readers);
+    }
+    case SplitKind::kTimeSlices:
+      return SplitTimeSlices(p.date_column, p.plan.window, readers);
+    default:  // Prepare set readers to 1
+      return std::vector<ReadRange>{ReadRange{}};
+  }
+}
+
+Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& p,
+                            const ObjectName& name, const std::string& run_id,
+                            s3::UploadJournal& journal, DirectResult& out) {
+  s3::UploadOptions upload;
+  upload.journal = &journal;
+  upload.part_size = spec.part_size;
+  upload.concurrency = spec.concurrency;
+  auto checksum = s3::ParseChecksumAlgorithm(spec.checksum);
+  if (checksum) upload.object.checksum = *checksum;
+  upload.object.storage_class = spec.storage_class;
+  upload.object.sse = spec.sse;
+  upload.object.sse_kms_key_id = spec.sse_kms_key_id;
+  upload.object.create_only = spec.if_exists == IfExists::kFail;
+  OutputOptions options = OutputOptionsFrom(spec);
+  options.parquet_metadata = {
+      {"s3unload.version", kVersion},
+      {"s3unload.run_id", run_id},
+      {"s3unload.dataset_id", p.input.id},
+      {"s3unload.window_start", table::FormatDateTime(p.plan.window.start_utc) + "Z"},
+      {"s3unload.window_end", table::FormatDateTime(p.plan.window.end_utc) + "Z"}};
+  upload.object.content_type = ContentTypeFor(options);
+  const bool numbered = spec.max_object_size.has_value();
+
+  auto ranges = PlanRanges(spec, deps, p);
+  if (!ranges) return Fail(ranges.error());
+  const size_t n = ranges->size();
+  // The readers share the job's upload concurrency (each at least one part in flight), so
+  // memory stays near part_size x (concurrency + readers) rather than readers times it.
+  upload.concurrency = std::max(1, spec.concurrency / static_cast<int>(n));
+  // One reader keeps the job's object names; reader r of several writes "<stem>-rNN...".
+  std::vector<ObjectName> names;
+  for (size_t r = 0; r < n; ++r) names.push_back(ReaderName(name, p.readers, r));
+  if (n > 1) {
+    deps.log.Info(fmt::format("{} readers: {}", n, [&] {
+      std::string all;
+      for (const ReadRange& range : *ranges) all += (all.empty() ? "" : "; ") + range.label;
+      return all;
+    }()));
+  }
+  std::vector<std::vector<S3ObjectSink*>> sinks(n);
+  for (size_t r = 0; r < n; ++r) {
+    OpenObject open = [&, r](int index) -> Result<std::unique_ptr<ObjectSink>> {
+      auto sink = std::make_unique<S3ObjectSink>(
+          deps.s3, deps.executor, deps.log,
+          s3::S3Location{spec.bucket, names[r].Key(numbered, index)}, upload);
+      sinks[r].push_back(sink.get());
+      return std::unique_ptr<ObjectSink>(std::move(sink));
+    };
+    auto writer = OutputWriter::Create(options, p.input.schema, std::move(open));
+    if (!writer) return Fail(writer.error());
+    out.writers.push_back(std::move(*writer));
+  }
+
+  ReaderShared shared;
+  shared.totals.resize(n);
+  shared.progress.expected_rows = p.plan.rows;
+  std::optional<QueryPermits> permits;
+  if (n > 1) {
+    permits.emplace(static_cast<int>(n), deps.domo.retry_counts().throttles);
+    shared.permits = &*permits;
+  }
+  std::vector<DuplicateCounter> counters(n);
+  std::optional<Error> failure;  // GUARDED_BY(shared.mu): the first reader's that failed
+  auto read = [&](size_t r) {
+    Result<void> result =
+        ReadRangeInto(spec, deps, p, (*ranges)[r], r, *out.writers[r], counters[r], shared);
+    if (result) result = out.writers[r]->Close();
+    if (result) return;
+    std::lock_guard lock(shared.mu);
+    // Readers stopped by that failure fail too, but only the first failure is the run's.
+    if (!shared.stop.exchange(true)) failure = result.error();
+  };
+  if (n == 1) {
+    read(0);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t r = 0; r < n; ++r) {
+      try {
+        threads.emplace_back(read, r);
+      } catch (const std::system_error& e) {  // no thread to be had: stop the others
+        std::lock_guard lock(shared.mu);
+        if (!shared.stop.exchange(true)) {
+          failure =
+              Error{ErrorCode::kResourceExhausted, "tuning.readers",
+                    fmt::format("cannot start reader {}: {}; use fewer readers", r + 1, e.what()),
+                    0, std::nullopt};
+        }
+        break;
+      }
+    }
+    for (std::thread& t : threads) t.join();
+    deps.log.Info(fmt::format("readers done; queries in flight allowed at the end: {} of {}",
+                              permits->limit(), n));
+  }
+  // Every reader's objects, in range order, whether or not the run succeeded (a failed run
+  // aborts them all).
+  for (size_t r = 0; r < n; ++r) {
+    out.sinks.insert(out.sinks.end(), sinks[r].begin(), sinks[r].end());
+    const std::vector<ObjectStats>& objects = out.writers[r]->objects();
+    out.objects.insert(out.objects.end(), objects.begin(), objects.end());
+    const OutputTotals t = out.writers[r]->totals();
+    out.totals.objects += t.objects;
+    out.totals.rows += t.rows;
+    out.totals.stored_bytes += t.stored_bytes;
+    out.totals.raw_bytes += t.raw_bytes;
+    out.duplicates += counters[r].duplicates();
+  }
+  if (failure) return Fail(*failure);
+  return {};
 }
 
 // The domo-export engine: Domo's Export-to-S3 writes one gzip CSV under the rendered path;
@@ -436,7 +602,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
       }
     }
     ObjectName name = prepared->name;
-    if (auto ok = ApplyIfExists(spec, deps, run_id, name); !ok) {
+    if (auto ok = ApplyIfExists(spec, deps, run_id, prepared->readers, name); !ok) {
       fail(ok.error());
     } else if (spec.engine == Engine::kDomoExport) {
       if (auto moved = MoveRowsDomoExport(spec, deps, *prepared, run_id, outcome); !moved) {
@@ -453,7 +619,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
       if (spec.manifest) {
         std::vector<ManifestEntry> entries;
         for (size_t i = 0; i < direct.sinks.size(); ++i) {
-          const ObjectStats& stats = direct.writer->objects()[i];
+          const ObjectStats& stats = direct.objects[i];
           entries.push_back(
               {Uri(spec.bucket, direct.sinks[i]->location().key), stats.stored_bytes, stats.rows});
         }
@@ -473,7 +639,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
         for (S3ObjectSink* sink : direct.sinks) {
           outcome.s3_uris.push_back(Uri(spec.bucket, sink->location().key));
         }
-        const OutputTotals totals = direct.writer->totals();
+        const OutputTotals& totals = direct.totals;
         outcome.objects = static_cast<uint64_t>(totals.objects);
         outcome.rows = totals.rows;
         outcome.bytes = totals.stored_bytes;

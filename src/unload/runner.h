@@ -12,7 +12,9 @@
 // (ExecuteRun, which consumes the BegunRun, so no run is begun or finished twice). The service
 // begins a run before Launch returns and executes it on a thread; the CLI does both in a row.
 //
-// Thread-safety: one run per thread; uploads use the given executor.
+// Thread-safety: one run per thread; uploads use the given executor. With tuning.readers > 1
+// the direct engine starts one thread per reader (joined before ExecuteRun returns); the Domo
+// and S3 clients are shared by them.
 #pragma once
 
 #include <atomic>
@@ -47,7 +49,8 @@ struct RunDeps {
   // The domo-export engine hands these to Domo (used once, never stored by it).
   const s3::Credentials* aws_credentials = nullptr;
   std::string region = {};
-  // After every page written (direct engine), from the run's thread; keep it quick, no I/O.
+  // After every page written (direct engine), from the run's thread or, with several readers,
+  // from the reader that wrote it (one call at a time); keep it quick, no I/O.
   std::function<void(const Progress&)> on_progress = {};
   const std::atomic<bool>* cancel = nullptr;  // set to stop the run (Ctrl-C)
 };

@@ -423,6 +423,28 @@ TEST(ExecuteTest, OrderByMultipleKeysIsStable) {
             (Ids{"4", "1", "2", "3", "5", "6"}));
 }
 
+// With a LIMIT only OFFSET + LIMIT rows are kept (a heap): the same rows, in the same stable
+// order, as sorting everything and cutting.
+TEST(ExecuteTest, OrderByWithLimitGivesTheStableSortsFirstRows) {
+  const std::vector<Row> rows = {
+      MakeRow({"1", "b", "1", "0", "2026-10-01", nullptr}),
+      MakeRow({"2", "a", "1", "0", "2026-10-02", nullptr}),
+      MakeRow({"3", "b", "1", "0", "2026-10-02", nullptr}),
+      MakeRow({"4", "a", "2", "0", "2026-10-01", nullptr}),
+      MakeRow({"5", "a", "1", "0", "2026-10-02", nullptr}),
+      MakeRow({"6", "b", "1", "0", "2026-10-01", nullptr}),
+  };
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY amount LIMIT 3", rows)),
+            (Ids{"1", "2", "3"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY amount DESC LIMIT 2 OFFSET 1", rows)),
+            (Ids{"1", "2"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY day DESC, name LIMIT 4", rows)),
+            (Ids{"2", "5", "3", "4"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id DESC LIMIT 1", rows)), (Ids{"6"}));
+  EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id LIMIT 10", rows)),
+            (Ids{"1", "2", "3", "4", "5", "6"}));
+}
+
 TEST(ExecuteTest, OrderByUsesTheColumnTypeAndPutsNullsFirst) {
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id")), (Ids{"NULL", "-2", "1", "9", "10"}));
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY id DESC")),
@@ -551,6 +573,27 @@ TEST(LongBoundsTest, KeysetPageFilter) {
   ExpectLongs("id >= 10 AND id < 20", 10, 19);
   ExpectLongs("id BETWEEN -5 AND 5", -5, 5);
   ExpectLongs("id IN (7, 3, 5)", 3, 7);
+}
+
+// A reader's first range holds the nulls: on a column that may hold them the range cannot be
+// narrowed; on one without them (a synthetic sequence) "IS NULL" matches nothing.
+TEST(LongBoundsTest, IsNullNarrowsOnlyAColumnWithoutNulls) {
+  const std::string range = "(id IS NULL OR id < 501) AND id >= 100";
+  const auto plan = ParseSelect("SELECT * FROM table WHERE " + range, kSchema);
+  ASSERT_TRUE(plan);
+  const LongRange maybe_null = plan->where->LongBounds(kId);
+  EXPECT_EQ(maybe_null.min, 100);
+  EXPECT_EQ(maybe_null.max, kLongMax);
+  const LongRange never_null = plan->where->LongBounds(kId, /*never_null=*/true);
+  EXPECT_EQ(never_null.min, 100);
+  EXPECT_EQ(never_null.max, 500);
+  const auto only_null = ParseSelect("SELECT * FROM table WHERE id IS NULL", kSchema);
+  ASSERT_TRUE(only_null);
+  EXPECT_TRUE(only_null->where->LongBounds(kId, true).Empty());
+  EXPECT_FALSE(only_null->where->LongBounds(kId).Empty());
+  const auto not_null = ParseSelect("SELECT * FROM table WHERE id IS NOT NULL", kSchema);
+  ASSERT_TRUE(not_null);
+  EXPECT_EQ(not_null->where->LongBounds(kId, true).min, kLongMin);
 }
 
 TEST(LongBoundsTest, StrictAndInclusiveEnds) {

@@ -4,6 +4,11 @@
 #include <date/tz.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <set>
+
+#include "emulator/sql.h"
+
 namespace s3u::unload {
 namespace {
 
@@ -116,6 +121,120 @@ TEST(DuplicateCounterTest, CountsRepeatsOfTheOrderedKey) {
   EXPECT_EQ(counter.duplicates(), 2u);
   EXPECT_EQ(counter.run_length(), 1u);
   EXPECT_FALSE(counter.Next({"3", "a"}));  // composite keys compare whole
+}
+
+}  // namespace
+}  // namespace s3u::unload
+
+namespace s3u::unload {
+namespace {
+
+const table::Column kId{"id", table::ColumnType::kLong};
+
+TEST(SplitKeyRangeTest, EqualWidthRangesOpenAtBothEnds) {
+  const std::vector<ReadRange> ranges = SplitKeyRange(kId, 1, 2000, 4);
+  ASSERT_EQ(ranges.size(), 4u);
+  EXPECT_EQ(ranges[0].filter, "(`id` IS NULL OR `id` < 501)");
+  EXPECT_EQ(ranges[1].filter, "`id` >= 501 AND `id` < 1001");
+  EXPECT_EQ(ranges[2].filter, "`id` >= 1001 AND `id` < 1501");
+  EXPECT_EQ(ranges[3].filter, "`id` >= 1501");
+}
+
+TEST(SplitKeyRangeTest, FewerRangesThanReadersWhenTheKeysAreFew) {
+  const std::vector<ReadRange> ranges = SplitKeyRange(kId, 10, 12, 8);
+  ASSERT_EQ(ranges.size(), 3u);
+  EXPECT_EQ(ranges[0].filter, "(`id` IS NULL OR `id` < 11)");
+  EXPECT_EQ(ranges[1].filter, "`id` >= 11 AND `id` < 12");
+  EXPECT_EQ(ranges[2].filter, "`id` >= 12");
+  // One key value, one reader, or an empty day: one range reading the whole day.
+  EXPECT_EQ(SplitKeyRange(kId, 5, 5, 8).size(), 1u);
+  EXPECT_EQ(SplitKeyRange(kId, 1, 100, 1)[0].filter, "");
+  EXPECT_EQ(SplitKeyRange(kId, 9, 1, 4)[0].filter, "");
+}
+
+TEST(SplitKeyRangeTest, TheWidestKeysDoNotOverflow) {
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  const int64_t hi = std::numeric_limits<int64_t>::max();
+  const std::vector<ReadRange> ranges = SplitKeyRange(kId, lo, hi, 4);
+  ASSERT_EQ(ranges.size(), 4u);
+  EXPECT_EQ(ranges[1].filter, "`id` >= -4611686018427387904 AND `id` < 0");
+  EXPECT_EQ(ranges[2].filter, "`id` >= 0 AND `id` < 4611686018427387904");
+}
+
+TEST(SplitTimeSlicesTest, EqualSlicesOfTheWindowInOrder) {
+  const DayFilterColumn column{2, {"event_time", ColumnType::kDateTime}};
+  // 2026-03-08 in New York lasts 23 hours (DST): slices of 23/4 h = 5h45m.
+  const std::vector<ReadRange> ranges = SplitTimeSlices(column, NewYorkDay(), 4);
+  ASSERT_EQ(ranges.size(), 4u);
+  EXPECT_EQ(ranges[0].filter,
+            "`event_time` >= '2026-03-08T05:00:00' AND `event_time` < '2026-03-08T10:45:00'");
+  EXPECT_EQ(ranges[3].filter,
+            "`event_time` >= '2026-03-08T22:15:00' AND `event_time` < '2026-03-09T04:00:00'");
+  const DayFilterColumn date{0, {"day", ColumnType::kDate}};
+  EXPECT_EQ(SplitTimeSlices(date, NewYorkDay(), 4).size(), 1u);
+}
+
+TEST(ChooseSplitTest, KeyRangesForALongKeyElseTimeSlicesOnlyWhenDuplicatesAreKept) {
+  const DayFilterColumn time{2, {"event_time", ColumnType::kDateTime}};
+  const DayFilterColumn day{0, {"day", ColumnType::kDate}};
+  EXPECT_EQ(ChooseSplit(kSchema, {0}, time, false), SplitKind::kKeyRanges);
+  EXPECT_EQ(ChooseSplit(kSchema, {1, 0}, time, true), SplitKind::kTimeSlices);
+  EXPECT_EQ(ChooseSplit(kSchema, {1, 0}, time, false), SplitKind::kNone);
+  EXPECT_EQ(ChooseSplit(kSchema, {3}, day, true), SplitKind::kNone);
+}
+
+TEST(AutoReadersTest, OnePer25PagesUpToEight) {
+  EXPECT_EQ(AutoReaders(0, 20000), 1);
+  EXPECT_EQ(AutoReaders(49 * 20000, 20000), 1);
+  EXPECT_EQ(AutoReaders(50 * 20000, 20000), 2);
+  EXPECT_EQ(AutoReaders(200 * 20000, 20000), 8);
+  EXPECT_EQ(AutoReaders(100'000'000, 20000), 8);
+}
+
+TEST(PageSqlTest, ARangeNarrowsTheDayBeforeTheKeysetCondition) {
+  const DayFilterColumn column{2, kSchema[2]};
+  EXPECT_EQ(PageSql(column, NewYorkDay(), kSchema, {0}, std::vector<std::string>{"7"}, 10,
+                    "`id` >= 5 AND `id` < 9"),
+            "SELECT * FROM table WHERE `event_time` >= '2026-03-08T05:00:00' AND `event_time` < "
+            "'2026-03-09T04:00:00' AND `id` >= 5 AND `id` < 9 AND ((`id` > 7) OR (`id` = 7)) "
+            "ORDER BY `id` LIMIT 10");
+  EXPECT_EQ(KeyBoundSql(column, NewYorkDay(), kSchema[0], true),
+            "SELECT `id` FROM table WHERE `event_time` >= '2026-03-08T05:00:00' AND "
+            "`event_time` < '2026-03-09T04:00:00' AND `id` IS NOT NULL ORDER BY `id` DESC LIMIT 1");
+}
+
+// Every row of a day lands in exactly one range, keys repeated on both sides of every
+// boundary included: the ranges' filters, run by the emulator's SQL engine (the same one
+// that answers the end-to-end tests), partition the rows.
+TEST(SplitKeyRangeTest, RangesPartitionTheRowsWithRepeatedKeysAtTheBoundaries) {
+  const table::Schema schema = {{"id", ColumnType::kLong}};
+  std::vector<emulator::Row> rows;
+  for (int64_t id : {-3, 0, 1, 2, 3, 3, 3, 4, 5, 5, 6, 7, 7, 7, 7, 8, 9, 10, 10}) {
+    rows.push_back({std::to_string(id)});
+  }
+  rows.push_back({std::nullopt});  // a null key: read (and refused) by the first reader
+  for (int n = 1; n <= 12; ++n) {
+    std::multiset<std::optional<std::string>> seen;
+    for (const ReadRange& range : SplitKeyRange(schema[0], -3, 10, n)) {
+      const std::string where = range.filter.empty() ? "" : " WHERE " + range.filter;
+      auto plan = emulator::ParseSelect("SELECT * FROM table" + where, schema);
+      ASSERT_TRUE(plan) << plan.error().ToString();
+      emulator::Execute(
+          *plan,
+          [&](const std::function<bool(const emulator::Row&)>& emit) {
+            for (const emulator::Row& row : rows) {
+              if (!emit(row)) return;
+            }
+          },
+          [&](const emulator::Row& row) {
+            seen.insert(row[0]);
+            return true;
+          });
+    }
+    std::multiset<std::optional<std::string>> all;
+    for (const emulator::Row& row : rows) all.insert(row[0]);
+    EXPECT_EQ(seen, all) << n << " readers";
+  }
 }
 
 }  // namespace
