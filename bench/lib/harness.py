@@ -45,6 +45,23 @@ def free_port(span=1):
     raise BenchError("no free port range found")
 
 
+def free_loopback_port_80():
+    """An address 127.0.0.X whose port 80 is free, or None when port 80 cannot be bound (not
+    root): the aws-c-s3 peers need a server there. A random X, so that two benchmarks on one
+    machine do not collide."""
+    for _ in range(50):
+        address = f"127.0.0.{random.randint(2, 254)}"
+        try:
+            with socket.socket() as s:
+                s.bind((address, 80))
+            return address
+        except PermissionError:
+            return None
+        except OSError:
+            continue
+    return None
+
+
 def clean_env(extra=None):
     """The environment without variables that change what the tools do (rclone 1.60 fails
     whenever AWS_CA_BUNDLE is set, even for http endpoints; profiles and config files of
@@ -91,16 +108,23 @@ def tree_cpu_seconds(pids):
 
 
 class Server:
-    """A local S3 server started by scripts/servers (radosgw or Swift s3api)."""
+    """A local S3 server started by scripts/servers (radosgw or Swift s3api). radosgw also
+    listens on port 80 of another loopback address when it can (`crt_endpoint`, else None):
+    Debian's awscrt 0.16 connects to port 80 whatever the endpoint's port."""
 
     def __init__(self, kind, work):
         self.kind, self.dir = kind, Path(work) / kind
         span = 2 if kind == "rgw" else 5
         self.port = free_port(span)
         script = ROOT / "scripts" / "servers" / ("start-rgw" if kind == "rgw" else "start-swift")
+        crt_address = free_loopback_port_80() if kind == "rgw" else None
+        env = {"RGW_MEMSTORE_BYTES": MEMSTORE_BYTES}
+        if crt_address:
+            env["RGW_EXTRA_ENDPOINT"] = f"{crt_address}:80"
+        self.crt_endpoint = f"http://{crt_address}" if crt_address else None
         t = time.monotonic()
         out = subprocess.run([str(script), str(self.dir), str(self.port)], capture_output=True,
-                             text=True, env=clean_env({"RGW_MEMSTORE_BYTES": MEMSTORE_BYTES}))
+                             text=True, env=clean_env(env))
         if out.returncode != 0 or "ready" not in out.stdout:
             self.stop()
             raise BenchError(f"{kind} did not start: {out.stdout[-500:]} {out.stderr[-2000:]}")

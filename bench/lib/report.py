@@ -57,8 +57,10 @@ def ratio(a, b):
 
 
 TOOL_NAMES = {"s3unload": "s3unload upload", "aws": "aws s3 cp (cli v2)",
-              "boto3": "boto3 transfer manager", "rclone": "rclone", "s3cmd": "s3cmd put"}
-PEERS = ["aws", "boto3", "rclone", "s3cmd"]
+              "boto3": "boto3 transfer manager", "rclone": "rclone", "s3cmd": "s3cmd put",
+              "awscrt": "aws-c-s3 (awscrt)", "aws-crt": "aws s3 cp (cli v2, CRT)"}
+PEERS = ["awscrt", "aws-crt", "aws", "boto3", "rclone", "s3cmd"]
+CRT_PEERS = ["awscrt", "aws-crt"]
 
 
 def upload_tables(records, lines):
@@ -73,7 +75,12 @@ def upload_tables(records, lines):
                  "Swift's proxy, object, container, account servers and memcached) during the "
                  "upload. `× s3unload` is s3unload's median throughput divided by the tool's "
                  "in the same case (above 1: s3unload is faster). Settings: part size × "
-                 "concurrency.\n")
+                 "concurrency (aws-c-s3: `auto`, it sizes its connection pool from its "
+                 "throughput target, 5 Gb/s by default; tuned: the part size only). The "
+                 "aws-c-s3 peers upload from the file to radosgw only: Debian's awscrt 0.16 "
+                 "needs the length of what it uploads and connects to port 80, where radosgw "
+                 "gets a second endpoint; the aws cli with the CRT client falls back to its "
+                 "own for standard input.\n")
     for server in servers:
         name = "radosgw (Ceph, single node, in-memory OSD)" if server == "rgw" else \
             "Swift s3api (single node, disk)"
@@ -121,6 +128,36 @@ def upload_tables(records, lines):
                         f"{ratio(median([mbps(r) for r in ours]), median([mbps(r) for r in rs]))}"
                         f" ({ratio(median([cpu_per_gib(r) for r in rs]), median([cpu_per_gib(r) for r in ours]))})")
                 lines.append(f"| {server} | {source} | {variant} | " + " | ".join(cells) + " |")
+    lines.append("")
+    crt_table(cases, lines)
+
+
+def crt_table(cases, lines):
+    """s3unload against aws-c-s3 in the three figures of the issue's targets."""
+    rows = [(k, rs) for k, rs in sorted(cases.items()) if k[3] in CRT_PEERS]
+    if not rows:
+        return
+    lines.append("### s3unload against aws-c-s3\n")
+    lines.append("Each ratio is s3unload's median divided by the peer's, in the same case: "
+                 "throughput (above 1: s3unload faster), client CPU per GiB and peak RSS "
+                 "(below 1: s3unload uses less). Targets of issue 17 at default settings: "
+                 "throughput ≥ 1.2×, CPU ≤ 1×, RSS ≤ 0.25×.\n")
+    lines.append("| server | source | variant | peer | throughput × | CPU s/GiB × | "
+                 "peak RSS × |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for (server, source, variant, tool), rs in rows:
+        ours = cases.get((server, source, variant, "s3unload"))
+        if not ours:
+            continue
+
+        def med(records, f):
+            return median([f(r) for r in records])
+
+        lines.append(
+            f"| {server} | {source} | {variant} | {TOOL_NAMES[tool]} | "
+            f"{ratio(med(ours, mbps), med(rs, mbps))} | "
+            f"{ratio(med(ours, cpu_per_gib), med(rs, cpu_per_gib))} | "
+            f"{ratio(med(ours, lambda r: r['rss_kib']), med(rs, lambda r: r['rss_kib']))} |")
     lines.append("")
 
 
@@ -332,6 +369,8 @@ def write(data, out_path, results_dir):
                   ", ".join(f"{k} = `{v}`" for k, v in e["settings"].items()), ""]
     if meta.get("failures"):
         lines += ["## Failures", ""] + [f"- {f}" for f in meta["failures"]] + [""]
+    if meta.get("skipped"):
+        lines += ["## Not measured", ""] + [f"- {f}" for f in meta["skipped"]] + [""]
     upload_run = next((e for e in reversed(invocations)
                        if "upload" in e.get("sections", ["upload"])), meta)
     flags = upload_run["settings"].get("s3unload_flags")

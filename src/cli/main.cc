@@ -8,10 +8,12 @@
 #include "cli/serve_command.h"
 #include "cli/store_command.h"
 #include "cli/upload_command.h"
+#include "core/allocator.h"
 #include "core/version.h"
 #include "http/curl_client.h"
 
 int main(int argc, char** argv) {
+  s3u::ConfigureAllocator();  // first: before any thread or large block (core/allocator.h)
   s3u::http::GlobalInitHttp();
   CLI::App app{"s3unload: move data out of Domo into Amazon S3 or any S3-compatible store"};
   app.set_version_flag("--version", std::string("s3unload ") + s3u::kVersion);

@@ -139,7 +139,8 @@ CLI::App* AddUploadCommand(CLI::App& app, UploadFlags& flags) {
   cmd->add_option("--expected-size", flags.expected_size,
                   "Size of a standard-input stream, to plan parts beyond ~7.8 TiB");
   cmd->add_option("--checksum", flags.checksum,
-                  "Per-request integrity check: md5 (default), crc32, crc32c, sha256, none");
+                  "Per-request integrity check: auto (default: the cheapest the store "
+                  "verifies), md5, crc32, crc32c, sha256, none");
   cmd->add_option("--content-type", flags.content_type, "Content-Type of the object");
   cmd->add_option("--content-encoding", flags.content_encoding, "Content-Encoding, e.g. gzip");
   cmd->add_option("--storage-class", flags.storage_class, "e.g. STANDARD_IA, GLACIER_IR");

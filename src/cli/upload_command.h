@@ -15,7 +15,7 @@ struct UploadFlags {
   std::string part_size = "8MiB";
   int concurrency = 4;
   std::string expected_size;
-  std::string checksum = "md5";
+  std::string checksum = "auto";
   std::string content_type;
   std::string content_encoding;
   std::string storage_class;

@@ -63,8 +63,9 @@ struct ObjectOptions {
   std::string sse_kms_key_id;    // with sse == "aws:kms"
   std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-<name>
   bool create_only = false;  // If-None-Match: * (fail if the key exists)
-  // Per request/part integrity check; kAuto is resolved by the client (ResolveChecksum).
-  ChecksumAlgorithm checksum = ChecksumAlgorithm::kMd5;
+  // Per request/part integrity check; kAuto (the default) is resolved by the client
+  // (ResolveChecksum): the cheapest check the store itself verifies.
+  ChecksumAlgorithm checksum = ChecksumAlgorithm::kAuto;
 };
 
 struct ObjectHead {

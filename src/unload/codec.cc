@@ -5,6 +5,11 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 namespace s3u::unload {
@@ -172,7 +177,96 @@ class ZstdCompressor final : public Compressor {
   ZSTD_CCtx* const cctx_;
 };
 
+class BackgroundCompressor final : public Compressor {
+ public:
+  explicit BackgroundCompressor(std::unique_ptr<Compressor> inner)
+      : inner_(std::move(inner)), thread_([this] { Loop(); }) {}
+  ~BackgroundCompressor() override {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();  // a pending block is compressed first; its output is dropped
+  }
+  BackgroundCompressor(const BackgroundCompressor&) = delete;
+  BackgroundCompressor& operator=(const BackgroundCompressor&) = delete;
+
+  Result<void> Write(std::string_view in, std::string& out) override {
+    if (auto done = Wait(out); !done) return done;
+    input_.assign(in);
+    {
+      std::lock_guard lock(mu_);
+      pending_ = true;
+    }
+    cv_.notify_all();
+    return {};
+  }
+  Result<void> Flush(std::string& out) override {
+    if (auto done = Wait(out); !done) return done;
+    return inner_->Flush(out);
+  }
+  Result<void> Finish(std::string& out) override {
+    if (auto done = Wait(out); !done) return done;
+    return inner_->Finish(out);
+  }
+  uint64_t FinishBound(uint64_t unflushed) const override {
+    return inner_->FinishBound(unflushed);  // reads only settings fixed at construction
+  }
+
+ private:
+  // Waits until the thread is idle, then moves its output to `out`; its error, once there
+  // was one, is returned from then on.
+  Result<void> Wait(std::string& out) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !pending_; });
+    if (out.empty()) {
+      out.swap(output_);
+    } else {
+      out += output_;
+    }
+    output_.clear();
+    if (error_) return Fail(*error_);
+    return {};
+  }
+
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return pending_ || stop_; });
+      if (!pending_) return;
+      const bool failed = error_.has_value();  // after an error the stream is dead
+      lock.unlock();
+      auto wrote = failed ? Result<void>{} : inner_->Write(input_, output_);
+      lock.lock();
+      if (!wrote) error_ = wrote.error();
+      pending_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  const std::unique_ptr<Compressor> inner_;
+  // The block and its output: the thread's while pending_, the caller's otherwise.
+  std::string input_;
+  std::string output_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;        // GUARDED_BY(mu_)
+  bool stop_ = false;           // GUARDED_BY(mu_)
+  std::optional<Error> error_;  // GUARDED_BY(mu_)
+  std::thread thread_;          // last: starts once every member above exists
+};
+
 }  // namespace
+
+Result<std::unique_ptr<Compressor>> MakeBackgroundCompressor(std::unique_ptr<Compressor> inner) {
+  try {
+    return std::make_unique<BackgroundCompressor>(std::move(inner));
+  } catch (const std::system_error& e) {
+    return Fail(ErrorCode::kResourceExhausted, "compression",
+                fmt::format("could not start the compression thread: {}", e.what()));
+  }
+}
 
 int IsalLevelFor(int spec_level) {
   if (spec_level == 0) return 1;

@@ -49,6 +49,15 @@ class Compressor {
 // codec cannot allocate its state.
 Result<std::unique_ptr<Compressor>> MakeCompressor(Compression compression, int level);
 
+// `inner` on a thread of its own, one block behind its caller: Write hands the block to the
+// thread and returns at once with the output of the block before it, so the caller encodes
+// the next rows while this block is compressed (gzip was a third of an unload's CPU, all on
+// the reader's thread). Flush and Finish wait for the thread, then run inline. The bytes and
+// their order are exactly the inner compressor's; FinishBound is the inner's (the held-back
+// output is still to come). Memory: one more block and its output. An error of the thread's
+// Write is returned by the next call. kResourceExhausted when no thread can be started.
+Result<std::unique_ptr<Compressor>> MakeBackgroundCompressor(std::unique_ptr<Compressor> inner);
+
 // The library levels a spec level maps to (see the top comment); exposed for tests and docs.
 int IsalLevelFor(int spec_level);
 int ZstdLevelFor(int spec_level);

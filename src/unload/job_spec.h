@@ -88,7 +88,7 @@ struct JobSpec {
   // s3
   uint64_t part_size = 8ull << 20;
   int concurrency = 4;
-  std::string checksum = "md5";
+  std::string checksum = "auto";
   std::string storage_class, sse, sse_kms_key_id;
   // engine tuning
   // Rows per query page (direct engine). Memory follows it (a page is held parsed while it is

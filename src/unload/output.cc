@@ -141,6 +141,10 @@ Result<std::unique_ptr<OutputWriter>> OutputWriter::Create(OutputOptions options
   // Parquet compresses its pages itself: the object stream is not compressed again.
   auto compressor = parquet ? MakeCompressor(Compression::kNone, 0)
                             : MakeCompressor(options.compression, options.compression_level);
+  if (compressor && !parquet && options.compression != Compression::kNone &&
+      options.background_compression) {
+    compressor = MakeBackgroundCompressor(std::move(*compressor));
+  }
   if (!compressor) return Fail(compressor.error());
   std::unique_ptr<parquet::FileEncoder> encoder;
   if (parquet) {

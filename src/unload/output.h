@@ -59,6 +59,10 @@ struct OutputOptions {
   std::optional<uint64_t> max_object_size;
   // Encoded bytes gathered before compressing. Larger: fewer codec calls, more memory.
   size_t block_size = 256 * 1024;
+  // gzip and zstd compress on a thread of their own, one block behind the encoder
+  // (MakeBackgroundCompressor): the same bytes, one more block of memory, and the reader's
+  // thread free for the next rows. Off: everything on the caller's thread.
+  bool background_compression = true;
   // Parquet only. Buffered bytes per row group: larger groups compress better and let
   // engines skip more at once; memory grows with them (see the top comment).
   uint64_t row_group_size = 64ull << 20;

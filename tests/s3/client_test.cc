@@ -35,6 +35,7 @@ class S3ClientRetryTest : public ::testing::Test {
       ClientOptions options;
       options.endpoint_url = "http://s3.test";
       options.retry = retry_;
+      options.sign_payload = sign_payload_;
       auto created = S3Client::Create(http_, credentials_, clock_, log_, options);
       EXPECT_TRUE(created) << created.error().ToString();
       client_ = std::move(*created);
@@ -52,6 +53,7 @@ class S3ClientRetryTest : public ::testing::Test {
   }
 
   http::RetryPolicy retry_;  // the default: a 5-minute budget, no attempt cap
+  bool sign_payload_ = true;
   testing::ScriptedHttp http_;
   testing::FakeClock clock_;
   std::mutex log_mu_;
@@ -63,6 +65,30 @@ class S3ClientRetryTest : public ::testing::Test {
   StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", "secret-key", "", {}}};
   std::unique_ptr<S3Client> client_;
 };
+
+// The default checksum is auto: no header of its own while the payload's SHA-256 is signed
+// (the store verifies that), Content-MD5 on a store other than AWS once it is not.
+using S3ClientChecksumTest = S3ClientRetryTest;
+
+TEST_F(S3ClientChecksumTest, DefaultSendsNoChecksumHeaderWithASignedPayload) {
+  http_.On("PUT /bkt/day/key.csv", {{200, "", {{"ETag", "\"e1\""}}}});
+  ASSERT_TRUE(Client().PutObject({"bkt", "day/key.csv"}, "body", ObjectOptions{}));
+  auto sent = http_.Requests("PUT /bkt/day/key.csv");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].Header("Content-MD5"), "");
+  EXPECT_EQ(sent[0].Header("x-amz-checksum-crc32c"), "");
+  EXPECT_NE(sent[0].Header("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+}
+
+TEST_F(S3ClientChecksumTest, DefaultSendsContentMd5WithAnUnsignedPayloadOnAnotherStore) {
+  sign_payload_ = false;
+  http_.On("PUT /bkt/day/key.csv", {{200, "", {{"ETag", "\"e1\""}}}});
+  ASSERT_TRUE(Client().PutObject({"bkt", "day/key.csv"}, "", ObjectOptions{}));
+  auto sent = http_.Requests("PUT /bkt/day/key.csv");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].Header("Content-MD5"), "1B2M2Y8AsgTpgAmY7PhCfg==");
+  EXPECT_EQ(sent[0].Header("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+}
 
 TEST_F(S3ClientRetryTest, SixtySecondSlowDownOutageOnAPartIsRiddenOut) {
   http_.On("PUT /bkt/day/key.csv", {{200, "", {{"ETag", "\"e3\""}}}});

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -65,20 +66,26 @@ std::string Text(size_t size, uint64_t seed) {
   return s;
 }
 
-std::unique_ptr<Compressor> Make(Compression compression, int level) {
+// The codec, run on a thread of its own when `background`.
+std::unique_ptr<Compressor> Make(Compression compression, int level, bool background = false) {
   auto made = MakeCompressor(compression, level);
+  if (made && background) made = MakeBackgroundCompressor(std::move(*made));
   EXPECT_TRUE(made) << made.error().ToString();
   return made ? std::move(*made) : nullptr;
 }
 
-class CodecRoundTripTest : public ::testing::TestWithParam<std::tuple<Compression, int>> {
+// Every round trip holds for each codec and level, inline and in the background.
+class CodecRoundTripTest : public ::testing::TestWithParam<std::tuple<Compression, int, bool>> {
  protected:
+  std::unique_ptr<Compressor> Make() const {
+    return unload::Make(compression(), level(), std::get<2>(GetParam()));
+  }
   Compression compression() const { return std::get<0>(GetParam()); }
   int level() const { return std::get<1>(GetParam()); }
 };
 
 TEST_P(CodecRoundTripTest, ManySmallWritesDecompressToTheInput) {
-  auto codec = Make(compression(), level());
+  auto codec = Make();
   ASSERT_NE(codec, nullptr);
   const std::string input = Text(700000, 1);
   std::string out;
@@ -98,7 +105,7 @@ TEST_P(CodecRoundTripTest, ManySmallWritesDecompressToTheInput) {
 }
 
 TEST_P(CodecRoundTripTest, EmptyStreamIsValid) {
-  auto codec = Make(compression(), level());
+  auto codec = Make();
   ASSERT_NE(codec, nullptr);
   std::string out;
   ASSERT_TRUE(codec->Write("", out));
@@ -110,7 +117,7 @@ TEST_P(CodecRoundTripTest, EmptyStreamIsValid) {
 }
 
 TEST_P(CodecRoundTripTest, IncompressibleInputStaysWithinFinishBound) {
-  auto codec = Make(compression(), level());
+  auto codec = Make();
   ASSERT_NE(codec, nullptr);
   const std::string input = RandomBytes(3 << 20, 3);
   std::string out;
@@ -121,7 +128,7 @@ TEST_P(CodecRoundTripTest, IncompressibleInputStaysWithinFinishBound) {
 }
 
 TEST_P(CodecRoundTripTest, FinishBoundCoversOutputAfterAFlush) {
-  auto codec = Make(compression(), level());
+  auto codec = Make();
   ASSERT_NE(codec, nullptr);
   std::string out;
   ASSERT_TRUE(codec->Write(Text(300000, 4), out));
@@ -134,7 +141,7 @@ TEST_P(CodecRoundTripTest, FinishBoundCoversOutputAfterAFlush) {
 }
 
 TEST_P(CodecRoundTripTest, FlushMakesEverythingWrittenDecodable) {
-  auto codec = Make(compression(), level());
+  auto codec = Make();
   ASSERT_NE(codec, nullptr);
   const std::string input = Text(100000, 6);
   std::string out;
@@ -145,7 +152,7 @@ TEST_P(CodecRoundTripTest, FlushMakesEverythingWrittenDecodable) {
 }
 
 TEST_P(CodecRoundTripTest, NextStreamAfterFinishIsIndependent) {
-  auto codec = Make(compression(), level());
+  auto codec = Make();
   ASSERT_NE(codec, nullptr);
   std::string first;
   std::string second;
@@ -159,20 +166,105 @@ TEST_P(CodecRoundTripTest, NextStreamAfterFinishIsIndependent) {
   EXPECT_EQ(back.out, "second object\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Codecs, CodecRoundTripTest,
-    ::testing::Values(std::tuple{Compression::kNone, 0}, std::tuple{Compression::kGzip, 0},
-                      std::tuple{Compression::kGzip, 1}, std::tuple{Compression::kGzip, 4},
-                      std::tuple{Compression::kGzip, 6}, std::tuple{Compression::kGzip, 9},
-                      std::tuple{Compression::kZstd, 0}, std::tuple{Compression::kZstd, 1},
-                      std::tuple{Compression::kZstd, 19}),
-    [](const auto& info) {
-      const Compression c = std::get<0>(info.param);
-      const char* name = c == Compression::kNone   ? "None"
-                         : c == Compression::kGzip ? "Gzip"
-                                                   : "Zstd";
-      return std::string(name) + "Level" + std::to_string(std::get<1>(info.param));
-    });
+std::string CodecName(const ::testing::TestParamInfo<std::tuple<Compression, int, bool>>& info) {
+  const Compression c = std::get<0>(info.param);
+  const char* name = c == Compression::kNone ? "None" : c == Compression::kGzip ? "Gzip" : "Zstd";
+  return std::string(name) + "Level" + std::to_string(std::get<1>(info.param)) +
+         (std::get<2>(info.param) ? "Background" : "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, CodecRoundTripTest,
+                         ::testing::Values(std::tuple{Compression::kNone, 0, false},
+                                           std::tuple{Compression::kGzip, 0, false},
+                                           std::tuple{Compression::kGzip, 1, false},
+                                           std::tuple{Compression::kGzip, 4, false},
+                                           std::tuple{Compression::kGzip, 6, false},
+                                           std::tuple{Compression::kGzip, 9, false},
+                                           std::tuple{Compression::kZstd, 0, false},
+                                           std::tuple{Compression::kZstd, 1, false},
+                                           std::tuple{Compression::kZstd, 19, false}),
+                         CodecName);
+
+INSTANTIATE_TEST_SUITE_P(Background, CodecRoundTripTest,
+                         ::testing::Values(std::tuple{Compression::kNone, 0, true},
+                                           std::tuple{Compression::kGzip, 0, true},
+                                           std::tuple{Compression::kGzip, 9, true},
+                                           std::tuple{Compression::kZstd, 0, true},
+                                           std::tuple{Compression::kZstd, 19, true}),
+                         CodecName);
+
+// Upper-cases its input, or fails on the Write numbered `fail_at` (1-based); counts calls.
+class ScriptedCompressor final : public Compressor {
+ public:
+  explicit ScriptedCompressor(int fail_at = 0) : fail_at_(fail_at) {}
+  Result<void> Write(std::string_view in, std::string& out) override {
+    if (++writes_ == fail_at_) {
+      return Fail(ErrorCode::kInternal, "gzip", "write " + std::to_string(writes_) + " failed");
+    }
+    for (char c : in) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return {};
+  }
+  Result<void> Flush(std::string& out) override {
+    out += "|";
+    return {};
+  }
+  Result<void> Finish(std::string& out) override {
+    out += "$";
+    return {};
+  }
+  uint64_t FinishBound(uint64_t unflushed) const override { return unflushed + 1; }
+
+ private:
+  const int fail_at_;
+  int writes_ = 0;
+};
+
+std::unique_ptr<Compressor> Background(int fail_at = 0) {
+  auto made = MakeBackgroundCompressor(std::make_unique<ScriptedCompressor>(fail_at));
+  EXPECT_TRUE(made);
+  return made ? std::move(*made) : nullptr;
+}
+
+TEST(BackgroundCompressorTest, WriteReturnsThePreviousBlocksOutputAndFinishTheRest) {
+  auto codec = Background();
+  ASSERT_NE(codec, nullptr);
+  std::string out;
+  ASSERT_TRUE(codec->Write("ab", out));
+  EXPECT_EQ(out, "");  // still being compressed
+  ASSERT_TRUE(codec->Write("cd", out));
+  EXPECT_EQ(out, "AB");
+  ASSERT_TRUE(codec->Flush(out));
+  EXPECT_EQ(out, "ABCD|");  // a flush covers every block written
+  ASSERT_TRUE(codec->Write("e", out));
+  ASSERT_TRUE(codec->Finish(out));
+  EXPECT_EQ(out, "ABCD|E$");
+  EXPECT_EQ(codec->FinishBound(10), 11u);
+}
+
+TEST(BackgroundCompressorTest, TheThreadsErrorIsReturnedByTheNextCallAndEveryOneAfter) {
+  auto codec = Background(/*fail_at=*/2);
+  ASSERT_NE(codec, nullptr);
+  std::string out;
+  ASSERT_TRUE(codec->Write("a", out));
+  ASSERT_TRUE(codec->Write("b", out));  // handed over; it fails on the thread
+  auto next = codec->Write("c", out);
+  ASSERT_FALSE(next);
+  EXPECT_EQ(next.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(next.error().message, "write 2 failed");
+  EXPECT_EQ(out, "A");
+  EXPECT_FALSE(codec->Flush(out));
+  EXPECT_FALSE(codec->Finish(out));
+  EXPECT_EQ(out, "A");  // nothing after the failure
+}
+
+TEST(BackgroundCompressorTest, DestroyingItWithABlockInFlightIsSafe) {
+  auto codec = Background();
+  ASSERT_NE(codec, nullptr);
+  std::string out;
+  ASSERT_TRUE(codec->Write(std::string(1 << 20, 'x'), out));
+  codec.reset();  // joins the thread after the block; nothing leaks or races (TSan, ASan)
+  EXPECT_EQ(out, "");
+}
 
 TEST(CodecLevelTest, GzipLevelsMapOntoIsalLevels) {
   EXPECT_EQ(IsalLevelFor(0), 1);

@@ -49,6 +49,23 @@ TEST(JobSpecTest, MinimalFileGetsDocumentedDefaults) {
   EXPECT_EQ(spec->writeback_name, "s3unload metrics: sales-daily");
   EXPECT_EQ(spec->domo_api_url, "https://api.domo.com");
   EXPECT_FALSE(spec->aws_access_key_id.has_value());  // resolved later like the aws cli
+  EXPECT_EQ(spec->checksum, "auto");
+}
+
+TEST(JobSpecTest, ChecksumTakesEveryAlgorithmAndNamesThemWhenWrong) {
+  for (const char* name : {"auto", "md5", "crc32", "crc32c", "sha256", "none"}) {
+    SpecSources sources = FromToml(kMinimal);
+    sources.set_flags = {std::string("s3.checksum=") + name};
+    auto spec = BuildJobSpec(sources);
+    ASSERT_TRUE(spec.has_value()) << name << ": " << spec.error().ToString();
+    EXPECT_EQ(spec->checksum, name);
+  }
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"s3.checksum=sha1"};
+  auto spec = BuildJobSpec(sources);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_NE(spec.error().message.find("s3.checksum"), std::string::npos) << spec.error().message;
+  EXPECT_NE(spec.error().message.find("auto, md5"), std::string::npos) << spec.error().message;
 }
 
 TEST(JobSpecTest, EnvironmentOverridesTheFileAndFlagsOverrideBoth) {
