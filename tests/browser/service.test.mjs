@@ -452,7 +452,8 @@ try {
     assert.equal(progress.rows, 20000);
     assert.ok(progress.total_rows > 40000 && progress.total_rows <= 66000, `total_rows ${progress.total_rows}`);
     assert.equal(progress.objects, 1);
-    assert.ok(progress.bytes > 0 && progress.rate_rows_per_s > 0 && progress.bytes_per_s > 0, JSON.stringify(progress));
+    // bytes may still be 0: the compressor's thread holds one block back (docs/api.md, "Runs").
+    assert.ok(progress.bytes >= 0 && progress.rate_rows_per_s > 0, JSON.stringify(progress));
     assert.ok(Number.isInteger(progress.eta_s) && progress.eta_s > 0, JSON.stringify(progress));
     assert.match(progress.updated, isoUtc);
     const total = progress.total_rows.toLocaleString('en-US');
@@ -465,6 +466,9 @@ try {
     await holdBigQuery(0);  // releases the held page and holds the one after it
     await text.getByText(`40,000 of ${total} rows`, {exact: false}).waitFor();
     assert.equal(await bar.locator('progress').getAttribute('value'), '40000');
+    const {progress: later} = await apiGet(`runs/${runId}`);
+    assert.equal(later.rows, 40000);
+    assert.ok(later.bytes > progress.bytes && later.bytes_per_s > 0, JSON.stringify(later));
     page.off('framenavigated', onNavigation);
     assert.deepEqual(navigations, []);
     await page.screenshot({path: path.join(screenshots, 'run-progress.png'), fullPage: true});
