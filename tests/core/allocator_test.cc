@@ -8,7 +8,18 @@
 namespace s3u {
 namespace {
 
-#if defined(__GLIBC__)
+// Under AddressSanitizer malloc is the sanitizer's own: mallopt is refused and glibc's
+// counters do not move, so there is nothing of glibc's to test.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define S3U_ASAN_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define S3U_ASAN_MALLOC 1
+#endif
+
+#if defined(__GLIBC__) && !defined(S3U_ASAN_MALLOC)
 // Blocks mapped by malloc right now (glibc's count of mmap'd chunks).
 size_t MappedBlocks() { return mallinfo2().hblks; }
 
