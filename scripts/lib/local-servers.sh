@@ -2,14 +2,34 @@
 # Domo emulator on free 127.0.0.1 ports, stopped by `stop_local_servers` (call it from an
 # EXIT trap). Expects `root` (the repository) and `work` (a scratch directory) to be set.
 
+# A port P such that P..P+SPAN-1 (SPAN: $1, default 1) are all free on 127.0.0.1: radosgw's
+# mon listens on P+1, and a mon that cannot bind leaves start-rgw waiting until its timeout.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  python3 - "${1:-1}" <<'PY'
+import socket, sys
+span = int(sys.argv[1])
+for _ in range(200):
+    with socket.socket() as first:
+        first.bind(("127.0.0.1", 0))
+        port = first.getsockname()[1]
+    if port + span > 65536:
+        continue
+    try:
+        for p in range(port, port + span):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(port)
+    sys.exit(0)
+sys.exit("no free range of %d ports on 127.0.0.1" % span)
+PY
 }
 
 # Starts radosgw; sets `endpoint` and exports the owner's AWS keys. Defines `aws`.
 start_rgw() {
   local port
-  port=$(free_port)
+  port=$(free_port 2)  # S3 on port, the mon on port + 1
   "$root/scripts/servers/start-rgw" "$work/rgw" "$port" | tail -n 1
   endpoint="http://127.0.0.1:$port"
   export AWS_ACCESS_KEY_ID=S3UNLOADTESTKEY0001 AWS_SECRET_ACCESS_KEY=s3unload-test-secret-0001
