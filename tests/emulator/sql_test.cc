@@ -405,8 +405,9 @@ TEST(ExecuteTest, ProjectsInSelectOrder) {
   EXPECT_EQ(rows[0], MakeRow({"Bob", "9"}));
 }
 
-TEST(ExecuteTest, OrderByMultipleKeysIsStable) {
-  const std::vector<Row> rows = {
+// Six rows with ties on name, amount and day, for the ordering tests.
+std::vector<Row> TiedRows() {
+  return {
       MakeRow({"1", "b", "1", "0", "2026-10-01", nullptr}),
       MakeRow({"2", "a", "1", "0", "2026-10-02", nullptr}),
       MakeRow({"3", "b", "1", "0", "2026-10-02", nullptr}),
@@ -414,6 +415,10 @@ TEST(ExecuteTest, OrderByMultipleKeysIsStable) {
       MakeRow({"5", "a", "1", "0", "2026-10-02", nullptr}),
       MakeRow({"6", "b", "1", "0", "2026-10-01", nullptr}),
   };
+}
+
+TEST(ExecuteTest, OrderByMultipleKeysIsStable) {
+  const std::vector<Row> rows = TiedRows();
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY day DESC, name", rows)),
             (Ids{"2", "5", "3", "4", "1", "6"}));
   // Equal keys keep their input order.
@@ -426,14 +431,7 @@ TEST(ExecuteTest, OrderByMultipleKeysIsStable) {
 // With a LIMIT only OFFSET + LIMIT rows are kept (a heap): the same rows, in the same stable
 // order, as sorting everything and cutting.
 TEST(ExecuteTest, OrderByWithLimitGivesTheStableSortsFirstRows) {
-  const std::vector<Row> rows = {
-      MakeRow({"1", "b", "1", "0", "2026-10-01", nullptr}),
-      MakeRow({"2", "a", "1", "0", "2026-10-02", nullptr}),
-      MakeRow({"3", "b", "1", "0", "2026-10-02", nullptr}),
-      MakeRow({"4", "a", "2", "0", "2026-10-01", nullptr}),
-      MakeRow({"5", "a", "1", "0", "2026-10-02", nullptr}),
-      MakeRow({"6", "b", "1", "0", "2026-10-01", nullptr}),
-  };
+  const std::vector<Row> rows = TiedRows();
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY amount LIMIT 3", rows)),
             (Ids{"1", "2", "3"}));
   EXPECT_EQ(Firsts(Query("SELECT * FROM table ORDER BY amount DESC LIMIT 2 OFFSET 1", rows)),
