@@ -51,8 +51,13 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags) {
                   "The key of the saved secrets (needed with PostgreSQL; `s3unload store "
                   "new-key` makes one; or $S3UNLOAD_SECRET_KEY in base64)");
   cmd->add_option("--max-concurrent-runs", flags.max_concurrent_runs,
-                  "Runs at once, over all connectors (default 2)")
+                  "Runs at once, over all connectors and every process sharing the store "
+                  "(default 2)")
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--lease-seconds", flags.lease_seconds,
+                  "How long a run's lease outlives its process: with several processes on one "
+                  "store, a dead process's runs are retried by another after this (default 30)")
+      ->check(CLI::Range(3, 3600));
   cmd->add_option("--shutdown-grace", flags.shutdown_grace_seconds,
                   "Seconds running runs get to finish on SIGTERM before they are cancelled "
                   "(default 30)")
@@ -103,6 +108,7 @@ int RunServe(const ServeFlags& flags) {
   options.store = *store_url;
   options.secret_key = ResolveSecretKeySource(flags.secret_key_file, ProcessEnv);
   options.max_concurrent_runs = flags.max_concurrent_runs;
+  options.lease = std::chrono::seconds(flags.lease_seconds);
   options.shutdown_grace = std::chrono::seconds(flags.shutdown_grace_seconds);
   options.web_dir = flags.web_dir;
   options.new_token = flags.new_token;

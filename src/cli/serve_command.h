@@ -14,6 +14,7 @@ struct ServeFlags {
   std::string store;
   std::string secret_key_file;
   int max_concurrent_runs = 2;
+  int lease_seconds = 30;
   int shutdown_grace_seconds = 30;
   std::string web_dir;
   bool new_token = false;

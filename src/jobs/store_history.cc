@@ -1,5 +1,7 @@
 #include "jobs/store_history.h"
 
+#include <functional>
+
 #include "core/time_format.h"
 
 namespace s3u::jobs {
@@ -20,6 +22,17 @@ void SetError(store::RunResult& result, const Error& error) {
   result.error_message = error.ToString();
 }
 
+// Runs `write` (a run's begin or end) once more when its connection was cut mid-call (a
+// restart of the store's database, ridden out by the reconnect): a first attempt that did
+// commit makes the second fail with `already_done`, which then means success.
+Result<void> OnceMoreIfCut(const std::function<Result<void>()>& write, ErrorCode already_done) {
+  Result<void> ok = write();
+  if (ok || ok.error().code != ErrorCode::kUnavailable) return ok;
+  Result<void> again = write();
+  if (!again && again.error().code == already_done) return {};
+  return again;
+}
+
 }  // namespace
 
 void StoreHistory::Began(const unload::RunStart& start) {
@@ -28,7 +41,9 @@ void StoreHistory::Began(const unload::RunStart& start) {
   record.day = start.day;
   record.time_zone = start.time_zone;
   record.engine = start.engine;
-  if (auto ok = store_.BeginRun(record); !ok) {
+  if (auto ok = OnceMoreIfCut([&] { return store_.BeginRun(record); },
+                              ErrorCode::kInvalidArgument);  // "a run_id used before"
+      !ok) {
     log_.Warn("the run is not recorded in the history: " + ok.error().ToString());
   }
 }
@@ -42,7 +57,10 @@ void StoreHistory::Finished(const std::string& run_id, const unload::RunEnd& end
   result.duplicate_keys = end.duplicate_keys;
   if (end.error) SetError(result, *end.error);
   result.metrics_json = end.metrics_json;
-  if (auto ok = store_.FinishRun(run_id, end.status, end.finished_ms, result); !ok) {
+  if (auto ok = OnceMoreIfCut(
+          [&] { return store_.FinishRun(run_id, end.status, end.finished_ms, result); },
+          ErrorCode::kFailedPrecondition);  // "the run already finished"
+      !ok) {
     log_.Warn("the run's end is not recorded in the history: " + ok.error().ToString());
   }
   // A failed run unwound its own uploads: its journal is done either way.

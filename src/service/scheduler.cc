@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "core/time_format.h"
 #include "service/forms.h"
@@ -46,11 +47,9 @@ Result<RecoveryReport> Scheduler::Recover() {
   if (!interrupted) return Fail(interrupted.error());
   report.interrupted_runs = *interrupted;
   for (const std::string& run_id : *interrupted) {
+    EndInterrupted(run_id);
     auto run = store_.GetRun(run_id);
-    if (!run || !run->connector_id) continue;  // a CLI run: its own job cleans it up
-    if (auto owner = store_.GetConnector(*run->connector_id)) launcher_.CleanUp(*owner, *run);
-    OnEnded({*run->connector_id, run_id, store::RunStatus::kFailed,
-             run->finished_ms.value_or(NowMs())});
+    if (!run || !run->connector_id) continue;
     auto connector = store_.GetConnector(*run->connector_id);
     if (connector && connector->retry_of_run_id == run_id) {
       report.retries_scheduled.push_back(connector->id);
@@ -69,7 +68,74 @@ Result<RecoveryReport> Scheduler::Recover() {
   return report;
 }
 
+void Scheduler::EndInterrupted(const std::string& run_id) {
+  auto run = store_.GetRun(run_id);
+  if (!run || !run->connector_id) return;  // a CLI run: its own job cleans it up
+  if (auto owner = store_.GetConnector(*run->connector_id)) launcher_.CleanUp(*owner, *run);
+  OnEnded(
+      {*run->connector_id, run_id, store::RunStatus::kFailed, run->finished_ms.value_or(NowMs())});
+}
+
+void Scheduler::KeepLeases() {
+  std::map<std::string, std::pair<std::string, std::shared_ptr<std::atomic<bool>>>> mine;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [connector_id, active] : active_) {
+      mine[active.run_id] = {connector_id, active.cancel};
+    }
+  }
+  const int64_t now = NowMs();
+  auto held = store_.RenewLeases(options_.lease_ms);
+  std::lock_guard lock(mu_);
+  if (!held) {
+    log_.Error("cannot renew the leases of this process's runs: " + held.error().ToString());
+    if (leases_renewed_ms_ >= 0 && now - leases_renewed_ms_ >= options_.lease_ms) {
+      // Another process may have reaped them by now: stop before anything is published.
+      for (auto& [run_id, run] : mine) {
+        if (!run.second->exchange(true)) {
+          log_.Error("run " + run_id + ": cancelled, its lease could not be renewed for " +
+                     std::to_string(options_.lease_ms / 1000) + " s");
+        }
+      }
+    }
+    return;
+  }
+  leases_renewed_ms_ = now;
+  std::set<std::string> renewed;
+  for (const store::Lease& lease : *held) {
+    renewed.insert(lease.run_id);
+    auto it = mine.find(lease.run_id);
+    if (lease.cancel_requested && it != mine.end() && !it->second.second->exchange(true)) {
+      log_.Info("run " + lease.run_id + ": cancel asked through another process");
+    }
+  }
+  for (auto& [run_id, run] : mine) {
+    if (renewed.count(run_id) == 0 && !run.second->exchange(true)) {
+      log_.Error("run " + run_id + ": its lease was taken (reaped by another process); " +
+                 "cancelled");
+    }
+  }
+}
+
+void Scheduler::ReapExpiredLeases() {
+  auto reaped = store_.ReapExpiredLeases();
+  if (!reaped) {
+    log_.Error("cannot reap expired leases: " + reaped.error().ToString());
+    return;
+  }
+  for (const std::string& run_id : *reaped) {
+    log_.Warn("run " + run_id + ": its process stopped renewing its lease; marked FAILED");
+    EndInterrupted(run_id);
+  }
+}
+
 void Scheduler::Tick() {
+  KeepLeases();  // also while stopping: the runs given the grace period keep their leases
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+  }
+  ReapExpiredLeases();
   auto connectors = store_.ListConnectors();
   if (!connectors) {
     log_.Error("the scheduler cannot read the connectors: " + connectors.error().ToString());
@@ -89,62 +155,62 @@ void Scheduler::Tick() {
   }
   std::stable_sort(due.begin(), due.end(), [](const Due& a, const Due& b) { return a.at < b.at; });
 
-  std::vector<std::pair<const store::ConnectorRecord*, LaunchRequest>> launches;
-  std::vector<std::shared_ptr<std::atomic<bool>>> flags;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    for (const Due& d : due) {
-      const store::ConnectorRecord& c = *d.connector;
-      const bool running = active_.count(c.id) > 0;
-      if (!d.retry) {
-        const bool catch_up = now - d.at >= 60'000;
-        if (running) {
-          log_.Warn(
-              fmt::format("connector {}: the scheduled run of {} is skipped: the previous "
-                          "run {} is still running",
-                          c.name, IsoUtc(d.at), active_.at(c.id).run_id));
-        } else if (active_.size() >= static_cast<size_t>(options_.max_concurrent_runs)) {
-          continue;  // waits for a free slot; next_run_ms stays due
-        } else {
-          if (c.retry_due_ms) {  // a new scheduled run supersedes the pending retry
-            if (auto ok = store_.ClearPendingRetry(c.id); !ok) log_.Error(ok.error().ToString());
-          }
-          LaunchRequest request{NewRunId(), c.id, 1, std::nullopt,
-                                catch_up ? "catch-up" : "scheduled"};
-          auto cancel = std::make_shared<std::atomic<bool>>(false);
-          active_[c.id] = {request.run_id, cancel, true, nullptr};
-          launches.push_back({&c, request});
-          flags.push_back(cancel);
+  for (const Due& d : due) {
+    const store::ConnectorRecord& c = *d.connector;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    store::ClaimRequest claim;
+    claim.connector_id = c.id;
+    claim.due_ms = d.at;
+    claim.max_running = options_.max_concurrent_runs;
+    claim.lease_ms = options_.lease_ms;
+    LaunchRequest request{NewRunId(), c.id, 1, std::nullopt, "retry"};
+    claim.run_id = request.run_id;
+    if (d.retry) {
+      claim.kind = store::ClaimKind::kRetry;
+      request.attempt = c.retry_attempt;
+    } else {
+      claim.kind = store::ClaimKind::kScheduled;
+      request.trigger = now - d.at >= 60'000 ? "catch-up" : "scheduled";
+      // The next occurrence after now: missed ones are not replayed.
+      if (auto form = FromRecord(c)) {
+        if (auto at = NextRun(form->schedule, FromMs(now))) {
+          claim.next_run_ms = at->time_since_epoch().count();
         }
-        // The next occurrence after now: missed ones are not replayed.
-        std::optional<int64_t> next;
-        if (auto form = FromRecord(c)) {
-          if (auto at = NextRun(form->schedule, FromMs(now))) next = at->time_since_epoch().count();
-        }
-        if (auto ok = store_.SetNextRun(c.id, next); !ok) log_.Error(ok.error().ToString());
-      } else {
-        if (running || active_.size() >= static_cast<size_t>(options_.max_concurrent_runs)) {
-          continue;  // waits
-        }
-        LaunchRequest request{NewRunId(), c.id, c.retry_attempt, std::nullopt, "retry"};
-        if (auto ok = store_.ClearPendingRetry(c.id); !ok) {
-          log_.Error(ok.error().ToString());
-          continue;
-        }
-        auto cancel = std::make_shared<std::atomic<bool>>(false);
-        active_[c.id] = {request.run_id, cancel, true, nullptr};
-        launches.push_back({&c, request});
-        flags.push_back(cancel);
       }
     }
-  }
-  for (size_t i = 0; i < launches.size(); ++i) {
-    const auto& [connector, request] = launches[i];
-    log_.Info(fmt::format("connector {}: {} run {} (attempt {})", connector->name, request.trigger,
+    auto claimed = store_.ClaimRun(claim);
+    if (!claimed) {
+      log_.Error(fmt::format("connector {}: cannot claim its due run: {}", c.name,
+                             claimed.error().ToString()));
+      continue;
+    }
+    switch (claimed->outcome) {
+      case store::ClaimOutcome::kTaken:
+        continue;
+      case store::ClaimOutcome::kLimitReached:  // it and the later ones wait for a free slot
+        return;
+      case store::ClaimOutcome::kConnectorRunning:
+        if (!d.retry) {  // a due retry waits for the run
+          log_.Warn(fmt::format(
+              "connector {}: the scheduled run of {} is skipped: the previous run {} is still "
+              "running",
+              c.name, IsoUtc(d.at), claimed->running_run_id));
+        }
+        continue;
+      case store::ClaimOutcome::kClaimed:
+        break;
+    }
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    {
+      std::lock_guard lock(mu_);
+      active_[c.id] = {request.run_id, cancel, true, nullptr};
+    }
+    log_.Info(fmt::format("connector {}: {} run {} (attempt {})", c.name, request.trigger,
                           request.run_id, request.attempt));
-    launcher_.Launch(*connector, request, flags[i],
-                     [this](const RunEnded& ended) { OnEnded(ended); });
+    launcher_.Launch(c, request, cancel, [this](const RunEnded& ended) { OnEnded(ended); });
   }
 }
 
@@ -152,7 +218,8 @@ Result<std::string> Scheduler::RunNow(const std::string& connector_id,
                                       std::optional<int> specific_day) {
   LaunchRequest request{NewRunId(), connector_id, 1, specific_day, "manual"};
   return StartNow(connector_id, request,
-                  {request.run_id, std::make_shared<std::atomic<bool>>(false), true, nullptr});
+                  {request.run_id, std::make_shared<std::atomic<bool>>(false), true, nullptr},
+                  /*clear_retry=*/true);
 }
 
 Result<std::string> Scheduler::StartBackfillDay(const std::string& connector_id, int specific_day,
@@ -160,36 +227,45 @@ Result<std::string> Scheduler::StartBackfillDay(const std::string& connector_id,
                                                 std::function<void(const RunEnded&)> ended) {
   LaunchRequest request{NewRunId(), connector_id, 1, specific_day, "backfill"};
   return StartNow(connector_id, request,
-                  {request.run_id, std::move(cancel), false, std::move(ended)});
+                  {request.run_id, std::move(cancel), false, std::move(ended)},
+                  /*clear_retry=*/false);
 }
 
 Result<std::string> Scheduler::StartNow(const std::string& connector_id, LaunchRequest request,
-                                        Active active) {
+                                        Active active, bool clear_retry) {
   auto connector = store_.GetConnector(connector_id);
   if (!connector) return Fail(connector.error());
-  const std::shared_ptr<std::atomic<bool>> cancel = active.cancel;
+  const std::string subject = "connector " + connector->name;
   {
     std::lock_guard lock(mu_);
-    const std::string subject = "connector " + connector->name;
     if (stopping_) {
       return Fail(ErrorCode::kUnavailable, subject, "the service is shutting down");
     }
-    if (auto it = active_.find(connector_id); it != active_.end()) {
-      return Fail(ErrorCode::kFailedPrecondition, subject,
-                  "already running (run " + it->second.run_id +
-                      "); at most one run of a connector at a time");
-    }
-    if (active_.size() >= static_cast<size_t>(options_.max_concurrent_runs)) {
-      return Fail(ErrorCode::kFailedPrecondition, subject,
-                  fmt::format("{} runs are already running, the service's limit "
-                              "(--max-concurrent-runs); try again when one has ended",
-                              active_.size()));
-    }
-    active_[connector_id] = std::move(active);
   }
-  // A new attempt series: a pending retry of an earlier failure is no longer wanted.
-  if (request.trigger == "manual" && connector->retry_due_ms) {
-    if (auto ok = store_.ClearPendingRetry(connector_id); !ok) log_.Error(ok.error().ToString());
+  store::ClaimRequest claim;
+  claim.kind = store::ClaimKind::kManual;
+  claim.connector_id = connector_id;
+  claim.run_id = request.run_id;
+  claim.clear_retry = clear_retry;
+  claim.max_running = options_.max_concurrent_runs;
+  claim.lease_ms = options_.lease_ms;
+  auto claimed = store_.ClaimRun(claim);
+  if (!claimed) return Fail(claimed.error());
+  if (claimed->outcome == store::ClaimOutcome::kConnectorRunning) {
+    return Fail(ErrorCode::kFailedPrecondition, subject,
+                "already running (run " + claimed->running_run_id +
+                    "); at most one run of a connector at a time");
+  }
+  if (claimed->outcome != store::ClaimOutcome::kClaimed) {
+    return Fail(ErrorCode::kFailedPrecondition, subject,
+                fmt::format("{} runs are already running, the service's limit "
+                            "(--max-concurrent-runs); try again when one has ended",
+                            claimed->running));
+  }
+  const std::shared_ptr<std::atomic<bool>> cancel = active.cancel;
+  {
+    std::lock_guard lock(mu_);
+    active_[connector_id] = std::move(active);
   }
   log_.Info(
       fmt::format("connector {}: {} run {}", connector->name, request.trigger, request.run_id));
@@ -200,15 +276,25 @@ Result<std::string> Scheduler::StartNow(const std::string& connector_id, LaunchR
 Result<std::string> Scheduler::Cancel(const std::string& connector_id) {
   auto connector = store_.GetConnector(connector_id);
   if (!connector) return Fail(connector.error());
-  std::lock_guard lock(mu_);
-  auto it = active_.find(connector_id);
-  if (it == active_.end()) {
-    return Fail(ErrorCode::kFailedPrecondition, "connector " + connector->name,
-                "nothing to cancel: the connector is not running");
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = active_.find(connector_id); it != active_.end()) {
+      it->second.cancel->store(true);
+      log_.Info(fmt::format("connector {}: cancelling run {}", connector->name, it->second.run_id));
+      return it->second.run_id;
+    }
   }
-  it->second.cancel->store(true);
-  log_.Info(fmt::format("connector {}: cancelling run {}", connector->name, it->second.run_id));
-  return it->second.run_id;
+  // Another process's run: its owner acts on the request at its next renewal (Tick).
+  auto lease = store_.RequestCancel(connector_id);
+  if (!lease) {
+    Error error = lease.error();
+    if (error.code == ErrorCode::kFailedPrecondition)
+      error.subject = "connector " + connector->name;
+    return Fail(std::move(error));
+  }
+  log_.Info(fmt::format("connector {}: asked the process running run {} to cancel it",
+                        connector->name, lease->run_id));
+  return lease->run_id;
 }
 
 Result<void> Scheduler::Reschedule(const std::string& connector_id) {
@@ -226,7 +312,11 @@ Result<void> Scheduler::Reschedule(const std::string& connector_id) {
 }
 
 std::optional<std::string> Scheduler::RunningRun(const std::string& connector_id) const {
-  std::lock_guard lock(mu_);
+  if (auto lease = store_.GetLease(connector_id)) {
+    if (*lease) return (*lease)->run_id;
+    return std::nullopt;
+  }
+  std::lock_guard lock(mu_);  // the store cannot answer: this process's own runs
   auto it = active_.find(connector_id);
   if (it == active_.end()) return std::nullopt;
   return it->second.run_id;
@@ -284,6 +374,11 @@ void Scheduler::OnEnded(const RunEnded& ended) {
     }
   }
   if (options_.run_ended) options_.run_ended(ended, retry_scheduled);
+  // After the retry decision, so a connector seen no longer running has its retry; a lease
+  // left behind by a failure here expires and is reaped (the run is no longer RUNNING).
+  if (auto ok = store_.ReleaseLease(ended.connector_id, ended.run_id); !ok) {
+    log_.Error(ok.error().ToString());
+  }
   {
     std::lock_guard lock(mu_);
     auto it = active_.find(ended.connector_id);

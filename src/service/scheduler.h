@@ -6,12 +6,20 @@
 //     its own run; the pending retry is stored, so it survives a restart;
 //   - at most one run of a connector at a time: a scheduled run that comes while the previous
 //     one still runs is skipped (and logged); a due retry waits for it;
-//   - at most `max_concurrent_runs` runs in all: due runs wait for a free slot, oldest first;
-//     "Run now" beyond the limit is refused (409), never queued out of sight;
-//   - on start (Recover): runs left RUNNING by a dead process are marked FAILED, cleaned up
-//     (Launcher::CleanUp: journaled uploads aborted, FAILED metrics row) and get their retry, and a
-//     connector whose scheduled time passed while the service was down runs once (one catch-up run,
-//     not one per missed time).
+//   - at most `max_concurrent_runs` runs in all: due runs wait for a free slot, oldest first
+//     (while no slot is free, a scheduled time that comes during its connector's own run is
+//     found skipped once a slot frees); "Run now" beyond the limit is refused (409), never
+//     queued out of sight;
+//   - several processes may share the store (a fleet): every run starts under a lease claimed
+//     in the store (store/leases.h), so the two rules above hold across all of them, and a due
+//     run is started by whichever process claims it first, once. Each Tick renews this
+//     process's leases (acting on cancel requests written on them by other processes), then
+//     reaps expired leases (their runs FAILED, cleaned up and retried, as on start), then starts
+//     due runs;
+//   - on start (Recover): runs left RUNNING by a dead process of this machine are marked FAILED,
+//     cleaned up (Launcher::CleanUp: journaled uploads aborted, FAILED metrics row) and get their
+//     retry (another machine's are left to their leases), and a connector whose scheduled time
+//     passed while the service was down runs once (one catch-up run, not one per missed time).
 // Time comes from the injected Clock; the actual run is the Launcher's, so these rules are
 // tested with a fake clock and a fake launcher, without a network.
 //
@@ -69,7 +77,10 @@ class Launcher {
 };
 
 struct SchedulerOptions {
-  int max_concurrent_runs = 2;
+  int max_concurrent_runs = 2;  // over every process sharing the store
+  // How long a lease lasts without renewal (renewed at every Tick): after a process dies, its
+  // runs are retried by another once this has passed.
+  int64_t lease_ms = 30'000;
   std::function<uint32_t()> random;  // run id suffixes; default std::random_device
   // Called once per ended run, after its retry decision (`retry_scheduled`: it will run again),
   // from the thread that reported the end: the notifications' hook (service/notifier.h).
@@ -95,7 +106,8 @@ class Scheduler {
   // Call once, before the first Tick (see the top comment).
   Result<RecoveryReport> Recover();
 
-  // Starts every due run the limits allow, oldest due first.
+  // Renews this process's leases; then, unless stopping, reaps expired leases and starts every
+  // due run the limits allow, oldest due first.
   void Tick();
 
   // "Run now": starts a run at once. kNotFound for an unknown connector; kFailedPrecondition
@@ -119,8 +131,9 @@ class Scheduler {
   // now (none when disabled or manual); disabling also drops a pending retry.
   Result<void> Reschedule(const std::string& connector_id);
 
-  // The running run of a connector, if any.
+  // The running run of a connector, if any, in any process (its lease).
   std::optional<std::string> RunningRun(const std::string& connector_id) const;
+  // The runs of this process.
   size_t RunningCount() const;
 
   // Shutdown: no run starts any more (RunNow is refused, Tick does nothing).
@@ -141,12 +154,15 @@ class Scheduler {
 
   int64_t NowMs() const;
   std::string NewRunId();
-  // Starts a run; REQUIRES mu_ held, a free slot and the connector not running.
-  std::string StartLocked(const store::ConnectorRecord& connector, int attempt,
-                          std::optional<int> specific_day, const std::string& trigger);
-  // RunNow and StartBackfillDay: the checks, then the launch of `request` with `active`.
+  // RunNow and StartBackfillDay: the checks and the claim, then the launch of `request` with
+  // `active`.
   Result<std::string> StartNow(const std::string& connector_id, LaunchRequest request,
-                               Active active);
+                               Active active, bool clear_retry);
+  // Tick's first steps: renew this process's leases, then reap the expired ones.
+  void KeepLeases();
+  void ReapExpiredLeases();
+  // A run marked FAILED because its process is gone: cleaned up, then its retry decided.
+  void EndInterrupted(const std::string& run_id);
   void OnEnded(const RunEnded& ended);
 
   store::Store& store_;
@@ -159,6 +175,7 @@ class Scheduler {
   std::map<std::string, Active> active_;  // GUARDED_BY(mu_), by connector id
   bool stopping_ = false;                 // GUARDED_BY(mu_)
   int callbacks_ = 0;                     // GUARDED_BY(mu_); `then` callbacks being called
+  int64_t leases_renewed_ms_ = -1;        // GUARDED_BY(mu_); -1: not yet
 };
 
 }  // namespace s3u::service

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -143,6 +144,7 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   RunLauncher launcher(store, system_clock, log, metrics, progress);
   SchedulerOptions scheduler_options;
   scheduler_options.max_concurrent_runs = options.max_concurrent_runs;
+  scheduler_options.lease_ms = std::chrono::milliseconds(options.lease).count();
   scheduler_options.run_ended = [&notifier](const RunEnded& ended, bool retry_scheduled) {
     notifier.OnRunEnded(ended, retry_scheduled);
   };
@@ -220,10 +222,23 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   if (const size_t running = scheduler.RunningCount(); running > 0) {
     log.Info(fmt::format("stopping: waiting up to {} s for {} running run(s) to finish",
                          options.shutdown_grace.count(), running));
-    if (!scheduler.WaitIdle(options.shutdown_grace)) {
+    // Waits in steps of a second, renewing the runs' leases (Tick starts nothing now).
+    auto wait_idle = [&](std::chrono::seconds limit) {
+      const auto until = std::chrono::steady_clock::now() + limit;
+      while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            until - std::chrono::steady_clock::now());
+        const auto step =
+            std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
+        if (scheduler.WaitIdle(step)) return true;
+        if (left <= step) return false;
+        scheduler.Tick();
+      }
+    };
+    if (!wait_idle(options.shutdown_grace)) {
       scheduler.CancelAll();
       log.Warn("stopping: cancelled the runs still running; their uploads are being aborted");
-      if (!scheduler.WaitIdle(kAbortWait)) {
+      if (!wait_idle(kAbortWait)) {
         log.Error(
             "stopping: runs did not end in time; exiting anyway. They will be marked "
             "FAILED on the next start, and nothing they wrote is visible");

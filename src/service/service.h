@@ -26,7 +26,8 @@ struct ServeOptions {
   int port = 8686;                    // 0: a free port (printed)
   store::StoreUrl store;              // cli/env.h: ResolveStoreUrl
   store::SecretKeySource secret_key;  // store::ResolveSecretBox
-  int max_concurrent_runs = 2;
+  int max_concurrent_runs = 2;        // over every process sharing the store
+  std::chrono::seconds lease{30};     // SchedulerOptions::lease_ms
   std::chrono::seconds shutdown_grace{30};
   std::filesystem::path web_dir;  // empty: the embedded page
   bool new_token = false;         // replace the API token (the old one stops working)

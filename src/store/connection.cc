@@ -54,7 +54,7 @@ Result<std::unique_ptr<SqliteConnection>> OpenSqlite(const std::filesystem::path
 Result<std::unique_ptr<Connection>> OpenConnection(const StoreUrl& url, Clock& clock,
                                                    std::chrono::milliseconds lock_timeout) {
   if (url.backend == Backend::kPostgres) {
-    auto opened = PostgresConnection::Open(url, lock_timeout);
+    auto opened = PostgresConnection::Open(url, clock, lock_timeout);
     if (!opened) return Fail(std::move(opened.error()));
     return std::unique_ptr<Connection>(std::move(*opened));
   }

@@ -20,9 +20,9 @@ namespace s3u::store {
 
 // Every table of the store (migrations.h), in an order where the rows a row refers to are copied
 // before it. A test checks it names every table of the schema.
-inline constexpr std::array<std::string_view, 8> kCopyOrder = {
-    "accounts", "connectors", "notifications", "settings",
-    "runs",     "run_log",    "uploads",       "deliveries",
+inline constexpr std::array<std::string_view, 9> kCopyOrder = {
+    "accounts", "connectors", "notifications", "settings", "runs",
+    "run_log",  "uploads",    "deliveries",    "leases",
 };
 
 struct CopyReport {

@@ -258,6 +258,24 @@ CREATE TABLE run_log (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Migration 8: leases of running runs (leases.h: several service processes on one store).
+// Notes on choices:
+// - One row per running connector (the primary key): "one run of a connector at a time" holds
+//   across processes because a second lease cannot be inserted.
+// - No foreign keys: a lease names a run that its owner is about to begin (the claim comes
+//   first), and a connector deleted while its run goes on keeps the lease until the run ends.
+// - cancel_requested is how a process that does not own the run asks its owner to stop it.
+constexpr std::string_view kLeasesSql = R"sql(
+CREATE TABLE leases (
+  connector_id     TEXT PRIMARY KEY NOT NULL,
+  run_id           TEXT NOT NULL UNIQUE,
+  owner            TEXT NOT NULL,
+  expires_ms       INTEGER NOT NULL,
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1))
+) STRICT;
+CREATE INDEX leases_by_owner ON leases (owner);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "runs", kRunsSql},
     Migration{2, "accounts", kAccountsSql},
@@ -267,6 +285,7 @@ constexpr std::array kMigrations = {
               kRoleAccountsPostgresSql},
     Migration{6, "notifications", kNotificationsSql},
     Migration{7, "run logs", kRunLogSql},
+    Migration{8, "leases", kLeasesSql},
 };
 
 struct SchemaState {

@@ -146,8 +146,9 @@ class PostgresStatement final : public StatementBackend {
 
 }  // namespace
 
-PostgresConnection::PostgresConnection(const StoreUrl& url, std::chrono::milliseconds lock_timeout)
-    : conninfo_(url.conninfo), location_(url.redacted), lock_timeout_(lock_timeout) {
+PostgresConnection::PostgresConnection(const StoreUrl& url, Clock& clock,
+                                       std::chrono::milliseconds lock_timeout)
+    : conninfo_(url.conninfo), location_(url.redacted), clock_(clock), lock_timeout_(lock_timeout) {
   char* ignored = nullptr;
   if (PQconninfoOption* options = PQconninfoParse(conninfo_.c_str(), &ignored)) {
     for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
@@ -165,8 +166,8 @@ PostgresConnection::~PostgresConnection() {
 }
 
 Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
-    const StoreUrl& url, std::chrono::milliseconds lock_timeout) {
-  std::unique_ptr<PostgresConnection> connection(new PostgresConnection(url, lock_timeout));
+    const StoreUrl& url, Clock& clock, std::chrono::milliseconds lock_timeout) {
+  std::unique_ptr<PostgresConnection> connection(new PostgresConnection(url, clock, lock_timeout));
   if (auto connected = connection->Connect(); !connected) return Fail(std::move(connected.error()));
   return connection;
 }
@@ -210,6 +211,18 @@ Result<void> PostgresConnection::Connect() {
   }
   return Exec("SET lock_timeout = " + std::to_string(lock_timeout_.count()),
               "configuring the connection");
+}
+
+Result<void> PostgresConnection::Reconnect() {
+  const auto until = clock_.Monotonic() + lock_timeout_;
+  while (true) {
+    Result<void> connected = Connect();
+    if (connected || connected.error().code != ErrorCode::kUnavailable ||
+        clock_.Monotonic() >= until) {
+      return connected;
+    }
+    clock_.SleepFor(std::chrono::milliseconds(250));
+  }
 }
 
 Error PostgresConnection::ErrorFor(const PGresult* result, std::string_view doing) const {
@@ -271,11 +284,11 @@ Result<void> PostgresConnection::Transaction(TransactionMode mode, std::string_v
   // A connection found broken is re-opened; nothing of this transaction has run yet, so
   // beginning again on the new one is safe.
   if (PQstatus(conn_) != CONNECTION_OK) {
-    if (auto connected = Connect(); !connected) return connected;
+    if (auto connected = Reconnect(); !connected) return connected;
   }
   Result<void> begun = Exec(begin, doing);
   if (!begun && PQstatus(conn_) != CONNECTION_OK) {
-    if (auto connected = Connect(); !connected) return connected;
+    if (auto connected = Reconnect(); !connected) return connected;
     begun = Exec(begin, doing);
   }
   if (!begun) {

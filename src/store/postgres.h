@@ -9,8 +9,10 @@
 // correct with several processes on one database. Reads are REPEATABLE READ snapshots.
 //
 // A lost connection (the server restarted, a network cut) is re-opened at the start of the next
-// transaction: a call after a restart succeeds on a fresh connection; a call whose own
-// transaction is cut fails with kUnavailable and may be retried.
+// transaction, trying again (every 250 ms of the clock) for up to the lock timeout while the
+// server cannot be reached, so that a restart of PostgreSQL is ridden out: nothing of the
+// transaction has run yet, so waiting and beginning on the new connection is safe. A call
+// whose own transaction is cut fails with kUnavailable and may be retried.
 //
 // Thread-safety: none (connection.h).
 #pragma once
@@ -21,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "store/connection.h"
 #include "store/store_url.h"
@@ -38,7 +41,8 @@ class PostgresConnection final : public Connection {
   // Connects to `url` (kPostgres). Waits for a lock (the write lock, a row another writer holds)
   // at most `lock_timeout`, then fails with kUnavailable. Errors: kUnavailable when the server
   // cannot be reached, kUnauthenticated when it refuses the credentials.
-  static Result<std::unique_ptr<PostgresConnection>> Open(const StoreUrl& url,
+  // `clock` (which outlives the connection) times the waits for an unreachable server.
+  static Result<std::unique_ptr<PostgresConnection>> Open(const StoreUrl& url, Clock& clock,
                                                           std::chrono::milliseconds lock_timeout);
   ~PostgresConnection() override;
   PostgresConnection(const PostgresConnection&) = delete;
@@ -66,15 +70,18 @@ class PostgresConnection final : public Connection {
   pg_conn* handle() const { return conn_; }
 
  private:
-  PostgresConnection(const StoreUrl& url, std::chrono::milliseconds lock_timeout);
+  PostgresConnection(const StoreUrl& url, Clock& clock, std::chrono::milliseconds lock_timeout);
   // Connects (or reconnects) and sets the session up; the Error classifies the failure.
   Result<void> Connect();
+  // Connect, tried again while the server cannot be reached, for up to lock_timeout_.
+  Result<void> Reconnect();
   // libpq's message with the password (if any) replaced by ***.
   std::string Scrub(std::string text) const;
 
   std::string conninfo_;  // the URL, password included: never in a message
   std::string password_;  // as libpq parsed it from conninfo_, for Scrub
   std::string location_;  // the URL without its password
+  Clock& clock_;
   std::chrono::milliseconds lock_timeout_;
   int64_t changes_ = 0;
   pg_conn* conn_ = nullptr;

@@ -57,4 +57,9 @@ bool ProcessAlive(std::string_view identity) {
   return StartTime(pid) == start;
 }
 
+bool ProcessOnThisBoot(std::string_view identity) {
+  const size_t slash = identity.find('/');
+  return slash != std::string_view::npos && slash > 0 && identity.substr(0, slash) == BootId();
+}
+
 }  // namespace s3u::store

@@ -20,4 +20,9 @@ std::string CurrentProcessIdentity();
 // malformed identity, another boot, a missing pid or a different start time are all dead.
 bool ProcessAlive(std::string_view identity);
 
+// True when `identity` names a process of this machine since this boot (alive or not): one
+// whose liveness ProcessAlive can judge. Another machine's process, or a malformed identity,
+// is not.
+bool ProcessOnThisBoot(std::string_view identity);
+
 }  // namespace s3u::store

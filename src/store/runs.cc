@@ -421,10 +421,10 @@ Result<std::vector<std::string>> Store::MarkInterruptedRuns(
   auto write = Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
     auto running = Statement::Prepare(
         db,
-        cli_job ? "SELECT run_id, owner FROM runs WHERE status = 'RUNNING' AND "
+        cli_job ? "SELECT run_id, owner, 0 FROM runs WHERE status = 'RUNNING' AND "
                   "connector_id IS NULL AND job_name = ?1 ORDER BY started_ms, run_id"
-                : "SELECT run_id, owner FROM runs WHERE status = 'RUNNING' "
-                  "ORDER BY started_ms, run_id",
+                : "SELECT run_id, owner, (SELECT COUNT(*) FROM leases l WHERE l.run_id = "
+                  "runs.run_id) FROM runs WHERE status = 'RUNNING' ORDER BY started_ms, run_id",
         doing);
     if (!running) return Fail(std::move(running.error()));
     if (cli_job) running->BindText(1, *cli_job);
@@ -432,7 +432,17 @@ Result<std::vector<std::string>> Store::MarkInterruptedRuns(
       auto row = running->Step();
       if (!row) return Fail(std::move(row.error()));
       if (!*row) break;
-      if (!options_.owner_alive(running->Text(1))) marked.push_back(running->Text(0));
+      const std::string owner = running->Text(1);
+      const bool leased = running->Int(2) > 0;
+      if (leased && !options_.owner_here(owner)) continue;  // another machine's: its lease says
+      if (!options_.owner_alive(owner)) marked.push_back(running->Text(0));
+    }
+    auto release = Statement::Prepare(db, "DELETE FROM leases WHERE run_id = ?1", doing);
+    if (!release) return Fail(std::move(release.error()));
+    for (const std::string& run_id : marked) {
+      release->BindText(1, run_id);
+      if (auto ok = release->Run(); !ok) return ok;
+      release->Reset();
     }
     auto update = Statement::Prepare(
         db,

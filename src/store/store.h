@@ -34,6 +34,7 @@
 #include "store/accounts.h"
 #include "store/connection.h"
 #include "store/connectors.h"
+#include "store/leases.h"
 #include "store/notifications.h"
 #include "store/process_identity.h"
 #include "store/runs.h"
@@ -51,6 +52,9 @@ struct StoreOptions {
   // MarkInterruptedRuns applies to the owners of RUNNING runs. Tests inject their own.
   std::string owner = CurrentProcessIdentity();
   std::function<bool(std::string_view owner)> owner_alive = ProcessAlive;
+  // Whether an owner is a process of this machine since its boot, so that owner_alive can
+  // judge it. A run holding a lease (leases.h) whose owner is elsewhere is left to its lease.
+  std::function<bool(std::string_view owner)> owner_here = ProcessOnThisBoot;
 };
 
 // $XDG_STATE_HOME/s3unload/s3unload.db, or $HOME/.local/state/s3unload/s3unload.db when
@@ -107,6 +111,8 @@ class Store {
   Result<std::vector<RunRecord>> ListRuns(const RunFilter& filter);
 
   // Marks FAILED every RUNNING run whose owner process is gone (killed, crashed, rebooted),
+  // and drops its lease; a run holding a lease whose owner is not of this machine's boot
+  // (another machine of a fleet) is left to its lease's expiry (ReapExpiredLeases),
   // with error code "aborted", a message saying so, and the clock's time as finished_ms. Runs
   // of live processes (a concurrent CLI run) are left alone. Returns the ids marked, oldest
   // first. The service calls this on start (all runs), before scheduling retries; a CLI run
@@ -214,6 +220,33 @@ class Store {
   Result<void> SetPendingRetry(std::string_view id, int64_t due_ms, int attempt,
                                std::string_view retry_of_run_id);
   Result<void> ClearPendingRetry(std::string_view id);
+
+  // ---- Leases of running runs (leases.h; migration 8). The owner is options.owner; times are
+  // the clock's.
+
+  // Claims a run of `request.connector_id` (leases.h gives the rules), in one write
+  // transaction. kNotFound for an unknown connector; kInvalidArgument for an empty run id,
+  // max_running < 1 or lease_ms < 1.
+  Result<ClaimResult> ClaimRun(const ClaimRequest& request);
+
+  // Extends every lease this process owns to now + lease_ms and returns them (with any cancel
+  // request written on them by another process).
+  Result<std::vector<Lease>> RenewLeases(int64_t lease_ms);
+
+  // Drops the lease of a run that ended; a lease that is gone already is no error.
+  Result<void> ReleaseLease(std::string_view connector_id, std::string_view run_id);
+
+  // The lease of the connector's running run, if any (expired or not).
+  Result<std::optional<Lease>> GetLease(std::string_view connector_id);
+
+  // Writes a cancel request on the connector's lease, for its owner to see; returns the lease.
+  // kFailedPrecondition when the connector holds no lease (nothing runs).
+  Result<Lease> RequestCancel(std::string_view connector_id);
+
+  // Drops every lease expired by now, marking its run FAILED (error "aborted": its process
+  // stopped renewing) when it is still RUNNING. Returns the runs so marked, oldest first; each
+  // lease is reaped by one process only.
+  Result<std::vector<std::string>> ReapExpiredLeases();
 
   // ---- Notifications (notifications.h). Sealing and opening the secrets needs AttachSecrets
   // (else kFailedPrecondition).

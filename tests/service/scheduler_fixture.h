@@ -1,6 +1,7 @@
 // The scheduler's test fixture, shared by the scheduler's and the backfills' tests: a fake
-// clock, a real store in a temporary directory (reopened to simulate a restart), the fake
-// launcher (support/fake_launcher.h) and helpers that save accounts and connectors.
+// clock, a real store in a temporary directory (reopened to simulate a restart, or opened
+// again by a peer to simulate a second process), the fake launcher (support/fake_launcher.h)
+// and helpers that save accounts and connectors.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -58,6 +59,7 @@ class SchedulerTest : public ::testing::Test {
     store::StoreOptions options;
     options.owner = owner_;
     options.owner_alive = [owners_alive](std::string_view) { return owners_alive; };
+    options.owner_here = [](std::string_view) { return true; };  // one machine
     auto opened = store::Store::Open(dir_.path() / "s.db", clock_, options);
     ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
     store_ = std::move(*opened);
@@ -67,6 +69,7 @@ class SchedulerTest : public ::testing::Test {
     launcher_ = std::make_unique<testing::FakeLauncher>(*store_, clock_);
     SchedulerOptions scheduler_options;
     scheduler_options.max_concurrent_runs = limit_;
+    scheduler_options.lease_ms = lease_ms_;
     scheduler_options.run_ended = [this](const RunEnded& ended, bool retry_scheduled) {
       std::lock_guard lock(ended_mu_);
       ended_.push_back({ended.run_id, retry_scheduled});
@@ -108,11 +111,44 @@ class SchedulerTest : public ::testing::Test {
 
   store::ConnectorRecord Get(const std::string& id) { return *store_->GetConnector(id); }
 
+  // Another service process on the same store (a fleet): its own connection, owner identity,
+  // launcher and scheduler, on the same clock. `here`: whether this process can judge the
+  // peer's owner identity (the same machine).
+  struct Peer {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<testing::FakeLauncher> launcher;
+    std::unique_ptr<Scheduler> scheduler;
+  };
+  Peer OpenPeer(const std::string& owner, bool here = true) {
+    Peer peer;
+    store::StoreOptions options;
+    options.owner = owner;
+    options.owner_alive = [](std::string_view) { return false; };
+    options.owner_here = [here](std::string_view) { return here; };
+    auto opened = store::Store::Open(dir_.path() / "s.db", clock_, options);
+    EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
+    if (!opened) return peer;
+    peer.store = std::move(*opened);
+    auto box = store::SecretBox::LoadOrCreate(dir_.path() / "s.db.key");
+    EXPECT_TRUE(box.has_value());
+    peer.store->AttachSecrets(std::move(*box));
+    peer.launcher = std::make_unique<testing::FakeLauncher>(*peer.store, clock_);
+    SchedulerOptions scheduler_options;
+    scheduler_options.max_concurrent_runs = limit_;
+    scheduler_options.lease_ms = lease_ms_;
+    peer.scheduler =
+        std::make_unique<Scheduler>(*peer.store, clock_, *peer.launcher, log_, scheduler_options);
+    return peer;
+  }
+
   TempDir dir_;
   testing::FakeClock clock_{kStart};
   Logger log_{LogLevel::kOff};
   std::string owner_ = "boot/1/1";
   int limit_ = 2;
+  // Longer than the fake clock's jumps between one process's ticks, so a lease expires only
+  // where a test lets it (a real process renews every second).
+  int64_t lease_ms_ = 3'600'000;
   int accounts_ = 0;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<testing::FakeLauncher> launcher_;

@@ -255,5 +255,124 @@ TEST_F(SchedulerTest, NothingStartsOnceStopping) {
   EXPECT_EQ(run.error().code, ErrorCode::kUnavailable);
 }
 
+// ---- Several processes on one store (store/leases.h).
+
+TEST_F(SchedulerTest, ADueRunIsStartedOnceWhicheverProcessSeesItFirst) {
+  const std::string id = Connector("fleet", {{"kind", "every_minutes"}, {"minutes", 15}});
+  Peer b = OpenPeer("boot/2/2");
+  clock_.Advance(minutes(15));
+  b.scheduler->Tick();
+  scheduler_->Tick();
+  b.scheduler->Tick();
+  ASSERT_EQ(b.launcher->launched.size(), 1u);
+  EXPECT_TRUE(launcher_->launched.empty()) << "claimed by b: a must not run it too";
+  EXPECT_EQ(Get(id).next_run_ms, Ms(clock_.Now() + minutes(15)));
+  // Every process sees it running, and none can start it again.
+  EXPECT_EQ(scheduler_->RunningRun(id), b.launcher->launched[0].request.run_id);
+  auto again = scheduler_->RunNow(id, std::nullopt);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_NE(again.error().message.find("already running"), std::string::npos);
+  b.launcher->End(0, store::RunStatus::kSucceeded);
+  EXPECT_FALSE(scheduler_->RunningRun(id).has_value());
+  EXPECT_TRUE(scheduler_->RunNow(id, std::nullopt).has_value());
+}
+
+TEST_F(SchedulerTest, TheLimitCountsTheRunsOfEveryProcess) {
+  const std::string a = Connector("a", {{"kind", "daily"}, {"time", "10:05"}});
+  const std::string b = Connector("b", {{"kind", "daily"}, {"time", "10:10"}});
+  const std::string c = Connector("c", {{"kind", "daily"}, {"time", "10:15"}});
+  Peer peer = OpenPeer("boot/2/2");
+  clock_.Advance(minutes(6));
+  scheduler_->Tick();  // a
+  clock_.Advance(minutes(5));
+  peer.scheduler->Tick();  // b: the limit (2) is reached over the two processes
+  clock_.Advance(minutes(5));
+  scheduler_->Tick();
+  peer.scheduler->Tick();
+  ASSERT_EQ(launcher_->launched.size(), 1u);
+  ASSERT_EQ(peer.launcher->launched.size(), 1u);
+  EXPECT_EQ(Get(c).next_run_ms, Ms(kStart + minutes(15))) << "still due, waiting for a slot";
+  auto refused = peer.scheduler->RunNow(c, std::nullopt);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("2 runs are already running"), std::string::npos)
+      << refused.error().ToString();
+
+  launcher_->End(0, store::RunStatus::kSucceeded);  // a's slot frees: either process takes c
+  peer.scheduler->Tick();
+  scheduler_->Tick();
+  ASSERT_EQ(peer.launcher->launched.size(), 2u);
+  EXPECT_EQ(peer.launcher->launched[1].connector_name, "c");
+  EXPECT_EQ(launcher_->launched.size(), 1u);
+}
+
+TEST_F(SchedulerTest, CancelThroughAnotherProcessReachesTheOwnerAtItsNextTick) {
+  const std::string id = Connector("c", {{"kind", "manual"}});
+  Peer b = OpenPeer("boot/2/2");
+  auto run = b.scheduler->RunNow(id, std::nullopt);
+  ASSERT_TRUE(run.has_value()) << run.error().ToString();
+  auto cancelled = scheduler_->Cancel(id);
+  ASSERT_TRUE(cancelled.has_value()) << cancelled.error().ToString();
+  EXPECT_EQ(*cancelled, *run);
+  EXPECT_FALSE(b.launcher->launched[0].cancel->load()) << "b has not looked yet";
+  b.scheduler->Tick();
+  EXPECT_TRUE(b.launcher->launched[0].cancel->load());
+  b.launcher->End(0, store::RunStatus::kCancelled);
+  auto nothing = scheduler_->Cancel(id);
+  ASSERT_FALSE(nothing.has_value());
+  EXPECT_EQ(nothing.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(SchedulerTest, ADeadProcesssRunIsFailedAfterItsLeaseExpiresAndRetriedByAnother) {
+  const std::string id =
+      Connector("d", {{"kind", "manual"}}, {{"every_minutes", 5}, {"max_retries", 1}});
+  Peer b = OpenPeer("boot/2/2");
+  auto run = b.scheduler->RunNow(id, std::nullopt);
+  ASSERT_TRUE(run.has_value());
+  // b is killed: it never ticks again. Until its lease expires, its run is left alone.
+  clock_.Advance(milliseconds(lease_ms_));
+  scheduler_->Tick();
+  EXPECT_EQ(store_->GetRun(*run)->status, store::RunStatus::kRunning);
+  EXPECT_TRUE(launcher_->cleaned_up.empty());
+  clock_.Advance(milliseconds(1));
+  scheduler_->Tick();
+  const auto failed = store_->GetRun(*run);
+  EXPECT_EQ(failed->status, store::RunStatus::kFailed);
+  EXPECT_EQ(failed->result.error_code, "aborted");
+  EXPECT_NE(failed->result.error_message.find("lease"), std::string::npos);
+  EXPECT_EQ(launcher_->cleaned_up, std::vector<std::string>{*run}) << "its uploads aborted";
+  EXPECT_FALSE(scheduler_->RunningRun(id).has_value());
+  EXPECT_EQ(Get(id).retry_due_ms, Ms(clock_.Now() + minutes(5)));
+  clock_.Advance(minutes(5));
+  scheduler_->Tick();
+  ASSERT_EQ(launcher_->launched.size(), 1u);
+  EXPECT_EQ(launcher_->launched[0].request.trigger, "retry");
+  EXPECT_EQ(launcher_->launched[0].request.attempt, 2);
+}
+
+TEST_F(SchedulerTest, AProcessWhoseLeaseWasReapedCancelsItsRun) {
+  const std::string id =
+      Connector("r", {{"kind", "manual"}}, {{"every_minutes", 5}, {"max_retries", 0}});
+  Peer b = OpenPeer("boot/2/2");
+  ASSERT_TRUE(b.scheduler->RunNow(id, std::nullopt).has_value());
+  clock_.Advance(milliseconds(lease_ms_ + 1));  // b stalls (a long pause, a cut network) ...
+  scheduler_->Tick();                           // ... and a reaps its lease
+  b.scheduler->Tick();                          // b comes back: it must not publish
+  EXPECT_TRUE(b.launcher->launched[0].cancel->load());
+}
+
+TEST_F(SchedulerTest, ARestartLeavesAnotherMachinesLeasedRunToItsLease) {
+  const std::string id = Connector("m", {{"kind", "manual"}});
+  Peer far = OpenPeer("otherboot/7/7");
+  auto run = far.scheduler->RunNow(id, std::nullopt);
+  ASSERT_TRUE(run.has_value());
+  // A process of this machine starts: it cannot see the other machine's processes.
+  Peer near = OpenPeer("boot/3/3", /*here=*/false);
+  auto report = near.scheduler->Recover();
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_TRUE(report->interrupted_runs.empty());
+  EXPECT_EQ(store_->GetRun(*run)->status, store::RunStatus::kRunning);
+  EXPECT_EQ(near.scheduler->RunningRun(id), *run);
+}
+
 }  // namespace
 }  // namespace s3u::service

@@ -34,6 +34,7 @@
 #include "support/notification_receivers.h"
 #include "support/prometheus.h"
 #include "support/servers.h"
+#include "support/service_process.h"
 
 namespace s3u {
 namespace {
@@ -44,6 +45,7 @@ using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 using testing::RadosGw;
+using testing::ServiceProcess;
 using testing::StandardDomo;
 
 // A one-day synthetic dataset big enough for a run to be caught in the middle (many pages of
@@ -97,134 +99,6 @@ json HostileDataset() {
                {"kind", "text"},
                {"max_length", 10}}}}}}};
 }
-
-// One `s3unload serve` process with its store in `dir`.
-class ServiceProcess {
- public:
-  ServiceProcess(const std::filesystem::path& dir, int64_t clock_start_ms,
-                 std::vector<std::string> extra = {})
-      : dir_(dir) {
-    std::vector<std::string> argv = {S3UNLOAD_BINARY, "serve"};
-    if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
-      argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
-    }
-    argv.insert(argv.end(), {"--store", (dir / "s3unload.db").string(), "--token-file",
-                             (dir / "token").string(), "--test-clock-start-ms",
-                             std::to_string(clock_start_ms)});
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    log_ = (dir / ("serve-" + std::to_string(++starts_) + ".log")).string();
-    testing::SpawnedProcess p = testing::SpawnProcess(argv, log_);
-    pid_ = p.pid;
-    const std::string prefix = "s3unload serve listening on ";
-    if (p.first_line.rfind(prefix, 0) != 0) {
-      ADD_FAILURE() << "the service did not start: " << p.first_line
-                    << testing::ReadWholeFile(log_);
-      return;
-    }
-    port_ = std::stoi(p.first_line.substr(p.first_line.rfind(':') + 1));
-    token_ = testing::ReadWholeFile((dir / "token").string());
-    while (!token_.empty() && token_.back() == '\n') token_.pop_back();
-  }
-  ~ServiceProcess() { Stop(SIGTERM); }
-
-  // Stops the process with `signal` and returns its exit status (as waitpid gives it).
-  int Stop(int signal) {
-    Signal(signal);
-    return Wait();
-  }
-  void Signal(int signal) const {
-    if (pid_ > 0) ::kill(pid_, signal);
-  }
-  // Waits for the process to exit; its exit status as waitpid gives it.
-  int Wait() {
-    if (pid_ <= 0) return -1;
-    const int status = testing::WaitForExit(pid_, std::chrono::seconds(90));
-    if (status == -1) ADD_FAILURE() << "the service did not exit within 90 s (killed)";
-    pid_ = -1;
-    return status;
-  }
-
-  struct Answer {
-    int status = 0;
-    json body;
-    std::string raw;
-    std::string www_authenticate;
-  };
-  Answer Call(const std::string& method, const std::string& path, const json& body = nullptr,
-              const std::string& token = "\x01") const {
-    httplib::Client client("127.0.0.1", port_);
-    client.set_read_timeout(60, 0);
-    httplib::Headers headers;
-    const std::string bearer = token == "\x01" ? token_ : token;
-    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
-    const std::string text = body.is_null() ? "" : body.dump();
-    httplib::Result r = method == "GET"      ? client.Get(path.c_str(), headers)
-                        : method == "DELETE" ? client.Delete(path.c_str(), headers)
-                        : method == "PUT"
-                            ? client.Put(path.c_str(), headers, text, "application/json")
-                            : client.Post(path.c_str(), headers, text, "application/json");
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << method << " " << path << ": no answer";
-      return a;
-    }
-    a.status = r->status;
-    a.raw = r->body;
-    a.body = json::parse(r->body, nullptr, false);
-    a.www_authenticate = r->get_header_value("WWW-Authenticate");
-    return a;
-  }
-
-  // Waits (polling the API, 50 ms apart, up to `limit`) until `ready` holds for the run.
-  // Asks GET `path` until its answer is 200 and `ready` (the service is another process:
-  // there is nothing to block on); a test failure after `limit`.
-  json WaitFor(const std::string& path, const std::function<bool(const json&)>& ready,
-               std::chrono::seconds limit = std::chrono::seconds(120)) const {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    json last;
-    while (std::chrono::steady_clock::now() < deadline) {
-      Answer a = Call("GET", path);
-      if (a.status == 200 && ready(a.body)) return a.body;
-      last = a.body;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << path << " never got there: " << last.dump();
-    return last;
-  }
-  json WaitForRun(const std::string& run_id, const std::function<bool(const json&)>& ready,
-                  std::chrono::seconds limit = std::chrono::seconds(120)) const {
-    return WaitFor("/api/v1/runs/" + run_id, ready, limit);
-  }
-  json WaitForEnd(const std::string& run_id) const {
-    return WaitForRun(run_id, [](const json& r) { return r["status"] != "RUNNING"; });
-  }
-  int64_t AdvanceClock(int64_t ms) const {
-    return Call("POST", "/api/v1/test/clock", {{"advance_ms", ms}}).body["now_ms"];
-  }
-
-  int port() const { return port_; }
-  int pid() const { return pid_; }
-  const std::string& token() const { return token_; }
-  std::string Log() const { return testing::ReadWholeFile(log_); }
-  // Waits up to a minute for `text` to appear in the log (the process writes it; there is
-  // nothing to block on but the file).
-  bool WaitForLog(const std::string& text) const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-    while (Log().find(text) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::string log_;
-  int pid_ = -1;
-  int port_ = 0;
-  std::string token_;
-  static inline int starts_ = 0;
-};
 
 class ServiceIntegrationTest : public ::testing::Test {
  protected:
@@ -894,7 +768,7 @@ TEST_F(ServiceIntegrationTest, RunNowUnloadsTheDayAndRecordsTheRun) {
 
   auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
   EXPECT_EQ(connector.body["last_run"]["run_id"], run_id);
-  EXPECT_EQ(connector.body["state"], "manual");
+  EXPECT_EQ(service_->WaitForSettled(id)["state"], "manual");
   // The writeback dataset is the connector's from now on: a new name renames it.
   const json writeback_id = connector.body["settings"]["writeback"]["dataset_id"];
   ASSERT_TRUE(writeback_id.is_string()) << connector.raw;
@@ -1070,10 +944,10 @@ TEST_F(ServiceIntegrationTest, AFailedRunIsRetriedOnTimeAsItsOwnRun) {
   auto started = service_->Call("POST", "/api/v1/connectors/" + id + "/run");
   const json failed = service_->WaitForEnd(started.body["run_id"]);
   ASSERT_EQ(failed["status"], "FAILED") << failed.dump();
-  auto connector = service_->Call("GET", "/api/v1/connectors/" + id);
-  EXPECT_EQ(connector.body["state"], "retry_pending");
-  EXPECT_EQ(connector.body["retry_attempt"], 2);
-  const int64_t due = connector.body["retry_due_ms"];
+  const json connector = service_->WaitForSettled(id);
+  EXPECT_EQ(connector["state"], "retry_pending");
+  EXPECT_EQ(connector["retry_attempt"], 2);
+  const int64_t due = connector["retry_due_ms"];
   EXPECT_EQ(due, failed["finished_ms"].get<int64_t>() + 5 * 60'000) << "finished by the real "
                                                                        "clock, due by it";
 
@@ -1087,7 +961,7 @@ TEST_F(ServiceIntegrationTest, AFailedRunIsRetriedOnTimeAsItsOwnRun) {
   const json retry = service_->WaitForEnd(runs.body["runs"][0]["run_id"]);
   EXPECT_EQ(retry["attempt"], 2);
   EXPECT_EQ(retry["status"], "SUCCEEDED") << retry.dump();
-  EXPECT_EQ(service_->Call("GET", "/api/v1/connectors/" + id).body["state"], "manual");
+  EXPECT_EQ(service_->WaitForSettled(id)["state"], "manual");
 }
 
 // Notifications end to end: set through the API (secrets never shown back), a failed run and

@@ -106,6 +106,17 @@ TEST_F(PostgresStoreTest, CallsWhileTheServerIsDownAreUnavailableAndWorkOnceItIs
   ASSERT_TRUE(store_->SetSetting("k", "v").has_value());
 }
 
+TEST_F(PostgresStoreTest, AServerBackWithinTheLockTimeoutIsWaitedFor) {
+  PostgresServer& server = PostgresServer::Shared();
+  server.Stop();
+  // Back after 2 s of the store's clock (its waits between attempts move it): the call waits
+  // for it instead of failing, and nothing of the transaction ran twice.
+  clock_.CallAt(clock_.Monotonic() + std::chrono::seconds(2), [&] { server.Start(); });
+  ASSERT_TRUE(store_->SetSetting("k", "v").has_value());
+  EXPECT_EQ(*store_->GetSetting("k"), "v");
+  EXPECT_TRUE(server.running());
+}
+
 TEST_F(PostgresStoreTest, WritersOfTwoStoresOnOneDatabaseAreSerialized) {
   auto other = Open();
   ASSERT_NE(other, nullptr);
@@ -164,8 +175,8 @@ TEST_F(PostgresStoreTest, MigratingSqliteToPostgresAndBackKeepsEveryRowAndSecret
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
 
   const auto dump = ::s3u::testing::DumpStore(sqlite, kCopyOrder);
-  EXPECT_EQ(dump.size(), 12u);  // 3 accounts, 1 connector, notifications, setting, run,
-                                // 2 log lines, 1 upload, 2 deliveries
+  EXPECT_EQ(dump.size(), 13u);  // 3 accounts, 1 connector, notifications, setting, run,
+                                // 2 log lines, 1 upload, 2 deliveries, 1 lease
   EXPECT_EQ(::s3u::testing::DumpStore(back, kCopyOrder), dump);
   EXPECT_EQ(::s3u::testing::DumpStore(url_, kCopyOrder), dump);
   // And the secrets open on PostgreSQL under the shared key.

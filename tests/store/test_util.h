@@ -220,7 +220,7 @@ inline store::Account SampleRoleAccount(std::string name = "role-prod",
 
 // One row or more in every table of `store` (its key attached): a Domo, an AWS and a role
 // account borrowing the AWS keys, a connector with notifications, a setting, a finished run
-// with log lines, a journaled upload and two deliveries. Fails the test on any error.
+// with log lines, a journaled upload, two deliveries and a lease. Fails the test on any error.
 inline void FillEveryTable(store::Store& store) {
   auto domo = store.CreateAccount(SampleDomoAccount());
   ASSERT_TRUE(domo.has_value()) << domo.error().ToString();
@@ -262,6 +262,13 @@ inline void FillEveryTable(store::Store& store) {
                               delivered, 2, delivered ? "" : "timeout", 1'741'946'402'000});
     ASSERT_TRUE(id.has_value()) << id.error().ToString();
   }
+  store::ClaimRequest claim;  // a lease held by a (next) run of the connector
+  claim.connector_id = created->id;
+  claim.run_id = "20250314T100500000Z-0000beef";
+  claim.lease_ms = 30'000;
+  auto claimed = store.ClaimRun(claim);
+  ASSERT_TRUE(claimed.has_value()) << claimed.error().ToString();
+  ASSERT_EQ(claimed->outcome, store::ClaimOutcome::kClaimed);
 }
 
 // A store in a temporary directory, its key attached, on a fake clock at kStartMs.
