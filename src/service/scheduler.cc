@@ -383,6 +383,7 @@ void Scheduler::OnEnded(const RunEnded& ended) {
     std::lock_guard lock(mu_);
     auto it = active_.find(ended.connector_id);
     if (it != active_.end() && it->second.run_id == ended.run_id) active_.erase(it);
+    slot_freed_.store(true);
     if (then) ++callbacks_;
     idle_.notify_all();
   }

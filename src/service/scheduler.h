@@ -144,6 +144,10 @@ class Scheduler {
   // is still being called, or `timeout` passed; true when idle.
   bool WaitIdle(std::chrono::milliseconds timeout);
 
+  // True once after a run of this process ended (a slot freed): the service's loop then ticks
+  // at once, so a due run waiting for a slot starts without waiting for the next second.
+  bool TakeSlotFreed() { return slot_freed_.exchange(false); }
+
  private:
   struct Active {
     std::string run_id;
@@ -176,6 +180,7 @@ class Scheduler {
   bool stopping_ = false;                 // GUARDED_BY(mu_)
   int callbacks_ = 0;                     // GUARDED_BY(mu_); `then` callbacks being called
   int64_t leases_renewed_ms_ = -1;        // GUARDED_BY(mu_); -1: not yet
+  std::atomic<bool> slot_freed_{false};
 };
 
 }  // namespace s3u::service

@@ -209,7 +209,8 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   auto last_tick = std::chrono::steady_clock::now();
   while (!stop.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1)) {
+    if (std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1) ||
+        scheduler.TakeSlotFreed()) {
       scheduler.Tick();
       backfills.Tick();  // after the scheduled runs: they have the first pick of free slots
       last_tick = std::chrono::steady_clock::now();

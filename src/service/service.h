@@ -1,9 +1,10 @@
 // `s3unload serve`: opens the store and its key, makes sure there is an API token (creating
 // and printing it once), recovers from the last stop (interrupted runs, pending retries,
 // missed schedules), then serves the API and the page and ticks the scheduler every second
-// until `stop` is set. The shutdown (docs/service.md) stops new runs at once, lets running
-// runs finish for up to `shutdown_grace`, then cancels them (their uploads are aborted, so
-// nothing partial becomes visible) and waits up to 30 s more for that.
+// (and within 100 ms of a run's end, so a waiting run takes the freed slot) until `stop` is set.
+// The shutdown (docs/service.md) stops new runs at once, lets running runs finish for up to
+// `shutdown_grace`, then cancels them (their uploads are aborted, so nothing partial becomes
+// visible) and waits up to 30 s more for that.
 //
 // Thread-safety: Serve is called once per process.
 #pragma once

@@ -155,7 +155,10 @@ TEST_F(SchedulerTest, TheGlobalLimitHoldsDueRunsUntilASlotFrees) {
   ASSERT_FALSE(refused.has_value());
   EXPECT_NE(refused.error().message.find("--max-concurrent-runs"), std::string::npos);
 
+  EXPECT_FALSE(scheduler_->TakeSlotFreed());
   launcher_->End(0, store::RunStatus::kSucceeded);
+  EXPECT_TRUE(scheduler_->TakeSlotFreed()) << "the service ticks at once";
+  EXPECT_FALSE(scheduler_->TakeSlotFreed()) << "once";
   scheduler_->Tick();
   ASSERT_EQ(launcher_->launched.size(), 3u);
   EXPECT_EQ(launcher_->launched[2].connector_name, "c");
