@@ -1,6 +1,5 @@
-// Checks, ids and a query shared by the account and connector halves of the Store
-// (accounts.cc, connectors.cc): one wording for the same problem wherever it appears. Private
-// to the store.
+// Checks, ids and queries shared by parts of the Store (accounts.cc, connectors.cc, runs.cc,
+// leases.cc): one wording for the same problem wherever it appears. Private to the store.
 //
 // Thread-safety: stateless functions (NewId draws from libsodium's thread-safe generator);
 // RowExists uses the Connection it is given (one thread at a time).
@@ -50,6 +49,12 @@ std::string Quoted(std::string_view name);
 Result<void> CheckAccountRef(Connection& db, std::string_view doing, FieldErrors& errors,
                              std::string_view field, std::string_view account_id,
                              const std::vector<AccountKind>& kinds);
+
+// Marks FAILED (error code "aborted", `message`, finished at `now_ms` or its start if later)
+// each of `run_ids` still RUNNING, and drops its lease: a run whose process is gone
+// (Store::MarkInterruptedRuns, Store::ReapExpiredLeases). REQUIRES: a write transaction.
+Result<void> MarkRunsAborted(Connection& db, const std::vector<std::string>& run_ids,
+                             int64_t now_ms, std::string_view message, std::string_view doing);
 
 // Whether `sql` (a SELECT with parameters bound by `bind`) returns a row.
 Result<bool> RowExists(Connection& db, std::string_view sql, std::string_view doing,

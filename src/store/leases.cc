@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/fields.h"
 #include "store/store.h"
 
 namespace s3u::store {
@@ -27,17 +28,17 @@ Result<std::vector<Lease>> ReadLeases(Statement& query) {
   }
 }
 
-// Runs `sql` (a one-row statement binding the connector id as ?1) and returns its Int(0), or
-// nullopt when it returns no row.
-Result<std::optional<int64_t>> OneInt(Connection& db, const std::string& sql,
-                                      std::string_view connector_id, const std::string& doing) {
-  auto query = Statement::Prepare(db, sql, doing);
+// The lease of `connector_id`, if any.
+Result<std::optional<Lease>> LeaseOf(Connection& db, std::string_view connector_id,
+                                     const std::string& doing) {
+  auto query = Statement::Prepare(
+      db, "SELECT " + std::string(kLeaseColumns) + " FROM leases WHERE connector_id = ?1", doing);
   if (!query) return Fail(std::move(query.error()));
-  if (sql.find("?1") != std::string::npos) query->BindText(1, connector_id);
-  auto row = query->Step();
-  if (!row) return Fail(std::move(row.error()));
-  if (!*row) return std::optional<int64_t>();
-  return query->OptionalInt(0);
+  query->BindText(1, connector_id);
+  auto all = ReadLeases(*query);
+  if (!all) return Fail(std::move(all.error()));
+  if (all->empty()) return std::optional<Lease>();
+  return std::optional<Lease>(all->front());
 }
 
 }  // namespace
@@ -90,9 +91,11 @@ Result<ClaimResult> Store::ClaimRun(const ClaimRequest& request) {
       if (request.kind == ClaimKind::kScheduled) return set_next();
       return {};
     }
-    auto count = OneInt(db, "SELECT COUNT(*) FROM leases", request.connector_id, doing);
+    auto count = Statement::Prepare(db, "SELECT COUNT(*) FROM leases", doing);
     if (!count) return Fail(std::move(count.error()));
-    result.running = static_cast<int>(count->value_or(0));
+    auto counted = count->Step();
+    if (!counted) return Fail(std::move(counted.error()));
+    result.running = static_cast<int>(count->Int(0));
     if (result.running >= request.max_running) {
       result.outcome = ClaimOutcome::kLimitReached;  // a due run stays due
       return {};
@@ -167,13 +170,9 @@ Result<std::optional<Lease>> Store::GetLease(std::string_view connector_id) {
   const std::string doing = "reading the lease of connector " + std::string(connector_id);
   std::optional<Lease> lease;
   auto read = Locked(TransactionMode::kRead, doing, [&](Connection& db) -> Result<void> {
-    auto query = Statement::Prepare(
-        db, "SELECT " + std::string(kLeaseColumns) + " FROM leases WHERE connector_id = ?1", doing);
-    if (!query) return Fail(std::move(query.error()));
-    query->BindText(1, connector_id);
-    auto all = ReadLeases(*query);
-    if (!all) return Fail(std::move(all.error()));
-    if (!all->empty()) lease = all->front();
+    auto found = LeaseOf(db, connector_id, doing);
+    if (!found) return Fail(std::move(found.error()));
+    lease = std::move(*found);
     return {};
   });
   if (!read) return Fail(std::move(read.error()));
@@ -189,13 +188,9 @@ Result<Lease> Store::RequestCancel(std::string_view connector_id) {
     if (!mark) return Fail(std::move(mark.error()));
     mark->BindText(1, connector_id);
     if (auto ok = mark->Run(); !ok) return ok;
-    auto query = Statement::Prepare(
-        db, "SELECT " + std::string(kLeaseColumns) + " FROM leases WHERE connector_id = ?1", doing);
-    if (!query) return Fail(std::move(query.error()));
-    query->BindText(1, connector_id);
-    auto all = ReadLeases(*query);
-    if (!all) return Fail(std::move(all.error()));
-    if (!all->empty()) lease = all->front();
+    auto found = LeaseOf(db, connector_id, doing);
+    if (!found) return Fail(std::move(found.error()));
+    lease = std::move(*found);
     return {};
   });
   if (!write) return Fail(std::move(write.error()));
@@ -226,35 +221,48 @@ Result<std::vector<std::string>> Store::ReapExpiredLeases() {
       if (!*row) break;
       leases.emplace_back(expired->Text(0), expired->Text(1) == "RUNNING");
     }
-    auto fail = Statement::Prepare(
-        db,
-        "UPDATE runs SET status = 'FAILED', "
-        "finished_ms = CASE WHEN started_ms > ?2 THEN started_ms ELSE ?2 END, "
-        "error_code = ?3, error_message = ?4 WHERE run_id = ?1 AND status = 'RUNNING'",
-        doing);
-    if (!fail) return Fail(std::move(fail.error()));
-    auto remove = Statement::Prepare(db, "DELETE FROM leases WHERE run_id = ?1", doing);
-    if (!remove) return Fail(std::move(remove.error()));
+    std::vector<std::string> expired_runs;
     for (const auto& [run_id, running] : leases) {
-      if (running) {
-        fail->BindText(1, run_id)
-            .BindInt(2, now)
-            .BindText(3, CodeName(ErrorCode::kAborted))
-            .BindText(4,
-                      "interrupted: the s3unload process running it stopped renewing its lease "
-                      "(killed, crashed, cut off from the store, or its machine stopped)");
-        if (auto ok = fail->Run(); !ok) return ok;
-        fail->Reset();
-        marked.push_back(run_id);
-      }
-      remove->BindText(1, run_id);
-      if (auto ok = remove->Run(); !ok) return ok;
-      remove->Reset();
+      if (running) marked.push_back(run_id);
+      expired_runs.push_back(run_id);
+    }
+    if (auto ok = MarkRunsAborted(db, expired_runs, now,
+                                  "interrupted: the s3unload process running it stopped renewing "
+                                  "its lease (killed, crashed, cut off from the store, or its "
+                                  "machine stopped)",
+                                  doing);
+        !ok) {
+      return ok;
     }
     return {};
   });
   if (!write) return Fail(std::move(write.error()));
   return marked;
+}
+
+Result<void> MarkRunsAborted(Connection& db, const std::vector<std::string>& run_ids,
+                             int64_t now_ms, std::string_view message, std::string_view doing) {
+  auto fail = Statement::Prepare(
+      db,
+      "UPDATE runs SET status = 'FAILED', "
+      "finished_ms = CASE WHEN started_ms > ?2 THEN started_ms ELSE ?2 END, "
+      "error_code = ?3, error_message = ?4 WHERE run_id = ?1 AND status = 'RUNNING'",
+      doing);
+  if (!fail) return Fail(std::move(fail.error()));
+  auto release = Statement::Prepare(db, "DELETE FROM leases WHERE run_id = ?1", doing);
+  if (!release) return Fail(std::move(release.error()));
+  for (const std::string& run_id : run_ids) {
+    fail->BindText(1, run_id)
+        .BindInt(2, now_ms)
+        .BindText(3, CodeName(ErrorCode::kAborted))
+        .BindText(4, message);
+    if (auto ok = fail->Run(); !ok) return ok;
+    fail->Reset();
+    release->BindText(1, run_id);
+    if (auto ok = release->Run(); !ok) return ok;
+    release->Reset();
+  }
+  return {};
 }
 
 }  // namespace s3u::store

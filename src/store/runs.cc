@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "store/fields.h"
 #include "store/store.h"
 
 namespace s3u::store {
@@ -437,31 +438,10 @@ Result<std::vector<std::string>> Store::MarkInterruptedRuns(
       if (leased && !options_.owner_here(owner)) continue;  // another machine's: its lease says
       if (!options_.owner_alive(owner)) marked.push_back(running->Text(0));
     }
-    auto release = Statement::Prepare(db, "DELETE FROM leases WHERE run_id = ?1", doing);
-    if (!release) return Fail(std::move(release.error()));
-    for (const std::string& run_id : marked) {
-      release->BindText(1, run_id);
-      if (auto ok = release->Run(); !ok) return ok;
-      release->Reset();
-    }
-    auto update = Statement::Prepare(
-        db,
-        "UPDATE runs SET status = 'FAILED', "
-        "finished_ms = CASE WHEN started_ms > ?2 THEN started_ms ELSE ?2 END, "
-        "error_code = ?3, error_message = ?4 WHERE run_id = ?1 AND status = 'RUNNING'",
-        doing);
-    if (!update) return Fail(std::move(update.error()));
-    for (const std::string& run_id : marked) {
-      update->BindText(1, run_id)
-          .BindInt(2, now_ms)
-          .BindText(3, CodeName(ErrorCode::kAborted))
-          .BindText(4,
-                    "interrupted: the s3unload process running it stopped before the run "
-                    "finished (killed, crashed, or the machine restarted)");
-      if (auto ok = update->Run(); !ok) return ok;
-      update->Reset();
-    }
-    return {};
+    return MarkRunsAborted(db, marked, now_ms,
+                           "interrupted: the s3unload process running it stopped before the run "
+                           "finished (killed, crashed, or the machine restarted)",
+                           doing);
   });
   if (!write) return Fail(std::move(write.error()));
   return marked;

@@ -113,17 +113,8 @@ class ServiceIntegrationTest : public ::testing::Test {
     emulator_ = nullptr;
   }
 
-  ServiceIntegrationTest() : bucket_(testing::UniqueBucket("svc")) {
-    testing::CreateBucketWithAwsCli(RadosGw(), bucket_);
-    dir_ = std::filesystem::temp_directory_path() /
-           ("s3u-svc-" + std::to_string(::getpid()) + "-" + bucket_);
-    std::filesystem::create_directories(dir_);
-    emulator_->Admin("POST", "/__admin/faults", json::array());
-  }
-  ~ServiceIntegrationTest() override {
-    service_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ServiceIntegrationTest() { emulator_->Admin("POST", "/__admin/faults", json::array()); }
+  ~ServiceIntegrationTest() override { service_.reset(); }
 
   void Start(std::vector<std::string> extra = {}) {
     service_ = std::make_unique<ServiceProcess>(dir_, clock_ms_, extra);
@@ -224,8 +215,9 @@ class ServiceIntegrationTest : public ::testing::Test {
   void Release() const { emulator_->Admin("POST", "/__admin/faults", json::array()); }
 
   static inline testing::EmulatorProcess* emulator_ = nullptr;
-  std::string bucket_;
-  std::filesystem::path dir_;
+  testing::ServiceScratch scratch_{"svc"};
+  const std::string& bucket_ = scratch_.bucket;
+  const std::filesystem::path& dir_ = scratch_.dir;
   int64_t clock_ms_ = NowMs();
   std::unique_ptr<ServiceProcess> service_;
 };
@@ -1368,16 +1360,7 @@ BodyAttempt SendBody(int port, const std::string& head, uint64_t body_bytes, boo
 
 class ServiceLimitsTest : public ::testing::Test {
  protected:
-  ServiceLimitsTest()
-      : dir_(std::filesystem::temp_directory_path() /
-             ("s3u-limits-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::create_directories(dir_);
-  }
-  ~ServiceLimitsTest() override {
-    service_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ~ServiceLimitsTest() override { service_.reset(); }
   void Start(std::vector<std::string> extra = {}) {
     service_ = std::make_unique<ServiceProcess>(dir_, NowMs(), extra);
   }
@@ -1386,7 +1369,8 @@ class ServiceLimitsTest : public ::testing::Test {
   }
   std::string Bearer() const { return "Authorization: Bearer " + service_->token() + "\r\n"; }
 
-  std::filesystem::path dir_;
+  testing::ServiceScratch scratch_{"limits", /*with_bucket=*/false};
+  const std::filesystem::path& dir_ = scratch_.dir;
   std::unique_ptr<ServiceProcess> service_;
 };
 

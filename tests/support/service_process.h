@@ -7,6 +7,7 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +23,27 @@
 #include "support/servers.h"
 
 namespace s3u::testing {
+
+// What a test of `s3unload serve` starts with: a radosgw bucket of its own (when `with_bucket`)
+// and a temporary directory for its processes' stores, logs and token, removed at the end.
+struct ServiceScratch {
+  explicit ServiceScratch(const std::string& tag, bool with_bucket = true)
+      : bucket(with_bucket ? UniqueBucket(tag) : "") {
+    if (with_bucket) CreateBucketWithAwsCli(RadosGw(), bucket);
+    dir = std::filesystem::temp_directory_path() /
+          ("s3u-" + tag + "-" + std::to_string(::getpid()) + "-" + UniqueBucket(tag));
+    std::filesystem::create_directories(dir);
+  }
+  ~ServiceScratch() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  ServiceScratch(const ServiceScratch&) = delete;
+  ServiceScratch& operator=(const ServiceScratch&) = delete;
+
+  std::string bucket;
+  std::filesystem::path dir;
+};
 
 // One `s3unload serve` process. By default its store is `dir`/s3unload.db and its token the one
 // it writes to `dir`/token; `store` (a path or URL, passed as --store) and `token` (one that
