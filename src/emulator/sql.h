@@ -83,9 +83,9 @@ class Predicate {
   // The predicate as ranges, when that is exact: for every row whose `never_null` columns hold
   // non-null values of their type (whole-second instants, integer LONGs), Matches(row) is
   // true exactly when `never` is false and each listed column's value lies in its range (a
-  // column absent from the lists is unconstrained). Built from AND; comparisons other than
-  // <>, BETWEEN and one-value IN on LONG, DATE and DATETIME columns; IS [NOT] NULL; and OR
-  // only where the union is one range or one side is constant. Every column it mentions must
+  // column absent from the lists is unconstrained). Built from AND; =, <, <=, >, >=, BETWEEN
+  // and one-value IN on LONG, DATE and DATETIME columns; IS [NOT] NULL; NOT of a constant; and
+  // OR only where the union is one range or one side is constant. Every column it mentions must
   // satisfy `never_null`. Anything else (NOT of a comparison, <>, LIKE, a multi-value IN,
   // other types, a column that may be null) gives nullopt: the caller then has to scan.
   std::optional<ColumnRanges> ExactRanges(const std::function<bool(size_t)>& never_null) const;
