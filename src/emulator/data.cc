@@ -10,79 +10,173 @@ uint64_t DataSnapshot::RowCount() const { return synthetic ? synthetic->rows : r
 
 namespace {
 
-// The rows [first, last) a filter can select, from its bounds on the spec's timeline columns
-// (TimelineRange) and sequence columns (row i holds i + 1).
-std::pair<uint64_t, uint64_t> RowsToScan(const SyntheticSpec& spec, const Predicate& where) {
-  uint64_t first = 0, last = spec.rows;
-  for (size_t c = 0; c < spec.columns.size() && first < last; ++c) {
-    const SyntheticColumn& column = spec.columns[c];
-    if (column.kind == "timeline") {
-      const InstantRange bounds = where.InstantBounds(c);
-      // Clamped to the timeline's own span, so no arithmetic sees the unbounded extremes.
-      const table::Seconds from =
-          std::max(bounds.from, table::Seconds(std::chrono::seconds(column.from)));
-      const table::Seconds to =
-          std::min(bounds.to, table::Seconds(std::chrono::seconds(column.to)));
-      if (from >= to) return {0, 0};
-      const auto [lo, hi] = TimelineRange(spec, c, from, to);
-      first = std::max(first, lo);
-      last = std::min(last, hi);
-    } else if (column.kind == "sequence") {
-      const LongRange bounds = where.LongBounds(c, column.null_ratio == 0);
-      if (bounds.Empty() || bounds.max < 1) return {0, 0};
-      // Value v is row v - 1; bounds.min <= 1 starts at row 0.
-      if (bounds.min > 1) first = std::max(first, static_cast<uint64_t>(bounds.min) - 1);
-      last = std::min(last, static_cast<uint64_t>(bounds.max));
-    }
-  }
+using RowRange = std::pair<uint64_t, uint64_t>;  // rows [first, last)
+
+// The rows of timeline `c` whose value lies in `bounds` (exact: the values never decrease).
+RowRange TimelineRows(const SyntheticSpec& spec, size_t c, const InstantRange& bounds) {
+  const SyntheticColumn& column = spec.columns[c];
+  // Clamped to the timeline's own span, so no arithmetic sees the unbounded extremes.
+  const table::Seconds from =
+      std::max(bounds.from, table::Seconds(std::chrono::seconds(column.from)));
+  const table::Seconds to = std::min(bounds.to, table::Seconds(std::chrono::seconds(column.to)));
+  if (from >= to) return {0, 0};
+  return TimelineRange(spec, c, from, to);
+}
+
+// The rows of a sequence (row i holds i + 1) whose value lies in `bounds`.
+RowRange SequenceRows(const SyntheticSpec& spec, const LongRange& bounds) {
+  if (bounds.Empty() || bounds.max < 1) return {0, 0};
+  // Value v is row v - 1; bounds.min <= 1 starts at row 0.
+  const uint64_t first = bounds.min > 1 ? static_cast<uint64_t>(bounds.min) - 1 : 0;
+  const uint64_t last = std::min(spec.rows, static_cast<uint64_t>(bounds.max));
   return {first, std::max(first, last)};
 }
 
-// Whether Scan's rows are already in the order Execute's stable sort by `order_by` gives:
-// each key ascending over a null-free column that never decreases with the row index
-// (timeline), up to one that strictly increases (sequence), after which keys never decide.
-bool InScanOrder(const SyntheticSpec& spec, const std::vector<OrderKey>& order_by) {
-  for (const OrderKey& key : order_by) {
-    if (key.descending || key.column >= spec.columns.size()) return false;
-    const SyntheticColumn& column = spec.columns[key.column];
-    // Nulls sort first, so a nullable column is out of row order.
-    if (column.null_ratio > 0) return false;
-    if (column.kind == "sequence") return true;
-    if (column.kind != "timeline") return false;
+RowRange Intersect(RowRange a, RowRange b) {
+  const uint64_t first = std::max(a.first, b.first);
+  return {first, std::max(first, std::min(a.second, b.second))};
+}
+
+// The rows [first, last) a filter can select, from its bounds on the spec's timeline columns
+// and sequence columns.
+RowRange RowsToScan(const SyntheticSpec& spec, const Predicate& where) {
+  RowRange rows{0, spec.rows};
+  for (size_t c = 0; c < spec.columns.size() && rows.first < rows.second; ++c) {
+    const SyntheticColumn& column = spec.columns[c];
+    if (column.kind == "timeline") {
+      rows = Intersect(rows, TimelineRows(spec, c, where.InstantBounds(c)));
+    } else if (column.kind == "sequence") {
+      rows = Intersect(rows, SequenceRows(spec, where.LongBounds(c, column.null_ratio == 0)));
+    }
   }
-  return true;
+  return rows;
+}
+
+// The rows that match `where`, exactly (every row inside matches, none outside), when it is
+// ranges on null-free timelines and sequences only; nullopt when it may be anything else.
+std::optional<RowRange> ExactRows(const SyntheticSpec& spec, const Predicate& where) {
+  const auto ranges = where.ExactRanges(
+      [&](size_t c) { return c < spec.columns.size() && spec.columns[c].null_ratio == 0; });
+  if (!ranges) return std::nullopt;
+  if (ranges->never) return RowRange{0, 0};
+  RowRange rows{0, spec.rows};
+  for (const auto& [c, bounds] : ranges->instants) {
+    if (spec.columns[c].kind != "timeline") return std::nullopt;
+    rows = Intersect(rows, TimelineRows(spec, c, bounds));
+  }
+  for (const auto& [c, bounds] : ranges->longs) {
+    if (spec.columns[c].kind != "sequence") return std::nullopt;
+    rows = Intersect(rows, SequenceRows(spec, bounds));
+  }
+  return rows;
+}
+
+// How the rows of a synthetic spec relate to an ORDER BY, as Execute's stable sort orders
+// them (ties in row order).
+struct ScanOrder {
+  enum Kind { kUnrelated, kAscending, kDescending } kind = kUnrelated;
+  // kDescending: the timelines whose ties are left in ascending row order (empty when a
+  // sequence, unique per row, decides first).
+  std::vector<size_t> tied_timelines;
+};
+
+// Ascending: each key ascending over a null-free column that never decreases with the row
+// index (timeline), up to one that strictly increases (sequence), after which keys never
+// decide. Descending: the same with every key descending.
+ScanOrder OrderOf(const SyntheticSpec& spec, const std::vector<OrderKey>& order_by) {
+  ScanOrder order;
+  if (order_by.empty()) return order;
+  const bool descending = order_by.front().descending;
+  for (const OrderKey& key : order_by) {
+    if (key.descending != descending || key.column >= spec.columns.size()) return {};
+    const SyntheticColumn& column = spec.columns[key.column];
+    // Nulls sort first (last when descending), so a nullable column is out of row order.
+    if (column.null_ratio > 0) return {};
+    if (column.kind == "sequence") {
+      order.tied_timelines.clear();
+      break;
+    }
+    if (column.kind != "timeline") return {};
+    order.tied_timelines.push_back(key.column);
+  }
+  order.kind = descending ? ScanOrder::kDescending : ScanOrder::kAscending;
+  return order;
+}
+
+// Emits the rows [first, last) in descending order of `tied_timelines` with ties ascending
+// (with no timelines, simply from last - 1 down to first), until `emit` returns false.
+void ScanDescending(const SyntheticSpec& spec, RowRange rows,
+                    const std::vector<size_t>& tied_timelines,
+                    const std::function<bool(const Row&)>& emit, ScanStats* stats) {
+  Row row;
+  uint64_t end = rows.second;
+  while (end > rows.first) {
+    // The rows tied with row end - 1 on every timeline: runs that all hold it, so their
+    // intersection is a run ending at `end`.
+    uint64_t start = end - 1;
+    if (!tied_timelines.empty()) {
+      start = rows.first;
+      for (size_t c : tied_timelines) start = std::max(start, TimelineTies(spec, c, end - 1).first);
+    }
+    for (uint64_t i = start; i < end; ++i) {
+      GenerateRow(spec, i, row);
+      if (stats) ++stats->rows_generated;
+      if (!emit(row)) return;
+    }
+    end = start;
+  }
 }
 
 }  // namespace
 
-void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predicate* where) const {
+void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predicate* where,
+                        ScanStats* stats) const {
   if (!synthetic) {
     for (const Row& row : rows) {
       if (!emit(row)) return;
     }
     return;
   }
-  const auto [first, last] =
-      where ? RowsToScan(*synthetic, *where) : std::pair<uint64_t, uint64_t>{0, synthetic->rows};
+  const auto [first, last] = where ? RowsToScan(*synthetic, *where) : RowRange{0, synthetic->rows};
   Row row;
   for (uint64_t i = first; i < last; ++i) {
     GenerateRow(*synthetic, i, row);
+    if (stats) ++stats->rows_generated;
     if (!emit(row)) return;
   }
 }
 
-void DataSnapshot::Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out) const {
+void DataSnapshot::Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out,
+                         ScanStats* stats) const {
+  const Predicate* where = plan.where ? &*plan.where : nullptr;
   const RowScan scan = [&](const std::function<bool(const Row&)>& emit) {
-    Scan(emit, plan.where ? &*plan.where : nullptr);
+    Scan(emit, where, stats);
   };
-  if (synthetic && !plan.order_by.empty() && InScanOrder(*synthetic, plan.order_by)) {
-    // Sorting rows that are already in order would change nothing; without ORDER BY,
-    // Execute streams and stops at the limit.
-    SelectPlan streamed = plan;
-    streamed.order_by.clear();
-    return Execute(streamed, scan, out);
+  if (!synthetic) return Execute(plan, scan, out);
+  if (plan.count_only) {
+    const std::optional<RowRange> exact =
+        where ? ExactRows(*synthetic, *where) : RowRange{0, synthetic->rows};
+    if (!exact) return Execute(plan, scan, out);
+    // The one result row is subject to OFFSET / LIMIT, as in Execute.
+    if (plan.offset == 0 && plan.limit.value_or(1) > 0) {
+      out(Row{std::to_string(exact->second - exact->first)});
+    }
+    return;
   }
-  Execute(plan, scan, out);
+  const ScanOrder order = OrderOf(*synthetic, plan.order_by);
+  if (order.kind == ScanOrder::kUnrelated) return Execute(plan, scan, out);
+  // Sorting rows that already come in order would change nothing; without ORDER BY,
+  // Execute streams and stops at the limit.
+  SelectPlan streamed = plan;
+  streamed.order_by.clear();
+  if (order.kind == ScanOrder::kAscending) return Execute(streamed, scan, out);
+  const RowRange rows = where ? RowsToScan(*synthetic, *where) : RowRange{0, synthetic->rows};
+  Execute(
+      streamed,
+      [&](const std::function<bool(const Row&)>& emit) {
+        ScanDescending(*synthetic, rows, order.tied_timelines, emit, stats);
+      },
+      out);
 }
 
 RowImporter::RowImporter(table::Schema schema)

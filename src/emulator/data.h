@@ -28,6 +28,11 @@
 
 namespace s3u::emulator {
 
+// What a Scan or Query did, for tests and measurements: how many synthetic rows it generated.
+struct ScanStats {
+  uint64_t rows_generated = 0;
+};
+
 struct DataSnapshot {
   table::Schema schema;
   std::vector<Row> rows;                   // used when `synthetic` is empty
@@ -39,14 +44,22 @@ struct DataSnapshot {
   // synthetic data (one row buffer). With `where`, synthetic rows outside the range the filter
   // allows on a timeline column (a one-day filter reads one day) or on a sequence column (a
   // keyset page "id >= k" starts at row k) are skipped without being generated; rows inside
-  // are still all emitted, the caller filters them.
-  void Scan(const std::function<bool(const Row&)>& emit, const Predicate* where = nullptr) const;
-  // Execute(plan) over Scan, calling `out` per result row until it returns false. When the
-  // synthetic rows already come in the ORDER BY's order (ascending on a null-free sequence,
-  // or on null-free timelines), they stream without being held or sorted and the scan stops
-  // after OFFSET + LIMIT matches: a keyset page reads only its own rows. Same result as
-  // Execute(plan, Scan) in every case.
-  void Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out) const;
+  // are still all emitted, the caller filters them. `stats`, when given, counts the rows.
+  void Scan(const std::function<bool(const Row&)>& emit, const Predicate* where = nullptr,
+            ScanStats* stats = nullptr) const;
+  // Execute(plan) over Scan, calling `out` per result row until it returns false. Same result
+  // as Execute(plan, Scan) in every case; over synthetic data it generates fewer rows:
+  // - COUNT(*) whose WHERE is exactly ranges on null-free timeline and sequence columns
+  //   (Predicate::ExactRanges: a one-day filter, a reader's key range, IS NOT NULL) is
+  //   counted from the row indexes, generating no row; any other WHERE is scanned.
+  // - When the ORDER BY's order is the rows' order (ascending on a null-free sequence, or on
+  //   null-free timelines) or its reverse (all DESC), rows stream in that order without being
+  //   held or sorted, descending ones walked from the range's end (a timeline's tied rows
+  //   keep their ascending order, as the stable sort leaves them), and the walk stops after
+  //   OFFSET + LIMIT matches: a keyset page, or "ORDER BY id DESC LIMIT 1", reads only its
+  //   own rows.
+  void Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out,
+             ScanStats* stats = nullptr) const;
 };
 using SnapshotPtr = std::shared_ptr<const DataSnapshot>;
 

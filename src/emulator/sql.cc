@@ -482,6 +482,142 @@ LongRange LongLeafBounds(const Predicate::Node& node) {
   return r;
 }
 
+// ---- exact ranges (Predicate::ExactRanges) ------------------------------------------------
+
+using NeverNull = std::function<bool(size_t)>;
+
+ColumnRanges Always() { return {}; }
+ColumnRanges Never() {
+  ColumnRanges none;
+  none.never = true;
+  return none;
+}
+
+bool IsEmpty(const InstantRange& r) { return r.from >= r.to; }
+
+// Ranges of the same column are intersected; one that becomes empty makes the whole empty.
+void Constrain(ColumnRanges& into, size_t column, const InstantRange& range) {
+  if (into.never) return;
+  for (auto& [c, r] : into.instants) {
+    if (c != column) continue;
+    r = Intersect(r, range);
+    if (IsEmpty(r)) into = Never();
+    return;
+  }
+  into.instants.emplace_back(column, range);
+  if (IsEmpty(range)) into = Never();
+}
+void Constrain(ColumnRanges& into, size_t column, const LongRange& range) {
+  if (into.never) return;
+  for (auto& [c, r] : into.longs) {
+    if (c != column) continue;
+    r = Intersect(r, range);
+    if (r.Empty()) into = Never();
+    return;
+  }
+  into.longs.emplace_back(column, range);
+  if (range.Empty()) into = Never();
+}
+
+bool IsAlways(const ColumnRanges& r) { return !r.never && r.instants.empty() && r.longs.empty(); }
+
+// a OR b, when the union is again ranges: one side constant, or both one range of the same
+// column that overlap or touch (a gap between them would make the union two ranges).
+std::optional<ColumnRanges> Union(ColumnRanges a, ColumnRanges b) {
+  if (a.never || IsAlways(b)) return b;
+  if (b.never || IsAlways(a)) return a;
+  if (a.instants.size() + a.longs.size() != 1 || b.instants.size() + b.longs.size() != 1) {
+    return std::nullopt;
+  }
+  if (a.instants.size() == 1 && b.instants.size() == 1 &&
+      a.instants[0].first == b.instants[0].first) {
+    const InstantRange &x = a.instants[0].second, &y = b.instants[0].second;
+    if (x.from > y.to || y.from > x.to) return std::nullopt;  // both non-empty here
+    a.instants[0].second = Hull(x, y);
+    return a;
+  }
+  if (a.longs.size() == 1 && b.longs.size() == 1 && a.longs[0].first == b.longs[0].first) {
+    const LongRange &x = a.longs[0].second, &y = b.longs[0].second;
+    // Touching: [1, 5] OR [6, 9] is [1, 9]. Written so that no bound overflows.
+    auto reaches = [](const LongRange& low, const LongRange& high) {
+      return low.max == std::numeric_limits<int64_t>::max() || low.max + 1 >= high.min;
+    };
+    if (!(reaches(x, y) && reaches(y, x))) return std::nullopt;
+    a.longs[0].second = Hull(x, y);
+    return a;
+  }
+  return std::nullopt;
+}
+
+// A leaf on a column without nulls as ranges; nullopt when it is not one range exactly.
+std::optional<ColumnRanges> LeafRanges(const Predicate::Node& node) {
+  if (node.kind == Kind::kIsNull) return node.negated ? Always() : Never();
+  if (node.negated || node.kind == Kind::kLike) return std::nullopt;
+  if (node.kind == Kind::kCompare && node.op == CompareOp::kNe) return std::nullopt;
+  if (node.kind == Kind::kIn) {
+    // One value (however often listed) is "= value"; several are a set with gaps.
+    for (const Key& key : node.keys) {
+      if (CompareKeys(node.domain, key, node.keys.front()) != 0) return std::nullopt;
+    }
+  }
+  ColumnRanges ranges;
+  if (node.domain == Domain::kInstant) {
+    if (node.kind == Kind::kBetween) {
+      // InstantLeafBounds gives the hull of the two ends, which is not empty when low > high.
+      const table::Seconds low = node.keys[0].instant, high = node.keys[1].instant;
+      if (low > high) return Never();
+      Constrain(ranges, node.column, InstantRange{low, PlusOneSecond(high)});
+    } else {
+      Constrain(ranges, node.column, InstantLeafBounds(node));
+    }
+    return ranges;
+  }
+  if (node.type == ColumnType::kLong) {
+    Constrain(ranges, node.column, LongLeafBounds(node));
+    return ranges;
+  }
+  return std::nullopt;  // DOUBLE, DECIMAL, STRING
+}
+
+std::optional<ColumnRanges> RangesOf(const Predicate::Node& node, const NeverNull& never_null) {
+  switch (node.kind) {
+    case Kind::kAnd: {
+      ColumnRanges all = Always();
+      for (const auto& child : node.children) {
+        // Every child is analysed, even after one is constantly false: a column that may be
+        // null (or a LIKE) anywhere makes the whole inexact.
+        auto ranges = RangesOf(*child, never_null);
+        if (!ranges) return std::nullopt;
+        if (ranges->never) all = Never();
+        for (const auto& [c, r] : ranges->instants) Constrain(all, c, r);
+        for (const auto& [c, r] : ranges->longs) Constrain(all, c, r);
+      }
+      return all;
+    }
+    case Kind::kOr: {
+      std::optional<ColumnRanges> any = Never();
+      for (const auto& child : node.children) {
+        auto ranges = RangesOf(*child, never_null);
+        if (!ranges) return std::nullopt;
+        any = Union(std::move(*any), std::move(*ranges));
+        if (!any) return std::nullopt;
+      }
+      return any;
+    }
+    case Kind::kNot: {
+      // Only a constant negates to ranges: NOT (id IS NULL) on a column without nulls.
+      auto ranges = RangesOf(*node.children.front(), never_null);
+      if (!ranges) return std::nullopt;
+      if (ranges->never) return Always();
+      if (IsAlways(*ranges)) return Never();
+      return std::nullopt;
+    }
+    default:
+      if (!never_null(node.column)) return std::nullopt;
+      return LeafRanges(node);
+  }
+}
+
 // ---- building nodes (shared by the SQL parser and the export-query compiler) --------------
 
 // The kind of a literal as written: 'text' or a number.
@@ -1240,6 +1376,11 @@ InstantRange Predicate::InstantBounds(size_t column) const {
 
 LongRange Predicate::LongBounds(size_t column, bool never_null) const {
   return BoundsOf<LongRange>(*root_, column, LongLeafBounds, never_null);
+}
+
+std::optional<ColumnRanges> Predicate::ExactRanges(
+    const std::function<bool(size_t)>& never_null) const {
+  return RangesOf(*root_, never_null);
 }
 
 Result<SelectPlan> ParseSelect(std::string_view sql, const table::Schema& schema) {

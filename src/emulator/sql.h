@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,13 @@ struct LongRange {
   bool Empty() const { return min > max; }
 };
 
+// A predicate restated as "every listed column lies in its range" (ExactRanges).
+struct ColumnRanges {
+  bool never = false;                                     // no row matches
+  std::vector<std::pair<size_t, InstantRange>> instants;  // DATE / DATETIME columns
+  std::vector<std::pair<size_t, LongRange>> longs;        // LONG columns
+};
+
 // A compiled boolean expression over a row of the input schema.
 class Predicate {
  public:
@@ -72,6 +80,15 @@ class Predicate {
   // `never_null`: the column holds no null, so "IS NULL" on it matches nothing (a reader's
   // range "(k IS NULL OR k < b)" is then bounded by b).
   LongRange LongBounds(size_t column, bool never_null = false) const;
+  // The predicate as ranges, when that is exact: for every row whose `never_null` columns hold
+  // non-null values of their type (whole-second instants, integer LONGs), Matches(row) is
+  // true exactly when `never` is false and each listed column's value lies in its range (a
+  // column absent from the lists is unconstrained). Built from AND; =, <, <=, >, >=, BETWEEN
+  // and one-value IN on LONG, DATE and DATETIME columns; IS [NOT] NULL; NOT of a constant; and
+  // OR only where the union is one range or one side is constant. Every column it mentions must
+  // satisfy `never_null`. Anything else (NOT of a comparison, <>, LIKE, a multi-value IN,
+  // other types, a column that may be null) gives nullopt: the caller then has to scan.
+  std::optional<ColumnRanges> ExactRanges(const std::function<bool(size_t)>& never_null) const;
 
  private:
   std::shared_ptr<const Node> root_;

@@ -505,4 +505,11 @@ std::pair<uint64_t, uint64_t> TimelineRange(const SyntheticSpec& spec, size_t co
   return {first, std::max(first, first_at_or_after(to))};
 }
 
+std::pair<uint64_t, uint64_t> TimelineTies(const SyntheticSpec& spec, size_t column,
+                                           uint64_t index) {
+  const table::Seconds value{
+      std::chrono::seconds(TimelineSecond(spec.columns[column], spec.rows, index))};
+  return TimelineRange(spec, column, value, value + std::chrono::seconds(1));
+}
+
 }  // namespace s3u::emulator

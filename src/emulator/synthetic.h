@@ -80,4 +80,10 @@ void GenerateRow(const SyntheticSpec& spec, uint64_t index, Row& out);
 std::pair<uint64_t, uint64_t> TimelineRange(const SyntheticSpec& spec, size_t column,
                                             table::Seconds from, table::Seconds to);
 
+// REQUIRES: `column` is a timeline of `spec`; index < spec.rows. The rows [first, last)
+// holding the value row `index` holds in `column` (one run: the values never decrease), so
+// "ORDER BY column DESC" can walk the rows backwards a run at a time. O(log rows).
+std::pair<uint64_t, uint64_t> TimelineTies(const SyntheticSpec& spec, size_t column,
+                                           uint64_t index);
+
 }  // namespace s3u::emulator

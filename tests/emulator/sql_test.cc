@@ -881,5 +881,67 @@ TEST(ParseExportQueryTest, RejectsNestingBeyondTheDepthLimit) {
   EXPECT_NE(plan.error().message.find("nests deeper than 200 levels"), std::string::npos);
 }
 
+// --- ExactRanges -------------------------------------------------------------------------------
+
+// Columns "id", "day" and "ts" hold no null; the others may.
+std::optional<ColumnRanges> ExactRangesOf(const std::string& condition) {
+  const auto plan = ParseSelect("SELECT * FROM table WHERE " + condition, kSchema);
+  EXPECT_TRUE(plan) << condition;
+  if (!plan) return std::nullopt;
+  return plan->where->ExactRanges([](size_t c) { return c == kId || c == kDay || c == kTs; });
+}
+
+TEST(ExactRangesTest, TheUnloadsFiltersAreExactRanges) {
+  auto ranges = ExactRangesOf(
+      "`ts` >= '2026-10-01T00:00:00' AND `ts` < '2026-10-02T00:00:00' AND (`id` IS NULL OR "
+      "`id` < 500) AND `id` IS NOT NULL");
+  ASSERT_TRUE(ranges);
+  EXPECT_FALSE(ranges->never);
+  ASSERT_EQ(ranges->instants.size(), 1u);
+  EXPECT_EQ(ranges->instants[0].first, kTs);
+  ExpectRange(ranges->instants[0].second, At("2026-10-01"), At("2026-10-02"));
+  ASSERT_EQ(ranges->longs.size(), 1u);
+  EXPECT_EQ(ranges->longs[0].first, kId);
+  EXPECT_EQ(ranges->longs[0].second.min, kLongMin);
+  EXPECT_EQ(ranges->longs[0].second.max, 499);
+
+  ranges = ExactRangesOf("day = '2026-10-01' AND id >= 10 AND id < 20 AND id IN (12, 12)");
+  ASSERT_TRUE(ranges);
+  ASSERT_EQ(ranges->longs.size(), 1u);
+  EXPECT_EQ(ranges->longs[0].second.min, 12);
+  EXPECT_EQ(ranges->longs[0].second.max, 12);
+  // Touching ranges join into one.
+  ranges = ExactRangesOf("(id >= 1 AND id <= 5) OR (id > 5 AND id < 9)");
+  ASSERT_TRUE(ranges);
+  ASSERT_EQ(ranges->longs.size(), 1u);
+  EXPECT_EQ(ranges->longs[0].second.min, 1);
+  EXPECT_EQ(ranges->longs[0].second.max, 8);
+}
+
+TEST(ExactRangesTest, ContradictionsAndConstantsAreExact) {
+  for (const char* never :
+       {"id IS NULL", "id BETWEEN 5 AND 4", "ts BETWEEN '2026-10-02' AND '2026-10-01'", "id = 4.5",
+        "ts >= '2026-10-02' AND ts < '2026-10-01'", "NOT (id IS NOT NULL)",
+        "id > 10 AND id < 5 AND ts > '2026-10-01'"}) {
+    const auto ranges = ExactRangesOf(never);
+    ASSERT_TRUE(ranges) << never;
+    EXPECT_TRUE(ranges->never) << never;
+  }
+  const auto always = ExactRangesOf("id IS NOT NULL AND NOT (ts IS NULL)");
+  ASSERT_TRUE(always);
+  EXPECT_FALSE(always->never);
+  EXPECT_TRUE(always->instants.empty() && always->longs.empty());
+}
+
+TEST(ExactRangesTest, AnythingElseIsNotExact) {
+  for (const char* condition :
+       {"id <> 5", "NOT id < 5", "id NOT BETWEEN 1 AND 5", "id NOT IN (1)", "id IN (1, 2)",
+        "day IN ('2026-10-01', '2026-10-03')", "id < 5 OR id > 7", "id < 5 OR ts < '2026-10-01'",
+        "name LIKE 'a%'", "name = 'a'", "amount < 5", "ratio < 1", "name IS NOT NULL",
+        "id < 5 AND amount < 5", "id IS NULL AND name = 'x'"}) {
+    EXPECT_FALSE(ExactRangesOf(condition)) << condition;
+  }
+}
+
 }  // namespace
 }  // namespace s3u::emulator
