@@ -85,6 +85,11 @@ void Scheduler::KeepLeases() {
     }
   }
   const int64_t now = NowMs();
+  if (mine.empty()) {  // nothing to renew: no write at all while the process is idle
+    std::lock_guard lock(mu_);
+    leases_renewed_ms_ = now;
+    return;
+  }
   auto held = store_.RenewLeases(options_.lease_ms);
   std::lock_guard lock(mu_);
   if (!held) {

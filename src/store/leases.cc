@@ -205,6 +205,18 @@ Result<std::vector<std::string>> Store::ReapExpiredLeases() {
   const std::string doing = "reaping expired leases";
   const int64_t now = NowMs();
   std::vector<std::string> marked;
+  // A read first (it never waits for a writer): nearly always there is nothing to reap, and
+  // then no write transaction is taken.
+  bool any = false;
+  auto read = Locked(TransactionMode::kRead, doing, [&](Connection& db) -> Result<void> {
+    auto found = RowExists(db, "SELECT 1 FROM leases WHERE expires_ms < ?1", doing,
+                           [now](Statement& query) { query.BindInt(1, now); });
+    if (!found) return Fail(std::move(found.error()));
+    any = *found;
+    return {};
+  });
+  if (!read) return Fail(std::move(read.error()));
+  if (!any) return marked;
   auto write = Locked(TransactionMode::kWrite, doing, [&](Connection& db) -> Result<void> {
     marked.clear();
     auto expired = Statement::Prepare(
