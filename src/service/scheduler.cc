@@ -76,6 +76,18 @@ void Scheduler::EndInterrupted(const std::string& run_id) {
       {*run->connector_id, run_id, store::RunStatus::kFailed, run->finished_ms.value_or(NowMs())});
 }
 
+Result<store::ClaimResult> Scheduler::Claim(const store::ClaimRequest& claim) {
+  auto claimed = store_.ClaimRun(claim);
+  if (claimed || claimed.error().code != ErrorCode::kUnavailable) return claimed;
+  // The answer was lost (a connection cut); the claim may still have committed. The lease
+  // says: ours means claimed (else the run would be lost, its due time already advanced).
+  auto lease = store_.GetLease(claim.connector_id);
+  if (lease && *lease && (*lease)->run_id == claim.run_id) {
+    return store::ClaimResult{store::ClaimOutcome::kClaimed, "", 0};
+  }
+  return claimed;
+}
+
 void Scheduler::KeepLeases() {
   std::map<std::string, std::pair<std::string, std::shared_ptr<std::atomic<bool>>>> mine;
   {
@@ -186,7 +198,7 @@ void Scheduler::Tick() {
         }
       }
     }
-    auto claimed = store_.ClaimRun(claim);
+    auto claimed = Claim(claim);
     if (!claimed) {
       log_.Error(fmt::format("connector {}: cannot claim its due run: {}", c.name,
                              claimed.error().ToString()));
@@ -254,7 +266,7 @@ Result<std::string> Scheduler::StartNow(const std::string& connector_id, LaunchR
   claim.clear_retry = clear_retry;
   claim.max_running = options_.max_concurrent_runs;
   claim.lease_ms = options_.lease_ms;
-  auto claimed = store_.ClaimRun(claim);
+  auto claimed = Claim(claim);
   if (!claimed) return Fail(claimed.error());
   if (claimed->outcome == store::ClaimOutcome::kConnectorRunning) {
     return Fail(ErrorCode::kFailedPrecondition, subject,

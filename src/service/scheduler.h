@@ -162,6 +162,9 @@ class Scheduler {
   // `active`.
   Result<std::string> StartNow(const std::string& connector_id, LaunchRequest request,
                                Active active, bool clear_retry);
+  // Store::ClaimRun; when its answer is lost (kUnavailable), the lease tells whether it
+  // committed.
+  Result<store::ClaimResult> Claim(const store::ClaimRequest& claim);
   // Tick's first steps: renew this process's leases, then reap the expired ones.
   void KeepLeases();
   void ReapExpiredLeases();
