@@ -78,15 +78,11 @@ Result<ClaimResult> Store::ClaimRun(const ClaimRequest& request) {
       return update->Run();
     };
 
-    auto holder =
-        Statement::Prepare(db, "SELECT run_id FROM leases WHERE connector_id = ?1", doing);
-    if (!holder) return Fail(std::move(holder.error()));
-    holder->BindText(1, request.connector_id);
-    auto held = holder->Step();
+    auto held = LeaseOf(db, request.connector_id, doing);
     if (!held) return Fail(std::move(held.error()));
     if (*held) {
       result.outcome = ClaimOutcome::kConnectorRunning;
-      result.running_run_id = holder->Text(0);
+      result.running_run_id = (*held)->run_id;
       // A scheduled time that comes during a run is skipped, once.
       if (request.kind == ClaimKind::kScheduled) return set_next();
       return {};
