@@ -8,10 +8,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -92,6 +95,10 @@ struct Api::Impl {
   httplib::Server& http;
   std::atomic<bool> stopping{false};
   std::atomic<bool> run_ended{false};
+  // The token's hash as last read from the store (options.token_hash at first).
+  std::mutex token_mu;
+  std::string token_hash;                                           // GUARDED_BY(token_mu)
+  std::optional<std::chrono::steady_clock::time_point> token_read;  // GUARDED_BY(token_mu)
   // The listening socket, seen by the socket-options hook before httplib binds it (-1 until
   // then); Bind widens its accept queue.
   std::atomic<socket_t> listener{INVALID_SOCKET};
@@ -106,7 +113,23 @@ struct Api::Impl {
         server(options.tls_cert.empty() ? std::make_unique<httplib::Server>()
                                         : std::make_unique<httplib::SSLServer>(
                                               options.tls_cert.c_str(), options.tls_key.c_str())),
-        http(*server) {}
+        http(*server),
+        token_hash(options.token_hash) {}
+
+  // The API token's hash: re-read from the store at most once a second, so that a token
+  // replaced by another process of a shared store (`serve --new-token`) is the only one
+  // accepted here too within a second. When the store cannot answer, the last hash read.
+  std::string TokenHash() {
+    std::lock_guard lock(token_mu);
+    const auto now = clock.Monotonic();
+    if (!token_read || now - *token_read >= std::chrono::seconds(1)) {
+      token_read = now;
+      if (auto stored = store.GetSetting(kApiTokenSetting); stored && *stored) {
+        token_hash = **stored;
+      }
+    }
+    return token_hash;
+  }
 
   // ---- responses
 
@@ -211,9 +234,8 @@ struct Api::Impl {
     head.chunked = IsChunked(req);
     const std::string content_type = req.get_header_value("Content-Type");
     head.content_type = content_type;
-    auto refused = Admit(head, [this](std::string_view token) {
-      return ApiTokenMatches(token, options.token_hash);
-    });
+    auto refused =
+        Admit(head, [this](std::string_view token) { return ApiTokenMatches(token, TokenHash()); });
     if (!refused) return httplib::Server::HandlerResponse::Unhandled;
     SendError(res, *refused);
     return httplib::Server::HandlerResponse::Handled;

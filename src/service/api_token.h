@@ -12,6 +12,10 @@
 
 namespace s3u::service {
 
+// The store setting that holds the token's hash. Every process of a shared store re-reads it
+// (at most once a second, service/api.h), so a new token replaces the old one on all of them.
+inline constexpr std::string_view kApiTokenSetting = "api_token_hash";
+
 std::string NewApiToken();
 // Lower-case hex of the token's hash.
 std::string HashApiToken(std::string_view token);

@@ -28,7 +28,6 @@
 namespace s3u::service {
 namespace {
 
-constexpr const char* kTokenSetting = "api_token_hash";
 // How long cancelled runs get to abort their uploads at shutdown. A run sees the cancel at its
 // next page or part, and aborting is one request per upload: seconds, even on a slow store.
 constexpr std::chrono::seconds kAbortWait{30};
@@ -116,12 +115,12 @@ int Serve(const ServeOptions& options, const std::atomic<bool>& stop, std::ostre
   store.AttachSecrets(std::move(*secrets));
 
   // The API token: created on the first start (or on request), shown once, kept as a hash.
-  auto hash = store.GetSetting(kTokenSetting);
+  auto hash = store.GetSetting(kApiTokenSetting);
   if (!hash) return Report(err, hash.error());
   std::optional<std::string> new_token;
   if (!*hash || options.new_token) {
     new_token = NewApiToken();
-    if (auto ok = store.SetSetting(kTokenSetting, HashApiToken(*new_token)); !ok) {
+    if (auto ok = store.SetSetting(kApiTokenSetting, HashApiToken(*new_token)); !ok) {
       return Report(err, ok.error());
     }
     *hash = HashApiToken(*new_token);

@@ -95,13 +95,17 @@ class FleetTest : public ::testing::Test {
   // Starts `n` processes on the test's store, their clocks at clock_ms_; the first creates the
   // API token, the others use it.
   void StartFleet(int n, const std::vector<std::string>& extra = {}) {
+    for (int i = 0; i < n; ++i) {
+      const std::string token = processes_.empty() ? "" : processes_.front()->token();
+      processes_.push_back(
+          std::make_unique<ServiceProcess>(dir_, clock_ms_, Args(extra), store_, token));
+    }
+  }
+  std::vector<std::string> Args(const std::vector<std::string>& extra) const {
     std::vector<std::string> args = {"--secret-key-file", key_, "--max-concurrent-runs",
                                      std::to_string(kLimit)};
     args.insert(args.end(), extra.begin(), extra.end());
-    for (int i = 0; i < n; ++i) {
-      const std::string token = processes_.empty() ? "" : processes_.front()->token();
-      processes_.push_back(std::make_unique<ServiceProcess>(dir_, clock_ms_, args, store_, token));
-    }
+    return args;
   }
   ServiceProcess& P(size_t i) { return *processes_.at(i); }
 
@@ -342,6 +346,28 @@ TEST_F(FleetTest, AKilledProcesssRunIsRetriedByAnotherAfterItsLeaseExpires) {
   EXPECT_EQ(runs[0]["status"], "SUCCEEDED") << runs[0].dump();
   EXPECT_EQ(Keys().size(), 1u);
   EXPECT_EQ(testing::CountUploadsWithAwsCli(RadosGw(), bucket_), 0);
+}
+
+// `serve --new-token` on one process: within a second every process takes the new token and
+// refuses the old one.
+TEST_F(FleetTest, ANewTokenOnOneProcessReplacesTheOldOneOnAll) {
+  StartFleet(2);
+  const std::string old_token = P(0).token();
+  ASSERT_EQ(P(1).Call("GET", "/api/v1/accounts", nullptr, old_token).status, 200);
+  P(0).Stop(SIGTERM);
+  processes_[0] =
+      std::make_unique<ServiceProcess>(dir_, clock_ms_, Args({"--new-token"}), store_, "");
+  const std::string new_token = P(0).token();
+  ASSERT_FALSE(new_token.empty());
+  ASSERT_NE(new_token, old_token);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (P(1).Call("GET", "/api/v1/accounts", nullptr, new_token).status != 200 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // another process: polled
+  }
+  EXPECT_EQ(P(1).Call("GET", "/api/v1/accounts", nullptr, new_token).status, 200);
+  EXPECT_EQ(P(1).Call("GET", "/api/v1/accounts", nullptr, old_token).status, 401);
+  EXPECT_EQ(P(0).Call("GET", "/api/v1/accounts", nullptr, old_token).status, 401);
 }
 
 TEST_F(FleetTest, APostgresRestartMidBurstLosesAndDoublesNothing) {
