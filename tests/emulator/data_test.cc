@@ -205,9 +205,9 @@ TEST(DataSnapshotQueryTest, SparseRowsLeaveEmptyDaysWithTheSameRows) {
   ExpectSameAsReference(Synthetic(0, 0));
 }
 
-// The row count of a query and how many rows answering it generated.
-std::pair<std::vector<Row>, uint64_t> QueriedWithStats(const DataSnapshot& data,
-                                                       const std::string& sql) {
+// The rows of a query and how many rows answering it generated.
+std::pair<std::vector<Row>, uint64_t> QueryWithStats(const DataSnapshot& data,
+                                                     const std::string& sql) {
   const auto plan = ParseSelect(sql, data.schema);
   EXPECT_TRUE(plan) << sql << ": " << plan.error().ToString();
   if (!plan) return {};
@@ -220,8 +220,17 @@ std::pair<std::vector<Row>, uint64_t> QueriedWithStats(const DataSnapshot& data,
         return true;
       },
       &stats);
-  EXPECT_EQ(rows, Reference(data, *plan)) << sql;
   return {rows, stats.rows_generated};
+}
+
+// As QueryWithStats, the rows checked against generating every row.
+std::pair<std::vector<Row>, uint64_t> QueriedWithStats(const DataSnapshot& data,
+                                                       const std::string& sql) {
+  auto answer = QueryWithStats(data, sql);
+  if (const auto plan = ParseSelect(sql, data.schema)) {
+    EXPECT_EQ(answer.first, Reference(data, *plan)) << sql;
+  }
+  return answer;
 }
 
 TEST(DataSnapshotQueryTest, CountOfExactRangesGeneratesNoRow) {
@@ -302,19 +311,8 @@ TEST(DataSnapshotQueryTest, HugeDayIsCountedAndBoundedWithoutScanning) {
   const DataSnapshot data = Synthetic(0, 1'000'000'000'000);
   const std::string day = kDay;
   auto run = [&](const std::string& sql) {
-    const auto plan = ParseSelect(sql, data.schema);
-    EXPECT_TRUE(plan) << sql;
-    if (!plan) return std::vector<Row>{};
-    ScanStats stats;
-    std::vector<Row> rows;
-    data.Query(
-        *plan,
-        [&](const Row& row) {
-          rows.push_back(row);
-          return true;
-        },
-        &stats);
-    EXPECT_LE(stats.rows_generated, 1u) << sql;
+    auto [rows, generated] = QueryWithStats(data, sql);
+    EXPECT_LE(generated, 1u) << sql;
     return rows;
   };
   EXPECT_EQ(run("SELECT COUNT(*) FROM table WHERE " + day), std::vector<Row>{{"200000000000"}});

@@ -30,6 +30,7 @@
 #include "support/postgres_server.h"
 #include "support/servers.h"
 #include "support/service_process.h"
+#include "support/synthetic_day.h"
 
 namespace s3u {
 namespace {
@@ -48,20 +49,8 @@ constexpr const char* kLongDay = "2026-10-03";
 constexpr int kParkedPage = 700;
 
 json LongDataset() {
-  return {{"id", kLongId},
-          {"name", "a long day"},
-          {"owner", StandardDomo::kOwnerUserId},
-          {"synthetic",
-           {{"rows", 1'500'000},
-            {"seed", 5},
-            {"columns",
-             {{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
-              {{"name", "event_time"},
-               {"type", "DATETIME"},
-               {"kind", "timeline"},
-               {"from", std::string(kLongDay) + "T00:00:00"},
-               {"to", "2026-10-04T00:00:00"}},
-              {{"name", "note"}, {"type", "STRING"}, {"kind", "text"}, {"max_length", 40}}}}}}};
+  return testing::OneDayDataset(kLongId, "a long day", kLongDay, "2026-10-04", 1'500'000, 5,
+                                "note");
 }
 
 int64_t NowMs() {

@@ -35,6 +35,7 @@
 #include "support/prometheus.h"
 #include "support/servers.h"
 #include "support/service_process.h"
+#include "support/synthetic_day.h"
 
 namespace s3u {
 namespace {
@@ -61,20 +62,7 @@ int64_t NowMs() {
 }
 
 json BigDataset() {
-  return {{"id", kBigId},
-          {"name", "big day"},
-          {"owner", StandardDomo::kOwnerUserId},
-          {"synthetic",
-           {{"rows", kBigRows},
-            {"seed", 11},
-            {"columns",
-             {{{"name", "id"}, {"type", "LONG"}, {"kind", "sequence"}},
-              {{"name", "event_time"},
-               {"type", "DATETIME"},
-               {"kind", "timeline"},
-               {"from", std::string(kBigDay) + "T00:00:00"},
-               {"to", "2026-10-04T00:00:00"}},
-              {{"name", "customer"}, {"type", "STRING"}, {"kind", "text"}, {"max_length", 40}}}}}}};
+  return testing::OneDayDataset(kBigId, "big day", kBigDay, "2026-10-04", kBigRows, 11, "customer");
 }
 
 // A small dataset with a column whose name holds a newline and markup: a run that names a
