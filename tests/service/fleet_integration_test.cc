@@ -132,15 +132,7 @@ class FleetTest : public ::testing::Test {
     json body = {{"name", name},
                  {"domo_account_id", domo_account_},
                  {"aws_account_id", aws_account_},
-                 {"settings",
-                  {{"details",
-                    {{"input_dataset", dataset},
-                     {"path", name + "/{date}/"},
-                     {"primary_key", {"id"}},
-                     {"date_column", "event_time"},
-                     {"specific_day", testing::SpecificDayFor(day)}}},
-                   {"tuning", {{"page_rows", 1000}, {"readers", 1}}},
-                   {"s3", {{"part_size", "5MiB"}}}}},
+                 {"settings", testing::TestConnectorSettings(dataset, name + "/{date}/", day)},
                  {"schedule", schedule},
                  {"retry", retry}};
     auto created = P(0).Call("POST", "/api/v1/connectors", body);

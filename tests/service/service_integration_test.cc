@@ -147,18 +147,7 @@ class ServiceIntegrationTest : public ::testing::Test {
     json body = {{"name", "orders"},
                  {"domo_account_id", domo.body["id"]},
                  {"aws_account_id", aws.body["id"]},
-                 {"settings",
-                  {{"details",
-                    {{"input_dataset", dataset},
-                     {"path", "out/{date}/"},
-                     {"primary_key", {"id"}},
-                     {"date_column", "event_time"},
-                     {"specific_day", testing::SpecificDayFor(day)}}},
-                   // One reader: the tests that park the run at a page (a `hold` fault)
-                   // need the day read by one chain of pages (the automatic setting would
-                   // give this 1,500-page day 8 readers).
-                   {"tuning", {{"page_rows", 1000}, {"readers", 1}}},
-                   {"s3", {{"part_size", "5MiB"}}}}},
+                 {"settings", testing::TestConnectorSettings(dataset, "out/{date}/", day)},
                  {"schedule", schedule},
                  {"retry", retry}};
     return body;

@@ -20,9 +20,26 @@
 
 #include <gtest/gtest.h>
 
+#include "support/emulator.h"
 #include "support/servers.h"
 
 namespace s3u::testing {
+
+// The `settings` of a connector that unloads `day` of `dataset` (key `id`, date column
+// `event_time`, as OneDayDataset and the standard datasets have them) into `path`. One reader:
+// the tests that park a run at a page (a `hold` fault) need the day read by one chain of
+// 1000-row pages (the automatic setting would give a 1,500-page day 8 readers).
+inline nlohmann::json TestConnectorSettings(const std::string& dataset, const std::string& path,
+                                            const std::string& day) {
+  return {{"details",
+           {{"input_dataset", dataset},
+            {"path", path},
+            {"primary_key", {"id"}},
+            {"date_column", "event_time"},
+            {"specific_day", SpecificDayFor(day)}}},
+          {"tuning", {{"page_rows", 1000}, {"readers", 1}}},
+          {"s3", {{"part_size", "5MiB"}}}};
+}
 
 // What a test of `s3unload serve` starts with: a radosgw bucket of its own (when `with_bucket`)
 // and a temporary directory for its processes' stores, logs and token, removed at the end.
