@@ -233,6 +233,8 @@ try {
   await step('the connector page: bad fields are shown beside their inputs and nothing is saved', async () => {
     await page.getByRole('link', {name: 'Connectors'}).click();
     await page.getByRole('button', {name: 'New connector'}).click();
+    // allTextContents does not wait: the form renders after the click returns.
+    await page.waitForFunction(() => document.querySelectorAll('section.pane h3').length === 4);
     const panes = await page.locator('section.pane h3').allTextContents();
     assert.deepEqual(panes.map((t) => t.replace(/^\d/, '')), ['Credentials', 'Details', 'Scheduling', 'Name & Describe']);
     await page.getByLabel('Domo account').selectOption({label: `domo-emulator — client ${env('S3U_DOMO_CLIENT_ID')}`});
