@@ -209,6 +209,13 @@ def e2e_table(records, lines, title, section, key):
             f"{fmt([r['rss_kib'] / 1024 for r in rs], 1)} | "
             f"{'–' if name == 's3unload run' or key != 'tool' else ratio(ours, rate)} |")
     lines.append("")
+    one = median([r["raw_bytes"] / r["wall"] for r in cases.get(("s3unload run, 1 reader",), [])])
+    if key == "tool" and one:
+        others = [(n, median([r["raw_bytes"] / r["wall"] for r in rs]))
+                  for (n,), rs in cases.items() if not n.startswith("s3unload")]
+        lines.append("With one reader, s3unload against each: " + "; ".join(
+            f"{n.replace('|', '&#124;')} {ratio(one, rate)}" for n, rate in others) + ".")
+        lines.append("")
 
 
 FORMAT_NAMES = {"csv-gzip": "CSV + gzip", "csv-zstd": "CSV + zstd", "parquet": "Parquet"}
@@ -390,7 +397,10 @@ def write(data, out_path, results_dir):
               "The dataset holds exactly one day (yesterday, UTC) so the naive export pipe "
               "moves the same rows as the day filters of `s3unload run --day 1` and the boto3 "
               "script, and all three read the same generated rows from the same emulator. "
-              "`s3unload run`: direct engine (key-ordered query pages), gzip (ISA-L level 1); "
+              "`s3unload run`: direct engine (key-ordered query pages), gzip (ISA-L level 1), "
+              "at its defaults (automatic readers: 8 for a day of 200 pages or more, one "
+              "object each); `s3unload run, 1 reader`: the same with `readers = 1`, one "
+              "object; "
               "the pipe: `curl export | gzip (level 6) | aws s3 cp -`; the boto3 script "
               "(bench/peers/boto3_day.py): streams the export, filters the day with the csv "
               "module, gzip level 6, `upload_fileobj`. Every object is read back with the aws "
