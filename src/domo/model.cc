@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #include "domo/json_numbers.h"
 
@@ -305,6 +306,57 @@ Result<std::vector<Permission>> ParsePermissions(std::string_view body, std::str
   return out;
 }
 
+QueryRows::QueryRows(size_t columns, size_t text_bytes)
+    : columns_(columns),
+      text_(std::make_unique_for_overwrite<char[]>(std::max<size_t>(text_bytes, 1))),
+      text_capacity_(std::max<size_t>(text_bytes, 1)) {}
+
+QueryRows::QueryRows(const QueryRows& other)
+    : columns_(other.columns_),
+      text_(other.text_ ? std::make_unique_for_overwrite<char[]>(other.text_capacity_) : nullptr),
+      text_capacity_(other.text_ ? other.text_capacity_ : 0),
+      text_size_(other.text_size_),
+      cells_(other.cells_) {
+  if (text_) {
+    std::memcpy(text_.get(), other.text_.get(), text_size_);
+    Rebase(other.text_.get(), text_.get());
+  }
+}
+
+QueryRows& QueryRows::operator=(const QueryRows& other) {
+  if (this != &other) *this = QueryRows(other);
+  return *this;
+}
+
+void QueryRows::Rebase(const char* from, const char* to) {
+  for (Cell& cell : cells_) {
+    if (cell && !cell->empty()) cell = std::string_view(to + (cell->data() - from), cell->size());
+  }
+}
+
+void QueryRows::Add(Cell cell) {
+  if (!cell) {
+    cells_.emplace_back();
+    return;
+  }
+  if (cell->size() > text_capacity_ - text_size_) {
+    const size_t capacity = std::max(text_capacity_ * 2, text_size_ + cell->size());
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    if (text_size_ > 0) std::memcpy(grown.get(), text_.get(), text_size_);
+    Rebase(text_.get(), grown.get());
+    text_ = std::move(grown);
+    text_capacity_ = capacity;
+  }
+  char* at = text_.get() + text_size_;
+  if (!cell->empty()) std::memcpy(at, cell->data(), cell->size());
+  text_size_ += cell->size();
+  cells_.emplace_back(std::string_view(at, cell->size()));
+}
+
+bool QueryRows::operator==(const QueryRows& other) const {
+  return columns_ == other.columns_ && cells_ == other.cells_;
+}
+
 Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view subject) {
   // The parser calls back for every value in document order, so its n-th number is the n-th
   // number token of the body: a number in a row (depth 3 under the top-level key "rows") is
@@ -343,6 +395,7 @@ Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view sub
       }
     }
   }
+  result.rows = QueryRows(result.columns.size(), body.size());
   result.rows.reserve(rows->size());
   for (size_t r = 0; r < rows->size(); ++r) {
     const json& row = (*rows)[r];
@@ -350,20 +403,17 @@ Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view sub
       return Fail(Malformed(subject, "row " + std::to_string(r) + " does not have " +
                                          std::to_string(result.columns.size()) + " cells"));
     }
-    std::vector<Cell> cells;
-    cells.reserve(row.size());
     for (const json& v : row) {
       if (v.is_null()) {
-        cells.emplace_back(std::nullopt);
+        result.rows.Add(std::nullopt);
       } else if (v.is_string()) {
-        cells.emplace_back(v.get<std::string>());
+        result.rows.Add(v.get_ref<const std::string&>());
       } else if (v.is_boolean()) {
-        cells.emplace_back(v.dump());  // true, false
+        result.rows.Add(v.get<bool>() ? "true" : "false");
       } else {
         return Fail(Malformed(subject, "row " + std::to_string(r) + " has a nested value"));
       }
     }
-    result.rows.push_back(std::move(cells));
   }
   return result;
 }

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,13 +81,71 @@ struct Permission {
   std::string name;
 };
 
-// The answer of /v1/datasets/query/execute (§3.8). Cells are text (JSON numbers in their
-// JSON spelling, DATE/DATETIME as sent) or nullopt for JSON null.
-using Cell = std::optional<std::string>;
+// A cell of a query answer: text (JSON numbers in their JSON spelling, DATE/DATETIME as
+// sent, booleans as true/false) or nullopt for JSON null. The same type as the encoders'
+// table::FieldValue, so a row is handed to them as it is.
+using Cell = std::optional<std::string_view>;
+
+// The rows of a query answer, flat: rows x columns cells viewing one text buffer the table
+// owns. A page of 20,000 rows is two allocations instead of one per row and one per long
+// value, and a row is handed on as a span, with no copy. Copies re-point their views at their
+// own buffer; moves keep the buffer.
+class QueryRows {
+ public:
+  using Row = std::span<const Cell>;
+
+  QueryRows() = default;
+  // Rows of `columns` cells (at least one), with room for `text_bytes` bytes of cell text; the
+  // buffer grows if the texts need more (a page's texts never do when sized to its JSON).
+  QueryRows(size_t columns, size_t text_bytes);
+  QueryRows(const QueryRows& other);
+  QueryRows& operator=(const QueryRows& other);
+  QueryRows(QueryRows&&) noexcept = default;
+  QueryRows& operator=(QueryRows&&) noexcept = default;
+
+  void reserve(size_t rows) { cells_.reserve(rows * columns_); }
+  // Appends the next cell; rows fill one after the other. The text is copied.
+  void Add(Cell cell);
+
+  size_t size() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }
+  bool empty() const { return size() == 0; }
+  Row operator[](size_t row) const { return Row(cells_).subspan(row * columns_, columns_); }
+  Row back() const { return (*this)[size() - 1]; }
+  bool operator==(const QueryRows& other) const;
+
+  class Iterator {
+   public:
+    Iterator(const QueryRows* rows, size_t row) : rows_(rows), row_(row) {}
+    Row operator*() const { return (*rows_)[row_]; }
+    Iterator& operator++() {
+      ++row_;
+      return *this;
+    }
+    bool operator==(const Iterator& other) const { return row_ == other.row_; }
+
+   private:
+    const QueryRows* rows_;
+    size_t row_;
+  };
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, size()}; }
+
+ private:
+  // Moves every view from `from` to the same offset in `to`.
+  void Rebase(const char* from, const char* to);
+
+  size_t columns_ = 0;
+  std::unique_ptr<char[]> text_;
+  size_t text_capacity_ = 0;
+  size_t text_size_ = 0;
+  std::vector<Cell> cells_;
+};
+
+// The answer of /v1/datasets/query/execute (§3.8).
 struct QueryResult {
   std::vector<std::string> columns;
   std::vector<std::string> types;  // metadata[].type, "" when absent
-  std::vector<std::vector<Cell>> rows;
+  QueryRows rows;
 };
 
 struct Stream {

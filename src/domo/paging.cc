@@ -102,23 +102,23 @@ size_t CountNumbers(dom::element v) {
   }
 }
 
-// One cell as ParseQueryResult reads it: text, a number as the token Domo sent (the next one
-// of `numbers`), a boolean as true/false, nullopt for null. False for a nested value.
-bool ReadCell(dom::element v, NumberTokens& numbers, Cell& cell) {
+// Adds one cell as ParseQueryResult reads it: text, a number as the token Domo sent (the next
+// one of `numbers`), a boolean as true/false, nullopt for null. False for a nested value.
+bool AddCell(dom::element v, NumberTokens& numbers, QueryRows& rows) {
   switch (v.type()) {
     case dom::element_type::NULL_VALUE:
-      cell.reset();
+      rows.Add(std::nullopt);
       return true;
     case dom::element_type::STRING:
-      cell.emplace(std::string_view(v));
+      rows.Add(std::string_view(v));
       return true;
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
     case dom::element_type::DOUBLE:
-      cell.emplace(numbers.Next());
+      rows.Add(numbers.Next());
       return true;
     case dom::element_type::BOOL:
-      cell = bool(v) ? "true" : "false";
+      rows.Add(bool(v) ? "true" : "false");
       return true;
     default:
       return false;
@@ -173,14 +173,15 @@ Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subje
       ++i;
     }
   }
+  // Cell texts are never longer than their JSON (escapes only shrink), so the body's size
+  // is room for all of them.
+  result.rows = QueryRows(result.columns.size(), body.size());
   result.rows.reserve(rows.size());
   for (dom::element item : rows) {
     dom::array row;
     if (item.get(row) || row.size() != result.columns.size()) return slow();
-    std::vector<Cell>& cells = result.rows.emplace_back(row.size());
-    size_t c = 0;
     for (dom::element v : row) {
-      if (!ReadCell(v, numbers, cells[c++])) return slow();
+      if (!AddCell(v, numbers, result.rows)) return slow();
     }
   }
   return result;

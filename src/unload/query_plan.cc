@@ -258,6 +258,25 @@ nlohmann::json ExportQueryRequest(const DayFilterColumn& column, const table::Da
           {"useCache", false}};
 }
 
+std::optional<PageCursor> CursorAfterPage(const domo::QueryRows& rows,
+                                          const std::vector<size_t>& key) {
+  if (rows.empty()) return std::nullopt;
+  PageCursor cursor;
+  for (size_t k : key) {
+    const domo::Cell cell = rows.back()[k];
+    if (!cell) return std::nullopt;
+    cursor.after.emplace_back(*cell);
+  }
+  const auto carries_last_key = [&](domo::QueryRows::Row row) {
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (row[key[i]] != std::string_view(cursor.after[i])) return false;
+    }
+    return true;
+  };
+  for (size_t r = rows.size(); r > 0 && carries_last_key(rows[r - 1]); --r) ++cursor.skip;
+  return cursor;
+}
+
 bool DuplicateCounter::Next(const std::vector<std::string>& key) {
   if (last_ && *last_ == key) {
     ++duplicates_;

@@ -5,7 +5,7 @@
 // Paging is by primary key (keyset), not OFFSET: each page asks for rows whose key is at or
 // after the last key seen, ordered by the key, so a page costs the same at the end of a day
 // as at its start and rows cannot be skipped or repeated between pages. Rows sharing the
-// last key of a page are asked for again and skipped by count (DuplicateAwareCursor), which
+// last key of a page are asked for again and skipped by count (PageCursor), which
 // keeps duplicates exact even when a key repeats across a page boundary.
 //
 // Thread-safety: pure functions and plain values.
@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "domo/model.h"
 #include "table/day_window.h"
 #include "table/types.h"
 
@@ -109,6 +110,20 @@ std::string PageSql(const DayFilterColumn& column, const table::DayWindow& windo
 // by the key.
 nlohmann::json ExportQueryRequest(const DayFilterColumn& column, const table::DayWindow& window,
                                   const table::Schema& schema, const std::vector<size_t>& key);
+
+// Where the page after a full page starts: the page's last key, and how many rows of the page
+// carry it. Each page begins with the rows of the previous page's last key, asked for again,
+// so that count is every row of the key read so far: the rows the next page must skip. These
+// are the values a DuplicateCounter holds once the page's rows have passed through it, known
+// before they are written, so the next page can be asked for while this one is written.
+// nullopt for an empty page or a null key cell in the last row.
+struct PageCursor {
+  std::vector<std::string> after;
+  uint64_t skip = 0;
+  bool operator==(const PageCursor&) const = default;
+};
+std::optional<PageCursor> CursorAfterPage(const domo::QueryRows& rows,
+                                          const std::vector<size_t>& key);
 
 // Counts rows whose key equals the previous row's (the stream is ordered by key) and
 // decides whether a row is kept under the duplicate policy.

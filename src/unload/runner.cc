@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -72,7 +74,7 @@ Result<uint64_t> CountRows(domo::DomoClient& domo, const std::string& dataset_id
   if (!result) return Fail(result.error());
   uint64_t count = 0;
   if (result->rows.size() == 1 && !result->rows[0].empty() && result->rows[0][0]) {
-    const std::string& text = *result->rows[0][0];
+    const std::string_view text = *result->rows[0][0];
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
     if (ec == std::errc() && end == text.data() + text.size()) return count;
   }
@@ -186,34 +188,144 @@ struct ReaderShared {
   Progress progress;
 };
 
+// Asks for one reader's pages on a thread of its own, one page at a time, so the reader's
+// thread encodes and writes a page while the next one is asked for and parsed: Domo's time to
+// answer and the client's time to write overlap instead of adding up. Every page of the
+// reader is parsed on this one long-lived thread, so one parser's buffers serve them all
+// (ParseQueryPage keeps them per thread; they are several times a page's JSON).
+class PageFetcher {
+ public:
+  using Fetch = std::function<Result<domo::QueryResult>(const std::optional<PageCursor>&)>;
+
+  // kResourceExhausted when no thread can be started.
+  static Result<std::unique_ptr<PageFetcher>> Start(Fetch fetch) {
+    auto fetcher = std::unique_ptr<PageFetcher>(new PageFetcher(std::move(fetch)));
+    try {
+      fetcher->thread_ = std::thread([f = fetcher.get()] { f->Loop(); });
+    } catch (const std::system_error& e) {
+      return Fail(
+          ErrorCode::kResourceExhausted, "tuning.readers",
+          fmt::format("cannot start a reader's page thread: {}; use fewer readers", e.what()));
+    }
+    return fetcher;
+  }
+
+  // Waits for the page asked for, if any, then ends the thread.
+  ~PageFetcher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Asks for the page at `cursor` ahead of Take. REQUIRES: every page asked for was taken.
+  void Ask(const std::optional<PageCursor>& cursor) {
+    {
+      std::lock_guard lock(mu_);
+      asked_ = cursor;
+      asking_ = true;
+      answer_.reset();
+    }
+    wake_.notify_all();
+  }
+
+  // The page at `cursor`: the one asked for ahead if that was at the same cursor; otherwise
+  // that one is dropped (once it is answered) and the page is asked for now.
+  Result<domo::QueryResult> Take(const std::optional<PageCursor>& cursor) {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (!asking_) {
+        asked_ = cursor;
+        asking_ = true;
+        answer_.reset();
+        wake_.notify_all();
+      }
+      done_.wait(lock, [&] { return answer_.has_value(); });
+      asking_ = false;
+      Result<domo::QueryResult> page = std::move(*answer_);
+      answer_.reset();
+      if (asked_ == cursor) return page;
+    }
+  }
+
+ private:
+  explicit PageFetcher(Fetch fetch) : fetch_(std::move(fetch)) {}
+
+  // Answers every page asked for, even one asked for just before the end (so a reader that
+  // stops always has the same queries behind it), then ends.
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || (asking_ && !answer_); });
+      if (!asking_ || answer_) return;  // stopping, nothing left to ask
+      const std::optional<PageCursor> cursor = asked_;
+      lock.unlock();
+      Result<domo::QueryResult> page = fetch_(cursor);
+      lock.lock();
+      answer_.emplace(std::move(page));
+      done_.notify_all();
+    }
+  }
+
+  const Fetch fetch_;
+  std::mutex mu_;
+  std::condition_variable wake_;                     // a page to ask for, or the end
+  std::condition_variable done_;                     // a page answered
+  std::optional<PageCursor> asked_;                  // GUARDED_BY(mu_)
+  bool asking_ = false;                              // GUARDED_BY(mu_): asked_, not yet taken
+  std::optional<Result<domo::QueryResult>> answer_;  // GUARDED_BY(mu_)
+  bool stop_ = false;                                // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
 // The range's pages, keyset-paged (query_plan.h), through `writer`. Reports progress after
 // every page, as the sum over every reader.
+//
+// One page ahead (PageFetcher): once a full page is parsed, the next one is asked for, at the
+// cursor CursorAfterPage derives from it, while this one's rows are written. A reader still
+// has one query in flight at a time. The page asked for ahead is used only if the cursor the
+// written rows left (the DuplicateCounter's) is the same, which a property test shows it
+// always is; otherwise it would be dropped and asked for again, so a mistake there could cost
+// a query but never a row. A reader that stops (failure, cancel) first waits for its query in
+// flight to return.
 Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                            const ReadRange& range, size_t reader, OutputWriter& writer,
                            DuplicateCounter& counter, ReaderShared& shared) {
-  std::optional<std::vector<std::string>> after;
-  uint64_t skip = 0;  // rows of the last key already written, asked for again
-  std::vector<std::string> key_values(p.key.size());
-  std::vector<table::FieldValue> fields;
-  for (;;) {
-    if (deps.cancel && deps.cancel->load()) {
-      return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
-    }
-    if (shared.stop.load()) return Fail(ErrorCode::kCancelled, "run", "another reader failed");
-    const uint64_t limit = spec.page_rows + skip;
+  auto fetcher = PageFetcher::Start([&](const std::optional<PageCursor>& cursor) {
+    const uint64_t limit = spec.page_rows + (cursor ? cursor->skip : 0);
+    std::optional<std::vector<std::string>> after;
+    if (cursor) after = cursor->after;
     const std::string sql =
         PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after, limit, range.filter);
     if (shared.permits) shared.permits->Acquire();
     auto page = deps.domo.Query(p.input.id, sql);
     if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
+    return page;
+  });
+  if (!fetcher) return Fail(fetcher.error());
+  std::optional<PageCursor> cursor;  // where the page to read starts; none: the range's start
+  std::vector<std::string> key_values(p.key.size());
+  for (;;) {
+    if (deps.cancel && deps.cancel->load()) {
+      return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
+    }
+    if (shared.stop.load()) return Fail(ErrorCode::kCancelled, "run", "another reader failed");
+    const uint64_t skip = cursor ? cursor->skip : 0;
+    const uint64_t limit = spec.page_rows + skip;
+    Result<domo::QueryResult> page = (*fetcher)->Take(cursor);
     if (!page) return Fail(page.error());
     if (page->columns.size() != p.input.schema.size()) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
                   fmt::format("Domo's query answered {} columns; the dataset has {}",
                               page->columns.size(), p.input.schema.size()));
     }
+    if (page->rows.size() == limit) {
+      if (auto next = CursorAfterPage(page->rows, p.key)) (*fetcher)->Ask(*next);
+    }
     uint64_t index = 0, written = 0;
-    for (const std::vector<domo::Cell>& row : page->rows) {
+    for (const domo::QueryRows::Row row : page->rows) {
       for (size_t k = 0; k < p.key.size(); ++k) {
         const domo::Cell& cell = row[p.key[k]];
         if (!cell) {
@@ -227,7 +339,7 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
       }
       if (index++ < skip) {
         // Already written on the previous page: it must still carry the last key.
-        if (!after || key_values != *after) {
+        if (key_values != cursor->after) {
           return Fail(ErrorCode::kAborted, "dataset " + p.input.id,
                       "the day's rows changed while they were being read; run again");
         }
@@ -243,11 +355,7 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
                                 shown));
       }
       if (duplicate && spec.duplicate_keys == DuplicateKeys::kFirst) continue;
-      fields.clear();
-      for (const domo::Cell& cell : row) {
-        fields.push_back(cell ? table::FieldValue(*cell) : std::nullopt);
-      }
-      if (auto ok = writer.WriteRow(fields); !ok) return ok;
+      if (auto ok = writer.WriteRow(row); !ok) return ok;
       ++written;
     }
     {
@@ -264,8 +372,7 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
     }
     CrashPoint("page-written");
     if (page->rows.size() < limit) break;
-    after = counter.last();
-    skip = counter.run_length();
+    cursor = PageCursor{*counter.last(), counter.run_length()};
   }
   return {};
 }
@@ -278,12 +385,13 @@ Result<std::optional<int64_t>> KeyBound(domo::DomoClient& domo, const std::strin
   if (result->rows.empty() || result->rows[0].empty() || !result->rows[0][0]) {
     return std::optional<int64_t>();
   }
-  const std::string& text = *result->rows[0][0];
+  const std::string_view text = *result->rows[0][0];
   int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return Fail(ErrorCode::kInternal, "dataset " + dataset_id,
-                "Domo answered the key's bound with \"" + text + "\", not a whole number");
+    return Fail(
+        ErrorCode::kInternal, "dataset " + dataset_id,
+        "Domo answered the key's bound with \"" + std::string(text) + "\", not a whole number");
   }
   return std::optional<int64_t>(value);
 }

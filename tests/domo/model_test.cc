@@ -178,6 +178,34 @@ TEST(ParseQueryResultTest, ReadsTheDocumentedShapeWithNumbersStringsAndNulls) {
   EXPECT_EQ(q->rows[1][1], "0.0035");
 }
 
+TEST(QueryRowsTest, CellsFillRowsAndCopiesOwnTheirText) {
+  std::optional<QueryRows> rows(QueryRows(2, 4));  // room for 4 bytes: the texts need more
+  rows->Add("ab");
+  rows->Add(std::nullopt);
+  rows->Add("");
+  rows->Add("a longer text than the room");  // the buffer grows; earlier views follow it
+  rows->Add("x");                            // a third row, half full: not counted
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ(rows->back()[1], "a longer text than the room");
+  const std::vector<Cell> first((*rows)[0].begin(), (*rows)[0].end());
+  EXPECT_EQ(first, (std::vector<Cell>{"ab", std::nullopt}));
+  EXPECT_EQ((*rows)[1][0], "");
+  EXPECT_TRUE((*rows)[1][0].has_value());  // empty text is not null
+  QueryRows copy = *rows;
+  QueryRows assigned;
+  assigned = *rows;
+  EXPECT_EQ(copy, *rows);
+  rows.reset();  // the copies' views are into their own buffers
+  EXPECT_EQ(copy[0][0], "ab");
+  EXPECT_EQ(copy[1][1], "a longer text than the room");
+  EXPECT_EQ(assigned, copy);
+  QueryRows moved = std::move(copy);
+  EXPECT_EQ(moved[1][1], "a longer text than the room");
+  size_t seen = 0;
+  for (QueryRows::Row row : moved) seen += row.size();
+  EXPECT_EQ(seen, 4u);
+}
+
 TEST(ParseQueryResultTest, MissingMetadataLeavesTypesEmpty) {
   auto q = ParseQueryResult(R"({"columns":["a"],"rows":[[1]]})", "q");
   ASSERT_TRUE(q.has_value());

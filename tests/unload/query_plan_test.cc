@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 #include <set>
 
 #include "emulator/sql.h"
@@ -121,6 +122,78 @@ TEST(DuplicateCounterTest, CountsRepeatsOfTheOrderedKey) {
   EXPECT_EQ(counter.duplicates(), 2u);
   EXPECT_EQ(counter.run_length(), 1u);
   EXPECT_FALSE(counter.Next({"3", "a"}));  // composite keys compare whole
+}
+
+using Row = std::vector<domo::Cell>;
+
+domo::QueryRows Rows(const std::vector<Row>& rows, size_t columns = 1) {
+  domo::QueryRows out(columns, 0);
+  for (const Row& row : rows) {
+    for (const domo::Cell& cell : row) out.Add(cell);
+  }
+  return out;
+}
+
+TEST(CursorAfterPageTest, LastKeyAndHowManyRowsOfThePageCarryIt) {
+  const std::vector<Row> page = {{"1", "a"}, {"2", "b"}, {"2", "c"}, {"2", "d"}};
+  const auto cursor = CursorAfterPage(Rows(page, 2), {0});
+  ASSERT_TRUE(cursor);
+  EXPECT_EQ(cursor->after, std::vector<std::string>{"2"});
+  EXPECT_EQ(cursor->skip, 3u);
+  // A composite key: the run is of rows whose every key column matches.
+  const auto composite = CursorAfterPage(Rows(page, 2), {0, 1});
+  ASSERT_TRUE(composite);
+  EXPECT_EQ(composite->after, (std::vector<std::string>{"2", "d"}));
+  EXPECT_EQ(composite->skip, 1u);
+}
+
+TEST(CursorAfterPageTest, NoCursorForAnEmptyPageOrANullLastKey) {
+  EXPECT_FALSE(CursorAfterPage(Rows({}), {0}));
+  EXPECT_FALSE(CursorAfterPage(Rows({{"1"}, {std::nullopt}}), {0}));
+  // A null earlier in the page ends the run (the rows' loop fails the run on it anyway).
+  const auto cursor = CursorAfterPage(Rows({{std::nullopt}, {"1"}, {"1"}}), {0});
+  ASSERT_TRUE(cursor);
+  EXPECT_EQ(cursor->skip, 2u);
+}
+
+// The cursor known before a page is written is the one the DuplicateCounter holds after it,
+// for pages cut anywhere in days with keys repeated across boundaries, whole pages of one key
+// included (the runner asks for the next page ahead only when the two agree).
+TEST(CursorAfterPageTest, AgreesWithTheCounterAcrossEveryPageBoundary) {
+  std::mt19937 random(17);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<std::string> day;
+    const int rows = 1 + static_cast<int>(random() % 60);
+    int key = 0;
+    for (int i = 0; i < rows; ++i) {
+      if (random() % 3 != 0) key += 1 + static_cast<int>(random() % 2);
+      day.push_back(std::to_string(key));
+    }
+    const uint64_t page_rows = 1 + random() % 7;
+    // Keyset paging as the runner does it: each page is the rows at or after the cursor's key,
+    // page_rows + skip of them, the first `skip` already written.
+    DuplicateCounter counter;
+    std::optional<PageCursor> cursor;
+    size_t start = 0;  // the day's index of the page's first row
+    size_t written = 0;
+    for (;;) {
+      const uint64_t skip = cursor ? cursor->skip : 0;
+      const uint64_t limit = page_rows + skip;
+      std::vector<Row> page;
+      for (size_t i = start; i < day.size() && page.size() < limit; ++i) page.push_back({day[i]});
+      const std::optional<PageCursor> ahead = CursorAfterPage(Rows(page), {0});
+      for (size_t i = skip; i < page.size(); ++i) {
+        counter.Next({std::string(*page[i][0])});
+        ++written;
+      }
+      if (page.size() < limit) break;
+      const PageCursor left{*counter.last(), counter.run_length()};
+      ASSERT_EQ(ahead, left) << "trial " << trial;
+      cursor = left;
+      start += page.size() - left.skip;
+    }
+    EXPECT_EQ(written, day.size()) << "trial " << trial;
+  }
 }
 
 }  // namespace
