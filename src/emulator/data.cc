@@ -127,6 +127,17 @@ void ScanDescending(const SyntheticSpec& spec, RowRange rows,
   }
 }
 
+// Emits the rows [first, last) in row order, until `emit` returns false.
+void ScanAscending(const SyntheticSpec& spec, RowRange rows,
+                   const std::function<bool(const Row&)>& emit, ScanStats* stats) {
+  Row row;
+  for (uint64_t i = rows.first; i < rows.second; ++i) {
+    GenerateRow(spec, i, row);
+    if (stats) ++stats->rows_generated;
+    if (!emit(row)) return;
+  }
+}
+
 }  // namespace
 
 void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predicate* where,
@@ -137,13 +148,8 @@ void DataSnapshot::Scan(const std::function<bool(const Row&)>& emit, const Predi
     }
     return;
   }
-  const auto [first, last] = where ? RowsToScan(*synthetic, *where) : RowRange{0, synthetic->rows};
-  Row row;
-  for (uint64_t i = first; i < last; ++i) {
-    GenerateRow(*synthetic, i, row);
-    if (stats) ++stats->rows_generated;
-    if (!emit(row)) return;
-  }
+  ScanAscending(*synthetic, where ? RowsToScan(*synthetic, *where) : RowRange{0, synthetic->rows},
+                emit, stats);
 }
 
 void DataSnapshot::Query(const SelectPlan& plan, const std::function<bool(const Row&)>& out,
@@ -163,14 +169,25 @@ void DataSnapshot::Query(const SelectPlan& plan, const std::function<bool(const 
     }
     return;
   }
+  // A WHERE that selects exactly a run of rows (ExactRows: the day, a reader's key range, a
+  // page's keyset bound) needs no test per row: that run is generated and the WHERE dropped.
+  SelectPlan streamed = plan;
+  RowRange rows = where ? RowsToScan(*synthetic, *where) : RowRange{0, synthetic->rows};
+  if (where) {
+    if (const std::optional<RowRange> exact = ExactRows(*synthetic, *where)) {
+      rows = *exact;
+      streamed.where.reset();
+    }
+  }
+  const RowScan ascending = [&](const std::function<bool(const Row&)>& emit) {
+    ScanAscending(*synthetic, rows, emit, stats);
+  };
   const ScanOrder order = OrderOf(*synthetic, plan.order_by);
-  if (order.kind == ScanOrder::kUnrelated) return Execute(plan, scan, out);
+  if (order.kind == ScanOrder::kUnrelated) return Execute(streamed, ascending, out);
   // Sorting rows that already come in order would change nothing; without ORDER BY,
   // Execute streams and stops at the limit.
-  SelectPlan streamed = plan;
   streamed.order_by.clear();
-  if (order.kind == ScanOrder::kAscending) return Execute(streamed, scan, out);
-  const RowRange rows = where ? RowsToScan(*synthetic, *where) : RowRange{0, synthetic->rows};
+  if (order.kind == ScanOrder::kAscending) return Execute(streamed, ascending, out);
   Execute(
       streamed,
       [&](const std::function<bool(const Row&)>& emit) {
