@@ -409,7 +409,9 @@ def write(data, out_path, results_dir):
     formats_table(records, lines)
     e2e_table(records, lines,
               "## Memory: peak RSS of `s3unload run` by size of the day\n\n"
-              "Same job, same settings (defaults: 20,000-row pages, 8 MiB parts × 4; gzip "
+              "Same job, same settings (defaults: automatic readers, one per 25 pages of the "
+              "day up to 8, so 3 for 100 MB and 8 from about 250 MB, each with its own pages "
+              "and parts (docs/unload.md); 20,000-row pages, 8 MiB parts × 4; gzip "
               "CSV unless the day names another output; Parquet: 64 MiB row groups, zstd "
               "pages), synthetic days of different sizes. CSV MB: the day as CSV (for "
               "Parquet, the size of the emulator's CSV export of the day).\n",
