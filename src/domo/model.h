@@ -89,7 +89,8 @@ using Cell = std::optional<std::string_view>;
 // The rows of a query answer, flat: rows x columns cells viewing one text buffer the table
 // owns. A page of 20,000 rows is two allocations instead of one per row and one per long
 // value, and a row is handed on as a span, with no copy. Copies re-point their views at their
-// own buffer; moves keep the buffer.
+// own buffer; moves keep the buffer. A table of no columns holds no rows (a query answer
+// always has columns; one without is refused by every caller).
 class QueryRows {
  public:
   using Row = std::span<const Cell>;
