@@ -187,7 +187,8 @@ def e2e_table(records, lines, title, section, key):
     cases = defaultdict(list)  # by tool, or by day and output (older records: gzip CSV)
     for r in records:
         if r["section"] == section:
-            cases[(r[key],) if key == "tool" else (r[key], r.get("format", "csv-gzip"))].append(r)
+            cases[(r[key],) if key == "tool" else
+                  (r[key], r.get("format", "csv-gzip"), r.get("readers", 0))].append(r)
     if not cases:
         return
     lines.append(title)
@@ -199,7 +200,8 @@ def e2e_table(records, lines, title, section, key):
     for (name, *output), rs in cases.items():
         rate = median([r["raw_bytes"] / r["wall"] for r in rs])
         if output:
-            name = f"{name} ({FORMAT_NAMES.get(output[0], output[0])})"
+            readers = {0: "", 1: ", 1 reader"}.get(output[1], f", {output[1]} readers")
+            name = f"{name} ({FORMAT_NAMES.get(output[0], output[0])}{readers})"
         lines.append(
             f"| {name.replace('|', '&#124;')} | {rs[0]['rows']:,} | {rs[0]['raw_bytes'] / 1e6:.0f} | "
             f"{median([r['stored_bytes'] for r in rs]) / 1e6:.0f} | {fmt([r['wall'] for r in rs], 2)} | "
@@ -411,7 +413,8 @@ def write(data, out_path, results_dir):
               "## Memory: peak RSS of `s3unload run` by size of the day\n\n"
               "Same job, same settings (defaults: automatic readers, one per 25 pages of the "
               "day up to 8, so 3 for 100 MB and 8 from about 250 MB, each with its own pages "
-              "and parts (docs/unload.md); 20,000-row pages, 8 MiB parts × 4; gzip "
+              "and parts (docs/unload.md), or one reader where the day says so "
+              "(`--memory-readers`); 20,000-row pages, 8 MiB parts × 4; gzip "
               "CSV unless the day names another output; Parquet: 64 MiB row groups, zstd "
               "pages), synthetic days of different sizes. CSV MB: the day as CSV (for "
               "Parquet, the size of the emulator's CSV export of the day).\n",
