@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-SECTIONS = ["upload", "ceiling", "sweep", "e2e", "formats", "memory", "stages"]
+SECTIONS = ["upload", "ceiling", "sweep", "e2e", "readers", "formats", "memory", "stages"]
 GiB = 1 << 30
 MiB = 1 << 20
 
@@ -220,6 +220,43 @@ def e2e_table(records, lines, title, section, key):
         lines.append("")
 
 
+def readers_table(records, lines):
+    cases = group(records, "readers", "readers")
+    if not cases:
+        return
+    first = next(iter(cases.values()))[0]
+    lines.append("## Parallel readers against the emulator's `cloud` latency\n")
+    lines.append(f"One synthetic day ({first['rows']:,} rows, the end-to-end section's columns) "
+                 "from the Domo emulator at its `cloud` latency preset (docs/emulator.md: "
+                 "300 ms to a query page's first byte, 20 MB/s a connection, 16 queries at once "
+                 "a token, 429 past them) to radosgw, by `s3unload run` with `readers` = N "
+                 "(automatic: `readers = 0`, the default), the counts interleaved within each "
+                 "repetition. Each run's own count of rows written is checked against the day's "
+                 "(the e2e section and the tests read every object back). Targets of issue 17: "
+                 "8 readers ≥ 6× one reader's rows/s; the automatic setting within 10 % of the "
+                 "best N.\n")
+    lines.append("| readers | objects | wall s | rows/s | × one reader | client CPU s | "
+                 "peak RSS MiB |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    rate = {n: median([r["rows"] / r["wall"] for r in rs]) for (n,), rs in cases.items()}
+    one = rate.get(1)
+    for (n,), rs in sorted(cases.items(), key=lambda c: (c[0][0] == 0, c[0][0])):
+        name = f"automatic ({rs[0].get('objects', '?')})" if n == 0 else str(n)
+        lines.append(f"| {name} | {rs[0].get('objects', '–')} | "
+                     f"{fmt([r['wall'] for r in rs], 2)} | "
+                     f"{fmt([r['rows'] / r['wall'] for r in rs], 0)} | {ratio(rate[n], one)} | "
+                     f"{fmt([r['cpu'] for r in rs], 2)} | "
+                     f"{fmt([r['rss_kib'] / 1024 for r in rs], 1)} |")
+    lines.append("")
+    explicit = {n: v for n, v in rate.items() if n != 0 and v}
+    if explicit and rate.get(0):
+        best = max(explicit, key=explicit.get)
+        lines.append(f"The automatic setting against the best N measured ({best} readers): "
+                     f"{rate[0] / explicit[best]:.2f}× its rows/s." +
+                     (f" 8 readers against one: {ratio(rate[8], one)}." if 8 in rate else ""))
+        lines.append("")
+
+
 FORMAT_NAMES = {"csv-gzip": "CSV + gzip", "csv-zstd": "CSV + zstd", "parquet": "Parquet"}
 
 
@@ -408,6 +445,7 @@ def write(data, out_path, results_dir):
               "module, gzip level 6, `upload_fileobj`. Every object is read back with the aws "
               "cli, decompressed and its rows counted. Client CPU excludes the emulator.\n",
               "e2e", "tool")
+    readers_table(records, lines)
     formats_table(records, lines)
     e2e_table(records, lines,
               "## Memory: peak RSS of `s3unload run` by size of the day\n\n"
@@ -430,8 +468,9 @@ def summary(records, log):
             log(f"{r['section']:8} {r.get('tool', ''):9} {r.get('variant', ''):8} "
                 f"{r.get('source', ''):6} {mbps(r):8.1f} MB/s {cpu_per_gib(r):6.2f} CPU s/GiB "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
-        elif r["section"] in ("e2e", "formats", "memory"):
-            name = r["tool"] + (f" ({r['format']})" if "format" in r else "")
+        elif r["section"] in ("e2e", "readers", "formats", "memory"):
+            name = r["tool"] + (f" ({r['format']})" if "format" in r else "") + (
+                f" readers={r['readers']}" if "readers" in r else "")
             log(f"{r['section']:8} {name:28} {r['rows']:>9} rows {r['wall']:6.2f} s "
                 f"{r['rss_kib'] / 1024:6.0f} MiB")
         elif r["section"] == "stages":
