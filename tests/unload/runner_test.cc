@@ -258,6 +258,25 @@ TEST_F(RunnerTest, CancelMidRunEndsCancelledWithNothingVisible) {
   EXPECT_THAT(MetricsImports()[0], HasSubstr("CANCELLED"));
 }
 
+// The second page, asked for ahead while the first is written, fails on every attempt: the run
+// fails with Domo's error once the first page is written, and nothing is published.
+TEST_F(RunnerTest, APageAskedForAheadThatFailsFailsTheRunAndPublishesNothing) {
+  ScriptQueries(4, {Page({1, 2})});  // then 500 for every page
+  const RunOutcome outcome = Run();
+  EXPECT_EQ(outcome.status, RunStatus::kFailed);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_THAT(outcome.error->message, HasSubstr("HTTP 500"));
+  const auto queries = QueryBodies();
+  ASSERT_EQ(queries.size(), 3u);  // the first page, then the second twice (max_attempts 2)
+  EXPECT_EQ(queries[1], queries[2]);
+  // At the first page's last key, that key's one row to be skipped: LIMIT page_rows + 1.
+  EXPECT_THAT(queries[1], HasSubstr("(`id` = 2)) ORDER BY `id` LIMIT 3"));
+  EXPECT_THAT(Objects(), IsEmpty());
+  EXPECT_EQ(history_.events.back(), "finished FAILED");
+  ASSERT_EQ(MetricsImports().size(), 1u);
+  EXPECT_THAT(MetricsImports()[0], HasSubstr("FAILED"));
+}
+
 TEST_F(RunnerTest, AFailedCompletionFailsTheRunAbortsTheUploadAndStillRecordsItsMetrics) {
   complete_status_ = 500;
   ScriptQueries(1, {Page({1})});
