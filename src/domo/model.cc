@@ -339,6 +339,12 @@ void QueryRows::Add(Cell cell) {
     cells_.emplace_back();
     return;
   }
+  if (cell->empty()) {
+    // Not in the buffer, so never re-pointed, and never a null pointer to copy from.
+    static constexpr char kEmpty[] = "";
+    cells_.emplace_back(std::string_view(kEmpty, 0));
+    return;
+  }
   if (cell->size() > text_capacity_ - text_size_) {
     const size_t capacity = std::max(text_capacity_ * 2, text_size_ + cell->size());
     auto grown = std::make_unique_for_overwrite<char[]>(capacity);
@@ -348,7 +354,7 @@ void QueryRows::Add(Cell cell) {
     text_capacity_ = capacity;
   }
   char* at = text_.get() + text_size_;
-  if (!cell->empty()) std::memcpy(at, cell->data(), cell->size());
+  std::memcpy(at, cell->data(), cell->size());
   text_size_ += cell->size();
   cells_.emplace_back(std::string_view(at, cell->size()));
 }
