@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <future>
-#include <memory>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <system_error>
 #include <thread>
 
 #include "core/crash_point.h"
-#include "core/executor.h"
 #include "core/time_format.h"
 #include "core/version.h"
 #include "domo/ownership.h"
@@ -189,24 +188,112 @@ struct ReaderShared {
   Progress progress;
 };
 
+// Asks for one reader's pages on a thread of its own, one page at a time, so the reader's
+// thread encodes and writes a page while the next one is asked for and parsed: Domo's time to
+// answer and the client's time to write overlap instead of adding up. Every page of the
+// reader is parsed on this one long-lived thread, so one parser's buffers serve them all
+// (ParseQueryPage keeps them per thread; they are several times a page's JSON).
+class PageFetcher {
+ public:
+  using Fetch = std::function<Result<domo::QueryResult>(const std::optional<PageCursor>&)>;
+
+  // kResourceExhausted when no thread can be started.
+  static Result<std::unique_ptr<PageFetcher>> Start(Fetch fetch) {
+    auto fetcher = std::unique_ptr<PageFetcher>(new PageFetcher(std::move(fetch)));
+    try {
+      fetcher->thread_ = std::thread([f = fetcher.get()] { f->Loop(); });
+    } catch (const std::system_error& e) {
+      return Fail(
+          ErrorCode::kResourceExhausted, "tuning.readers",
+          fmt::format("cannot start a reader's page thread: {}; use fewer readers", e.what()));
+    }
+    return fetcher;
+  }
+
+  // Waits for the page asked for, if any, then ends the thread.
+  ~PageFetcher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Asks for the page at `cursor` ahead of Take. REQUIRES: every page asked for was taken.
+  void Ask(const std::optional<PageCursor>& cursor) {
+    {
+      std::lock_guard lock(mu_);
+      asked_ = cursor;
+      asking_ = true;
+      answer_.reset();
+    }
+    wake_.notify_all();
+  }
+
+  // The page at `cursor`: the one asked for ahead if that was at the same cursor; otherwise
+  // that one is dropped (once it is answered) and the page is asked for now.
+  Result<domo::QueryResult> Take(const std::optional<PageCursor>& cursor) {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (!asking_) {
+        asked_ = cursor;
+        asking_ = true;
+        answer_.reset();
+        wake_.notify_all();
+      }
+      done_.wait(lock, [&] { return answer_.has_value(); });
+      asking_ = false;
+      Result<domo::QueryResult> page = std::move(*answer_);
+      answer_.reset();
+      if (asked_ == cursor) return page;
+    }
+  }
+
+ private:
+  explicit PageFetcher(Fetch fetch) : fetch_(std::move(fetch)) {}
+
+  // Answers every page asked for, even one asked for just before the end (so a reader that
+  // stops always has the same queries behind it), then ends.
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || (asking_ && !answer_); });
+      if (!asking_ || answer_) return;  // stopping, nothing left to ask
+      const std::optional<PageCursor> cursor = asked_;
+      lock.unlock();
+      Result<domo::QueryResult> page = fetch_(cursor);
+      lock.lock();
+      answer_.emplace(std::move(page));
+      done_.notify_all();
+    }
+  }
+
+  const Fetch fetch_;
+  std::mutex mu_;
+  std::condition_variable wake_;                     // a page to ask for, or the end
+  std::condition_variable done_;                     // a page answered
+  std::optional<PageCursor> asked_;                  // GUARDED_BY(mu_)
+  bool asking_ = false;                              // GUARDED_BY(mu_): asked_, not yet taken
+  std::optional<Result<domo::QueryResult>> answer_;  // GUARDED_BY(mu_)
+  bool stop_ = false;                                // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
 // The range's pages, keyset-paged (query_plan.h), through `writer`. Reports progress after
 // every page, as the sum over every reader.
 //
-// One page ahead: the reader's pages are asked for and parsed on a thread of its own (a
-// ThreadPool of one), so that once a full page is parsed the next one, at the cursor
-// CursorAfterPage derives from it, is asked for while this one's rows are written: Domo's time
-// to answer and the client's time to write overlap instead of adding up. One long-lived
-// thread parses every page, so one parser's buffers serve them all (ParseQueryPage keeps them
-// per thread; they are several times a page's JSON). A reader still has one query in flight
-// at a time. The page asked for ahead is used only if the cursor the written rows left (the
-// DuplicateCounter's) is the same, which a property test shows it always is; otherwise it is
-// dropped once answered and asked for again, so a mistake there could cost a query but never
-// a row. A reader that stops (failure, cancel) first waits for its query in flight: the pool
-// finishes what it was given.
+// One page ahead (PageFetcher): once a full page is parsed, the next one is asked for, at the
+// cursor CursorAfterPage derives from it, while this one's rows are written. A reader still
+// has one query in flight at a time. The page asked for ahead is used only if the cursor the
+// written rows left (the DuplicateCounter's) is the same, which a property test shows it
+// always is; otherwise it would be dropped and asked for again, so a mistake there could cost
+// a query but never a row. A reader that stops (failure, cancel) first waits for its query in
+// flight to return.
 Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                            const ReadRange& range, size_t reader, OutputWriter& writer,
                            DuplicateCounter& counter, ReaderShared& shared) {
-  const auto fetch = [&](const std::optional<PageCursor>& cursor) {
+  auto fetcher = PageFetcher::Start([&](const std::optional<PageCursor>& cursor) {
     const uint64_t limit = spec.page_rows + (cursor ? cursor->skip : 0);
     std::optional<std::vector<std::string>> after;
     if (cursor) after = cursor->after;
@@ -216,27 +303,8 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
     auto page = deps.domo.Query(p.input.id, sql);
     if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
     return page;
-  };
-  std::unique_ptr<ThreadPool> pages;
-  try {
-    pages = std::make_unique<ThreadPool>(1);
-  } catch (const std::system_error& e) {
-    return Fail(
-        ErrorCode::kResourceExhausted, "tuning.readers",
-        fmt::format("cannot start a reader's page thread: {}; use fewer readers", e.what()));
-  }
-  struct Asked {
-    std::optional<PageCursor> cursor;
-    std::future<Result<domo::QueryResult>> page;
-  };
-  const auto ask = [&](const std::optional<PageCursor>& at) {
-    auto task = std::make_shared<std::packaged_task<Result<domo::QueryResult>()>>(
-        [&fetch, at] { return fetch(at); });
-    Asked asked{at, task->get_future()};
-    pages->Submit([task] { (*task)(); });
-    return asked;
-  };
-  std::optional<Asked> ahead;        // the page asked for ahead, if any
+  });
+  if (!fetcher) return Fail(fetcher.error());
   std::optional<PageCursor> cursor;  // where the page to read starts; none: the range's start
   std::vector<std::string> key_values(p.key.size());
   for (;;) {
@@ -246,12 +314,7 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
     if (shared.stop.load()) return Fail(ErrorCode::kCancelled, "run", "another reader failed");
     const uint64_t skip = cursor ? cursor->skip : 0;
     const uint64_t limit = spec.page_rows + skip;
-    if (ahead && ahead->cursor != cursor) {
-      ahead->page.wait();  // asked for at another cursor: dropped once answered
-      ahead.reset();
-    }
-    Result<domo::QueryResult> page = (ahead ? std::move(*ahead) : ask(cursor)).page.get();
-    ahead.reset();
+    Result<domo::QueryResult> page = (*fetcher)->Take(cursor);
     if (!page) return Fail(page.error());
     if (page->columns.size() != p.input.schema.size()) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
@@ -259,7 +322,7 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
                               page->columns.size(), p.input.schema.size()));
     }
     if (page->rows.size() == limit) {
-      if (auto next = CursorAfterPage(page->rows, p.key)) ahead = ask(*next);
+      if (auto next = CursorAfterPage(page->rows, p.key)) (*fetcher)->Ask(*next);
     }
     uint64_t index = 0, written = 0;
     for (const domo::QueryRows::Row row : page->rows) {
