@@ -32,6 +32,7 @@ class InlineExecutor final : public Executor {
 // slot is free), so the queue never holds more than the caller allows.
 class ThreadPool final : public Executor {
  public:
+  // Throws std::system_error when a thread cannot be started (those started are ended first).
   explicit ThreadPool(int threads);
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
@@ -41,6 +42,7 @@ class ThreadPool final : public Executor {
 
  private:
   void Loop();
+  void Stop();  // finishes the queue, joins
 
   std::mutex mu_;
   std::condition_variable cv_;

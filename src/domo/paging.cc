@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "domo/json_numbers.h"
@@ -125,18 +129,73 @@ bool AddCell(dom::element v, NumberTokens& numbers, QueryRows& rows) {
   }
 }
 
+// simdjson parsers kept between pages. A parser keeps buffers several times the largest page
+// it parsed, so one per thread would cost that for every reader thread of a run (16 readers:
+// 16 parsers), while parsing is CPU work that only as many threads as cores can do at once.
+// The pool holds at most that many parsers (two at least); a page that finds none free waits
+// for one.
+class ParserPool {
+ public:
+  class Lease {
+   public:
+    Lease(ParserPool& pool, std::unique_ptr<dom::parser> parser)
+        : pool_(pool), parser_(std::move(parser)) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { pool_.Give(std::move(parser_)); }
+    dom::parser& operator*() { return *parser_; }
+
+   private:
+    ParserPool& pool_;
+    std::unique_ptr<dom::parser> parser_;
+  };
+
+  static ParserPool& Instance() {
+    static ParserPool pool(std::max(2u, std::thread::hardware_concurrency()));
+    return pool;
+  }
+
+  Lease Take() {
+    std::unique_lock lock(mu_);
+    freed_.wait(lock, [&] { return !free_.empty() || created_ < max_; });
+    if (free_.empty()) {
+      ++created_;
+      return Lease(*this, std::make_unique<dom::parser>());
+    }
+    std::unique_ptr<dom::parser> parser = std::move(free_.back());
+    free_.pop_back();
+    return Lease(*this, std::move(parser));
+  }
+
+ private:
+  explicit ParserPool(unsigned max) : max_(max) {}
+  void Give(std::unique_ptr<dom::parser> parser) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(parser));
+    }
+    freed_.notify_one();
+  }
+
+  const unsigned max_;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<dom::parser>> free_;  // GUARDED_BY(mu_)
+  unsigned created_ = 0;                            // GUARDED_BY(mu_)
+};
+
 }  // namespace
 
 Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject) {
   // simdjson's DOM parser (its fastest kernel is picked at run time; On-Demand, which could
   // hand out a number's raw token, would be fixed to the build's baseline CPU). A parser
-  // keeps its buffers between pages; one per thread keeps this function pure. Whatever it
+  // keeps its buffers between pages (ParserPool). Whatever it
   // cannot take (not JSON, integers beyond 64 bits, a wrong shape) goes to the tree parser,
   // so errors and edge cases are exactly ParseQueryResult's.
-  thread_local dom::parser parser;
+  ParserPool::Lease parser = ParserPool::Instance().Take();
   const auto slow = [&] { return ParseQueryResult(body, subject); };
   dom::object top;
-  if (parser.parse(body.data(), body.size()).get(top)) return slow();
+  if ((*parser).parse(body.data(), body.size()).get(top)) return slow();
   // The DOM keeps numbers as int64/double only, so their text comes from the body: the
   // members before "rows" (document order) hold `skipped` numbers, and every number after
   // them, up to the end of "rows", is a cell, in the order the rows are read below.

@@ -4,8 +4,9 @@
 // says which page to ask for next and when to stop; the client does the I/O. ParseQueryPage
 // reads one query page, the hot path of the direct engine.
 //
-// Thread-safety: Pager is a plain value (one per listing); PageSql and ParseQueryPage are
-// pure (the parser's buffers are per thread).
+// Thread-safety: Pager is a plain value (one per listing); PageSql is pure; ParseQueryPage may
+// be called from any thread (at most as many pages as the machine has cores, and two at least,
+// are parsed at once: the others wait for a parser's buffers).
 #pragma once
 
 #include <cstddef>

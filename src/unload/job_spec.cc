@@ -228,6 +228,8 @@ const std::vector<FieldDef>& Fields() {
                            {"zstd", Compression::kZstd},
                            {"snappy", Compression::kSnappy}}),
       Int("output.compression_level", &JobSpec::compression_level, 0, 19),
+      Choice<ReaderObjects>("output.reader_objects", &JobSpec::reader_objects,
+                            {{"one", ReaderObjects::kOne}, {"per-reader", ReaderObjects::kPerReader}}),
       {"output.max_object_size",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
          if (!raw.is_list && raw.text().empty()) {

@@ -38,6 +38,8 @@ enum class OutputFormat { kCsv, kJsonLines, kParquet };
 enum class Compression { kNone, kGzip, kZstd, kSnappy };
 enum class IfExists { kOverwrite, kFail, kUnique };
 enum class DuplicateKeys { kKeep, kFail, kFirst };
+// Several readers' output: one object with the ranges in key order, or one object per reader.
+enum class ReaderObjects { kOne, kPerReader };
 
 struct JobSpec {
   std::string name;
@@ -73,6 +75,10 @@ struct JobSpec {
   Compression compression = Compression::kGzip;
   int compression_level = 0;  // 0: the codec's default
   std::optional<uint64_t> max_object_size;
+  // With several readers (tuning.readers): "one" writes the day as one object in key order
+  // (the ranges read ahead, written in turn); "per-reader" one object per reader, in range
+  // order (docs/unload.md, "Parallel readers").
+  ReaderObjects reader_objects = ReaderObjects::kOne;
   // Parquet only: buffered bytes per row group; DECIMAL as DECIMAL(precision, scale) or as
   // its exact text (decimal_as_string).
   uint64_t row_group_size = 64ull << 20;
@@ -95,8 +101,8 @@ struct JobSpec {
   // written); 20000 measured as fast as 100000 with less than half the peak RSS.
   uint64_t page_rows = 20000;
   // Parallel readers of the day (direct engine): 0 = automatic (query_plan.h AutoReaders),
-  // 1 = one reader writing one object. More readers: more queries in flight (each pays Domo's
-  // latency separately) and one object per reader; memory grows with them (docs/unload.md).
+  // 1 = one reader. More readers: more queries in flight (each pays Domo's latency
+  // separately); memory grows with them (docs/unload.md).
   int readers = 0;
   // How long one Domo or S3 request is retried through outages and throttling
   // (http::RetryPolicy::budget); a run gives it to both clients.

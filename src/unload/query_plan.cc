@@ -192,6 +192,12 @@ int AutoReaders(uint64_t rows, uint64_t page_rows) {
   return static_cast<int>(std::clamp<uint64_t>(pages / 25, 1, 8));
 }
 
+int OneObjectRanges(uint64_t rows, uint64_t page_rows, int readers) {
+  const uint64_t share = std::max<uint64_t>(1, page_rows * 3 / 4);
+  const uint64_t ranges = (rows + share - 1) / share;
+  return static_cast<int>(std::clamp<uint64_t>(ranges, std::max(readers, 1), 100'000));
+}
+
 std::string KeyBoundSql(const DayFilterColumn& date_column, const table::DayWindow& window,
                         const table::Column& column, bool largest) {
   const std::string name = QuoteIdentifier(column.name);

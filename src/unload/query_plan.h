@@ -92,6 +92,12 @@ std::vector<ReadRange> SplitTimeSlices(const DayFilterColumn& column,
 // reader writing one object, and a day of 200 pages or more gets 8.
 int AutoReaders(uint64_t rows, uint64_t page_rows);
 
+// How many key ranges the readers of one object (output.reader_objects = "one") split the day
+// into: about three quarters of a page each (so most ranges are one query, and a range a little
+// over its share is two), at least `readers`, at most 100,000. Equal-width ranges hold equal
+// rows only when the keys are spread evenly; uneven keys cost parallelism, never a row.
+int OneObjectRanges(uint64_t rows, uint64_t page_rows, int readers);
+
 // The smallest / largest non-null value of `column` in the day (ORDER BY ... LIMIT 1); the
 // first range's filter holds the nulls (see SplitKeyRange).
 std::string KeyBoundSql(const DayFilterColumn& date_column, const table::DayWindow& window,

@@ -7,7 +7,9 @@
 #include <charconv>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <span>
 #include <system_error>
 #include <thread>
 
@@ -33,11 +35,12 @@ struct Prepared {
   std::vector<size_t> key;
   ObjectName name;
   int readers = 1;  // the direct engine's readers: the setting, or automatic, or 1 (no split)
+  int writers = 1;  // objects written at once: 1, or one per reader (output.reader_objects)
 };
 
-// The name of reader `r`'s objects: the job's name for one reader, "<stem>-rNN" for several.
-ObjectName ReaderName(ObjectName name, int readers, size_t r) {
-  if (readers > 1) name.stem += fmt::format("-r{:02d}", r + 1);
+// The name of writer `w`'s objects: the job's name for one writer, "<stem>-rNN" for several.
+ObjectName WriterName(ObjectName name, int writers, size_t w) {
+  if (writers > 1) name.stem += fmt::format("-r{:02d}", w + 1);
   return name;
 }
 
@@ -120,12 +123,21 @@ Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& 
   p.plan.date_column = p.date_column.column.name;
   p.plan.input_name = p.input.name;
   p.readers = spec.readers > 0 ? spec.readers : AutoReaders(p.plan.rows, spec.page_rows);
-  if (spec.engine != Engine::kDirect ||
-      ChooseSplit(p.input.schema, p.key, p.date_column,
-                  spec.duplicate_keys == DuplicateKeys::kKeep) == SplitKind::kNone) {
+  const SplitKind split = ChooseSplit(p.input.schema, p.key, p.date_column,
+                                      spec.duplicate_keys == DuplicateKeys::kKeep);
+  const bool one_object = spec.reader_objects == ReaderObjects::kOne;
+  if (spec.engine != Engine::kDirect || split == SplitKind::kNone) {
+    p.readers = 1;
+  } else if (split == SplitKind::kTimeSlices && one_object && p.readers > 1) {
+    // Time slices concatenated would not be in key order.
+    deps.log.Info(
+        "one reader: the key's first column is not a LONG, so the day can be split only by "
+        "time, and one object in key order (output.reader_objects = \"one\") needs key "
+        "ranges; set output.reader_objects = \"per-reader\" to read time slices in parallel");
     p.readers = 1;
   }
-  p.plan.object_keys = {ReaderName(p.name, p.readers, 0).Key(spec.max_object_size.has_value(), 1)};
+  p.writers = one_object ? 1 : p.readers;
+  p.plan.object_keys = {WriterName(p.name, p.writers, 0).Key(spec.max_object_size.has_value(), 1)};
   p.plan.writeback_dataset_id = p.writeback ? p.writeback->id : "";
   p.plan.ownership = verdict.how;
   return p;
@@ -138,9 +150,9 @@ std::string Uri(const std::string& bucket, const std::string& key) {
 // if_exists: "fail" refuses when the first key exists (and writes create-only); "unique"
 // moves to a stem with the run id when it exists; "overwrite" writes over it.
 Result<void> ApplyIfExists(const JobSpec& spec, RunDeps& deps, const std::string& run_id,
-                           int readers, ObjectName& name) {
+                           int writers, ObjectName& name) {
   if (spec.if_exists == IfExists::kOverwrite) return {};
-  const std::string key = ReaderName(name, readers, 0).Key(spec.max_object_size.has_value(), 1);
+  const std::string key = WriterName(name, writers, 0).Key(spec.max_object_size.has_value(), 1);
   auto head = deps.s3.HeadObject({spec.bucket, key});
   if (!head && head.error().code != ErrorCode::kNotFound) return Fail(head.error());
   if (!head) return {};
@@ -188,144 +200,159 @@ struct ReaderShared {
   Progress progress;
 };
 
-// Asks for one reader's pages on a thread of its own, one page at a time, so the reader's
-// thread encodes and writes a page while the next one is asked for and parsed: Domo's time to
-// answer and the client's time to write overlap instead of adding up. Every page of the
-// reader is parsed on this one long-lived thread, so one parser's buffers serve them all
-// (ParseQueryPage keeps them per thread; they are several times a page's JSON).
-class PageFetcher {
+// One page of a range, as RangePages hands it to the writer.
+struct RangePage {
+  std::optional<PageCursor> cursor;  // where it was asked from; none: its range's start
+  bool full = false;                 // it held the limit's rows: its range goes on
+  std::optional<PageCursor> next;    // where the range's next page was asked from (full pages)
+  domo::QueryResult result;
+};
+
+// The pages of a writer's ranges (query_plan.h), in order: every page of range 0, then of
+// range 1, ... Up to `window` ranges are read at once, each keyset-paged, on a pool of
+// `window` threads, and the writer takes their pages in turn:
+// - at the start, the first page of ranges 0 .. window - 1 is asked for;
+// - when the writer takes a full page, the range's next page is asked for at once (at the
+//   cursor CursorAfterPage derives from the page), so it is read while this one is written:
+//   one page ahead;
+// - when it takes a range's last page, the first page of the range `window` places further
+//   is asked for.
+// So at most `window` pages wait (one per range being read) besides the one being written,
+// and each range has one query in flight at a time. Which queries are asked depends only on
+// the pages taken, never on thread timing; the destructor waits for every page asked for
+// (ThreadPool finishes its queue), so a writer that stops early (failure, cancel) has the
+// same queries behind it every time.
+//
+// One reader is one range with a window of one; the one-object layout is many small ranges
+// (about one page each) with a window of the readers, so the readers' pages are read in
+// parallel and written in key order into one object.
+class RangePages {
  public:
-  using Fetch = std::function<Result<domo::QueryResult>(const std::optional<PageCursor>&)>;
+  using Fetch =
+      std::function<Result<domo::QueryResult>(size_t range, const std::optional<PageCursor>&)>;
 
-  // kResourceExhausted when no thread can be started.
-  static Result<std::unique_ptr<PageFetcher>> Start(Fetch fetch) {
-    auto fetcher = std::unique_ptr<PageFetcher>(new PageFetcher(std::move(fetch)));
+  // kResourceExhausted when the threads cannot be started.
+  static Result<std::unique_ptr<RangePages>> Start(size_t ranges, int window, uint64_t page_rows,
+                                                   const std::vector<size_t>& key, Fetch fetch) {
+    auto pages =
+        std::unique_ptr<RangePages>(new RangePages(ranges, window, page_rows, key, std::move(fetch)));
     try {
-      fetcher->thread_ = std::thread([f = fetcher.get()] { f->Loop(); });
+      pages->pool_ = std::make_unique<ThreadPool>(window);
     } catch (const std::system_error& e) {
-      return Fail(
-          ErrorCode::kResourceExhausted, "tuning.readers",
-          fmt::format("cannot start a reader's page thread: {}; use fewer readers", e.what()));
+      return Fail(ErrorCode::kResourceExhausted, "tuning.readers",
+                  fmt::format("cannot start {} reader threads: {}; use fewer readers", window,
+                              e.what()));
     }
-    return fetcher;
+    for (size_t r = 0; r < std::min<size_t>(ranges, window); ++r) pages->Ask(r, std::nullopt);
+    return pages;
   }
 
-  // Waits for the page asked for, if any, then ends the thread.
-  ~PageFetcher() {
+  // The next page in order; nullopt after the last range's last page. A page that failed
+  // (after the Domo client's retries) is returned as its error.
+  Result<std::optional<RangePage>> Next() {
+    if (current_ == ranges_) return std::optional<RangePage>();
+    Result<domo::QueryResult> answer = Fail(ErrorCode::kInternal, "run", "no page");
+    RangePage page;
     {
-      std::lock_guard lock(mu_);
-      stop_ = true;
+      std::unique_lock lock(mu_);
+      answered_.wait(lock, [&] { return answers_.count(current_) > 0; });
+      auto node = answers_.extract(current_);
+      page.cursor = std::move(node.mapped().cursor);
+      answer = std::move(node.mapped().page);
     }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // Asks for the page at `cursor` ahead of Take. REQUIRES: every page asked for was taken.
-  void Ask(const std::optional<PageCursor>& cursor) {
-    {
-      std::lock_guard lock(mu_);
-      asked_ = cursor;
-      asking_ = true;
-      answer_.reset();
+    if (!answer) return Fail(answer.error());
+    const uint64_t limit = page_rows_ + (page.cursor ? page.cursor->skip : 0);
+    page.full = answer->rows.size() == limit;
+    if (page.full) page.next = CursorAfterPage(answer->rows, key_);
+    if (page.next) {
+      Ask(current_, page.next);
+    } else {
+      // A full page with no cursor has a null key in its last row, which fails the run.
+      if (current_ + window_ < ranges_) Ask(current_ + window_, std::nullopt);
+      ++current_;
     }
-    wake_.notify_all();
-  }
-
-  // The page at `cursor`: the one asked for ahead if that was at the same cursor; otherwise
-  // that one is dropped (once it is answered) and the page is asked for now.
-  Result<domo::QueryResult> Take(const std::optional<PageCursor>& cursor) {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      if (!asking_) {
-        asked_ = cursor;
-        asking_ = true;
-        answer_.reset();
-        wake_.notify_all();
-      }
-      done_.wait(lock, [&] { return answer_.has_value(); });
-      asking_ = false;
-      Result<domo::QueryResult> page = std::move(*answer_);
-      answer_.reset();
-      if (asked_ == cursor) return page;
-    }
+    page.result = std::move(*answer);
+    return std::optional<RangePage>(std::move(page));
   }
 
  private:
-  explicit PageFetcher(Fetch fetch) : fetch_(std::move(fetch)) {}
+  struct Answer {
+    std::optional<PageCursor> cursor;
+    Result<domo::QueryResult> page;
+  };
 
-  // Answers every page asked for, even one asked for just before the end (so a reader that
-  // stops always has the same queries behind it), then ends.
-  void Loop() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stop_ || (asking_ && !answer_); });
-      if (!asking_ || answer_) return;  // stopping, nothing left to ask
-      const std::optional<PageCursor> cursor = asked_;
-      lock.unlock();
-      Result<domo::QueryResult> page = fetch_(cursor);
-      lock.lock();
-      answer_.emplace(std::move(page));
-      done_.notify_all();
-    }
+  RangePages(size_t ranges, int window, uint64_t page_rows, const std::vector<size_t>& key,
+             Fetch fetch)
+      : ranges_(ranges),
+        window_(static_cast<size_t>(window)),
+        page_rows_(page_rows),
+        key_(key),
+        fetch_(std::move(fetch)) {}
+
+  void Ask(size_t range, std::optional<PageCursor> cursor) {
+    pool_->Submit([this, range, cursor = std::move(cursor)] {
+      Result<domo::QueryResult> page = fetch_(range, cursor);
+      std::lock_guard lock(mu_);
+      answers_.emplace(range, Answer{cursor, std::move(page)});
+      answered_.notify_all();
+    });
   }
 
+  const size_t ranges_;
+  const size_t window_;
+  const uint64_t page_rows_;
+  const std::vector<size_t>& key_;
   const Fetch fetch_;
+  size_t current_ = 0;  // the range the writer takes pages from (the writer's thread only)
   std::mutex mu_;
-  std::condition_variable wake_;                     // a page to ask for, or the end
-  std::condition_variable done_;                     // a page answered
-  std::optional<PageCursor> asked_;                  // GUARDED_BY(mu_)
-  bool asking_ = false;                              // GUARDED_BY(mu_): asked_, not yet taken
-  std::optional<Result<domo::QueryResult>> answer_;  // GUARDED_BY(mu_)
-  bool stop_ = false;                                // GUARDED_BY(mu_)
-  std::thread thread_;
+  std::condition_variable answered_;
+  std::map<size_t, Answer> answers_;  // GUARDED_BY(mu_): a range's page, answered, not taken
+  std::unique_ptr<ThreadPool> pool_;  // last: destroyed first, answering what was asked
 };
 
-// The range's pages, keyset-paged (query_plan.h), through `writer`. Reports progress after
-// every page, as the sum over every reader.
+// The ranges' pages (RangePages), in order, through `writer`. Reports progress after every
+// page, as the sum over every writer.
 //
-// One page ahead (PageFetcher): once a full page is parsed, the next one is asked for, at the
-// cursor CursorAfterPage derives from it, while this one's rows are written. A reader still
-// has one query in flight at a time. The page asked for ahead is used only if the cursor the
-// written rows left (the DuplicateCounter's) is the same, which a property test shows it
-// always is; otherwise it would be dropped and asked for again, so a mistake there could cost
-// a query but never a row. A reader that stops (failure, cancel) first waits for its query in
-// flight to return.
-Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p,
-                           const ReadRange& range, size_t reader, OutputWriter& writer,
-                           DuplicateCounter& counter, ReaderShared& shared) {
-  auto fetcher = PageFetcher::Start([&](const std::optional<PageCursor>& cursor) {
-    const uint64_t limit = spec.page_rows + (cursor ? cursor->skip : 0);
-    std::optional<std::vector<std::string>> after;
-    if (cursor) after = cursor->after;
-    const std::string sql =
-        PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after, limit, range.filter);
-    if (shared.permits) shared.permits->Acquire();
-    auto page = deps.domo.Query(p.input.id, sql);
-    if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
-    return page;
-  });
-  if (!fetcher) return Fail(fetcher.error());
-  std::optional<PageCursor> cursor;  // where the page to read starts; none: the range's start
+// The page after a full one was asked for (at the cursor CursorAfterPage derives from the
+// page) before this one's rows were written; once they are, the cursor the DuplicateCounter
+// left must be the same, which a property test shows it always is. Were it not, the run
+// fails as an internal error rather than write a page asked for at the wrong place.
+Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
+                         std::span<const ReadRange> ranges, int window, size_t reader,
+                         OutputWriter& writer, DuplicateCounter& counter, ReaderShared& shared) {
+  auto pages = RangePages::Start(
+      ranges.size(), window, spec.page_rows, p.key,
+      [&](size_t r, const std::optional<PageCursor>& cursor) {
+        const uint64_t limit = spec.page_rows + (cursor ? cursor->skip : 0);
+        std::optional<std::vector<std::string>> after;
+        if (cursor) after = cursor->after;
+        const std::string sql = PageSql(p.date_column, p.plan.window, p.input.schema, p.key,
+                                        after, limit, ranges[r].filter);
+        if (shared.permits) shared.permits->Acquire();
+        auto page = deps.domo.Query(p.input.id, sql);
+        if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
+        return page;
+      });
+  if (!pages) return Fail(pages.error());
   std::vector<std::string> key_values(p.key.size());
   for (;;) {
     if (deps.cancel && deps.cancel->load()) {
       return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
     }
     if (shared.stop.load()) return Fail(ErrorCode::kCancelled, "run", "another reader failed");
-    const uint64_t skip = cursor ? cursor->skip : 0;
-    const uint64_t limit = spec.page_rows + skip;
-    Result<domo::QueryResult> page = (*fetcher)->Take(cursor);
-    if (!page) return Fail(page.error());
-    if (page->columns.size() != p.input.schema.size()) {
+    auto taken = (*pages)->Next();
+    if (!taken) return Fail(taken.error());
+    if (!*taken) break;
+    const RangePage& page = **taken;
+    const domo::QueryResult& result = page.result;
+    if (result.columns.size() != p.input.schema.size()) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
                   fmt::format("Domo's query answered {} columns; the dataset has {}",
-                              page->columns.size(), p.input.schema.size()));
+                              result.columns.size(), p.input.schema.size()));
     }
-    if (page->rows.size() == limit) {
-      if (auto next = CursorAfterPage(page->rows, p.key)) (*fetcher)->Ask(*next);
-    }
+    const uint64_t skip = page.cursor ? page.cursor->skip : 0;
     uint64_t index = 0, written = 0;
-    for (const domo::QueryRows::Row row : page->rows) {
+    for (const domo::QueryRows::Row row : result.rows) {
       for (size_t k = 0; k < p.key.size(); ++k) {
         const domo::Cell& cell = row[p.key[k]];
         if (!cell) {
@@ -339,7 +366,7 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
       }
       if (index++ < skip) {
         // Already written on the previous page: it must still carry the last key.
-        if (key_values != cursor->after) {
+        if (key_values != page.cursor->after) {
           return Fail(ErrorCode::kAborted, "dataset " + p.input.id,
                       "the day's rows changed while they were being read; run again");
         }
@@ -371,8 +398,10 @@ Result<void> ReadRangeInto(const JobSpec& spec, RunDeps& deps, const Prepared& p
       if (deps.on_progress) deps.on_progress(shared.progress);
     }
     CrashPoint("page-written");
-    if (page->rows.size() < limit) break;
-    cursor = PageCursor{*counter.last(), counter.run_length()};
+    if (page.full && page.next != PageCursor{*counter.last(), counter.run_length()}) {
+      return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
+                  "the next page was asked for at a key the written rows did not end on");
+    }
   }
   return {};
 }
@@ -396,11 +425,14 @@ Result<std::optional<int64_t>> KeyBound(domo::DomoClient& domo, const std::strin
   return std::optional<int64_t>(value);
 }
 
-// The day's ranges, one per reader (query_plan.h): key ranges between the key's smallest and
-// largest value in the day, or time slices; one range when the day cannot be split.
+// The day's ranges (query_plan.h): key ranges between the key's smallest and largest value in
+// the day, or time slices; one per reader when each writes its own objects, about one page
+// each (OneObjectRanges) when the readers write one object; one range when the day cannot be
+// split.
 Result<std::vector<ReadRange>> PlanRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p) {
-  const int readers = p.readers;
-  if (readers <= 1) return std::vector<ReadRange>{ReadRange{}};
+  if (p.readers <= 1) return std::vector<ReadRange>{ReadRange{}};
+  const int ranges = p.writers == 1 ? OneObjectRanges(p.plan.rows, spec.page_rows, p.readers)
+                                    : p.readers;
   switch (ChooseSplit(p.input.schema, p.key, p.date_column,
                       spec.duplicate_keys == DuplicateKeys::kKeep)) {
     case SplitKind::kKeyRanges: {
@@ -412,10 +444,10 @@ Result<std::vector<ReadRange>> PlanRanges(const JobSpec& spec, RunDeps& deps, co
           KeyBound(deps.domo, p.input.id, KeyBoundSql(p.date_column, p.plan.window, first, true));
       if (!max) return Fail(max.error());
       if (!*min || !*max) return std::vector<ReadRange>{ReadRange{}};
-      return SplitKeyRange(first, **min, **max, readers);
+      return SplitKeyRange(first, **min, **max, ranges);
     }
-    case SplitKind::kTimeSlices:
-      return SplitTimeSlices(p.date_column, p.plan.window, readers);
+    case SplitKind::kTimeSlices:  // one object per reader (Prepare)
+      return SplitTimeSlices(p.date_column, p.plan.window, ranges);
     default:  // Prepare set readers to 1
       return std::vector<ReadRange>{ReadRange{}};
   }
@@ -446,19 +478,28 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
 
   auto ranges = PlanRanges(spec, deps, p);
   if (!ranges) return Fail(ranges.error());
-  const size_t n = ranges->size();
-  // The readers share the job's upload concurrency (each at least one part in flight), so
-  // memory stays near part_size x (concurrency + readers) rather than readers times it.
+  // Writers: one per range when each reader writes its own objects (a range per reader), else
+  // one, taking the ranges in turn from `window` readers.
+  const size_t n = p.writers == 1 ? 1 : ranges->size();
+  const int window = n == 1 ? static_cast<int>(std::min<size_t>(p.readers, ranges->size())) : 1;
+  const int parallel = n == 1 ? window : static_cast<int>(n);  // queries in flight at most
+  // Several writers share the job's upload concurrency (each at least one part in flight), so
+  // memory stays near part_size x (concurrency + writers) rather than writers times it.
   upload.concurrency = std::max(1, spec.concurrency / static_cast<int>(n));
-  // One reader keeps the job's object names; reader r of several writes "<stem>-rNN...".
+  // One writer keeps the job's object names; writer w of several writes "<stem>-rNN...".
   std::vector<ObjectName> names;
-  for (size_t r = 0; r < n; ++r) names.push_back(ReaderName(name, p.readers, r));
+  for (size_t w = 0; w < n; ++w) names.push_back(WriterName(name, static_cast<int>(n), w));
   if (n > 1) {
-    deps.log.Info(fmt::format("{} readers: {}", n, [&] {
+    deps.log.Info(fmt::format("{} readers, one object each: {}", n, [&] {
       std::string all;
       for (const ReadRange& range : *ranges) all += (all.empty() ? "" : "; ") + range.label;
       return all;
     }()));
+  } else if (window > 1) {
+    deps.log.Info(fmt::format("{} readers over {} ranges of the day, written in key order into "
+                              "one object: {} ... {}",
+                              window, ranges->size(), ranges->front().label,
+                              ranges->back().label));
   }
   std::vector<std::vector<S3ObjectSink*>> sinks(n);
   for (size_t r = 0; r < n; ++r) {
@@ -478,15 +519,17 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   shared.totals.resize(n);
   shared.progress.expected_rows = p.plan.rows;
   std::optional<QueryPermits> permits;
-  if (n > 1) {
-    permits.emplace(static_cast<int>(n), deps.domo.retry_counts().throttles);
+  if (parallel > 1) {
+    permits.emplace(parallel, deps.domo.retry_counts().throttles);
     shared.permits = &*permits;
   }
   std::vector<DuplicateCounter> counters(n);
-  std::optional<Error> failure;  // GUARDED_BY(shared.mu): the first reader's that failed
+  std::optional<Error> failure;  // GUARDED_BY(shared.mu): the first writer's that failed
   auto read = [&](size_t r) {
+    const std::span<const ReadRange> share =
+        n == 1 ? std::span<const ReadRange>(*ranges) : std::span<const ReadRange>(&(*ranges)[r], 1);
     Result<void> result =
-        ReadRangeInto(spec, deps, p, (*ranges)[r], r, *out.writers[r], counters[r], shared);
+        WriteRanges(spec, deps, p, share, window, r, *out.writers[r], counters[r], shared);
     if (result) result = out.writers[r]->Close();
     if (result) return;
     std::lock_guard lock(shared.mu);
@@ -512,8 +555,10 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
       }
     }
     for (std::thread& t : threads) t.join();
+  }
+  if (permits) {
     deps.log.Info(fmt::format("readers done; queries in flight allowed at the end: {} of {}",
-                              permits->limit(), n));
+                              permits->limit(), parallel));
   }
   // Every reader's objects, in range order, whether or not the run succeeded (a failed run
   // aborts them all).
@@ -710,7 +755,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
       }
     }
     ObjectName name = prepared->name;
-    if (auto ok = ApplyIfExists(spec, deps, run_id, prepared->readers, name); !ok) {
+    if (auto ok = ApplyIfExists(spec, deps, run_id, prepared->writers, name); !ok) {
       fail(ok.error());
     } else if (spec.engine == Engine::kDomoExport) {
       if (auto moved = MoveRowsDomoExport(spec, deps, *prepared, run_id, outcome); !moved) {

@@ -256,6 +256,15 @@ TEST(ChooseSplitTest, KeyRangesForALongKeyElseTimeSlicesOnlyWhenDuplicatesAreKep
   EXPECT_EQ(ChooseSplit(kSchema, {3}, day, true), SplitKind::kNone);
 }
 
+TEST(OneObjectRangesTest, AboutThreeQuartersOfAPageEachWithinBounds) {
+  EXPECT_EQ(OneObjectRanges(6000, 1000, 4), 8);     // 750 rows each
+  EXPECT_EQ(OneObjectRanges(6001, 1000, 4), 9);     // rounded up: no range above its share
+  EXPECT_EQ(OneObjectRanges(1000, 1000, 4), 4);     // at least one per reader
+  EXPECT_EQ(OneObjectRanges(0, 20000, 8), 8);
+  EXPECT_EQ(OneObjectRanges(17'318'416, 20000, 8), 1155);
+  EXPECT_EQ(OneObjectRanges(10'000'000'000, 1000, 8), 100'000);  // the cap
+}
+
 TEST(AutoReadersTest, OnePer25PagesUpToEight) {
   EXPECT_EQ(AutoReaders(0, 20000), 1);
   EXPECT_EQ(AutoReaders(49 * 20000, 20000), 1);

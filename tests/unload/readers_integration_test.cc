@@ -23,12 +23,14 @@ json ScaledCloud(int max_queries = 16, int retry_after = 1) {
 class ReadersTest : public RunIntegrationTest {
  protected:
   // Ids 1..2000, each on three rows (so every key repeats, and the 1000-row pages end in the
-  // middle of a key's rows), all on yesterday, stored out of order.
-  void StartWithTriples(const json& faults = json::array(), const json& latency = ScaledCloud()) {
+  // middle of a key's rows), all on yesterday, stored out of order. `skewed`: ids 1..250 on
+  // twelve rows each, so the first key ranges take several pages.
+  void StartWithTriples(const json& faults = json::array(), const json& latency = ScaledCloud(),
+                        bool skewed = false) {
     const std::string day = DaysAgo(1);
     std::vector<Row> rows;
-    for (int copy = 0; copy < 3; ++copy) {
-      for (int id = 2000; id >= 1; --id) {
+    for (int id = 2000; id >= 1; --id) {
+      for (int copy = 0; copy < Copies(id, skewed); ++copy) {
         rows.push_back({std::to_string(id), day + "T01:02:03", "c" + std::to_string(copy)});
       }
     }
@@ -60,10 +62,11 @@ class ReadersTest : public RunIntegrationTest {
     }
     return ids;
   }
-  static std::vector<std::string> ExpectedIds() {
+  static int Copies(int id, bool skewed) { return skewed && id <= 250 ? 12 : 3; }
+  static std::vector<std::string> ExpectedIds(bool skewed = false) {
     std::vector<std::string> ids;
     for (int id = 1; id <= 2000; ++id) {
-      for (int copy = 0; copy < 3; ++copy) ids.push_back(std::to_string(id));
+      for (int copy = 0; copy < Copies(id, skewed); ++copy) ids.push_back(std::to_string(id));
     }
     return ids;
   }
@@ -74,9 +77,37 @@ class ReadersTest : public RunIntegrationTest {
   }
 };
 
-TEST_F(ReadersTest, FourReadersWriteOneObjectEachInKeyOrderWithEveryRowOnce) {
+TEST_F(ReadersTest, FourReadersWriteOneObjectInKeyOrderWithEveryRowOnceByDefault) {
   StartWithTriples();
-  const json out = RunJson(TriplesJob(), 0, {"--readers", "4"});
+  CommandResult r = Run(TriplesJob(), {"--readers", "4", "--log-level", "info", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json out = json::parse(r.out);
+  EXPECT_EQ(out["status"], "SUCCEEDED") << out.dump();
+  EXPECT_EQ(out["rows"], 6000);
+  EXPECT_EQ(out["duplicate_keys"], 4000);  // two extra rows per key, none counted twice
+  EXPECT_THAT(out["s3_uris"], ElementsAre("s3://" + bucket_ + "/par/day.csv"));
+  // 6000 rows in ranges of about 750 (three quarters of a 1000-row page): 8 ranges, one page
+  // each, read four at a time.
+  EXPECT_THAT(r.err, HasSubstr("4 readers over 8 ranges of the day"));
+  EXPECT_EQ(IdsInManifestOrder(out), ExpectedIds());
+}
+
+TEST_F(ReadersTest, OneObjectStaysExactWhenRangesTakeSeveralPagesAndKeysRepeatAcrossThem) {
+  // 8250 rows: 11 ranges of ~182 ids; the first ones hold 12 rows per id, so they take two or
+  // three pages, each ending in the middle of a key's rows, while later ranges are read ahead.
+  StartWithTriples(json::array(), ScaledCloud(), /*skewed=*/true);
+  const json out = RunJson(TriplesJob(), 0, {"--readers", "3"});
+  EXPECT_EQ(out["status"], "SUCCEEDED") << out.dump();
+  EXPECT_EQ(out["rows"], 8250);
+  EXPECT_EQ(out["duplicate_keys"], 8250 - 2000);
+  EXPECT_THAT(out["s3_uris"], ElementsAre("s3://" + bucket_ + "/par/day.csv"));
+  EXPECT_EQ(IdsInManifestOrder(out), ExpectedIds(/*skewed=*/true));
+}
+
+TEST_F(ReadersTest, FourReadersPerReaderWriteOneObjectEachInKeyOrderWithEveryRowOnce) {
+  StartWithTriples();
+  const json out = RunJson(TriplesJob(), 0,
+                           {"--readers", "4", "--set", "output.reader_objects=per-reader"});
   EXPECT_EQ(out["status"], "SUCCEEDED") << out.dump();
   EXPECT_EQ(out["rows"], 6000);
   EXPECT_EQ(out["duplicate_keys"], 4000);  // two extra rows per key, none counted twice
