@@ -261,6 +261,8 @@ int RunRun(const RunFlags& flags) {
   unload::RunDeps deps{*clients->domo->client, *s3.client, pool, clock, log};
   deps.on_progress = [&](const unload::Progress& p) { progress.Update(p); };
   deps.cancel = &Interrupted();
+  const ProcStatCpuMeter cpu;
+  deps.cpu = &cpu;
   deps.aws_credentials = &s3.settings.credentials;
   deps.region = s3.settings.region;
 

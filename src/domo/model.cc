@@ -317,10 +317,7 @@ QueryRows::QueryRows(const QueryRows& other)
       text_capacity_(other.text_ ? other.text_capacity_ : 0),
       text_size_(other.text_size_),
       cells_(other.cells_) {
-  if (text_) {
-    std::memcpy(text_.get(), other.text_.get(), text_size_);
-    Rebase(other.text_.get(), text_.get());
-  }
+  if (text_size_ > 0) std::memcpy(text_.get(), other.text_.get(), text_size_);
 }
 
 QueryRows& QueryRows::operator=(const QueryRows& other) {
@@ -328,10 +325,9 @@ QueryRows& QueryRows::operator=(const QueryRows& other) {
   return *this;
 }
 
-void QueryRows::Rebase(const char* from, const char* to) {
-  for (Cell& cell : cells_) {
-    if (cell && !cell->empty()) cell = std::string_view(to + (cell->data() - from), cell->size());
-  }
+void QueryRows::Row::CopyTo(std::vector<Cell>& out) const {
+  out.resize(size());
+  for (size_t c = 0; c < out.size(); ++c) out[c] = (*this)[c];
 }
 
 void QueryRows::Add(Cell cell) {
@@ -339,28 +335,30 @@ void QueryRows::Add(Cell cell) {
     cells_.emplace_back();
     return;
   }
-  if (cell->empty()) {
-    // Not in the buffer, so never re-pointed, and never a null pointer to copy from.
-    static constexpr char kEmpty[] = "";
-    cells_.emplace_back(std::string_view(kEmpty, 0));
-    return;
-  }
   if (cell->size() > text_capacity_ - text_size_) {
     const size_t capacity = std::max(text_capacity_ * 2, text_size_ + cell->size());
     auto grown = std::make_unique_for_overwrite<char[]>(capacity);
     if (text_size_ > 0) std::memcpy(grown.get(), text_.get(), text_size_);
-    Rebase(text_.get(), grown.get());
     text_ = std::move(grown);
     text_capacity_ = capacity;
   }
-  char* at = text_.get() + text_size_;
-  std::memcpy(at, cell->data(), cell->size());
+  if (!cell->empty()) std::memcpy(text_.get() + text_size_, cell->data(), cell->size());
+  cells_.push_back(Span{static_cast<uint32_t>(text_size_), static_cast<uint32_t>(cell->size())});
   text_size_ += cell->size();
-  cells_.emplace_back(std::string_view(at, cell->size()));
 }
 
 bool QueryRows::operator==(const QueryRows& other) const {
-  return columns_ == other.columns_ && cells_ == other.cells_;
+  if (columns_ != other.columns_ || cells_.size() != other.cells_.size()) return false;
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    if (CellAt(i) != other.CellAt(i)) return false;
+  }
+  return true;
+}
+
+Error TooLarge(std::string_view subject) {
+  return Error{ErrorCode::kFailedPrecondition, std::string(subject),
+               "a query answer of 4 GiB or more cannot be held; lower tuning.page_rows", 0,
+               std::nullopt};
 }
 
 Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view subject) {
@@ -401,6 +399,7 @@ Result<QueryResult> ParseQueryResult(std::string_view body, std::string_view sub
       }
     }
   }
+  if (body.size() > QueryRows::kMaxText) return Fail(TooLarge(subject));
   result.rows = QueryRows(result.columns.size(), body.size());
   result.rows.reserve(rows->size());
   for (size_t r = 0; r < rows->size(); ++r) {

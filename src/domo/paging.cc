@@ -234,6 +234,7 @@ Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subje
   }
   // Cell texts are never longer than their JSON (escapes only shrink), so the body's size
   // is room for all of them.
+  if (body.size() > QueryRows::kMaxText) return Fail(TooLarge(subject));
   result.rows = QueryRows(result.columns.size(), body.size());
   result.rows.reserve(rows.size());
   for (dom::element item : rows) {

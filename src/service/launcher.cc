@@ -79,6 +79,8 @@ void RunLauncher::Launch(const store::ConnectorRecord& connector, const LaunchRe
          deps.aws_credentials = &s3.settings.credentials;
          deps.region = s3.settings.region;
          deps.cancel = cancel.get();
+         const ProcStatCpuMeter cpu;
+         deps.cpu = &cpu;
          deps.on_progress = [this, run_id](const unload::Progress& p) {
            progress_.Update(run_id, p);
          };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace s3u::unload {
 namespace {
@@ -193,9 +194,21 @@ int AutoReaders(uint64_t rows, uint64_t page_rows) {
 }
 
 int OneObjectRanges(uint64_t rows, uint64_t page_rows, int readers) {
-  const uint64_t share = std::max<uint64_t>(1, page_rows * 3 / 4);
+  const uint64_t share = std::max<uint64_t>(1, page_rows * 9 / 10);
   const uint64_t ranges = (rows + share - 1) / share;
   return static_cast<int>(std::clamp<uint64_t>(ranges, std::max(readers, 1), 100'000));
+}
+
+int AutoReadersMax(uint64_t rows, uint64_t page_rows) {
+  const uint64_t pages = page_rows == 0 ? 1 : (rows + page_rows - 1) / page_rows;
+  return static_cast<int>(std::clamp<uint64_t>(pages / 4, 1, 16));
+}
+
+int WidenReaders(int current, int max, double waited, double idle) {
+  current = std::clamp(current, 1, std::max(max, 1));
+  if (waited < 0.25 || idle < 0.2) return current;
+  const double factor = waited >= 0.75 ? 4 : std::max(2.0, 1 / (1 - waited));
+  return static_cast<int>(std::min<double>(max, std::ceil(current * factor)));
 }
 
 std::string KeyBoundSql(const DayFilterColumn& date_column, const table::DayWindow& window,

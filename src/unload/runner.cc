@@ -34,8 +34,9 @@ struct Prepared {
   DayFilterColumn date_column;
   std::vector<size_t> key;
   ObjectName name;
-  int readers = 1;  // the direct engine's readers: the setting, or automatic, or 1 (no split)
-  int writers = 1;  // objects written at once: 1, or one per reader (output.reader_objects)
+  int readers = 1;        // the direct engine's readers: the setting, or automatic, or 1 (no split)
+  int writers = 1;        // objects written at once: 1, or one per reader (output.reader_objects)
+  bool adaptive = false;  // automatic readers of one object: how many read at once adapts
 };
 
 // The name of writer `w`'s objects: the job's name for one writer, "<stem>-rNN" for several.
@@ -76,7 +77,7 @@ Result<uint64_t> CountRows(domo::DomoClient& domo, const std::string& dataset_id
   auto result = domo.Query(dataset_id, sql);
   if (!result) return Fail(result.error());
   uint64_t count = 0;
-  if (result->rows.size() == 1 && !result->rows[0].empty() && result->rows[0][0]) {
+  if (result->rows.size() == 1 && result->rows[0][0]) {
     const std::string_view text = *result->rows[0][0];
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
     if (ec == std::errc() && end == text.data() + text.size()) return count;
@@ -122,10 +123,12 @@ Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& 
   p.name = *name;
   p.plan.date_column = p.date_column.column.name;
   p.plan.input_name = p.input.name;
-  p.readers = spec.readers > 0 ? spec.readers : AutoReaders(p.plan.rows, spec.page_rows);
   const SplitKind split = ChooseSplit(p.input.schema, p.key, p.date_column,
                                       spec.duplicate_keys == DuplicateKeys::kKeep);
   const bool one_object = spec.reader_objects == ReaderObjects::kOne;
+  p.readers = spec.readers > 0 ? spec.readers
+              : one_object     ? AutoReadersMax(p.plan.rows, spec.page_rows)
+                               : AutoReaders(p.plan.rows, spec.page_rows);
   if (spec.engine != Engine::kDirect || split == SplitKind::kNone) {
     p.readers = 1;
   } else if (split == SplitKind::kTimeSlices && one_object && p.readers > 1) {
@@ -137,6 +140,7 @@ Result<Prepared> Prepare(const JobSpec& spec, RunDeps& deps, const std::string& 
     p.readers = 1;
   }
   p.writers = one_object ? 1 : p.readers;
+  p.adaptive = spec.readers == 0 && one_object && p.readers > 1;
   p.plan.object_keys = {WriterName(p.name, p.writers, 0).Key(spec.max_object_size.has_value(), 1)};
   p.plan.writeback_dataset_id = p.writeback ? p.writeback->id : "";
   p.plan.ownership = verdict.how;
@@ -210,40 +214,50 @@ struct RangePage {
 
 // The pages of a writer's ranges (query_plan.h), in order: every page of range 0, then of
 // range 1, ... Up to `window` ranges are read at once, each keyset-paged, on a pool of
-// `window` threads, and the writer takes their pages in turn:
-// - at the start, the first page of ranges 0 .. window - 1 is asked for;
+// threads, and the writer takes their pages in turn:
+// - the first page of ranges 0 .. window - 1 is asked for at the start;
 // - when the writer takes a full page, the range's next page is asked for at once (at the
 //   cursor CursorAfterPage derives from the page), so it is read while this one is written:
 //   one page ahead;
-// - when it takes a range's last page, the first page of the range `window` places further
-//   is asked for.
+// - when it takes a range's last page, the first page of the next range not yet asked for is,
+//   if that range is within `window` of the one being written.
 // So at most `window` pages wait (one per range being read) besides the one being written,
-// and each range has one query in flight at a time. Which queries are asked depends only on
-// the pages taken, never on thread timing; the destructor waits for every page asked for
-// (ThreadPool finishes its queue), so a writer that stops early (failure, cancel) has the
-// same queries behind it every time.
+// and each range has one query in flight at a time. With a fixed window, which queries are
+// asked depends only on the pages taken, never on thread timing. The destructor waits for
+// every page asked for (ThreadPool finishes its queue), so a writer that stops early
+// (failure, cancel) has every query it asked for answered before the run ends.
+//
+// Automatic readers (`max_window` above `window`): the window starts at `window`; after each
+// stretch of pages (as many as the window, four at least; timed on `clock` from the first page
+// taken) it becomes WidenReaders of the share of that stretch the writer spent waiting for a
+// page and of the machine's CPU left idle over it (`cpu`; none: idle), up to `max_window`.
+// Far from Domo the writer waits while the CPU idles and the window opens to the most; near
+// it, or when the CPU is the limit, it stays small and so does memory. Which
+// ranges are read at once then depends on those timings; what is written does not.
 //
 // One reader is one range with a window of one; the one-object layout is many small ranges
-// (about one page each) with a window of the readers, so the readers' pages are read in
-// parallel and written in key order into one object.
+// (about one page each) read a window at a time and written in key order into one object.
 class RangePages {
  public:
   using Fetch =
       std::function<Result<domo::QueryResult>(size_t range, const std::optional<PageCursor>&)>;
 
   // kResourceExhausted when the threads cannot be started.
-  static Result<std::unique_ptr<RangePages>> Start(size_t ranges, int window, uint64_t page_rows,
-                                                   const std::vector<size_t>& key, Fetch fetch) {
-    auto pages =
-        std::unique_ptr<RangePages>(new RangePages(ranges, window, page_rows, key, std::move(fetch)));
+  static Result<std::unique_ptr<RangePages>> Start(size_t ranges, int window, int max_window,
+                                                   uint64_t page_rows,
+                                                   const std::vector<size_t>& key,
+                                                   const Clock& clock, const CpuMeter* cpu,
+                                                   Fetch fetch) {
+    auto pages = std::unique_ptr<RangePages>(
+        new RangePages(ranges, window, max_window, page_rows, key, clock, cpu, std::move(fetch)));
     try {
-      pages->pool_ = std::make_unique<ThreadPool>(window);
+      pages->pool_ = std::make_unique<ThreadPool>(std::max(window, max_window));
     } catch (const std::system_error& e) {
       return Fail(ErrorCode::kResourceExhausted, "tuning.readers",
-                  fmt::format("cannot start {} reader threads: {}; use fewer readers", window,
-                              e.what()));
+                  fmt::format("cannot start {} reader threads: {}; use fewer readers",
+                              std::max(window, max_window), e.what()));
     }
-    for (size_t r = 0; r < std::min<size_t>(ranges, window); ++r) pages->Ask(r, std::nullopt);
+    pages->AskRanges();
     return pages;
   }
 
@@ -255,7 +269,9 @@ class RangePages {
     RangePage page;
     {
       std::unique_lock lock(mu_);
+      const auto from = adaptive_ ? clock_.Monotonic() : std::chrono::steady_clock::time_point();
       answered_.wait(lock, [&] { return answers_.count(current_) > 0; });
+      if (adaptive_) waited_ += clock_.Monotonic() - from;
       auto node = answers_.extract(current_);
       page.cursor = std::move(node.mapped().cursor);
       answer = std::move(node.mapped().page);
@@ -267,13 +283,16 @@ class RangePages {
     if (page.next) {
       Ask(current_, page.next);
     } else {
-      // A full page with no cursor has a null key in its last row, which fails the run.
-      if (current_ + window_ < ranges_) Ask(current_ + window_, std::nullopt);
-      ++current_;
+      ++current_;  // a full page with no cursor has a null key in its last row: the run fails
     }
+    if (adaptive_) Adapt();
+    AskRanges();
     page.result = std::move(*answer);
     return std::optional<RangePage>(std::move(page));
   }
+
+  // How many ranges are read at once (the most so far: it never narrows).
+  size_t window() const { return window_; }
 
  private:
   struct Answer {
@@ -281,13 +300,50 @@ class RangePages {
     Result<domo::QueryResult> page;
   };
 
-  RangePages(size_t ranges, int window, uint64_t page_rows, const std::vector<size_t>& key,
-             Fetch fetch)
+  // Called after every page taken (automatic readers): the stretches start at the first page
+  // taken, so the wait for the very first answers (Domo's latency whatever the window) does
+  // not count.
+  void Adapt() {
+    const auto now = clock_.Monotonic();
+    if (!stretch_start_) {
+      stretch_start_ = now;
+      stretch_cpu_ = cpu_ ? cpu_->Read() : std::nullopt;
+      waited_ = {};
+      return;
+    }
+    if (++stretch_pages_ < std::max<size_t>(4, window_)) return;
+    const double elapsed = std::chrono::duration<double>(now - *stretch_start_).count();
+    const std::optional<CpuTimes> cpu = cpu_ ? cpu_->Read() : std::nullopt;
+    if (elapsed > 0) {
+      const double waited = std::chrono::duration<double>(waited_).count() / elapsed;
+      const double idle = cpu_ ? IdleShare(stretch_cpu_, cpu).value_or(0) : 1;
+      window_ =
+          static_cast<size_t>(WidenReaders(static_cast<int>(window_), max_window_, waited, idle));
+    }
+    stretch_start_ = now;
+    stretch_cpu_ = cpu;
+    stretch_pages_ = 0;
+    waited_ = {};
+  }
+
+  RangePages(size_t ranges, int window, int max_window, uint64_t page_rows,
+             const std::vector<size_t>& key, const Clock& clock, const CpuMeter* cpu, Fetch fetch)
       : ranges_(ranges),
-        window_(static_cast<size_t>(window)),
+        max_window_(max_window),
+        adaptive_(max_window > window),
         page_rows_(page_rows),
         key_(key),
-        fetch_(std::move(fetch)) {}
+        clock_(clock),
+        cpu_(cpu),
+        fetch_(std::move(fetch)),
+        window_(static_cast<size_t>(window)) {}
+
+  // Asks for the first page of each range not yet asked for within the window.
+  void AskRanges() {
+    while (next_range_ < ranges_ && next_range_ < current_ + window_) {
+      Ask(next_range_++, std::nullopt);
+    }
+  }
 
   void Ask(size_t range, std::optional<PageCursor> cursor) {
     pool_->Submit([this, range, cursor = std::move(cursor)] {
@@ -299,11 +355,21 @@ class RangePages {
   }
 
   const size_t ranges_;
-  const size_t window_;
+  const int max_window_;  // the window's ceiling: above its start, the window adapts
+  const bool adaptive_;
   const uint64_t page_rows_;
   const std::vector<size_t>& key_;
+  const Clock& clock_;
+  const CpuMeter* cpu_;
   const Fetch fetch_;
-  size_t current_ = 0;  // the range the writer takes pages from (the writer's thread only)
+  // The writer's thread only:
+  size_t window_;          // never narrows
+  size_t current_ = 0;     // the range the writer takes pages from
+  size_t next_range_ = 0;  // the first range whose first page was not asked for
+  std::optional<std::chrono::steady_clock::time_point> stretch_start_;
+  std::optional<CpuTimes> stretch_cpu_;
+  size_t stretch_pages_ = 0;
+  std::chrono::steady_clock::duration waited_{};  // this stretch's, waiting for pages
   std::mutex mu_;
   std::condition_variable answered_;
   std::map<size_t, Answer> answers_;  // GUARDED_BY(mu_): a range's page, answered, not taken
@@ -318,16 +384,17 @@ class RangePages {
 // left must be the same, which a property test shows it always is. Were it not, the run
 // fails as an internal error rather than write a page asked for at the wrong place.
 Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
-                         std::span<const ReadRange> ranges, int window, size_t reader,
-                         OutputWriter& writer, DuplicateCounter& counter, ReaderShared& shared) {
+                         std::span<const ReadRange> ranges, int window, int max_window,
+                         size_t reader, OutputWriter& writer, DuplicateCounter& counter,
+                         ReaderShared& shared) {
   auto pages = RangePages::Start(
-      ranges.size(), window, spec.page_rows, p.key,
+      ranges.size(), window, max_window, spec.page_rows, p.key, deps.clock, deps.cpu,
       [&](size_t r, const std::optional<PageCursor>& cursor) {
         const uint64_t limit = spec.page_rows + (cursor ? cursor->skip : 0);
         std::optional<std::vector<std::string>> after;
         if (cursor) after = cursor->after;
-        const std::string sql = PageSql(p.date_column, p.plan.window, p.input.schema, p.key,
-                                        after, limit, ranges[r].filter);
+        const std::string sql = PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after,
+                                        limit, ranges[r].filter);
         if (shared.permits) shared.permits->Acquire();
         auto page = deps.domo.Query(p.input.id, sql);
         if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
@@ -335,6 +402,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
       });
   if (!pages) return Fail(pages.error());
   std::vector<std::string> key_values(p.key.size());
+  std::vector<domo::Cell> cells;  // a row as the writer takes it
   for (;;) {
     if (deps.cancel && deps.cancel->load()) {
       return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
@@ -354,7 +422,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
     uint64_t index = 0, written = 0;
     for (const domo::QueryRows::Row row : result.rows) {
       for (size_t k = 0; k < p.key.size(); ++k) {
-        const domo::Cell& cell = row[p.key[k]];
+        const domo::Cell cell = row[p.key[k]];
         if (!cell) {
           return Fail(ErrorCode::kFailedPrecondition, "details.primary_key",
                       fmt::format("a row of {} has a null in key column \"{}\"; a primary key "
@@ -382,7 +450,8 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                                 shown));
       }
       if (duplicate && spec.duplicate_keys == DuplicateKeys::kFirst) continue;
-      if (auto ok = writer.WriteRow(row); !ok) return ok;
+      row.CopyTo(cells);
+      if (auto ok = writer.WriteRow(cells); !ok) return ok;
       ++written;
     }
     {
@@ -403,6 +472,10 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                   "the next page was asked for at a key the written rows did not end on");
     }
   }
+  if (max_window > window) {
+    deps.log.Info(fmt::format("automatic readers: {} of {} at once at the end", (*pages)->window(),
+                              max_window));
+  }
   return {};
 }
 
@@ -411,7 +484,7 @@ Result<std::optional<int64_t>> KeyBound(domo::DomoClient& domo, const std::strin
                                         const std::string& sql) {
   auto result = domo.Query(dataset_id, sql);
   if (!result) return Fail(result.error());
-  if (result->rows.empty() || result->rows[0].empty() || !result->rows[0][0]) {
+  if (result->rows.empty() || !result->rows[0][0]) {
     return std::optional<int64_t>();
   }
   const std::string_view text = *result->rows[0][0];
@@ -431,8 +504,8 @@ Result<std::optional<int64_t>> KeyBound(domo::DomoClient& domo, const std::strin
 // split.
 Result<std::vector<ReadRange>> PlanRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p) {
   if (p.readers <= 1) return std::vector<ReadRange>{ReadRange{}};
-  const int ranges = p.writers == 1 ? OneObjectRanges(p.plan.rows, spec.page_rows, p.readers)
-                                    : p.readers;
+  const int ranges =
+      p.writers == 1 ? OneObjectRanges(p.plan.rows, spec.page_rows, p.readers) : p.readers;
   switch (ChooseSplit(p.input.schema, p.key, p.date_column,
                       spec.duplicate_keys == DuplicateKeys::kKeep)) {
     case SplitKind::kKeyRanges: {
@@ -482,6 +555,8 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   // one, taking the ranges in turn from `window` readers.
   const size_t n = p.writers == 1 ? 1 : ranges->size();
   const int window = n == 1 ? static_cast<int>(std::min<size_t>(p.readers, ranges->size())) : 1;
+  // Automatic readers start four at a time and open up as far as the timings say (RangePages).
+  const int first_window = p.adaptive ? std::min(window, 4) : window;
   const int parallel = n == 1 ? window : static_cast<int>(n);  // queries in flight at most
   // Several writers share the job's upload concurrency (each at least one part in flight), so
   // memory stays near part_size x (concurrency + writers) rather than writers times it.
@@ -496,10 +571,10 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
       return all;
     }()));
   } else if (window > 1) {
-    deps.log.Info(fmt::format("{} readers over {} ranges of the day, written in key order into "
-                              "one object: {} ... {}",
-                              window, ranges->size(), ranges->front().label,
-                              ranges->back().label));
+    deps.log.Info(
+        fmt::format("{} readers over {} ranges of the day, written in key order into "
+                    "one object: {} ... {}",
+                    window, ranges->size(), ranges->front().label, ranges->back().label));
   }
   std::vector<std::vector<S3ObjectSink*>> sinks(n);
   for (size_t r = 0; r < n; ++r) {
@@ -528,8 +603,8 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
   auto read = [&](size_t r) {
     const std::span<const ReadRange> share =
         n == 1 ? std::span<const ReadRange>(*ranges) : std::span<const ReadRange>(&(*ranges)[r], 1);
-    Result<void> result =
-        WriteRanges(spec, deps, p, share, window, r, *out.writers[r], counters[r], shared);
+    Result<void> result = WriteRanges(spec, deps, p, share, first_window, window, r,
+                                      *out.writers[r], counters[r], shared);
     if (result) result = out.writers[r]->Close();
     if (result) return;
     std::lock_guard lock(shared.mu);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/cpu_meter.h"
 #include "core/error.h"
 #include "core/executor.h"
 #include "core/log.h"
@@ -53,6 +54,9 @@ struct RunDeps {
   // from the reader that wrote it (one call at a time); keep it quick, no I/O.
   std::function<void(const Progress&)> on_progress = {};
   const std::atomic<bool>* cancel = nullptr;  // set to stop the run (Ctrl-C)
+  // The automatic readers open up only while the machine has CPU to spare (RangePages in
+  // runner.cc); none: the writer's waiting alone decides.
+  const CpuMeter* cpu = nullptr;
 };
 
 // What a dry run reports (and a real run decides first).

@@ -187,7 +187,8 @@ TEST(QueryRowsTest, CellsFillRowsAndCopiesOwnTheirText) {
   rows->Add("x");                            // a third row, half full: not counted
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ(rows->back()[1], "a longer text than the room");
-  const std::vector<Cell> first((*rows)[0].begin(), (*rows)[0].end());
+  std::vector<Cell> first;
+  (*rows)[0].CopyTo(first);
   EXPECT_EQ(first, (std::vector<Cell>{"ab", std::nullopt}));
   EXPECT_EQ((*rows)[1][0], "");
   EXPECT_TRUE((*rows)[1][0].has_value());  // empty text is not null

@@ -11,7 +11,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::vector<Cell> Cells(QueryRows::Row row) { return {row.begin(), row.end()}; }
+std::vector<Cell> Cells(QueryRows::Row row) {
+  std::vector<Cell> cells;
+  row.CopyTo(cells);
+  return cells;
+}
 
 std::vector<std::vector<Cell>> AllCells(const QueryRows& rows) {
   std::vector<std::vector<Cell>> all;

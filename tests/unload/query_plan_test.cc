@@ -256,13 +256,34 @@ TEST(ChooseSplitTest, KeyRangesForALongKeyElseTimeSlicesOnlyWhenDuplicatesAreKep
   EXPECT_EQ(ChooseSplit(kSchema, {3}, day, true), SplitKind::kNone);
 }
 
-TEST(OneObjectRangesTest, AboutThreeQuartersOfAPageEachWithinBounds) {
-  EXPECT_EQ(OneObjectRanges(6000, 1000, 4), 8);     // 750 rows each
-  EXPECT_EQ(OneObjectRanges(6001, 1000, 4), 9);     // rounded up: no range above its share
-  EXPECT_EQ(OneObjectRanges(1000, 1000, 4), 4);     // at least one per reader
+TEST(OneObjectRangesTest, NineTenthsOfAPageEachWithinBounds) {
+  EXPECT_EQ(OneObjectRanges(9000, 1000, 4), 10);  // 900 rows each
+  EXPECT_EQ(OneObjectRanges(9001, 1000, 4), 11);  // rounded up: no range above its share
+  EXPECT_EQ(OneObjectRanges(1000, 1000, 4), 4);   // at least one per reader
   EXPECT_EQ(OneObjectRanges(0, 20000, 8), 8);
-  EXPECT_EQ(OneObjectRanges(17'318'416, 20000, 8), 1155);
+  EXPECT_EQ(OneObjectRanges(17'318'416, 20000, 8), 963);
   EXPECT_EQ(OneObjectRanges(10'000'000'000, 1000, 8), 100'000);  // the cap
+}
+
+TEST(AutoReadersMaxTest, OnePerFourPagesUpToSixteen) {
+  EXPECT_EQ(AutoReadersMax(0, 20000), 1);
+  EXPECT_EQ(AutoReadersMax(7 * 20000, 20000), 1);  // under 8 pages: one reader
+  EXPECT_EQ(AutoReadersMax(8 * 20000, 20000), 2);
+  EXPECT_EQ(AutoReadersMax(63 * 20000 + 1, 20000), 16);
+  EXPECT_EQ(AutoReadersMax(1'000'000'000, 20000), 16);
+}
+
+TEST(WidenReadersTest, MoreWhileTheWriterWaitsAndTheCpuHasRoom) {
+  EXPECT_EQ(WidenReaders(4, 16, 0.95, 0.90), 16);   // Domo far away: the writer mostly waits
+  EXPECT_EQ(WidenReaders(2, 16, 0.80, 0.90), 8);    // at most four times as many
+  EXPECT_EQ(WidenReaders(3, 16, 0.60, 0.90), 8);    // 3 / 0.4 = 7.5 would have kept it busy
+  EXPECT_EQ(WidenReaders(8, 16, 0.25, 0.20), 16);   // at least twice
+  EXPECT_EQ(WidenReaders(16, 16, 0.90, 0.90), 16);  // never above the most
+  EXPECT_EQ(WidenReaders(8, 12, 0.50, 0.50), 12);
+  EXPECT_EQ(WidenReaders(4, 16, 0.24, 0.90), 4);  // the readers keep up: unchanged
+  EXPECT_EQ(WidenReaders(4, 16, 0.80, 0.19), 4);  // the CPU is the limit: unchanged
+  EXPECT_EQ(WidenReaders(0, 16, 0.9, 0.9), 4);    // within bounds
+  EXPECT_EQ(WidenReaders(20, 16, 0.0, 0.0), 16);
 }
 
 TEST(AutoReadersTest, OnePer25PagesUpToEight) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/synthetic_day.h"
 #include "unload/run_fixture.h"
 
 namespace s3u::run_test {
@@ -86,14 +87,14 @@ TEST_F(ReadersTest, FourReadersWriteOneObjectInKeyOrderWithEveryRowOnceByDefault
   EXPECT_EQ(out["rows"], 6000);
   EXPECT_EQ(out["duplicate_keys"], 4000);  // two extra rows per key, none counted twice
   EXPECT_THAT(out["s3_uris"], ElementsAre("s3://" + bucket_ + "/par/day.csv"));
-  // 6000 rows in ranges of about 750 (three quarters of a 1000-row page): 8 ranges, one page
+  // 6000 rows in ranges of at most 900 (nine tenths of a 1000-row page): 7 ranges, one page
   // each, read four at a time.
-  EXPECT_THAT(r.err, HasSubstr("4 readers over 8 ranges of the day"));
+  EXPECT_THAT(r.err, HasSubstr("4 readers over 7 ranges of the day"));
   EXPECT_EQ(IdsInManifestOrder(out), ExpectedIds());
 }
 
 TEST_F(ReadersTest, OneObjectStaysExactWhenRangesTakeSeveralPagesAndKeysRepeatAcrossThem) {
-  // 8250 rows: 11 ranges of ~182 ids; the first ones hold 12 rows per id, so they take two or
+  // 8250 rows: 10 ranges of 200 ids; the first ones hold 12 rows per id, so they take two or
   // three pages, each ending in the middle of a key's rows, while later ranges are read ahead.
   StartWithTriples(json::array(), ScaledCloud(), /*skewed=*/true);
   const json out = RunJson(TriplesJob(), 0, {"--readers", "3"});
@@ -104,10 +105,32 @@ TEST_F(ReadersTest, OneObjectStaysExactWhenRangesTakeSeveralPagesAndKeysRepeatAc
   EXPECT_EQ(IdsInManifestOrder(out), ExpectedIds(/*skewed=*/true));
 }
 
+TEST_F(ReadersTest, AutomaticReadersOpenUpAgainstLatencyAndWriteEveryRowOnceInKeyOrder) {
+  // 100 pages of 1000 rows: up to 16 automatic readers, starting with 4. At this latency the
+  // writer waits for pages, so the window opens as far as the machine's idle CPU allows;
+  // however far that is, the object is the day in key order.
+  json config = testing::StandardEmulatorConfig(RadosGw().endpoint);
+  config["datasets"].push_back(
+      testing::OneDayDataset(kInputId, "events", DaysAgo(1), DaysAgo(0), 100'000, 7, "note"));
+  config["latency"] = ScaledCloud();
+  emulator_ = std::make_unique<testing::EmulatorProcess>(config);
+  CommandResult r = Run(TriplesJob(), {"--log-level", "info", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json out = json::parse(r.out);
+  EXPECT_EQ(out["rows"], 100'000);
+  EXPECT_EQ(out["duplicate_keys"], 0);
+  EXPECT_THAT(out["s3_uris"], ElementsAre("s3://" + bucket_ + "/par/day.csv"));
+  EXPECT_THAT(r.err, HasSubstr("16 readers over 112 ranges of the day"));
+  EXPECT_THAT(r.err, ::testing::ContainsRegex("automatic readers: (4|8|16) of 16 at once"));
+  std::vector<std::string> expected;
+  for (int id = 1; id <= 100'000; ++id) expected.push_back(std::to_string(id));
+  EXPECT_EQ(IdsInManifestOrder(out), expected);
+}
+
 TEST_F(ReadersTest, FourReadersPerReaderWriteOneObjectEachInKeyOrderWithEveryRowOnce) {
   StartWithTriples();
-  const json out = RunJson(TriplesJob(), 0,
-                           {"--readers", "4", "--set", "output.reader_objects=per-reader"});
+  const json out =
+      RunJson(TriplesJob(), 0, {"--readers", "4", "--set", "output.reader_objects=per-reader"});
   EXPECT_EQ(out["status"], "SUCCEEDED") << out.dump();
   EXPECT_EQ(out["rows"], 6000);
   EXPECT_EQ(out["duplicate_keys"], 4000);  // two extra rows per key, none counted twice
