@@ -206,7 +206,7 @@ int AutoReadersMax(uint64_t rows, uint64_t page_rows) {
 
 int WidenReaders(int current, int max, double waited, double idle) {
   current = std::clamp(current, 1, std::max(max, 1));
-  if (waited < 0.25 || idle < 0.2) return current;
+  if (waited < 0.25 || idle < 0.25) return current;
   const double factor = waited >= 0.75 ? 4 : std::max(2.0, 1 / (1 - waited));
   return static_cast<int>(std::min<double>(max, std::ceil(current * factor)));
 }

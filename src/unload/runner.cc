@@ -228,7 +228,7 @@ struct RangePage {
 // (failure, cancel) has every query it asked for answered before the run ends.
 //
 // Automatic readers (`max_window` above `window`): the window starts at `window`; after each
-// stretch of pages (as many as the window, four at least; timed on `clock` from the first page
+// stretch of pages (twice the window, eight at least; timed on `clock` from the first page
 // taken) it becomes WidenReaders of the share of that stretch the writer spent waiting for a
 // page and of the machine's CPU left idle over it (`cpu`; none: idle), up to `max_window`.
 // Far from Domo the writer waits while the CPU idles and the window opens to the most; near
@@ -311,7 +311,7 @@ class RangePages {
       waited_ = {};
       return;
     }
-    if (++stretch_pages_ < std::max<size_t>(4, window_)) return;
+    if (++stretch_pages_ < std::max<size_t>(8, 2 * window_)) return;
     const double elapsed = std::chrono::duration<double>(now - *stretch_start_).count();
     const std::optional<CpuTimes> cpu = cpu_ ? cpu_->Read() : std::nullopt;
     if (elapsed > 0) {
