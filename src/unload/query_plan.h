@@ -108,8 +108,8 @@ int AutoReadersMax(uint64_t rows, uint64_t page_rows);
 // the share of the last stretch of pages (a few pages per reader) that the writer spent
 // waiting for the next page (`waited`), and the share of the machine's CPU time left idle over
 // it (`idle`), each 0 to 1. When the writer waited a quarter of its time or more (reading holds
-// it up) and a fifth or more of the CPU was idle (there is room for more readers: the wait is
-// Domo's latency), as many as would have kept the writer busy, current / (1 - waited), at
+// it up) and a quarter or more of the CPU was idle (there is room for more readers: the wait
+// is Domo's latency), as many as would have kept the writer busy, current / (1 - waited), at
 // least twice and at most four times as many, up to `max`. Otherwise unchanged: the readers keep
 // up, or the limit is the CPU (measured on 2 cores against a local emulator: 2 readers left
 // 13 % idle and moved 99 MB/s of CSV, 8 readers 5 % and 102 MB/s for 11 MiB more), where

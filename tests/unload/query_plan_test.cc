@@ -277,11 +277,11 @@ TEST(WidenReadersTest, MoreWhileTheWriterWaitsAndTheCpuHasRoom) {
   EXPECT_EQ(WidenReaders(4, 16, 0.95, 0.90), 16);   // Domo far away: the writer mostly waits
   EXPECT_EQ(WidenReaders(2, 16, 0.80, 0.90), 8);    // at most four times as many
   EXPECT_EQ(WidenReaders(3, 16, 0.60, 0.90), 8);    // 3 / 0.4 = 7.5 would have kept it busy
-  EXPECT_EQ(WidenReaders(8, 16, 0.25, 0.20), 16);   // at least twice
+  EXPECT_EQ(WidenReaders(8, 16, 0.25, 0.25), 16);   // at least twice
   EXPECT_EQ(WidenReaders(16, 16, 0.90, 0.90), 16);  // never above the most
   EXPECT_EQ(WidenReaders(8, 12, 0.50, 0.50), 12);
   EXPECT_EQ(WidenReaders(4, 16, 0.24, 0.90), 4);  // the readers keep up: unchanged
-  EXPECT_EQ(WidenReaders(4, 16, 0.80, 0.19), 4);  // the CPU is the limit: unchanged
+  EXPECT_EQ(WidenReaders(4, 16, 0.80, 0.24), 4);  // the CPU is the limit: unchanged
   EXPECT_EQ(WidenReaders(0, 16, 0.9, 0.9), 4);    // within bounds
   EXPECT_EQ(WidenReaders(20, 16, 0.0, 0.0), 16);
 }
