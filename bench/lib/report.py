@@ -200,7 +200,9 @@ def e2e_table(records, lines, title, section, key):
     for (name, *output), rs in cases.items():
         rate = median([r["raw_bytes"] / r["wall"] for r in rs])
         if output:
-            readers = {0: "", 1: ", 1 reader"}.get(output[1], f", {output[1]} readers")
+            used = sorted({r["used"] for r in rs if r.get("used")})
+            readers = {0: f", automatic readers: {'/'.join(map(str, used))} at most" if used
+                       else "", 1: ", 1 reader"}.get(output[1], f", {output[1]} readers")
             name = f"{name} ({FORMAT_NAMES.get(output[0], output[0])}{readers})"
         lines.append(
             f"| {name.replace('|', '&#124;')} | {rs[0]['rows']:,} | {rs[0]['raw_bytes'] / 1e6:.0f} | "
@@ -241,7 +243,8 @@ def readers_table(records, lines):
     rate = {n: median([r["rows"] / r["wall"] for r in rs]) for (n,), rs in cases.items()}
     one = rate.get(1)
     for (n,), rs in sorted(cases.items(), key=lambda c: (c[0][0] == 0, c[0][0])):
-        name = f"automatic ({rs[0].get('objects', '?')})" if n == 0 else str(n)
+        used = sorted({r["used"] for r in rs if r.get("used")})
+        name = f"automatic ({'/'.join(map(str, used)) or '?'} at most)" if n == 0 else str(n)
         lines.append(f"| {name} | {rs[0].get('objects', '–')} | "
                      f"{fmt([r['wall'] for r in rs], 2)} | "
                      f"{fmt([r['rows'] / r['wall'] for r in rs], 0)} | {ratio(rate[n], one)} | "
@@ -437,9 +440,9 @@ def write(data, out_path, results_dir):
               "moves the same rows as the day filters of `s3unload run --day 1` and the boto3 "
               "script, and all three read the same generated rows from the same emulator. "
               "`s3unload run`: direct engine (key-ordered query pages), gzip (ISA-L level 1), "
-              "at its defaults (automatic readers: 8 for a day of 200 pages or more, one "
-              "object each); `s3unload run, 1 reader`: the same with `readers = 1`, one "
-              "object; "
+              "at its defaults (automatic readers of one object: up to 16, starting with 4 "
+              "and widening while Domo's latency holds the writer up and the CPU has room); "
+              "`s3unload run, 1 reader`: the same with `readers = 1`; "
               "the pipe: `curl export | gzip (level 6) | aws s3 cp -`; the boto3 script "
               "(bench/peers/boto3_day.py): streams the export, filters the day with the csv "
               "module, gzip level 6, `upload_fileobj`. Every object is read back with the aws "
@@ -449,10 +452,10 @@ def write(data, out_path, results_dir):
     formats_table(records, lines)
     e2e_table(records, lines,
               "## Memory: peak RSS of `s3unload run` by size of the day\n\n"
-              "Same job, same settings (defaults: automatic readers, one per 25 pages of the "
-              "day up to 8, so 3 for 100 MB and 8 from about 250 MB, each with its own pages "
-              "and parts (docs/unload.md), or one reader where the day says so "
-              "(`--memory-readers`); 20,000-row pages, 8 MiB parts × 4; gzip "
+              "Same job, same settings (defaults: automatic readers of one object, up to 16 "
+              "for a day of 64 pages or more, starting with 4 and widening only while the "
+              "writer waits for pages and the CPU has room (docs/unload.md), or the readers "
+              "the day says (`--memory-readers`); 20,000-row pages, 8 MiB parts × 4; gzip "
               "CSV unless the day names another output; Parquet: 64 MiB row groups, zstd "
               "pages), synthetic days of different sizes. CSV MB: the day as CSV (for "
               "Parquet, the size of the emulator's CSV export of the day).\n",

@@ -142,6 +142,7 @@ nlohmann::json OutcomeJson(const unload::JobSpec& spec, const unload::RunOutcome
                             {"bytes", outcome.bytes},
                             {"raw_bytes", outcome.raw_bytes},
                             {"duplicate_keys", outcome.duplicate_keys},
+                            {"readers", outcome.readers},
                             {"metrics", unload::MetricsJson(outcome.metrics, spec.metrics_dates)},
                             {"writeback_dataset_id", outcome.writeback_dataset_id},
                             {"metrics_recorded", outcome.metrics_recorded}};

@@ -193,6 +193,7 @@ struct DirectResult {
   std::vector<ObjectStats> objects;  // the sealed objects, in the order of `sinks`
   OutputTotals totals;
   uint64_t duplicates = 0;
+  int readers = 1;  // the most queries in flight at once
 };
 
 // What the readers share: the stop signal, the query permits and the run's progress.
@@ -202,6 +203,7 @@ struct ReaderShared {
   std::mutex mu;                     // guards the progress below and on_progress calls
   std::vector<OutputTotals> totals;  // per reader, as of its last page
   Progress progress;
+  size_t window = 0;  // how far the automatic readers widened
 };
 
 // One page of a range, as RangePages hands it to the writer.
@@ -473,6 +475,10 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
     }
   }
   if (max_window > window) {
+    {
+      std::lock_guard lock(shared.mu);
+      shared.window = (*pages)->window();
+    }
     deps.log.Info(fmt::format("automatic readers: {} of {} at once at the end", (*pages)->window(),
                               max_window));
   }
@@ -648,6 +654,7 @@ Result<void> MoveRowsDirect(const JobSpec& spec, RunDeps& deps, const Prepared& 
     out.totals.raw_bytes += t.raw_bytes;
     out.duplicates += counters[r].duplicates();
   }
+  out.readers = p.adaptive && shared.window > 0 ? static_cast<int>(shared.window) : parallel;
   if (failure) return Fail(*failure);
   return {};
 }
@@ -873,6 +880,7 @@ RunOutcome ExecuteRun(const JobSpec& spec, BegunRun run, RunDeps& deps) {
         outcome.bytes = totals.stored_bytes;
         outcome.raw_bytes = totals.raw_bytes;
         outcome.duplicate_keys = direct.duplicates;
+        outcome.readers = direct.readers;
       }
     }
   }

@@ -84,6 +84,9 @@ struct RunOutcome {
   std::vector<std::string> s3_uris;
   uint64_t objects = 0, rows = 0, bytes = 0, duplicate_keys = 0;
   uint64_t raw_bytes = 0;  // encoded bytes before compression (direct engine)
+  // Queries in flight at most (direct engine): 1, the readers set, or how far the automatic
+  // readers widened; 0 for the domo-export engine.
+  int readers = 0;
   MetricsRow metrics;
   std::string writeback_dataset_id;
   bool metrics_recorded = false;  // the writeback import succeeded
