@@ -230,8 +230,8 @@ struct RangePage {
 // (failure, cancel) has every query it asked for answered before the run ends.
 //
 // Automatic readers (`max_window` above `window`): the window starts at `window`; after each
-// stretch of pages (twice the window, eight at least; timed on `clock` from the first page
-// taken) it becomes WidenReaders of the share of that stretch the writer spent waiting for a
+// stretch of pages (as many as the window, four at least, over a quarter of a second at
+// least; timed on `clock` from the first page taken) it becomes WidenReaders of the share of that stretch the writer spent waiting for a
 // page and of the machine's CPU left idle over it (`cpu`; none: idle), up to `max_window`.
 // Far from Domo the writer waits while the CPU idles and the window opens to the most; near
 // it, or when the CPU is the limit, it stays small and so does memory. Which
@@ -313,15 +313,15 @@ class RangePages {
       waited_ = {};
       return;
     }
-    if (++stretch_pages_ < std::max<size_t>(8, 2 * window_)) return;
+    // A stretch: as many pages as the window, 4 at least, over a quarter of a second at least
+    // (the kernel counts CPU time in 10 ms ticks, so a shorter one reads idle too coarsely).
     const double elapsed = std::chrono::duration<double>(now - *stretch_start_).count();
+    if (++stretch_pages_ < std::max<size_t>(4, window_) || elapsed < 0.25) return;
     const std::optional<CpuTimes> cpu = cpu_ ? cpu_->Read() : std::nullopt;
-    if (elapsed > 0) {
-      const double waited = std::chrono::duration<double>(waited_).count() / elapsed;
-      const double idle = cpu_ ? IdleShare(stretch_cpu_, cpu).value_or(0) : 1;
-      window_ =
-          static_cast<size_t>(WidenReaders(static_cast<int>(window_), max_window_, waited, idle));
-    }
+    const double waited = std::chrono::duration<double>(waited_).count() / elapsed;
+    const double idle = cpu_ ? IdleShare(stretch_cpu_, cpu).value_or(0) : 1;
+    window_ =
+        static_cast<size_t>(WidenReaders(static_cast<int>(window_), max_window_, waited, idle));
     stretch_start_ = now;
     stretch_cpu_ = cpu;
     stretch_pages_ = 0;
