@@ -228,8 +228,9 @@ const std::vector<FieldDef>& Fields() {
                            {"zstd", Compression::kZstd},
                            {"snappy", Compression::kSnappy}}),
       Int("output.compression_level", &JobSpec::compression_level, 0, 19),
-      Choice<ReaderObjects>("output.reader_objects", &JobSpec::reader_objects,
-                            {{"one", ReaderObjects::kOne}, {"per-reader", ReaderObjects::kPerReader}}),
+      Choice<ReaderObjects>(
+          "output.reader_objects", &JobSpec::reader_objects,
+          {{"one", ReaderObjects::kOne}, {"per-reader", ReaderObjects::kPerReader}}),
       {"output.max_object_size",
        [](const Raw& raw, JobSpec& spec, Problems& problems) {
          if (!raw.is_list && raw.text().empty()) {
@@ -437,8 +438,9 @@ void Finish(JobSpec& spec, const RawMap& raw, const std::set<std::string, std::l
   }
   if (spec.engine == Engine::kDomoExport) {
     // Domo's Export-to-S3 writes one gzip CSV with its own layout and key.
-    for (const char* key : {"output.format", "output.compression", "output.max_object_size",
-                            "output.delimiter", "output.quoting", "output.null"}) {
+    for (const char* key :
+         {"output.format", "output.compression", "output.max_object_size", "output.delimiter",
+          "output.quoting", "output.null", "output.reader_objects"}) {
       if (raw.count(key) > 0) {
         problems.Add(key,
                      "not available with details.engine = \"domo-export\": Domo writes "

@@ -12,9 +12,10 @@
 // (ExecuteRun, which consumes the BegunRun, so no run is begun or finished twice). The service
 // begins a run before Launch returns and executes it on a thread; the CLI does both in a row.
 //
-// Thread-safety: one run per thread; uploads use the given executor. With tuning.readers > 1
-// the direct engine starts one thread per reader (joined before ExecuteRun returns); the Domo
-// and S3 clients are shared by them.
+// Thread-safety: one run per thread; uploads use the given executor. The direct engine asks
+// for query pages on threads of its own, one per reader (with output.reader_objects =
+// "per-reader", one more per reader to write its object), all ended before ExecuteRun returns;
+// the Domo and S3 clients are shared by them.
 #pragma once
 
 #include <atomic>

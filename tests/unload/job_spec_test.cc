@@ -155,6 +155,22 @@ TEST(JobSpecTest, DomoExportEngineRefusesOutputOptionsItCannotHonour) {
   EXPECT_NE(spec.error().message.find("domo-export"), std::string::npos);
 }
 
+TEST(JobSpecTest, ReaderObjectsIsOneOrPerReaderAndOnlyForTheDirectEngine) {
+  EXPECT_EQ(BuildJobSpec(FromToml(kMinimal))->reader_objects, ReaderObjects::kOne);
+  SpecSources sources = FromToml(kMinimal);
+  sources.set_flags = {"output.reader_objects=per-reader"};
+  EXPECT_EQ(BuildJobSpec(sources)->reader_objects, ReaderObjects::kPerReader);
+  sources.set_flags = {"output.reader_objects=each"};
+  auto wrong = BuildJobSpec(sources);
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().subject, "output.reader_objects (from --set)");
+  auto exported = BuildJobSpec(FromToml(std::string(kMinimal) +
+                                        "engine = \"domo-export\"\n[output]\nreader_objects = "
+                                        "\"per-reader\"\n"));
+  ASSERT_FALSE(exported.has_value());
+  EXPECT_EQ(exported.error().subject, "output.reader_objects");
+}
+
 TEST(JobSpecTest, SecretsNeverAppearInErrors) {
   std::string text = kMinimal;
   text += "[s3]\nconcurrency = 1000\n";
