@@ -106,17 +106,25 @@ struct JobSession {
   jobs::JobClients clients;
 };
 
+// `out` redacts with the session's logger while it lives. On failure the session ends here,
+// so the error is redacted with the secrets it knew before it goes, and `out` forgets it.
 Result<std::unique_ptr<JobSession>> OpenJob(const RunFlags& flags, Output& out) {
   LogLevel level = LogLevel::kWarn;
   ParseLogLevel(flags.log_level, &level);
   auto session = std::make_unique<JobSession>(level);
   out.SetLogger(&session->log);
+  const auto fail = [&](Error error) -> Result<std::unique_ptr<JobSession>> {
+    error.subject = session->log.Redact(error.subject);
+    error.message = session->log.Redact(error.message);
+    out.SetLogger(nullptr);
+    return Fail(std::move(error));
+  };
   auto spec = LoadSpec(flags);
-  if (!spec) return Fail(spec.error());
+  if (!spec) return fail(spec.error());
   session->spec = std::move(*spec);
   auto clients = jobs::OpenJobClients(session->spec, jobs::Environment::Process(), {},
                                       session->clock, session->log);
-  if (!clients) return Fail(clients.error());
+  if (!clients) return fail(clients.error());
   session->clients = std::move(*clients);
   return session;
 }

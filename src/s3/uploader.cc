@@ -109,8 +109,11 @@ Result<void> StreamingUploader::DispatchPart() {
       } else if (!error_) {
         error_ = part.error();
       }
+      // Under the lock: once in_flight_ reaches 0, WaitForAll may return and the uploader be
+      // destroyed, which must not happen while this thread still touches cv_ (ThreadSanitizer
+      // saw it: a part task notifying a condition variable the run's thread was destroying).
+      cv_.notify_all();
     }
-    cv_.notify_all();
   });
   return {};
 }

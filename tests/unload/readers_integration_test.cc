@@ -121,7 +121,8 @@ TEST_F(ReadersTest, AutomaticReadersOpenUpAgainstLatencyAndWriteEveryRowOnceInKe
   EXPECT_EQ(out["duplicate_keys"], 0);
   EXPECT_THAT(out["s3_uris"], ElementsAre("s3://" + bucket_ + "/par/day.csv"));
   EXPECT_THAT(r.err, HasSubstr("16 readers over 112 ranges of the day"));
-  EXPECT_THAT(r.err, ::testing::ContainsRegex("automatic readers: (4|8|16) of 16 at once"));
+  // 4 to start with; how far it widened depends on the machine's timings.
+  EXPECT_THAT(r.err, ::testing::ContainsRegex("automatic readers: ([4-9]|1[0-6]) of 16 at once"));
   std::vector<std::string> expected;
   for (int id = 1; id <= 100'000; ++id) expected.push_back(std::to_string(id));
   EXPECT_EQ(IdsInManifestOrder(out), expected);
