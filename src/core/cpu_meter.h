@@ -1,7 +1,7 @@
 // How much of the machine's CPU time goes unused, as an injected dependency: the automatic
 // readers of a run (unload/runner.cc) open up only while the writer waits for pages and the
 // machine has CPU to spare, since more readers cannot help a machine whose CPUs are all busy.
-// Tests use a fake (or none).
+// Tests of the runner pass none (its waiting alone then decides).
 //
 // Thread-safety: Read may be called from any thread (the meter keeps no state).
 #pragma once

@@ -100,9 +100,10 @@ struct JobSpec {
   // Rows per query page (direct engine). Memory follows it (a page is held parsed while it is
   // written); 20000 measured as fast as 100000 with less than half the peak RSS.
   uint64_t page_rows = 20000;
-  // Parallel readers of the day (direct engine): 0 = automatic (query_plan.h AutoReaders),
-  // 1 = one reader. More readers: more queries in flight (each pays Domo's latency
-  // separately); memory grows with them (docs/unload.md).
+  // Parallel readers of the day (direct engine): 0 = automatic (query_plan.h: AutoReadersMax
+  // and WidenReaders for one object, AutoReaders for one object per reader), 1 = one reader. More
+  // readers: more queries in flight (each pays Domo's latency separately); memory grows with them
+  // (docs/unload.md).
   int readers = 0;
   // How long one Domo or S3 request is retried through outages and throttling
   // (http::RetryPolicy::budget); a run gives it to both clients.

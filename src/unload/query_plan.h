@@ -101,7 +101,7 @@ int OneObjectRanges(uint64_t rows, uint64_t page_rows, int readers);
 
 // The automatic readers of one object (tuning.readers = 0, output.reader_objects = "one"): at
 // most one per 4 pages of the day, from 1 to 16 (a day under 8 pages is one reader). How many
-// of them read at once follows ReadersNeeded as the run goes.
+// of them read at once follows WidenReaders as the run goes.
 int AutoReadersMax(uint64_t rows, uint64_t page_rows);
 
 // How many ranges the automatic readers read at once next, from how many now (`current`),
