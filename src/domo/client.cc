@@ -91,6 +91,9 @@ struct DomoClient::Call {
   bool authenticated = true;  // false only for the token request itself
   std::string_view body;
   http::Headers headers;  // besides Authorization and Accept
+  // When set, a 2xx answer's body is read into this buffer (emptied at each attempt, its
+  // capacity kept) instead of the response's.
+  std::string* into = nullptr;
 };
 
 milliseconds PollDelay(const PollPolicy& policy, int polls_made) {
@@ -235,7 +238,14 @@ Result<http::Response> DomoClient::SendOnce(const Call& call, const http::BodySi
     }
     request.body = call.body;
     uint64_t delivered = 0;
-    if (sink != nullptr) {
+    if (call.into != nullptr) {
+      // A buffer, not a stream: what a failed attempt left in it is dropped by the next one.
+      call.into->clear();
+      request.sink = [&](std::string_view chunk) {
+        call.into->append(chunk);
+        return true;
+      };
+    } else if (sink != nullptr) {
       request.sink = [&](std::string_view chunk) {
         delivered += chunk.size();
         return (*sink)(chunk);
@@ -403,7 +413,8 @@ Result<ExportStats> DomoClient::ExportRows(const std::string& dataset_id,
   return ExportStats{*bytes, reader.records()};
 }
 
-Result<QueryResult> DomoClient::Query(const std::string& dataset_id, std::string_view sql) {
+Result<QueryResult> DomoClient::Query(const std::string& dataset_id, std::string_view sql,
+                                      PageMemory* memory) {
   const std::string body = QueryJson(sql);
   Call call;
   call.info = DatasetCall("Query", dataset_id);
@@ -411,9 +422,19 @@ Result<QueryResult> DomoClient::Query(const std::string& dataset_id, std::string
   call.target = "/v1/datasets/query/execute/" + Encode(dataset_id);
   call.body = body;  // a read: safe to repeat
   call.headers = {{"Content-Type", "application/json"}};
+  if (memory == nullptr) {
+    auto response = Execute(call);
+    if (!response) return Fail(response.error());
+    return ParseQueryPage(response->body, call.info.subject);
+  }
+  std::string answer = memory->TakeBody();
+  call.into = &answer;
   auto response = Execute(call);
-  if (!response) return Fail(response.error());
-  return ParseQueryPage(response->body, call.info.subject);
+  Result<QueryResult> page = response
+                                 ? ParseQueryPage(answer, call.info.subject, memory->TakeRows())
+                                 : Fail(response.error());
+  memory->GiveBody(std::move(answer));
+  return page;
 }
 
 Result<int64_t> DomoClient::QueryPages(const std::string& dataset_id, std::string_view sql,

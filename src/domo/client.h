@@ -42,6 +42,8 @@
 
 namespace s3u::domo {
 
+class PageMemory;  // domo/paging.h
+
 // Domo's public API, where an account without domo_api_url sends its requests.
 inline constexpr const char* kDefaultApiUrl = "https://api.domo.com";
 
@@ -113,8 +115,10 @@ class DomoClient {
   Result<ExportStats> ExportRows(const std::string& dataset_id, const ExportOptions& options,
                                  const table::CsvDialect& dialect, const table::RowHandler& on_row);
 
-  // One query; `sql` reads the literal table `table`.
-  Result<QueryResult> Query(const std::string& dataset_id, std::string_view sql);
+  // One query; `sql` reads the literal table `table`. With `memory`, the answer is read into
+  // memory given back there by pages already written (a reading's pages: PageMemory).
+  Result<QueryResult> Query(const std::string& dataset_id, std::string_view sql,
+                            PageMemory* memory = nullptr);
   // Runs `sql` page by page (LIMIT/OFFSET appended, domo/paging.h) until a short page,
   // calling `on_page` for each; returns the number of rows. REQUIRES: page_size > 0.
   using PageHandler = std::function<Result<void>(const QueryResult& page)>;

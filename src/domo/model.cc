@@ -311,6 +311,16 @@ QueryRows::QueryRows(size_t columns, size_t text_bytes)
       text_(std::make_unique_for_overwrite<char[]>(std::max<size_t>(text_bytes, 1))),
       text_capacity_(std::max<size_t>(text_bytes, 1)) {}
 
+void QueryRows::Reset(size_t columns, size_t text_bytes) {
+  columns_ = columns;
+  cells_.clear();
+  text_size_ = 0;
+  if (text_bytes > text_capacity_ || !text_) {
+    text_capacity_ = std::max<size_t>(text_bytes, 1);
+    text_ = std::make_unique_for_overwrite<char[]>(text_capacity_);
+  }
+}
+
 QueryRows::QueryRows(const QueryRows& other)
     : columns_(other.columns_),
       text_(other.text_ ? std::make_unique_for_overwrite<char[]>(other.text_capacity_) : nullptr),

@@ -122,6 +122,9 @@ class QueryRows {
   QueryRows& operator=(QueryRows&&) noexcept = default;
 
   void reserve(size_t rows) { cells_.reserve(rows * columns_); }
+  // Empties the table for rows of `columns` cells with room for `text_bytes` bytes of text,
+  // keeping the memory it already has (domo::PageMemory reads page after page into it).
+  void Reset(size_t columns, size_t text_bytes);
   // Appends the next cell; rows fill one after the other. The text is copied. REQUIRES: the
   // table's text stays within kMaxText bytes.
   void Add(Cell cell);

@@ -186,7 +186,35 @@ class ParserPool {
 
 }  // namespace
 
-Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject) {
+std::string PageMemory::TakeBody() {
+  std::lock_guard lock(mu_);
+  if (bodies_.empty()) return {};
+  std::string body = std::move(bodies_.back());
+  bodies_.pop_back();
+  body.clear();
+  return body;
+}
+
+void PageMemory::GiveBody(std::string body) {
+  std::lock_guard lock(mu_);
+  bodies_.push_back(std::move(body));
+}
+
+QueryRows PageMemory::TakeRows() {
+  std::lock_guard lock(mu_);
+  if (rows_.empty()) return {};
+  QueryRows rows = std::move(rows_.back());
+  rows_.pop_back();
+  return rows;
+}
+
+void PageMemory::GiveRows(QueryRows rows) {
+  std::lock_guard lock(mu_);
+  rows_.push_back(std::move(rows));
+}
+
+Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject,
+                                   QueryRows rows) {
   // simdjson's DOM parser (its fastest kernel is picked at run time; On-Demand, which could
   // hand out a number's raw token, would be fixed to the build's baseline CPU). A parser
   // keeps its buffers between pages (ParserPool). Whatever it
@@ -212,8 +240,8 @@ Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subje
       skipped += CountNumbers(field.value);
     }
   }
-  dom::array columns, rows;
-  if (!found_rows || top["columns"].get(columns) || rows_value.get(rows)) return slow();
+  dom::array columns, rows_array;
+  if (!found_rows || top["columns"].get(columns) || rows_value.get(rows_array)) return slow();
   numbers.Skip(skipped);
   QueryResult result;
   for (dom::element c : columns) {
@@ -235,9 +263,10 @@ Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subje
   // Cell texts are never longer than their JSON (escapes only shrink), so the body's size
   // is room for all of them.
   if (body.size() > QueryRows::kMaxText) return Fail(TooLarge(subject));
-  result.rows = QueryRows(result.columns.size(), body.size());
-  result.rows.reserve(rows.size());
-  for (dom::element item : rows) {
+  result.rows = std::move(rows);
+  result.rows.Reset(result.columns.size(), body.size());
+  result.rows.reserve(rows_array.size());
+  for (dom::element item : rows_array) {
     dom::array row;
     if (item.get(row) || row.size() != result.columns.size()) return slow();
     for (dom::element v : row) {

@@ -17,6 +17,7 @@
 #include "core/time_format.h"
 #include "core/version.h"
 #include "domo/ownership.h"
+#include "domo/paging.h"
 #include "unload/manifest.h"
 #include "unload/output.h"
 #include "unload/path_template.h"
@@ -231,11 +232,11 @@ struct RangePage {
 //
 // Automatic readers (`max_window` above `window`): the window starts at `window`; after each
 // stretch of pages (as many as the window, four at least, over a quarter of a second at
-// least; timed on `clock` from the first page taken) it becomes WidenReaders of the share of that stretch the writer spent waiting for a
-// page and of the machine's CPU left idle over it (`cpu`; none: idle), up to `max_window`.
-// Far from Domo the writer waits while the CPU idles and the window opens to the most; near
-// it, or when the CPU is the limit, it stays small and so does memory. Which
-// ranges are read at once then depends on those timings; what is written does not.
+// least; timed on `clock` from the first page taken) it becomes WidenReaders of the share of that
+// stretch the writer spent waiting for a page and of the machine's CPU left idle over it (`cpu`;
+// none: idle), up to `max_window`. Far from Domo the writer waits while the CPU idles and the
+// window opens to the most; near it, or when the CPU is the limit, it stays small and so does
+// memory. Which ranges are read at once then depends on those timings; what is written does not.
 //
 // One reader is one range with a window of one; the one-object layout is many small ranges
 // (about one page each) read a window at a time and written in key order into one object.
@@ -389,6 +390,8 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                          std::span<const ReadRange> ranges, int window, int max_window,
                          size_t reader, OutputWriter& writer, DuplicateCounter& counter,
                          ReaderShared& shared) {
+  // Before `pages`: the pages it still has in flight when it ends read into this.
+  domo::PageMemory memory;
   auto pages = RangePages::Start(
       ranges.size(), window, max_window, spec.page_rows, p.key, deps.clock, deps.cpu,
       [&](size_t r, const std::optional<PageCursor>& cursor) {
@@ -398,7 +401,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
         const std::string sql = PageSql(p.date_column, p.plan.window, p.input.schema, p.key, after,
                                         limit, ranges[r].filter);
         if (shared.permits) shared.permits->Acquire();
-        auto page = deps.domo.Query(p.input.id, sql);
+        auto page = deps.domo.Query(p.input.id, sql, &memory);
         if (shared.permits) shared.permits->Release(deps.domo.retry_counts().throttles);
         return page;
       });
@@ -413,7 +416,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
     auto taken = (*pages)->Next();
     if (!taken) return Fail(taken.error());
     if (!*taken) break;
-    const RangePage& page = **taken;
+    RangePage& page = **taken;
     const domo::QueryResult& result = page.result;
     if (result.columns.size() != p.input.schema.size()) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
@@ -473,6 +476,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
                   "the next page was asked for at a key the written rows did not end on");
     }
+    memory.GiveRows(std::move(page.result.rows));  // written: the next page is read into it
   }
   if (max_window > window) {
     {

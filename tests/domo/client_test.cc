@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "domo/paging.h"
 #include "support/fake_clock.h"
 #include "support/scripted_http.h"
 
@@ -369,6 +370,56 @@ TEST_F(DomoClientTest, QueryPagesUntilAShortPage) {
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].body, R"({"sql":"SELECT id FROM table LIMIT 2 OFFSET 0"})");
   EXPECT_EQ(sent[1].body, R"({"sql":"SELECT id FROM table LIMIT 2 OFFSET 2"})");
+}
+
+TEST_F(DomoClientTest, QueryIntoPageMemoryReusesAWrittenPagesBuffers) {
+  const std::string path = "POST /v1/datasets/query/execute/" + std::string(kDataset);
+  http_.On(path, {{200, R"({"columns":["id","s"],"rows":[[1,"a\"b"],[2.50,null]]})"},
+                  {200, R"({"columns":["n"],"rows":[[-0.0],[1e3],[7]]})"}});
+  DomoClient& client = Client();
+  PageMemory memory;
+  auto first = client.Query(kDataset, "SELECT id, s FROM table", &memory);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  ASSERT_EQ(first->rows.size(), 2u);
+  EXPECT_EQ(first->rows[0][1], "a\"b");
+  EXPECT_EQ(first->rows[1][0], "2.50");
+  EXPECT_EQ(first->rows[1][1], std::nullopt);
+  const char* text = first->rows[0][0]->data();
+  memory.GiveRows(std::move(first->rows));
+  // The second page, of another shape, is read into the first one's memory.
+  auto second = client.Query(kDataset, "SELECT n FROM table", &memory);
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  ASSERT_EQ(second->columns, std::vector<std::string>{"n"});
+  ASSERT_EQ(second->rows.size(), 3u);
+  EXPECT_EQ(second->rows[0][0], "-0.0");
+  EXPECT_EQ(second->rows[1][0], "1e3");
+  EXPECT_EQ(second->rows[2][0], "7");
+  EXPECT_EQ(second->rows[0][0]->data(), text);
+}
+
+TEST_F(DomoClientTest, QueryIntoPageMemoryRetriesADroppedAnswerFromItsStart) {
+  // The first attempt's answer breaks off after some bytes; with the answer read into a
+  // buffer (not streamed on), the query is simply asked again and the buffer starts over.
+  const std::string path = "POST /v1/datasets/query/execute/" + std::string(kDataset);
+  http_.On(path, {Answer::Streamed({R"({"columns":["id"],"rows":[[1],)"}, Reset()),
+                  {200, R"({"columns":["id"],"rows":[[1],[2]]})"}});
+  PageMemory memory;
+  auto page = Client().Query(kDataset, "SELECT id FROM table", &memory);
+  ASSERT_TRUE(page.has_value()) << page.error().ToString();
+  ASSERT_EQ(page->rows.size(), 2u);
+  EXPECT_EQ(page->rows[1][0], "2");
+  EXPECT_EQ(http_.Requests("/query/execute/").size(), 2u);
+}
+
+TEST_F(DomoClientTest, QueryIntoPageMemoryFailsAsWithoutIt) {
+  const std::string path = "POST /v1/datasets/query/execute/" + std::string(kDataset);
+  http_.On(path, {{200, R"({"columns":["id"],"rows":[[1],[2,3]]})"}});
+  PageMemory memory;
+  auto with = Client().Query(kDataset, "SELECT id FROM table", &memory);
+  auto without = Client().Query(kDataset, "SELECT id FROM table");
+  ASSERT_FALSE(with.has_value());
+  ASSERT_FALSE(without.has_value());
+  EXPECT_EQ(with.error().ToString(), without.error().ToString());
 }
 
 TEST_F(DomoClientTest, ListDatasetsPagesUntilAnEmptyPage) {
