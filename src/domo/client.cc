@@ -430,9 +430,12 @@ Result<QueryResult> DomoClient::Query(const std::string& dataset_id, std::string
   std::string answer = memory->TakeBody();
   call.into = &answer;
   auto response = Execute(call);
-  Result<QueryResult> page = response
-                                 ? ParseQueryPage(answer, call.info.subject, memory->TakeRows())
-                                 : Fail(response.error());
+  if (!response) {
+    memory->GiveBody(std::move(answer));
+    return Fail(response.error());
+  }
+  answer.reserve(answer.size() + kQueryPagePadding);  // parsed where it is, not copied
+  auto page = ParseQueryPage(answer, call.info.subject, memory->TakeRows(), answer.capacity());
   memory->GiveBody(std::move(answer));
   return page;
 }

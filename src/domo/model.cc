@@ -316,7 +316,9 @@ void QueryRows::Reset(size_t columns, size_t text_bytes) {
   cells_.clear();
   text_size_ = 0;
   if (text_bytes > text_capacity_ || !text_) {
-    text_capacity_ = std::max<size_t>(text_bytes, 1);
+    // A quarter more: a reading's pages grow slowly (longer keys), and a buffer that fits
+    // only this one would be replaced, and faulted in anew, at nearly every page.
+    text_capacity_ = std::max<size_t>(text_bytes + text_bytes / 4, 1);
     text_ = std::make_unique_for_overwrite<char[]>(text_capacity_);
   }
 }

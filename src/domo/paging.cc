@@ -214,16 +214,30 @@ void PageMemory::GiveRows(QueryRows rows) {
 }
 
 Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject,
-                                   QueryRows rows) {
+                                   QueryRows rows, size_t readable) {
   // simdjson's DOM parser (its fastest kernel is picked at run time; On-Demand, which could
   // hand out a number's raw token, would be fixed to the build's baseline CPU). A parser
   // keeps its buffers between pages (ParserPool). Whatever it
   // cannot take (not JSON, integers beyond 64 bits, a wrong shape) goes to the tree parser,
   // so errors and edge cases are exactly ParseQueryResult's.
-  ParserPool::Lease parser = ParserPool::Instance().Take();
+  ParserPool::Lease lease = ParserPool::Instance().Take();
+  dom::parser& parser = *lease;
   const auto slow = [&] { return ParseQueryResult(body, subject); };
+  // The parser sizes its buffers to the largest answer so far, exactly, so each slightly
+  // larger page of a reading would replace them (and fault them in anew): room for a page a
+  // quarter larger. simdjson's document is public though documented as private; its
+  // capacity is what parse() would otherwise grow to this page's exact size.
+  if (parser.capacity() < body.size() || parser.doc.capacity() < body.size()) {
+    const size_t room = body.size() + body.size() / 4;
+    if (parser.allocate(room) || parser.doc.allocate(room)) return slow();
+  }
+  // simdjson may read up to SIMDJSON_PADDING bytes past the end: a body with that much room
+  // behind it is parsed where it is (as simdjson's own overload for std::string does), any
+  // other is copied into the parser's buffer first.
+  static_assert(kQueryPagePadding >= simdjson::SIMDJSON_PADDING);
+  const bool copy = readable < body.size() + kQueryPagePadding;
   dom::object top;
-  if ((*parser).parse(body.data(), body.size()).get(top)) return slow();
+  if (parser.parse(body.data(), body.size(), copy).get(top)) return slow();
   // The DOM keeps numbers as int64/double only, so their text comes from the body: the
   // members before "rows" (document order) hold `skipped` numbers, and every number after
   // them, up to the end of "rows", is a cell, in the order the rows are read below.

@@ -57,9 +57,13 @@ Result<std::string> PageSql(std::string_view sql, int64_t limit, int64_t offset)
 // fast path does not take (malformed answers included) is handed to ParseQueryResult, so the
 // results and the errors are the same.
 // `rows`: a table whose memory the page's rows are read into (QueryRows::Reset), such as a
-// page already written (PageMemory); the result's rows hold that memory then.
+// page already written (PageMemory); the result's rows hold that memory then. `readable`:
+// how many bytes from body.data() may be read (a buffer's capacity); with
+// kQueryPagePadding or more past the body, it is parsed in place instead of copied first.
 Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject,
-                                   QueryRows rows = {});
+                                   QueryRows rows = {}, size_t readable = 0);
+// The room ParseQueryPage needs behind a body to parse it in place (simdjson's padding).
+inline constexpr size_t kQueryPagePadding = 64;
 
 // The memory of query pages already written, for the next pages of the same reading: answer
 // bodies and row tables. Reading every page into fresh memory cost a quarter of the direct
