@@ -213,8 +213,8 @@ void PageMemory::GiveRows(QueryRows rows) {
   rows_.push_back(std::move(rows));
 }
 
-Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject,
-                                   QueryRows rows, size_t readable) {
+Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject, QueryRows rows,
+                                   size_t readable) {
   // simdjson's DOM parser (its fastest kernel is picked at run time; On-Demand, which could
   // hand out a number's raw token, would be fixed to the build's baseline CPU). A parser
   // keeps its buffers between pages (ParserPool). Whatever it
