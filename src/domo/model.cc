@@ -342,21 +342,12 @@ void QueryRows::Row::CopyTo(std::vector<Cell>& out) const {
   for (size_t c = 0; c < out.size(); ++c) out[c] = (*this)[c];
 }
 
-void QueryRows::Add(Cell cell) {
-  if (!cell) {
-    cells_.emplace_back();
-    return;
-  }
-  if (cell->size() > text_capacity_ - text_size_) {
-    const size_t capacity = std::max(text_capacity_ * 2, text_size_ + cell->size());
-    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
-    if (text_size_ > 0) std::memcpy(grown.get(), text_.get(), text_size_);
-    text_ = std::move(grown);
-    text_capacity_ = capacity;
-  }
-  if (!cell->empty()) std::memcpy(text_.get() + text_size_, cell->data(), cell->size());
-  cells_.push_back(Span{static_cast<uint32_t>(text_size_), static_cast<uint32_t>(cell->size())});
-  text_size_ += cell->size();
+void QueryRows::Grow(size_t more) {
+  const size_t capacity = std::max(text_capacity_ * 2, text_size_ + more);
+  auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+  if (text_size_ > 0) std::memcpy(grown.get(), text_.get(), text_size_);
+  text_ = std::move(grown);
+  text_capacity_ = capacity;
 }
 
 bool QueryRows::operator==(const QueryRows& other) const {

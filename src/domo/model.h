@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -127,7 +128,16 @@ class QueryRows {
   void Reset(size_t columns, size_t text_bytes);
   // Appends the next cell; rows fill one after the other. The text is copied. REQUIRES: the
   // table's text stays within kMaxText bytes.
-  void Add(Cell cell);
+  void Add(Cell cell) {  // inline: once per cell of every page
+    if (!cell) {
+      cells_.emplace_back();
+      return;
+    }
+    if (cell->size() > text_capacity_ - text_size_) Grow(cell->size());
+    if (!cell->empty()) std::memcpy(text_.get() + text_size_, cell->data(), cell->size());
+    cells_.push_back(Span{static_cast<uint32_t>(text_size_), static_cast<uint32_t>(cell->size())});
+    text_size_ += cell->size();
+  }
 
   size_t size() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }
   bool empty() const { return size() == 0; }
@@ -159,6 +169,7 @@ class QueryRows {
   };
   static constexpr uint32_t kNull = 0xFFFFFFFF;
 
+  void Grow(size_t more);  // text room for `more` bytes past the text
   Cell CellAt(size_t index) const {
     const Span span = cells_[index];
     if (span.size == kNull) return std::nullopt;
