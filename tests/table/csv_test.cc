@@ -348,6 +348,35 @@ TEST(AppendCsvRecordTest, MinimalQuotingQuotesOnlyWhatMustBeQuoted) {
             "\"a,b\",\"say \"\"hi\"\"\",\"cr\r\",\"lf\n\",\"\"\"\"\n");
 }
 
+// The scan for bytes that need quoting reads 8, then 4 bytes at a time with loads that
+// overlap at the end (csv.cc's FindSpecial): every length across those steps, with one special
+// byte at every position, and with none; the reader finds the same (its runs use the scan).
+TEST(AppendCsvRecordTest, FindsASpecialByteAtEveryPositionOfEveryLength) {
+  const CsvWriteOptions o{.delimiter = ';'};
+  for (size_t length = 1; length <= 26; ++length) {
+    const std::string plain(length, 'x');
+    EXPECT_EQ(Write(o, {plain}), plain + "\n") << length;
+    EXPECT_EQ(Parse(plain + "\n", CsvDialect{.delimiter = ';'}).rows,
+              (std::vector<Row>{{Text(plain)}}))
+        << length;
+    for (size_t at = 0; at < length; ++at) {
+      for (const char special : {';', '"', '\r', '\n'}) {
+        std::string text = plain;
+        text[at] = special;
+        std::string expected = "\"" + text + "\"";
+        if (special == '"') expected.insert(at + 1, "\"");
+        EXPECT_EQ(Write(o, {text}), expected + "\n") << length << " " << at << " " << int(special);
+      }
+      std::string split = plain;
+      split[at] = ';';
+      EXPECT_EQ(Parse(split + "\n", CsvDialect{.delimiter = ';'}).rows,
+                (std::vector<Row>{{at == 0 ? Null() : Text(split.substr(0, at)),
+                                   at + 1 == length ? Null() : Text(split.substr(at + 1))}}))
+          << length << " " << at;
+    }
+  }
+}
+
 TEST(AppendCsvRecordTest, MinimalQuotingQuotesTheDelimiterInUse) {
   const CsvWriteOptions o{.delimiter = '\t'};
   EXPECT_EQ(Write(o, {"a,b", "c\td"}), "a,b\t\"c\td\"\n");
