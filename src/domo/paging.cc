@@ -239,7 +239,7 @@ std::string PageMemory::TakeBody() {
 
 void PageMemory::GiveBody(std::string body) {
   std::lock_guard lock(mu_);
-  bodies_.push_back(std::move(body));
+  if (bodies_.size() < kKeep) bodies_.push_back(std::move(body));
 }
 
 QueryRows PageMemory::TakeRows() {
@@ -252,7 +252,7 @@ QueryRows PageMemory::TakeRows() {
 
 void PageMemory::GiveRows(QueryRows rows) {
   std::lock_guard lock(mu_);
-  rows_.push_back(std::move(rows));
+  if (rows_.size() < kKeep) rows_.push_back(std::move(rows));
 }
 
 Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject, QueryRows rows,

@@ -10,6 +10,7 @@ namespace s3u::domo {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAreArray;
 
 std::vector<Cell> Cells(QueryRows::Row row) {
   std::vector<Cell> cells;
@@ -188,6 +189,33 @@ TEST(PageMemoryTest, GivesBackWhatWasGivenEmptiedAndMakesNewOnlyWhenNoneIsThere)
   QueryRows rows = memory.TakeRows();
   ASSERT_EQ(rows.size(), 1u);  // as given: ParseQueryPage resets it
   EXPECT_EQ(rows[0][0]->data(), text);
+  EXPECT_TRUE(memory.TakeRows().empty());
+}
+
+TEST(PageMemoryTest, KeepsNoMoreThanKKeepOfEachAndFreesTheRest) {
+  PageMemory memory;
+  std::vector<const char*> kept_bodies;
+  std::vector<const char*> kept_texts;
+  for (size_t i = 0; i < PageMemory::kKeep + 3; ++i) {
+    std::string body(1000, 'x');
+    auto page = ParseQueryPage(R"({"columns":["a"],"rows":[["t"]]})", "q");
+    ASSERT_TRUE(page.has_value());
+    if (i < PageMemory::kKeep) {
+      kept_bodies.push_back(body.data());
+      kept_texts.push_back(page->rows[0][0]->data());
+    }
+    memory.GiveBody(std::move(body));
+    memory.GiveRows(std::move(page->rows));
+  }
+  std::vector<const char*> bodies;
+  std::vector<const char*> texts;
+  for (size_t i = 0; i < PageMemory::kKeep; ++i) {
+    bodies.push_back(memory.TakeBody().data());
+    texts.push_back(memory.TakeRows()[0][0]->data());
+  }
+  EXPECT_THAT(bodies, UnorderedElementsAreArray(kept_bodies));
+  EXPECT_THAT(texts, UnorderedElementsAreArray(kept_texts));
+  EXPECT_EQ(memory.TakeBody().capacity(), std::string().capacity());  // the rest were freed
   EXPECT_TRUE(memory.TakeRows().empty());
 }
 
