@@ -72,18 +72,18 @@ inline constexpr size_t kQueryPagePadding = 64;
 // the kernel and unmapped again (perf, 1 reader: 19 % in page faults, 4 % in munmap).
 //
 // It keeps at most kKeep bodies and kKeep tables given back; more are freed. Enough for one
-// reader (a page written, one asked for ahead) and most of a few local readers' pages, where
-// pages are taken about as fast as they are given back. Not more: a reused buffer is memory
-// already touched, held through the whole of a later query, where a new one holds only the
-// part received so far, and many readers waiting on Domo give back and take their pages in
-// bursts. Measured, 16 readers at the emulator's `cloud` latency: 62 MiB peak without reuse,
-// 91 MiB keeping all, 71 keeping 4 of each, 65 keeping 2; one reader's CPU per GiB the same
-// with 2 as with all.
-//
+// reader (a page written, one asked for ahead) and for the automatic readers' first window
+// of 4 on a local Domo, where pages are taken about as fast as they are given back. Not
+// more: a reused buffer is memory already touched, held through the whole of a later query,
+// where a new one holds only the part received so far, and many readers waiting on Domo give
+// back and take their pages in bursts. Measured, 16 readers at the emulator's `cloud`
+// latency, one run each: 62 MiB peak without reuse, 91 keeping all, 71 keeping 4 of each, 65
+// keeping 2; but with 2 kept the automatic readers' 4 on a local 1 GB day took about 10 %
+// more CPU per GiB (docs/decisions.md).
 // Thread-safety: Take* and Give* may be called from any thread.
 class PageMemory {
  public:
-  static constexpr size_t kKeep = 2;
+  static constexpr size_t kKeep = 4;
 
   std::string TakeBody();  // empty, with the capacity of a body given back
   void GiveBody(std::string body);
