@@ -7,10 +7,6 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-bool IsNumberChar(char c) {
-  return IsDigit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
 }  // namespace
 
 std::string_view NumberTokens::Next() {
@@ -35,10 +31,9 @@ std::string_view NumberTokens::Next() {
         if (backslashes % 2 == 0) break;
       }
     } else if (c == '-' || IsDigit(c)) {
-      const char* start = p;
-      while (p < end && IsNumberChar(*p)) ++p;
-      pos_ = static_cast<size_t>(p - begin);
-      return {start, static_cast<size_t>(p - start)};
+      const std::string_view token = NumberTokenAt(json_, static_cast<size_t>(p - begin));
+      pos_ = static_cast<size_t>(p - begin) + token.size();
+      return token;
     } else {
       ++p;
     }

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "domo/json_numbers.h"
+
 namespace s3u::domo {
 namespace {
 
@@ -85,10 +87,9 @@ namespace dom = simdjson::dom;
 // The number tokens of the document a parser has just parsed, in document order, read from
 // simdjson's structural index instead of by scanning the text again (NumberTokens), which
 // was a fifth of a page's parse: stage 1 indexes the start of every scalar outside strings,
-// so the entries that start with '-' or a digit are the numbers, and a valid document's
-// number ends at its first character that no number has. The index is public in simdjson's
-// parser though documented as private (pinned: Debian's 3.0.1, checked below); NumberTokens
-// stays the tree parser's way and this one's reference in the tests.
+// so the entries that start with '-' or a digit are the numbers (NumberTokenAt reads each). The
+// index is public in simdjson's parser though documented as private (pinned: Debian's 3.0.1,
+// checked below); NumberTokens stays the tree parser's way and this one's reference in the tests.
 static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3,
               "StructuralNumbers reads simdjson 3's parser internals");
 class StructuralNumbers {
@@ -104,10 +105,7 @@ class StructuralNumbers {
       const size_t start = index_[next_++];
       if (start >= body_.size()) break;
       const char c = body_[start];
-      if (c != '-' && (c < '0' || c > '9')) continue;
-      size_t end = start + 1;
-      while (end < body_.size() && IsNumberChar(body_[end])) ++end;
-      return body_.substr(start, end - start);
+      if (c == '-' || (c >= '0' && c <= '9')) return NumberTokenAt(body_, start);
     }
     next_ = count_;
     return {};
@@ -117,9 +115,6 @@ class StructuralNumbers {
   }
 
  private:
-  static bool IsNumberChar(char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-  }
   std::string_view body_;
   const uint32_t* index_;
   size_t count_;

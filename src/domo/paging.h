@@ -78,8 +78,9 @@ inline constexpr size_t kQueryPagePadding = 64;
 // where a new one holds only the part received so far, and many readers waiting on Domo give
 // back and take their pages in bursts. Measured, 16 readers at the emulator's `cloud`
 // latency, one run each: 62 MiB peak without reuse, 91 keeping all, 71 keeping 4 of each, 65
-// keeping 2; but with 2 kept the automatic readers' 4 on a local 1 GB day took about 10 %
-// more CPU per GiB (docs/decisions.md).
+// keeping 2; but with 2 kept the automatic readers' 4 on a local 1 GB day took about 0.6
+// CPU s/GiB more than with 4 or all kept (docs/decisions.md).
+//
 // Thread-safety: Take* and Give* may be called from any thread.
 class PageMemory {
  public:
