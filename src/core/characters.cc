@@ -105,6 +105,12 @@ size_t CharacterCount(std::string_view text) {
   return count;
 }
 
+size_t Utf8Length(std::string_view text, size_t i) {
+  uint32_t cp = 0;
+  size_t len = 0;
+  return DecodeUtf8(text, i, cp, len) ? len : 0;
+}
+
 std::string Printable(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size();) {

@@ -29,6 +29,11 @@ struct RefusedCharacter {
 };
 std::optional<RefusedCharacter> FindRefusedCharacter(std::string_view text);
 
+// The length (1-4) of the valid UTF-8 sequence that begins at text[i], or 0 when none does
+// (an overlong form, a surrogate, a code point above U+10FFFF, a stray or truncated byte).
+// REQUIRES: i < text.size().
+size_t Utf8Length(std::string_view text, size_t i);
+
 // The number of characters (code points; an invalid byte counts as one).
 size_t CharacterCount(std::string_view text);
 

@@ -434,8 +434,7 @@ Result<QueryResult> DomoClient::Query(const std::string& dataset_id, std::string
     memory->GiveBody(std::move(answer));
     return Fail(response.error());
   }
-  answer.reserve(answer.size() + kQueryPagePadding);  // parsed where it is, not copied
-  auto page = ParseQueryPage(answer, call.info.subject, memory->TakeRows(), answer.capacity());
+  auto page = ParseQueryPage(answer, call.info.subject, memory->TakeRows());
   memory->GiveBody(std::move(answer));
   return page;
 }

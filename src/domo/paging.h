@@ -4,9 +4,8 @@
 // says which page to ask for next and when to stop; the client does the I/O. ParseQueryPage
 // reads one query page, the hot path of the direct engine.
 //
-// Thread-safety: Pager is a plain value (one per listing); PageSql is pure; ParseQueryPage may
-// be called from any thread (at most as many pages as the machine has cores, and two at least,
-// are parsed at once: the others wait for a parser's buffers).
+// Thread-safety: Pager is a plain value (one per listing); PageSql and ParseQueryPage are
+// pure.
 #pragma once
 
 #include <cstddef>
@@ -52,18 +51,14 @@ class Pager {
 Result<std::string> PageSql(std::string_view sql, int64_t limit, int64_t offset);
 
 // The answer of /v1/datasets/query/execute (§3.8), exactly as ParseQueryResult (domo/model.h)
-// reads it, at several times its speed: simdjson's parser builds a flat tape instead of a
-// tree of json values, which is what a page of 20,000 rows spent its time on. Anything the
-// fast path does not take (malformed answers included) is handed to ParseQueryResult, so the
-// results and the errors are the same.
+// reads it, at several times its speed: one pass over the text writes each cell into the
+// table, with no tree of json values and no second copy of the strings (query_page.cc says
+// which answers it reads itself). Any other answer (malformed ones included) is handed to
+// ParseQueryResult, so the results and the errors are the same.
 // `rows`: a table whose memory the page's rows are read into (QueryRows::Reset), such as a
-// page already written (PageMemory); the result's rows hold that memory then. `readable`:
-// how many bytes from body.data() may be read (a buffer's capacity); with
-// kQueryPagePadding or more past the body, it is parsed in place instead of copied first.
+// page already written (PageMemory); the result's rows hold that memory then.
 Result<QueryResult> ParseQueryPage(std::string_view body, std::string_view subject,
-                                   QueryRows rows = {}, size_t readable = 0);
-// The room ParseQueryPage needs behind a body to parse it in place (simdjson's padding).
-inline constexpr size_t kQueryPagePadding = 64;
+                                   QueryRows rows = {});
 
 // The memory of query pages already written, for the next pages of the same reading: answer
 // bodies and row tables. Reading every page into fresh memory cost a quarter of the direct

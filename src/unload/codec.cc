@@ -195,12 +195,13 @@ class BackgroundCompressor final : public Compressor {
   Result<void> Write(std::string_view in, std::string& out) override {
     if (auto done = Wait(out); !done) return done;
     input_.assign(in);
-    {
-      std::lock_guard lock(mu_);
-      pending_ = true;
-    }
-    cv_.notify_all();
-    return {};
+    return Start();
+  }
+  Result<void> WriteBlock(std::string& block, std::string& out) override {
+    if (auto done = Wait(out); !done) return done;
+    input_.swap(block);  // the caller fills the buffer of the block before next
+    block.clear();
+    return Start();
   }
   Result<void> Flush(std::string& out) override {
     if (auto done = Wait(out); !done) return done;
@@ -215,6 +216,16 @@ class BackgroundCompressor final : public Compressor {
   }
 
  private:
+  // Hands input_ to the thread. REQUIRES: the thread is idle (after Wait).
+  Result<void> Start() {
+    {
+      std::lock_guard lock(mu_);
+      pending_ = true;
+    }
+    cv_.notify_all();
+    return {};
+  }
+
   // Waits until the thread is idle, then moves its output to `out`; its error, once there
   // was one, is returned from then on.
   Result<void> Wait(std::string& out) {

@@ -32,6 +32,13 @@ class Compressor {
   // Compresses `in`, appending the output that is ready to `out`; the codec may hold some
   // back until Flush or Finish. Fails with kInternal when the library reports an error.
   virtual Result<void> Write(std::string_view in, std::string& out) = 0;
+  // Write(block), leaving `block` empty. A compressor working on a thread of its own takes
+  // the buffer (handing back an empty one of its own) instead of copying the block.
+  virtual Result<void> WriteBlock(std::string& block, std::string& out) {
+    auto wrote = Write(block, out);
+    block.clear();
+    return wrote;
+  }
   // Appends output for everything written so far (gzip sync flush, zstd end of block). The
   // stream stays open. Used only near an object's size limit: it costs a few bytes.
   virtual Result<void> Flush(std::string& out) = 0;

@@ -7,34 +7,13 @@
 #include <map>
 #include <utility>
 
+#include "core/characters.h"
 #include "core/crash_point.h"
 #include "core/version.h"
 #include "s3/request.h"
 
 namespace s3u::unload {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i] (2-4 bytes), or 0 if there is none:
-// no overlong forms, no surrogates, nothing above U+10FFFF.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return k < s.size() && byte(k) >= lo && byte(k) <= hi;
-  };
-  const unsigned char b = byte(i);
-  if (b >= 0xC2 && b <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (b >= 0xE0 && b <= 0xEF) {
-    const unsigned char lo = b == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = b == 0xED ? 0x9F : 0xBF;
-    return cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    const unsigned char lo = b == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = b == 0xF4 ? 0x8F : 0xBF;
-    return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  }
-  return 0;
-}
 
 // Appends `s` as a JSON string. Quote, backslash and U+0000-U+001F are escaped; valid UTF-8
 // passes through; a byte that starts no valid sequence becomes U+FFFD (JSON must be UTF-8).
@@ -48,7 +27,7 @@ void AppendJsonString(std::string_view s, std::string& out) {
       continue;
     }
     if (b >= 0x80) {
-      if (const size_t n = Utf8SequenceLength(s, i); n > 0) {
+      if (const size_t n = Utf8Length(s, i); n > 0) {
         i += n;
         continue;
       }
@@ -325,9 +304,8 @@ Result<void> OutputWriter::StartObject() {
 
 Result<void> OutputWriter::Drain(End end) {
   if (!block_.empty()) {
-    if (auto wrote = compressor_->Write(block_, compressed_); !wrote) return wrote;
     unflushed_ += block_.size();
-    block_.clear();
+    if (auto wrote = compressor_->WriteBlock(block_, compressed_); !wrote) return wrote;
   }
   if (end != End::kNone) {
     auto ended =

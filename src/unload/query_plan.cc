@@ -296,15 +296,29 @@ std::optional<PageCursor> CursorAfterPage(const domo::QueryRows& rows,
   return cursor;
 }
 
-bool DuplicateCounter::Next(const std::vector<std::string>& key) {
-  if (last_ && *last_ == key) {
+bool DuplicateCounter::Next(std::span<const std::string_view> key) {
+  if (last_ && std::equal(key.begin(), key.end(), last_->begin(), last_->end())) {
     ++duplicates_;
     ++run_length_;
     return true;
   }
-  last_ = key;
+  if (!last_) last_.emplace();
+  last_->assign(key.begin(), key.end());  // views: no copy of the text, no allocation
+  last_held_ = false;
   run_length_ = 1;
   return false;
+}
+
+void DuplicateCounter::Hold() {
+  if (!last_ || last_held_) return;
+  held_.assign(last_->begin(), last_->end());
+  last_->assign(held_.begin(), held_.end());
+  last_held_ = true;
+}
+
+std::optional<std::vector<std::string>> DuplicateCounter::last() const {
+  if (!last_) return std::nullopt;
+  return std::vector<std::string>(last_->begin(), last_->end());
 }
 
 }  // namespace s3u::unload

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -150,18 +151,27 @@ std::optional<PageCursor> CursorAfterPage(const domo::QueryRows& rows,
                                           const std::vector<size_t>& key);
 
 // Counts rows whose key equals the previous row's (the stream is ordered by key) and
-// decides whether a row is kept under the duplicate policy.
+// decides whether a row is kept under the duplicate policy. The last key is held as views of
+// the caller's memory (a page's table) and copied only by Hold, once per page, so a row
+// costs one comparison and no copy.
 class DuplicateCounter {
  public:
-  // Returns true when `key` equals the previous key (a duplicate).
-  bool Next(const std::vector<std::string>& key);
+  // Returns true when `key` equals the previous key (a duplicate). REQUIRES: the text `key`
+  // views stays unchanged until the next Next or Hold.
+  bool Next(std::span<const std::string_view> key);
+  // Copies the last key into the counter's own memory: call before the memory the last Next
+  // viewed is changed or freed.
+  void Hold();
   uint64_t duplicates() const { return duplicates_; }
-  const std::optional<std::vector<std::string>>& last() const { return last_; }
+  // A copy of the last key; nullopt before the first.
+  std::optional<std::vector<std::string>> last() const;
   // How many rows so far carried the last key (1 for a unique key).
   uint64_t run_length() const { return run_length_; }
 
  private:
-  std::optional<std::vector<std::string>> last_;
+  std::optional<std::vector<std::string_view>> last_;  // of the caller's memory, or of held_
+  bool last_held_ = false;                             // last_ views held_
+  std::vector<std::string> held_;
   uint64_t duplicates_ = 0;
   uint64_t run_length_ = 0;
 };

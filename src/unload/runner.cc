@@ -406,8 +406,8 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
         return page;
       });
   if (!pages) return Fail(pages.error());
-  std::vector<std::string> key_values(p.key.size());
-  std::vector<domo::Cell> cells;  // a row as the writer takes it
+  std::vector<std::string_view> key_values(p.key.size());  // of the page's table
+  std::vector<domo::Cell> cells;                           // a row as the writer takes it
   for (;;) {
     if (deps.cancel && deps.cancel->load()) {
       return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
@@ -439,7 +439,8 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
       }
       if (index++ < skip) {
         // Already written on the previous page: it must still carry the last key.
-        if (key_values != page.cursor->after) {
+        if (!std::equal(key_values.begin(), key_values.end(), page.cursor->after.begin(),
+                        page.cursor->after.end())) {
           return Fail(ErrorCode::kAborted, "dataset " + p.input.id,
                       "the day's rows changed while they were being read; run again");
         }
@@ -448,7 +449,9 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
       const bool duplicate = counter.Next(key_values);
       if (duplicate && spec.duplicate_keys == DuplicateKeys::kFail) {
         std::string shown;
-        for (const std::string& v : key_values) shown += (shown.empty() ? "" : ", ") + v;
+        for (std::string_view v : key_values) {
+          shown += fmt::format("{}{}", shown.empty() ? "" : ", ", v);
+        }
         return Fail(ErrorCode::kFailedPrecondition, "details.duplicate_keys",
                     fmt::format("key ({}) appears more than once in the day and "
                                 "details.duplicate_keys is \"fail\"; use \"keep\" or \"first\"",
@@ -472,6 +475,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
       if (deps.on_progress) deps.on_progress(shared.progress);
     }
     CrashPoint("page-written");
+    counter.Hold();  // its last key views this page's table, which is given back below
     if (page.full && page.next != PageCursor{*counter.last(), counter.run_length()}) {
       return Fail(ErrorCode::kInternal, "dataset " + p.input.id,
                   "the next page was asked for at a key the written rows did not end on");

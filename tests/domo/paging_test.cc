@@ -142,9 +142,90 @@ TEST(ParseQueryPageTest, AgreesWithTheTreeParser) {
   ExpectSameAsTreeParser(R"({"columns":["a","b","c"],"rows":[[-0, -0.0, 1E-7]]})");
 }
 
+// The edges of JSON the page parser reads itself (query_page.cc) and those it leaves to the
+// tree parser: either way, the tree parser's result or error.
+TEST(ParseQueryPageTest, TheEdgesOfJsonAreReadAsTheTreeParserReadsThem) {
+  const std::vector<std::string> bodies = {
+      // every escape, surrogate pairs, escaped keys, whitespace between every token
+      R"({"columns":["a","b\u0041"],"rows":[["\"\\\/\b\f\n\r\t\u0000\u00e9\ud83d\ude00",1]]})",
+      R"({"colu\u006dns":["a"],"r\u006fws":[["x"]]})",
+      " \t\r\n{ \"columns\" : [ \"a\" , \"b\" ] ,\n\"rows\" : [ [ true , false ] , "
+      "[ null , -1.5E+3 ] ] } \n",
+      // raw UTF-8 of every length, DEL, and what is not UTF-8 or not allowed raw
+      "{\"columns\":[\"a\"],\"rows\":[[\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\x7F\"]]}",
+      "{\"columns\":[\"a\"],\"rows\":[[\"\xC0\xAF\"]]}",          // overlong
+      "{\"columns\":[\"a\"],\"rows\":[[\"\xED\xA0\x80\"]]}",      // a surrogate in UTF-8
+      "{\"columns\":[\"a\"],\"rows\":[[\"\xF4\x90\x80\x80\"]]}",  // above U+10FFFF
+      "{\"columns\":[\"a\"],\"rows\":[[\"\xE2\x82\"]]}",          // truncated
+      "{\"columns\":[\"a\"],\"rows\":[[\"tab\there\"]]}",         // a raw control character
+      "\xEF\xBB\xBF{\"columns\":[\"a\"],\"rows\":[[\"bom\"]]}",
+      R"({"columns":["a"],"rows":[["\ud800"]]})",   // a lone high surrogate
+      R"({"columns":["a"],"rows":[["\udc00x"]]})",  // a lone low surrogate
+      R"({"columns":["a"],"rows":[["\ud800\u0041"]]})",
+      R"({"columns":["a"],"rows":[["\x"]]})",
+      R"({"columns":["a"],"rows":[["\u12"]]})",
+      // numbers: exponents, underflow, overflow, very long
+      R"({"columns":["a","b","c"],"rows":[[1e-400,1.5E+308,-0e0]]})",
+      R"({"columns":["a"],"rows":[[2e308]]})",
+      R"({"columns":["a"],"n":1e999,"rows":[]})",
+      "{\"columns\":[\"a\"],\"rows\":[[" + std::string(301, '7') + "]]}",
+      "{\"columns\":[\"a\"],\"rows\":[[" + std::string(400, '7') + "]]}",
+      R"({"columns":["a"],"rows":[[-]]})",
+      R"({"columns":["a"],"rows":[[1.]]})",
+      R"({"columns":["a"],"rows":[[.5]]})",
+      R"({"columns":["a"],"rows":[[+5]]})",
+      R"({"columns":["a"],"rows":[[1e]]})",
+      R"({"columns":["a"],"rows":[[-01]]})",
+      // metadata: null, not an array, repeated types, types beyond the columns
+      R"({"columns":["a"],"metadata":null,"rows":[]})",
+      R"({"columns":["a"],"metadata":{"type":"LONG"},"rows":[]})",
+      R"({"columns":["a","b"],"metadata":[{"type":"LONG","type":"DATE"},{"type":7}],"rows":[]})",
+      R"({"columns":["a","b"],"metadata":[{"type":"LONG","type":1},"x",{"type":"DATE"}],"rows":[]})",
+      R"({"columns":["a"],"metadata":[{"type":"LONG"},{"type":"DATE"}],"rows":[]})",
+      R"({"metadata":[{"type":"LONG"}],"columns":["a"],"rows":[]})",
+      // members: repeated, nested, empty; other values of every kind
+      R"({"columns":["a"],"columns":["a","b"],"rows":[["x","y"]]})",
+      R"({"columns":["a"],"metadata":[],"metadata":[{"type":"LONG"}],"rows":[]})",
+      R"({"x":{"y":[1,{"z":[true,false,null,"s"]}],"w":{}},"columns":["a"],"rows":[]})",
+      "{\"deep\":" + std::string(100, '[') + std::string(100, ']') +
+          ",\"columns\":[\"a\"],\"rows\":[]}",
+      R"({"columns":[],"rows":[]})",
+      R"({"columns":[],"rows":[[]]})",
+      R"({})",
+      "",
+      R"({"columns":["a"],"rows":null})",
+      R"({"columns":null,"rows":[]})",
+      R"({"columns":["a"],"rows":[["x"]],})",
+      R"({"columns":["a"],"rows":[["x"],]})",
+      R"({"columns":["a"],"rows":[["x",]]})",
+      R"({"columns":["a"] "rows":[]})",
+      R"({"columns":["a"],"rows":[[nul]]})",
+      R"({"columns":["a"],"rows":[[True]]})",
+  };
+  for (const std::string& body : bodies) ExpectSameAsTreeParser(body);
+}
+
+// A string's scan reads eight bytes at a time: a quote, an escape, a multi-byte character or
+// a control character at every position of every length, and strings ending at the page's
+// last bytes.
+TEST(ParseQueryPageTest, AStopByteIsFoundAtEveryPositionOfEveryLength) {
+  for (const std::string special : {"\\\"", "\\n", "\xC3\xA9", "\x01", "\xFF"}) {
+    for (size_t length = 1; length <= 26; ++length) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string text(length, 'x');
+        text.replace(at, 1, special);
+        ExpectSameAsTreeParser(R"({"columns":["a","b"],"rows":[[")" + text + R"(",")" + text +
+                               R"("]]})");
+        ExpectSameAsTreeParser(R"({"columns":["a"],"rows":[[")" + text + R"("]]})");
+        ExpectSameAsTreeParser(R"({"columns":["a"],"rows":[[")" + text);  // cut in the string
+      }
+    }
+  }
+}
+
 TEST(ParseQueryPageTest, ReadIntoAnEarlierPagesRowsItGivesWhatAFreshTableGets) {
-  // Each page is read into the rows of the one before (PageMemory's cycle), and parsed where
-  // it is: wider, narrower, longer and shorter texts, and an empty page, one after another.
+  // Each page is read into the rows of the one before (PageMemory's cycle): wider, narrower,
+  // longer and shorter texts, and an empty page, one after another.
   const std::vector<std::string> bodies = {
       R"({"columns":["a","b"],"rows":[["x",1],["yy",null]]})",
       R"({"columns":["a","b","c","d"],"rows":[["a long text that needs more room than before",
@@ -156,10 +237,7 @@ TEST(ParseQueryPageTest, ReadIntoAnEarlierPagesRowsItGivesWhatAFreshTableGets) {
   QueryRows reused;
   for (const std::string& body : bodies) {
     auto fresh = ParseQueryPage(body, "q");
-    // Parsed in place: the body with room behind it, as DomoClient::Query holds it.
-    std::string held = body;
-    held.reserve(body.size() + kQueryPagePadding);
-    auto into = ParseQueryPage(held, "q", std::move(reused), held.capacity());
+    auto into = ParseQueryPage(body, "q", std::move(reused));
     ASSERT_TRUE(fresh.has_value()) << body;
     ASSERT_TRUE(into.has_value()) << body;
     EXPECT_EQ(into->columns, fresh->columns) << body;
@@ -277,8 +355,7 @@ TEST(ParseQueryPageTest, NumbersAreTheTextDomoSent) {
   ExpectSameAsTreeParser(body);
 }
 
-// Each number alone, so one beyond what simdjson reads (a 39-digit integer) sends only its
-// own page to the tree parser; both keep the text.
+// Each number alone, beyond 64 bits too: both parsers keep the text.
 TEST(ParseQueryPageTest, EveryNumberAloneAndBeyondSixtyFourBitsIsKept) {
   std::vector<std::string> cases = kExactNumbers;
   cases.push_back("18446744073709551616");  // 2^64

@@ -241,6 +241,31 @@ TEST(BackgroundCompressorTest, WriteReturnsThePreviousBlocksOutputAndFinishTheRe
   EXPECT_EQ(codec->FinishBound(10), 11u);
 }
 
+// WriteBlock hands the block's buffer to the thread: the caller's block comes back empty, and
+// the thread compresses the block as it was, while the caller fills the buffer it got back.
+TEST(BackgroundCompressorTest, WriteBlockTakesTheBufferAndCompressesItAsItWas) {
+  auto codec = Background();
+  ASSERT_NE(codec, nullptr);
+  std::string out;
+  std::string block = "ab";
+  ASSERT_TRUE(codec->WriteBlock(block, out));
+  EXPECT_EQ(block, "");
+  block = "cd";  // written while "ab" may still be compressed
+  ASSERT_TRUE(codec->WriteBlock(block, out));
+  EXPECT_EQ(block, "");
+  ASSERT_TRUE(codec->Finish(out));
+  EXPECT_EQ(out, "ABCD$");
+}
+
+TEST(CompressorTest, WriteBlockIsWriteThenAnEmptyBlock) {
+  ScriptedCompressor codec;
+  std::string out;
+  std::string block = "xy";
+  ASSERT_TRUE(codec.WriteBlock(block, out));
+  EXPECT_EQ(block, "");
+  EXPECT_EQ(out, "XY");
+}
+
 TEST(BackgroundCompressorTest, TheThreadsErrorIsReturnedByTheNextCallAndEveryOneAfter) {
   auto codec = Background(/*fail_at=*/2);
   ASSERT_NE(codec, nullptr);

@@ -111,17 +111,42 @@ TEST(ExportQueryTest, DateTimeWindowAsAWhereTree) {
   EXPECT_EQ(where["rightExpr"]["rightExpr"]["value"], "2026-03-09T04:00:00");
 }
 
+// DuplicateCounter::Next on a key of literals.
+bool Next(DuplicateCounter& counter, std::vector<std::string_view> key) {
+  return counter.Next(key);
+}
+
 TEST(DuplicateCounterTest, CountsRepeatsOfTheOrderedKey) {
   DuplicateCounter counter;
-  EXPECT_FALSE(counter.Next({"1"}));
-  EXPECT_FALSE(counter.Next({"2"}));
-  EXPECT_TRUE(counter.Next({"2"}));
-  EXPECT_TRUE(counter.Next({"2"}));
+  EXPECT_FALSE(Next(counter, {"1"}));
+  EXPECT_FALSE(Next(counter, {"2"}));
+  EXPECT_TRUE(Next(counter, {"2"}));
+  EXPECT_TRUE(Next(counter, {"2"}));
   EXPECT_EQ(counter.run_length(), 3u);
-  EXPECT_FALSE(counter.Next({"3"}));
+  EXPECT_FALSE(Next(counter, {"3"}));
   EXPECT_EQ(counter.duplicates(), 2u);
   EXPECT_EQ(counter.run_length(), 1u);
-  EXPECT_FALSE(counter.Next({"3", "a"}));  // composite keys compare whole
+  EXPECT_FALSE(Next(counter, {"3", "a"}));  // composite keys compare whole
+}
+
+// The counter views the caller's memory between rows; Hold copies the last key so that
+// memory can be reused (a page's table given back), even when called again before a new key.
+TEST(DuplicateCounterTest, HoldKeepsTheLastKeyWhenTheViewedMemoryIsReused) {
+  DuplicateCounter counter;
+  EXPECT_EQ(counter.last(), std::nullopt);
+  counter.Hold();  // nothing to hold yet
+  std::string page = "k1";
+  const std::string_view key[] = {page};
+  EXPECT_FALSE(counter.Next(key));
+  counter.Hold();
+  page = "zz";  // the same bytes, rewritten in place
+  EXPECT_EQ(counter.last(), std::vector<std::string>{"k1"});
+  EXPECT_TRUE(Next(counter, {"k1"}));
+  counter.Hold();  // the key it holds already
+  EXPECT_EQ(counter.last(), std::vector<std::string>{"k1"});
+  EXPECT_EQ(counter.run_length(), 2u);
+  EXPECT_FALSE(Next(counter, {"k2"}));
+  EXPECT_EQ(counter.last(), std::vector<std::string>{"k2"});
 }
 
 using Row = std::vector<domo::Cell>;
@@ -183,9 +208,11 @@ TEST(CursorAfterPageTest, AgreesWithTheCounterAcrossEveryPageBoundary) {
       for (size_t i = start; i < day.size() && page.size() < limit; ++i) page.push_back({day[i]});
       const std::optional<PageCursor> ahead = CursorAfterPage(Rows(page), {0});
       for (size_t i = skip; i < page.size(); ++i) {
-        counter.Next({std::string(*page[i][0])});
+        const std::string_view key[] = {*page[i][0]};
+        counter.Next(key);
         ++written;
       }
+      counter.Hold();  // as the runner does before the page's memory goes
       if (page.size() < limit) break;
       const PageCursor left{*counter.last(), counter.run_length()};
       ASSERT_EQ(ahead, left) << "trial " << trial;
