@@ -12,17 +12,6 @@
 
 namespace s3u::domo {
 
-// The number token that starts at json[start] (a '-' or a digit outside a string): the run of
-// [-+.0-9eE] from there. In a document that parses, that run is exactly the number.
-inline std::string_view NumberTokenAt(std::string_view json, size_t start) {
-  const auto in_number = [](char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-  };
-  size_t end = start + 1;
-  while (end < json.size() && in_number(json[end])) ++end;
-  return json.substr(start, end - start);
-}
-
 class NumberTokens {
  public:
   // REQUIRES: `json` outlives this cursor.

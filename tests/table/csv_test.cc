@@ -346,10 +346,14 @@ TEST(AppendCsvRecordTest, MinimalQuotingQuotesOnlyWhatMustBeQuoted) {
   EXPECT_EQ(Write(o, {"plain", "with space", "x\\Ny"}), "plain,with space,x\\Ny\n");
   EXPECT_EQ(Write(o, {"a,b", "say \"hi\"", "cr\r", "lf\n", "\""}),
             "\"a,b\",\"say \"\"hi\"\"\",\"cr\r\",\"lf\n\",\"\"\"\"\n");
+  // Values of quotes only, the longest encoding: each makes room for its doubled quotes.
+  const std::string quotes(40, '"');
+  EXPECT_EQ(Write(o, {"x", quotes, quotes}),
+            "x,\"" + std::string(80, '"') + "\",\"" + std::string(80, '"') + "\"\n");
 }
 
 // The scan for bytes that need quoting reads 8, then 4 bytes at a time with loads that
-// overlap at the end (csv.cc's FindSpecial): every length across those steps, with one special
+// overlap at the end (csv.cc's FindSpecial and CopyIfPlain): every length across those steps, with one special
 // byte at every position, and with none; the reader finds the same (its runs use the scan).
 TEST(AppendCsvRecordTest, FindsASpecialByteAtEveryPositionOfEveryLength) {
   const CsvWriteOptions o{.delimiter = ';'};
