@@ -41,7 +41,8 @@ constexpr int kMaxDepth = 64;
 // The bytes of an 8-byte word that a string's scan stops at: '"', '\\', a control character
 // (below 0x20) or the first byte of a multi-byte UTF-8 sequence (0x80 and up), each marked by
 // its high bit. Only the lowest marked byte is exact (a borrow can mark bytes above it), which
-// is the one the scan takes.
+// is the one the scan takes: the first in memory on a little-endian machine (elsewhere strings
+// are scanned byte by byte).
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighs = 0x8080808080808080ULL;
 inline uint64_t StopBytes(uint64_t word) {
@@ -50,13 +51,6 @@ inline uint64_t StopBytes(uint64_t word) {
   const uint64_t backslash = zero_byte(word ^ (kOnes * '\\'));
   const uint64_t control = (word - kOnes * 0x20) & ~word & kHighs;
   return quote | backslash | control | (word & kHighs);
-}
-inline size_t FirstMarked(uint64_t mask) {
-  if constexpr (std::endian::native == std::endian::little) {
-    return static_cast<size_t>(std::countr_zero(mask)) / 8;
-  } else {
-    return static_cast<size_t>(std::countl_zero(mask)) / 8;
-  }
 }
 
 int HexDigit(char c) {
@@ -96,34 +90,26 @@ class PageReader {
     if (!Take('{')) return false;
     bool columns = false, metadata = false, read_rows = false;
     std::vector<std::optional<std::string>> types;  // metadata's, one per element
-    SkipSpace();
-    if (!Take('}')) {
-      for (;;) {
-        std::string_view key;
-        SkipSpace();
-        if (!String(key)) return false;
-        SkipSpace();
-        if (!Take(':')) return false;
-        SkipSpace();
-        if (key == "columns") {
-          if (columns || !Columns(result.columns)) return false;
-          columns = true;
-        } else if (key == "rows") {
-          if (read_rows || !columns || result.columns.empty()) return false;
-          rows.Reset(result.columns.size(), static_cast<size_t>(end_ - begin_));
-          if (!Rows(result.columns.size(), rows)) return false;
-          read_rows = true;
-        } else if (key == "metadata") {
-          if (metadata || !Metadata(types)) return false;
-          metadata = true;
-        } else if (!SkipValue(0)) {
-          return false;
-        }
-        SkipSpace();
-        if (Take('}')) break;
-        if (!Take(',')) return false;
+    const bool read = Members([&](std::string_view key) {
+      if (key == "columns") {
+        if (columns) return false;
+        columns = true;
+        return Columns(result.columns);
       }
-    }
+      if (key == "rows") {
+        if (read_rows || !columns || result.columns.empty()) return false;
+        read_rows = true;
+        rows.Reset(result.columns.size(), static_cast<size_t>(end_ - begin_));
+        return Rows(result.columns.size(), rows);
+      }
+      if (key == "metadata") {
+        if (metadata) return false;
+        metadata = true;
+        return Metadata(types);
+      }
+      return SkipValue(0);
+    });
+    if (!read) return false;
     SkipSpace();
     if (p_ != end_ || !read_rows) return false;
     result.types.assign(result.columns.size(), "");
@@ -152,6 +138,39 @@ class PageReader {
   }
   std::string_view Text() const { return {begin_, static_cast<size_t>(end_ - begin_)}; }
 
+  // The members of an object after its '{', up to its '}': `member(key)` reads the value at
+  // p_ (a key in scratch_ is valid only until the next string is read).
+  template <typename Member>
+  bool Members(Member&& member) {
+    SkipSpace();
+    if (Take('}')) return true;
+    for (;;) {
+      std::string_view key;
+      SkipSpace();
+      if (!String(key)) return false;
+      SkipSpace();
+      if (!Take(':')) return false;
+      SkipSpace();
+      if (!member(key)) return false;
+      SkipSpace();
+      if (Take('}')) return true;
+      if (!Take(',')) return false;
+    }
+  }
+  // The elements of an array after its '[', up to its ']': `element()` reads each at p_.
+  template <typename Element>
+  bool Elements(Element&& element) {
+    SkipSpace();
+    if (Take(']')) return true;
+    for (;;) {
+      SkipSpace();
+      if (!element()) return false;
+      SkipSpace();
+      if (Take(']')) return true;
+      if (!Take(',')) return false;
+    }
+  }
+
   // A string at p_ (its opening quote): its text, decoded, in `out`: a view of the page when
   // it holds no escape, of scratch_ otherwise (valid until the next string).
   bool String(std::string_view& out) {
@@ -159,15 +178,16 @@ class PageReader {
     const char* const start = p_;
     for (;;) {
       // Eight bytes at a time while they are there, then byte by byte.
-      while (end_ - p_ >= 8) {
-        uint64_t word;
-        std::memcpy(&word, p_, 8);
-        const uint64_t stops = StopBytes(word);
-        if (stops != 0) {
-          p_ += FirstMarked(stops);
-          break;
+      if constexpr (std::endian::native == std::endian::little) {
+        while (end_ - p_ >= 8) {
+          uint64_t word;
+          std::memcpy(&word, p_, 8);
+          if (const uint64_t stops = StopBytes(word); stops != 0) {
+            p_ += std::countr_zero(stops) / 8;
+            break;
+          }
+          p_ += 8;
         }
-        p_ += 8;
       }
       if (p_ == end_) return false;
       const auto c = static_cast<unsigned char>(*p_);
@@ -293,68 +313,32 @@ class PageReader {
   }
 
   bool Columns(std::vector<std::string>& columns) {
-    if (!Take('[')) return false;
-    SkipSpace();
-    if (Take(']')) return true;
-    for (;;) {
-      std::string_view name;
-      SkipSpace();
-      if (!String(name)) return false;
-      columns.emplace_back(name);
-      SkipSpace();
-      if (Take(']')) return true;
-      if (!Take(',')) return false;
-    }
+    return Take('[') && Elements([&] {
+             std::string_view name;
+             if (!String(name)) return false;
+             columns.emplace_back(name);
+             return true;
+           });
   }
 
   // "metadata": each element's "type" when it is an object whose "type" is a string.
   bool Metadata(std::vector<std::optional<std::string>>& types) {
     if (Word("null")) return true;
-    if (!Take('[')) return false;
-    SkipSpace();
-    if (Take(']')) return true;
-    for (;;) {
-      SkipSpace();
-      std::optional<std::string>& type = types.emplace_back();
-      if (Take('{')) {
-        if (!MetadataObject(type)) return false;
-      } else if (!SkipValue(1)) {
-        return false;
-      }
-      SkipSpace();
-      if (Take(']')) return true;
-      if (!Take(',')) return false;
-    }
-  }
-  // An element of "metadata" after its '{'.
-  bool MetadataObject(std::optional<std::string>& type) {
-    SkipSpace();
-    if (Take('}')) return true;
-    bool seen = false;
-    for (;;) {
-      std::string_view key;
-      SkipSpace();
-      if (!String(key)) return false;
-      SkipSpace();
-      if (!Take(':')) return false;
-      SkipSpace();
-      if (key == "type") {
-        if (seen) return false;  // the tree parser keeps the last one
-        seen = true;
-        std::string_view value;
-        if (p_ != end_ && *p_ == '"') {
-          if (!String(value)) return false;
-          type = std::string(value);
-        } else if (!SkipValue(2)) {
-          return false;
-        }
-      } else if (!SkipValue(2)) {
-        return false;
-      }
-      SkipSpace();
-      if (Take('}')) return true;
-      if (!Take(',')) return false;
-    }
+    return Take('[') && Elements([&] {
+             std::optional<std::string>& type = types.emplace_back();
+             if (!Take('{')) return SkipValue(1);
+             bool seen = false;
+             return Members([&](std::string_view key) {
+               if (key != "type") return SkipValue(2);
+               if (seen) return false;  // the tree parser keeps the last one
+               seen = true;
+               if (p_ == end_ || *p_ != '"') return SkipValue(2);
+               std::string_view value;
+               if (!String(value)) return false;
+               type = std::string(value);
+               return true;
+             });
+           });
   }
 
   // Any JSON value at p_, `depth` containers deep, read and dropped.
@@ -371,27 +355,13 @@ class PageReader {
       case 'n':
         return Word("null");
       case '[':
-      case '{': {
         if (depth >= kMaxDepth) return false;
-        const bool object = *p_ == '{';
-        const char close = object ? '}' : ']';
         ++p_;
-        SkipSpace();
-        if (Take(close)) return true;
-        for (;;) {
-          SkipSpace();
-          if (object) {
-            if (!String(ignored)) return false;
-            SkipSpace();
-            if (!Take(':')) return false;
-            SkipSpace();
-          }
-          if (!SkipValue(depth + 1)) return false;
-          SkipSpace();
-          if (Take(close)) return true;
-          if (!Take(',')) return false;
-        }
-      }
+        return Elements([&] { return SkipValue(depth + 1); });
+      case '{':
+        if (depth >= kMaxDepth) return false;
+        ++p_;
+        return Members([&](std::string_view) { return SkipValue(depth + 1); });
       default:
         return Number(ignored);
     }
@@ -400,22 +370,16 @@ class PageReader {
   // "rows": an array of rows of `width` cells each, added to `rows` as ParseQueryResult adds
   // them.
   bool Rows(size_t width, QueryRows& rows) {
-    if (!Take('[')) return false;
-    SkipSpace();
-    if (Take(']')) return true;
-    for (;;) {
-      SkipSpace();
-      if (!Take('[')) return false;
-      for (size_t c = 0; c < width; ++c) {
-        SkipSpace();
-        if (!Cell(rows)) return false;
-        SkipSpace();
-        if (!Take(c + 1 < width ? ',' : ']')) return false;
-      }
-      SkipSpace();
-      if (Take(']')) return true;
-      if (!Take(',')) return false;
-    }
+    return Take('[') && Elements([&] {
+             if (!Take('[')) return false;
+             for (size_t c = 0; c < width; ++c) {
+               SkipSpace();
+               if (!Cell(rows)) return false;
+               SkipSpace();
+               if (!Take(c + 1 < width ? ',' : ']')) return false;
+             }
+             return true;
+           });
   }
 
   bool Cell(QueryRows& rows) {
