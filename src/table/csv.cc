@@ -27,7 +27,8 @@ uint64_t ZeroBytes(uint64_t x) { return (x - kOnes) & ~x & (kOnes << 7); }
 // the first special byte), or two 4-byte loads for a field of 4 to 7: a byte loop only for
 // fields under 4 bytes.
 // The bytes of `v` that are the delimiter (`delimiters`: it in every byte), a quote, CR or LF.
-uint64_t SpecialBytes(uint64_t v, uint64_t delimiters) {
+// Inline (GCC would call it): once per 8 bytes of every value written.
+[[gnu::always_inline]] inline uint64_t SpecialBytes(uint64_t v, uint64_t delimiters) {
   return ZeroBytes(v ^ delimiters) | ZeroBytes(v ^ (kOnes * '"')) | ZeroBytes(v ^ (kOnes * '\r')) |
          ZeroBytes(v ^ (kOnes * '\n'));
 }
