@@ -22,6 +22,14 @@ std::string AsciiLower(std::string_view s);
 // be quoted in a message without the password it may carry.
 std::string WithoutUserInfo(std::string_view url);
 
+// The value (0-15) of a hexadecimal digit, either case; -1 for any other byte.
+constexpr int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Equal but for ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -7,15 +7,8 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The number token that starts at json[start] (a '-' or a digit outside a string): the run of
-// [-+.0-9eE] from there. In a document that parses, that run is exactly the number.
-std::string_view NumberTokenAt(std::string_view json, size_t start) {
-  const auto in_number = [](char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-  };
-  size_t end = start + 1;
-  while (end < json.size() && in_number(json[end])) ++end;
-  return json.substr(start, end - start);
+bool IsNumberChar(char c) {
+  return IsDigit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
 }  // namespace
@@ -42,9 +35,10 @@ std::string_view NumberTokens::Next() {
         if (backslashes % 2 == 0) break;
       }
     } else if (c == '-' || IsDigit(c)) {
-      const std::string_view token = NumberTokenAt(json_, static_cast<size_t>(p - begin));
-      pos_ = static_cast<size_t>(p - begin) + token.size();
-      return token;
+      const char* start = p;
+      while (p < end && IsNumberChar(*p)) ++p;
+      pos_ = static_cast<size_t>(p - begin);
+      return {start, static_cast<size_t>(p - start)};
     } else {
       ++p;
     }

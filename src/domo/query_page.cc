@@ -21,6 +21,7 @@
 // Whitespace is JSON's four characters anywhere between tokens; nothing may follow the
 // object (a UTF-8 byte order mark in front, which nlohmann skips, is left to it as well).
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -31,6 +32,8 @@
 #include <vector>
 
 #include "core/characters.h"
+#include "core/swar.h"
+#include "core/text.h"
 #include "domo/paging.h"
 
 namespace s3u::domo {
@@ -38,26 +41,12 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-// The bytes of an 8-byte word that a string's scan stops at: '"', '\\', a control character
-// (below 0x20) or the first byte of a multi-byte UTF-8 sequence (0x80 and up), each marked by
-// its high bit. Only the lowest marked byte is exact (a borrow can mark bytes above it), which
-// is the one the scan takes: the first in memory on a little-endian machine (elsewhere strings
-// are scanned byte by byte).
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHighs = 0x8080808080808080ULL;
-inline uint64_t StopBytes(uint64_t word) {
-  const auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  const uint64_t quote = zero_byte(word ^ (kOnes * '"'));
-  const uint64_t backslash = zero_byte(word ^ (kOnes * '\\'));
-  const uint64_t control = (word - kOnes * 0x20) & ~word & kHighs;
-  return quote | backslash | control | (word & kHighs);
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// The bytes of an 8-byte word that a string's scan stops at (core/swar.h): '"', '\\', a
+// control character (below 0x20) or the first byte of a multi-byte UTF-8 sequence (0x80 and
+// up).
+uint64_t StopBytes(uint64_t word) {
+  return swar::BytesEqual(word, '"') | swar::BytesEqual(word, '\\') | swar::BytesBelow(word, 0x20) |
+         (word & swar::kHighs);
 }
 
 void AppendUtf8(uint32_t cp, std::string& out) {
@@ -183,7 +172,7 @@ class PageReader {
           uint64_t word;
           std::memcpy(&word, p_, 8);
           if (const uint64_t stops = StopBytes(word); stops != 0) {
-            p_ += std::countr_zero(stops) / 8;
+            p_ += swar::FirstMarked(stops);
             break;
           }
           p_ += 8;
@@ -280,7 +269,7 @@ class PageReader {
     if (end_ - p_ < 4) return false;
     value = 0;
     for (int i = 0; i < 4; ++i) {
-      const int d = HexDigit(*p_++);
+      const int d = HexDigitValue(*p_++);
       if (d < 0) return false;
       value = value * 16 + static_cast<uint32_t>(d);
     }
@@ -306,8 +295,16 @@ class PageReader {
     }
     token = std::string_view(start, static_cast<size_t>(p_ - start));
     if (exponent || token.size() > 300) {
-      const std::string copy(token);  // strtod reads up to a NUL
-      if (!std::isfinite(std::strtod(copy.c_str(), nullptr))) return false;
+      // Domo writes large doubles with an exponent (Java's 1.0E10): from_chars settles those
+      // without a copy; only one beyond a double's range either way (overflow, which
+      // nlohmann refuses, or underflow to zero, which it takes) is handed to strtod as
+      // nlohmann does.
+      double value;
+      const auto [end, error] = std::from_chars(start, p_, value);
+      if (error != std::errc() || end != p_) {
+        const std::string copy(token);  // strtod reads up to a NUL
+        if (!std::isfinite(std::strtod(copy.c_str(), nullptr))) return false;
+      }
     }
     return true;
   }

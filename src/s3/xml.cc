@@ -4,6 +4,7 @@
 #include <chrono>
 #include <pugixml.hpp>
 
+#include "core/text.h"
 #include "s3/errors.h"
 
 namespace s3u::s3 {
@@ -38,13 +39,6 @@ bool LoadXml(pugi::xml_document& doc, std::string_view body) {
   return static_cast<bool>(r) && doc.document_element();
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // application/x-www-form-urlencoded decoding, which is what botocore applies to listings
 // fetched with encoding-type=url ('+' is a space; S3 sends a literal '+' as %2B).
 std::optional<std::string> UrlDecode(std::string_view in) {
@@ -55,8 +49,8 @@ std::optional<std::string> UrlDecode(std::string_view in) {
       out.push_back(' ');
     } else if (in[i] == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
-      const int hi = HexDigit(in[i + 1]);
-      const int lo = HexDigit(in[i + 2]);
+      const int hi = HexDigitValue(in[i + 1]);
+      const int lo = HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/swar.h"
+
 namespace s3u::table {
 namespace {
 
@@ -14,11 +16,15 @@ std::string Where(uint64_t line, size_t field) {
   return "CSV line " + std::to_string(line) + ", field " + std::to_string(field);
 }
 
-constexpr uint64_t kOnes = 0x0101010101010101;
-
-// The high bit of each byte of `x` that is zero. Bits above the lowest hit may be false
-// positives (borrows), so only the lowest one is meaningful.
-uint64_t ZeroBytes(uint64_t x) { return (x - kOnes) & ~x & (kOnes << 7); }
+// The bytes of `v` that are the delimiter (`delimiters`: swar::Broadcast of it), a quote, CR
+// or LF (core/swar.h). Inline (GCC would call it): once per 8 bytes of every value written.
+[[gnu::always_inline]] inline uint64_t SpecialBytes(uint64_t v, uint64_t delimiters) {
+  return swar::BytesBelow(v ^ delimiters, 1) | swar::BytesEqual(v, '"') |
+         swar::BytesEqual(v, '\r') | swar::BytesEqual(v, '\n');
+}
+bool IsSpecial(char c, char delimiter) {
+  return c == delimiter || c == '"' || c == '\r' || c == '\n';
+}
 
 // The first delimiter, quote, CR or LF in [p, end), or end. Eight bytes per step (SWAR): Domo
 // fields are short, so memchr-style SIMD would not amortise its setup, while a byte loop
@@ -26,31 +32,21 @@ uint64_t ZeroBytes(uint64_t x) { return (x - kOnes) & ~x & (kOnes << 7); }
 // more load ending at `end` that overlaps bytes already found plain (so its first hit is
 // the first special byte), or two 4-byte loads for a field of 4 to 7: a byte loop only for
 // fields under 4 bytes.
-// The bytes of `v` that are the delimiter (`delimiters`: it in every byte), a quote, CR or LF.
-// Inline (GCC would call it): once per 8 bytes of every value written.
-[[gnu::always_inline]] inline uint64_t SpecialBytes(uint64_t v, uint64_t delimiters) {
-  return ZeroBytes(v ^ delimiters) | ZeroBytes(v ^ (kOnes * '"')) | ZeroBytes(v ^ (kOnes * '\r')) |
-         ZeroBytes(v ^ (kOnes * '\n'));
-}
-bool IsSpecial(char c, char delimiter) {
-  return c == delimiter || c == '"' || c == '\r' || c == '\n';
-}
-
 const char* FindSpecial(const char* p, const char* end, char delimiter) {
   if constexpr (std::endian::native == std::endian::little) {
-    const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
+    const uint64_t delimiters = swar::Broadcast(static_cast<unsigned char>(delimiter));
     const auto hits = [delimiters](uint64_t v) { return SpecialBytes(v, delimiters); };
     if (end - p >= 8) {
       for (; end - p >= 8; p += 8) {
         uint64_t v;
         std::memcpy(&v, p, 8);
-        if (const uint64_t h = hits(v); h != 0) return p + std::countr_zero(h) / 8;
+        if (const uint64_t h = hits(v); h != 0) return p + swar::FirstMarked(h);
       }
       if (p == end) return end;
       uint64_t v;
       std::memcpy(&v, end - 8, 8);
       const uint64_t h = hits(v);
-      return h == 0 ? end : end - 8 + std::countr_zero(h) / 8;
+      return h == 0 ? end : end - 8 + swar::FirstMarked(h);
     }
     if (end - p >= 4) {
       uint32_t first;
@@ -59,7 +55,7 @@ const char* FindSpecial(const char* p, const char* end, char delimiter) {
       std::memcpy(&last, end - 4, 4);
       const uint64_t h = hits(first | uint64_t{last} << 32);
       if (h == 0) return end;
-      const int byte = std::countr_zero(h) / 8;
+      const size_t byte = swar::FirstMarked(h);
       return byte < 4 ? p + byte : end - 8 + byte;
     }
   }
@@ -75,7 +71,7 @@ bool CopyIfPlain(std::string_view text, char delimiter, char* to) {
   const char* const from = text.data();
   const size_t size = text.size();
   if constexpr (std::endian::native == std::endian::little) {
-    const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
+    const uint64_t delimiters = swar::Broadcast(static_cast<unsigned char>(delimiter));
     if (size >= 8) {
       size_t i = 0;
       for (; i + 8 <= size; i += 8) {

@@ -195,13 +195,15 @@ class BackgroundCompressor final : public Compressor {
   Result<void> Write(std::string_view in, std::string& out) override {
     if (auto done = Wait(out); !done) return done;
     input_.assign(in);
-    return Start();
+    Start();
+    return {};
   }
   Result<void> WriteBlock(std::string& block, std::string& out) override {
     if (auto done = Wait(out); !done) return done;
     input_.swap(block);  // the caller fills the buffer of the block before next
     block.clear();
-    return Start();
+    Start();
+    return {};
   }
   Result<void> Flush(std::string& out) override {
     if (auto done = Wait(out); !done) return done;
@@ -217,13 +219,12 @@ class BackgroundCompressor final : public Compressor {
 
  private:
   // Hands input_ to the thread. REQUIRES: the thread is idle (after Wait).
-  Result<void> Start() {
+  void Start() {
     {
       std::lock_guard lock(mu_);
       pending_ = true;
     }
     cv_.notify_all();
-    return {};
   }
 
   // Waits until the thread is idle, then moves its output to `out`; its error, once there

@@ -5,6 +5,16 @@
 namespace s3u {
 namespace {
 
+TEST(HexDigitValueTest, EveryByteIsADigitOfEitherCaseOrMinusOne) {
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const std::string_view digits = "0123456789abcdef";
+    const auto lower = digits.find(AsciiLower(c));
+    const bool hex = (c >= '0' && c <= '9') || lower != std::string_view::npos;
+    EXPECT_EQ(HexDigitValue(c), hex ? static_cast<int>(lower) : -1) << b;
+  }
+}
+
 TEST(TrimTest, RemovesAsciiWhitespaceAtBothEnds) {
   EXPECT_EQ(Trim(" \t value \r\n"), "value");
   EXPECT_EQ(Trim("a b"), "a b");

@@ -353,8 +353,9 @@ TEST(AppendCsvRecordTest, MinimalQuotingQuotesOnlyWhatMustBeQuoted) {
 }
 
 // The scan for bytes that need quoting reads 8, then 4 bytes at a time with loads that
-// overlap at the end (csv.cc's FindSpecial and CopyIfPlain): every length across those steps, with one special
-// byte at every position, and with none; the reader finds the same (its runs use the scan).
+// overlap at the end (csv.cc's FindSpecial and CopyIfPlain): every length across those steps,
+// with one special byte at every position, and with none; the reader finds the same (its runs
+// use the scan).
 TEST(AppendCsvRecordTest, FindsASpecialByteAtEveryPositionOfEveryLength) {
   const CsvWriteOptions o{.delimiter = ';'};
   for (size_t length = 1; length <= 26; ++length) {
