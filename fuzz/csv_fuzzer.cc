@@ -4,6 +4,7 @@
 //  - chunking never changes the outcome: rows, flags, record lines, and the error if any;
 //  - whatever the reader accepts, AppendCsvRecord re-encodes so that it reads back with the
 //    same values and null flags (in any quoting, line end, and the matching null spelling);
+//  - a row packed as a query page holds it (table::PackedRow) is encoded to the same bytes;
 //  - records() counts the rows delivered and bytes() the bytes fed.
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -103,6 +104,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<const std::vector<Cell>*> expected;
   std::string encoded;
   std::vector<std::optional<std::string_view>> values;
+  std::string packed_text;
+  std::vector<s3u::table::PackedValue> packed;
+  std::string packed_record;
   for (const auto& row : whole.rows) {
     Check(!row.empty());
     if (row.size() == 1 && row[0].null && write.null_text.empty()) continue;
@@ -116,7 +120,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         values.emplace_back(cell.text);
       }
     }
+    const size_t at = encoded.size();
     s3u::table::AppendCsvRecord(write, values, encoded);
+    // The gap after each value: a zero byte, or (every other row) the delimiter itself.
+    const char gap = expected.size() % 2 == 0 ? write.delimiter : '\0';
+    packed_text.clear();
+    packed.clear();
+    for (const auto& v : values) {
+      packed.push_back({static_cast<uint32_t>(packed_text.size()),
+                        v ? static_cast<uint32_t>(v->size()) : s3u::table::kPackedNull});
+      if (v) packed_text += *v;
+      packed_text += gap;
+    }
+    packed_record.clear();
+    s3u::table::AppendCsvRecord(write, s3u::table::PackedRow{packed_text.data(), packed},
+                                packed_record);
+    Check(packed_record == std::string_view(encoded).substr(at));
   }
   const Outcome reread = Parse(encoded, dialect, chunk_sizes);
   Check(!reread.error);

@@ -31,7 +31,8 @@ constexpr size_t kPart = 8u << 20;  // one default part: the unit every upload s
 // Rows shaped like bench/run's synthetic day: id, datetime, text, choice, decimal, integer.
 struct Rows {
   std::vector<std::vector<std::string>> values;
-  std::string csv;  // the same rows as CSV, header first
+  std::string csv;                          // the same rows as CSV, header first
+  s3u::domo::QueryRows table{6, 8u << 20};  // the same rows as a query page holds them
 };
 
 const Rows& SampleRows() {
@@ -58,6 +59,7 @@ const Rows& SampleRows() {
       s3u::table::CsvWriteOptions options;
       std::vector<s3u::table::FieldValue> fields(row.begin(), row.end());
       s3u::table::AppendCsvRecord(options, fields, r.csv);
+      for (const std::string& value : row) r.table.AddText(value);
       r.values.push_back(std::move(row));
     }
     return r;
@@ -123,7 +125,8 @@ class NullSink final : public s3u::unload::ObjectSink {
   uint64_t bytes = 0;
 };
 
-// One output of an unload, from the row values to the bytes stored. Without compression the
+// One output of an unload, from the rows of a query page (as the direct engine hands them to
+// the output writer) to the bytes stored. Without compression the
 // rate counts the encoded bytes (the CSV or JSON Lines text). With compression, and always
 // for Parquet (its pages are compressed inside the file), the rate counts the source CSV
 // bytes of the same rows, so the three outputs bench/run compares end to end (CSV + gzip,
@@ -137,7 +140,7 @@ void Encode(benchmark::State& state, s3u::unload::OutputFormat format,
       {"customer", s3u::table::ColumnType::kString}, {"region", s3u::table::ColumnType::kString},
       {"amount", s3u::table::ColumnType::kDecimal},  {"qty", s3u::table::ColumnType::kLong}};
   uint64_t encoded = 0;
-  std::vector<s3u::table::FieldValue> fields;
+  std::vector<s3u::table::PackedRow> packed;  // a page's rows, as the runner hands them over
   for (auto _ : state) {
     s3u::unload::OutputOptions options;
     options.format = format;
@@ -153,10 +156,9 @@ void Encode(benchmark::State& state, s3u::unload::OutputFormat format,
       state.SkipWithError(writer.error().message.c_str());
       return;
     }
-    for (const auto& row : rows.values) {
-      fields.assign(row.begin(), row.end());
-      Check((*writer)->WriteRow(fields), state);
-    }
+    packed.clear();
+    for (const s3u::domo::QueryRows::Row row : rows.table) packed.push_back(row.packed());
+    Check((*writer)->WriteRows(packed), state);
     Check((*writer)->Close(), state);
     if (format == s3u::unload::OutputFormat::kParquet ||
         compression != s3u::unload::Compression::kNone) {

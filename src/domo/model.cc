@@ -337,11 +337,6 @@ QueryRows& QueryRows::operator=(const QueryRows& other) {
   return *this;
 }
 
-void QueryRows::Row::CopyTo(std::vector<Cell>& out) const {
-  out.resize(size());
-  for (size_t c = 0; c < out.size(); ++c) out[c] = (*this)[c];
-}
-
 void QueryRows::Grow(size_t more) {
   const size_t capacity = std::max(text_capacity_ * 2, text_size_ + more);
   auto grown = std::make_unique_for_overwrite<char[]>(capacity);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "table/csv.h"
 #include "table/types.h"
 
 namespace s3u::domo {
@@ -90,11 +91,14 @@ using Cell = std::optional<std::string_view>;
 // The rows of a query answer, flat: rows x columns cells, each the offset and length of its
 // text in one buffer the table owns (8 bytes a cell, where a string_view is 16 and a Cell 24:
 // a page of 20,000 rows of 6 columns holds 1 MB of cells instead of 2.9 MB, which counts
-// once per page a run holds, several with parallel readers). A page is two allocations
-// instead of one per row and one per long value. Copies and moves need no re-pointing. A
-// table of no columns holds no rows (a query answer always has columns; one without is
-// refused by every caller). The text is at most kMaxText bytes (the parsers refuse a larger
-// answer).
+// once per page a run holds, several with parallel readers). The text is packed as
+// table::PackedRow says: each cell's text is followed by one gap byte, and a null is the gap
+// alone, so that the CSV writer copies a plain row in one piece (table::AppendCsvRecord). A
+// page is two allocations instead of one per row and one per long value. Copies and moves
+// need no re-pointing. A table of no columns holds no rows (a query answer always has
+// columns; one without is refused by every caller). The text, gaps included, is at most
+// kMaxText bytes (the parsers refuse a larger answer; a cell's text and gap are never longer
+// than its JSON).
 class QueryRows {
  public:
   static constexpr size_t kMaxText = 0xFFFFFFFE;
@@ -105,8 +109,10 @@ class QueryRows {
     Row(const QueryRows* rows, size_t first) : rows_(rows), first_(first) {}
     Cell operator[](size_t column) const { return rows_->CellAt(first_ + column); }
     size_t size() const { return rows_->columns_; }
-    // The cells into `out` (resized to the row's width), as the encoders take a row.
-    void CopyTo(std::vector<Cell>& out) const;
+    // The row as the encoders take it: its cells, packed in the table's text.
+    table::PackedRow packed() const {
+      return {rows_->text_.get(), std::span(rows_->cells_).subspan(first_, rows_->columns_)};
+    }
 
    private:
     const QueryRows* rows_;
@@ -137,12 +143,17 @@ class QueryRows {
   }
   // Add, for a parser that knows which kind of cell it has. Inline: once per cell of every page.
   void AddText(std::string_view text) {
-    if (text.size() > text_capacity_ - text_size_) Grow(text.size());
+    if (text.size() >= text_capacity_ - text_size_) Grow(text.size() + 1);
     CopyText(text_.get() + text_size_, text.data(), text.size());
-    cells_.push_back(Span{static_cast<uint32_t>(text_size_), static_cast<uint32_t>(text.size())});
+    cells_.push_back({static_cast<uint32_t>(text_size_), static_cast<uint32_t>(text.size())});
     text_size_ += text.size();
+    text_[text_size_++] = kGap;
   }
-  void AddNull() { cells_.emplace_back(); }
+  void AddNull() {
+    if (text_size_ == text_capacity_) Grow(1);
+    cells_.push_back({static_cast<uint32_t>(text_size_), table::kPackedNull});
+    text_[text_size_++] = kGap;
+  }
 
   size_t size() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }
   bool empty() const { return size() == 0; }
@@ -168,11 +179,7 @@ class QueryRows {
   Iterator end() const { return {this, size()}; }
 
  private:
-  struct Span {
-    uint32_t offset = 0;
-    uint32_t size = kNull;
-  };
-  static constexpr uint32_t kNull = 0xFFFFFFFF;
+  static constexpr char kGap = '\0';  // the byte after each cell (any byte would do)
 
   void Grow(size_t more);  // text room for `more` bytes past the text
   // memcpy, with the short texts most cells are copied without a call: two loads that may
@@ -196,19 +203,13 @@ class QueryRows {
       for (size_t i = 0; i < size; ++i) to[i] = from[i];
     }
   }
-  Cell CellAt(size_t index) const {
-    const Span span = cells_[index];
-    if (span.size == kNull) return std::nullopt;
-    static constexpr char kEmpty[] = "";  // empty text: not null, and never a null pointer
-    if (span.size == 0) return std::string_view(kEmpty, 0);
-    return std::string_view(text_.get() + span.offset, span.size);
-  }
+  Cell CellAt(size_t index) const { return table::PackedText(text_.get(), cells_[index]); }
 
   size_t columns_ = 0;
   std::unique_ptr<char[]> text_;
   size_t text_capacity_ = 0;
   size_t text_size_ = 0;
-  std::vector<Span> cells_;
+  std::vector<table::PackedValue> cells_;
 };
 
 // The answer of /v1/datasets/query/execute (§3.8).

@@ -63,13 +63,38 @@ const char* FindSpecial(const char* p, const char* end, char delimiter) {
   return p;
 }
 
+// 16 bytes as one vector (GCC's and Clang's vector extension: SSE2 on x86-64, NEON on ARM).
+using Bytes16 = unsigned char __attribute__((vector_size(16)));
+
+// Copies the 16 bytes at `from` to `to` and returns true when none is the delimiter, a
+// quote, CR or LF. Which byte it is does not matter here, so no lane order is involved.
+[[gnu::always_inline]] inline bool CopyPlain16(const char* from, char* to,
+                                               unsigned char delimiter) {
+  Bytes16 v;
+  std::memcpy(&v, from, 16);
+  const auto hits = (v == delimiter) | (v == '"') | (v == '\r') | (v == '\n');
+  uint64_t halves[2];
+  std::memcpy(halves, &hits, 16);
+  std::memcpy(to, &v, 16);
+  return (halves[0] | halves[1]) == 0;
+}
+
 // Copies `text` to `to` when it holds no delimiter, quote, CR or LF, and returns whether it
-// did: the writer's scan and copy in one pass, with FindSpecial's loads (8 bytes a step, the
-// last step overlapping; two 4-byte loads for 4 to 7 bytes). Writes only inside
+// did: the writer's scan and copy in one pass. 16 bytes a step (a whole plain row of a query
+// page is one text, csv.h's PackedRow), the last step overlapping; for 8 to 15 bytes
+// FindSpecial's 8-byte loads, for 4 to 7 two 4-byte loads. Writes only inside
 // [to, to + text.size()), and leaves garbage there when it returns false.
-bool CopyIfPlain(std::string_view text, char delimiter, char* to) {
+[[gnu::always_inline]] inline bool CopyIfPlain(std::string_view text, char delimiter, char* to) {
   const char* const from = text.data();
   const size_t size = text.size();
+  if (size >= 16) {
+    const auto d = static_cast<unsigned char>(delimiter);
+    size_t i = 0;
+    for (; i + 16 <= size; i += 16) {
+      if (!CopyPlain16(from + i, to + i, d)) return false;
+    }
+    return i == size || CopyPlain16(from + size - 16, to + size - 16, d);
+  }
   if constexpr (std::endian::native == std::endian::little) {
     const uint64_t delimiters = swar::Broadcast(static_cast<unsigned char>(delimiter));
     if (size >= 8) {
@@ -106,7 +131,116 @@ bool CopyIfPlain(std::string_view text, char delimiter, char* to) {
   return true;
 }
 
+// A record value by value. `Fields`: a span of FieldValue or a PackedRow (size() and
+// operator[] giving FieldValue).
+template <typename Fields>
+void AppendRecord(const CsvWriteOptions& options, const Fields& fields, std::string& out) {
+  // Written through a pointer into room made once per record (every value quoted; a value
+  // with quotes to double makes more room for them), then cut to what was written: a record
+  // is a handful of short values, where a capacity check and a call per append cost more
+  // than the bytes (BM_EncodeCsv). The room is zeroed by resize, so it is kept tight.
+  const char delimiter = options.delimiter;
+  size_t room = fields.size() + options.line_end.size();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const FieldValue field = fields[i];
+    room += field ? field->size() + 2 : options.null_text.size();
+  }
+  const size_t start = out.size();
+  out.resize(start + room);
+  char* p = out.data() + start;
+  const auto put = [&p](std::string_view text) {
+    if (!text.empty()) std::memcpy(p, text.data(), text.size());
+    p += text.size();
+  };
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) *p++ = delimiter;
+    const FieldValue field = fields[i];
+    if (!field) {
+      put(options.null_text);
+      continue;
+    }
+    const std::string_view text = *field;
+    const bool quote = options.quoting == Quoting::kAll || text.empty() || text == kBackslashN ||
+                       text == options.null_text || !CopyIfPlain(text, delimiter, p);
+    if (!quote) {
+      p += text.size();
+      continue;
+    }
+    if (const auto quotes = static_cast<size_t>(std::count(text.begin(), text.end(), '"'))) {
+      const size_t at = static_cast<size_t>(p - out.data());
+      out.resize(out.size() + quotes);
+      p = out.data() + at;
+    }
+    *p++ = '"';
+    // Copy runs between quotes, doubling each quote.
+    size_t begin = 0;
+    for (size_t q = text.find('"'); q != std::string_view::npos; q = text.find('"', q + 1)) {
+      put(text.substr(begin, q + 1 - begin));
+      *p++ = '"';
+      begin = q + 1;
+    }
+    put(text.substr(begin));
+    *p++ = '"';
+  }
+  put(options.line_end);
+  out.resize(static_cast<size_t>(p - out.data()));
+}
+
+// A plain packed row (csv.h) in one scan-and-copy: the bytes from the first value to the end
+// of the last, gaps included, are copied by CopyIfPlain (a gap byte is never special unless it
+// equals the delimiter, which only sends the row to the slow path), then each gap becomes the
+// delimiter. Returns false, `out` unchanged, for a row that is not plain.
+bool AppendPlainRow(const CsvWriteOptions& options, const PackedRow& row, std::string& out) {
+  const size_t n = row.values.size();
+  if (n == 0 || options.quoting == Quoting::kAll) return false;
+  const bool null_is_empty = options.null_text.empty();
+  const uint64_t first = row.values[0].offset;
+  uint64_t next = first;  // where the next value must start
+  for (const PackedValue& value : row.values) {
+    if (value.offset != next) return false;
+    if (value.size == kPackedNull) {
+      if (!null_is_empty || n == 1) return false;
+      next += 1;
+      continue;
+    }
+    const std::string_view text(row.text + value.offset, value.size);
+    if (text.empty() || text == kBackslashN || (!null_is_empty && text == options.null_text)) {
+      return false;
+    }
+    next += uint64_t{value.size} + 1;
+  }
+  const size_t length = static_cast<size_t>(next - first - 1);  // without the last gap
+  const size_t at = out.size();
+  out.resize(at + length + options.line_end.size());
+  char* const p = out.data() + at;
+  if (!CopyIfPlain(std::string_view(row.text + first, length), options.delimiter, p)) {
+    out.resize(at);
+    return false;
+  }
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const PackedValue value = row.values[i];
+    const uint64_t end = value.offset + (value.size == kPackedNull ? 0 : uint64_t{value.size});
+    p[end - first] = options.delimiter;
+  }
+  std::memcpy(p + length, options.line_end.data(), options.line_end.size());
+  return true;
+}
+
 }  // namespace
+
+void PackedRow::CopyTo(std::vector<FieldValue>& out) const {
+  out.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = (*this)[i];
+}
+
+void AppendCsvRecord(const CsvWriteOptions& options, std::span<const FieldValue> fields,
+                     std::string& out) {
+  AppendRecord(options, fields, out);
+}
+
+void AppendCsvRecord(const CsvWriteOptions& options, const PackedRow& row, std::string& out) {
+  if (!AppendPlainRow(options, row, out)) AppendRecord(options, row, out);
+}
 
 CsvReader::CsvReader(CsvDialect dialect, RowHandler on_row)
     : dialect_(dialect), on_row_(std::move(on_row)) {}
@@ -273,57 +407,6 @@ Result<void> CsvReader::Finish() {
       if (state_ == State::kFieldStart && ends_.empty()) return {};  // ended at a line end
       return EndRecord();
   }
-}
-
-void AppendCsvRecord(const CsvWriteOptions& options, std::span<const FieldValue> fields,
-                     std::string& out) {
-  // Written through a pointer into room made once per record (every value quoted; a value
-  // with quotes to double makes more room for them), then cut to what was written: a record
-  // is a handful of short values, where a capacity check and a call per append cost more
-  // than the bytes (BM_EncodeCsv). The room is zeroed by resize, so it is kept tight.
-  const char delimiter = options.delimiter;
-  size_t room = fields.size() + options.line_end.size();
-  for (const FieldValue& field : fields) {
-    room += field ? field->size() + 2 : options.null_text.size();
-  }
-  const size_t start = out.size();
-  out.resize(start + room);
-  char* p = out.data() + start;
-  const auto put = [&p](std::string_view text) {
-    if (!text.empty()) std::memcpy(p, text.data(), text.size());
-    p += text.size();
-  };
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) *p++ = delimiter;
-    if (!fields[i]) {
-      put(options.null_text);
-      continue;
-    }
-    const std::string_view text = *fields[i];
-    const bool quote = options.quoting == Quoting::kAll || text.empty() || text == kBackslashN ||
-                       text == options.null_text || !CopyIfPlain(text, delimiter, p);
-    if (!quote) {
-      p += text.size();
-      continue;
-    }
-    if (const auto quotes = static_cast<size_t>(std::count(text.begin(), text.end(), '"'))) {
-      const size_t at = static_cast<size_t>(p - out.data());
-      out.resize(out.size() + quotes);
-      p = out.data() + at;
-    }
-    *p++ = '"';
-    // Copy runs between quotes, doubling each quote.
-    size_t begin = 0;
-    for (size_t q = text.find('"'); q != std::string_view::npos; q = text.find('"', q + 1)) {
-      put(text.substr(begin, q + 1 - begin));
-      *p++ = '"';
-      begin = q + 1;
-    }
-    put(text.substr(begin));
-    *p++ = '"';
-  }
-  put(options.line_end);
-  out.resize(static_cast<size_t>(p - out.data()));
 }
 
 }  // namespace s3u::table

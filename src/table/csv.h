@@ -118,6 +118,30 @@ struct CsvWriteOptions {
 // A value to write: nullopt is null.
 using FieldValue = std::optional<std::string_view>;
 
+// A row packed as domo::QueryRows keeps a query page's cells: the values' texts one after
+// another in one buffer, each followed by one byte that is part of no value (a null is that
+// byte alone). values[i] is where value i starts in `text` and its size, kPackedNull for
+// null. The layout lets the CSV writer copy a whole plain row at once and turn each gap into
+// the delimiter (AppendCsvRecord below).
+inline constexpr uint32_t kPackedNull = 0xFFFFFFFF;
+struct PackedValue {
+  uint32_t offset = 0;
+  uint32_t size = kPackedNull;
+};
+inline FieldValue PackedText(const char* text, PackedValue value) {
+  if (value.size == kPackedNull) return std::nullopt;
+  return std::string_view(text + value.offset, value.size);
+}
+struct PackedRow {
+  const char* text = nullptr;
+  std::span<const PackedValue> values;
+
+  size_t size() const { return values.size(); }
+  FieldValue operator[](size_t i) const { return PackedText(text, values[i]); }
+  // The values into `out`, resized to the row's width, as the other encoders take a row.
+  void CopyTo(std::vector<FieldValue>& out) const;
+};
+
 // Appends one encoded record, including the line end, to `out`. Reading it back with a
 // reader whose dialect matches gives the same values (the round trip is property-tested).
 // A non-null "\N" is always quoted, so output with null_text "" reads back the same whatever
@@ -125,5 +149,12 @@ using FieldValue = std::optional<std::string_view>;
 // when null_text is "" (that is a blank line, which no CSV reader, Domo included, accepts).
 void AppendCsvRecord(const CsvWriteOptions& options, std::span<const FieldValue> fields,
                      std::string& out);
+// The same record from a packed row (same bytes, the same REQUIRES). A plain row, where every
+// value is written unquoted as it is (no delimiter, quote, CR or LF; not empty, not "\N", not
+// the null text; a null only with an empty null text, in a row of two values or more), is
+// one scan-and-copy of the row's bytes with a delimiter stored at each gap: a row of short
+// values costs about as much as one long value (BM_EncodeCsv). Any other row is
+// written value by value, as above.
+void AppendCsvRecord(const CsvWriteOptions& options, const PackedRow& row, std::string& out);
 
 }  // namespace s3u::table

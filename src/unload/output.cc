@@ -201,55 +201,99 @@ Result<void> OutputWriter::Stop(Result<void> result) {
   return result;
 }
 
-Result<void> OutputWriter::WriteRow(std::span<const table::FieldValue> values) {
-  if (error_) return Fail(*error_);
+std::optional<Error> OutputWriter::BeginRow(size_t values, bool lone_null) {
+  if (error_) return error_;
   if (closed_) {
-    return Fail(ErrorCode::kFailedPrecondition, "output", "a row was written after Close");
+    return Error{ErrorCode::kFailedPrecondition, "output", "a row was written after Close", 0, {}};
   }
   const auto row_subject = [&] { return fmt::format("row {}", totals().rows + 1); };
-  if (values.size() != schema_.size()) {
-    return Stop(Fail(
-        ErrorCode::kInvalidArgument, row_subject(),
-        fmt::format("has {} values; the schema has {} columns", values.size(), schema_.size())));
+  if (values != schema_.size()) {
+    return StopWith(
+        Error{ErrorCode::kInvalidArgument,
+              row_subject(),
+              fmt::format("has {} values; the schema has {} columns", values, schema_.size()),
+              0,
+              {}});
+  }
+  if (options_.format == OutputFormat::kCsv && values == 1 && lone_null &&
+      options_.csv.null_text.empty()) {
+    return StopWith(Error{ErrorCode::kInvalidArgument,
+                          row_subject(),
+                          fmt::format("column \"{}\" is null and output.null is empty: in a "
+                                      "one-column CSV that is a blank line, which no CSV reader "
+                                      "accepts; set output.null (for example \"\\N\")",
+                                      schema_[0].name),
+                          0,
+                          {}});
+  }
+  if (!parquet_ && !open_object_) {
+    if (auto started = StartObject(); !started) return StopWith(started.error());
+  }
+  return std::nullopt;
+}
+
+Result<void> OutputWriter::WriteRow(std::span<const table::FieldValue> values) {
+  if (auto refused = BeginRow(values.size(), values.size() == 1 && !values[0])) {
+    return Fail(std::move(*refused));
   }
   if (parquet_) return Stop(WriteParquetRow(values));
-  const bool csv = options_.format == OutputFormat::kCsv;
-  if (csv && values.size() == 1 && !values[0] && options_.csv.null_text.empty()) {
-    return Stop(Fail(ErrorCode::kInvalidArgument, row_subject(),
-                     fmt::format("column \"{}\" is null and output.null is empty: in a one-column "
-                                 "CSV that is a blank line, which no CSV reader accepts; set "
-                                 "output.null (for example \"\\N\")",
-                                 schema_[0].name)));
-  }
-  if (!open_object_) {
-    if (auto started = StartObject(); !started) return Stop(started);
-  }
   const size_t before = block_.size();
-  if (csv) {
+  if (options_.format == OutputFormat::kCsv) {
     table::AppendCsvRecord(options_.csv, values, block_);
   } else {
     EncodeJsonRow(values, block_);
   }
+  if (auto stopped = EndRow(before)) return Fail(std::move(*stopped));
+  return {};
+}
+
+Result<void> OutputWriter::WriteRows(std::span<const table::PackedRow> rows) {
+  if (options_.format != OutputFormat::kCsv || parquet_) {
+    for (const table::PackedRow& row : rows) {
+      row.CopyTo(values_);
+      if (auto written = WriteRow(values_); !written) return written;
+    }
+    return {};
+  }
+  for (const table::PackedRow& row : rows) {
+    if (auto refused = BeginRow(row.size(), row.size() == 1 && !row[0])) {
+      return Fail(std::move(*refused));
+    }
+    const size_t before = block_.size();
+    table::AppendCsvRecord(options_.csv, row, block_);
+    if (auto stopped = EndRow(before)) return Fail(std::move(*stopped));
+  }
+  return {};
+}
+
+Error OutputWriter::StopWith(Error error) {
+  error_ = error;
+  return error;
+}
+
+std::optional<Error> OutputWriter::EndRow(size_t before) {
   const uint64_t size = block_.size() - before;
   if (current_.rows > 0 && MightExceed(block_.size())) {
     // Near the limit: flush so the stored size is exact, then decide with this row alone.
     row_.assign(block_, before, size);
     block_.resize(before);
-    if (auto flushed = Drain(End::kFlush); !flushed) return Stop(flushed);
+    if (auto flushed = Drain(End::kFlush); !flushed) return StopWith(flushed.error());
     const uint64_t max = *options_.max_object_size;
     // Stop early rather than flush ever smaller pieces: a flush costs a few bytes each.
     const uint64_t min_room = std::min<uint64_t>(64 * 1024, max / 16);
     const uint64_t stored = current_.stored_bytes;
     if (MightExceed(size) || stored >= max || max - stored < min_room) {
-      if (auto finished = FinishObject(); !finished) return Stop(finished);
-      if (auto started = StartObject(); !started) return Stop(started);
+      if (auto finished = FinishObject(); !finished) return StopWith(finished.error());
+      if (auto started = StartObject(); !started) return StopWith(started.error());
     }
     block_ += row_;
   }
   ++current_.rows;
   current_.raw_bytes += size;
-  if (block_.size() >= options_.block_size) return Stop(Drain(End::kNone));
-  return {};
+  if (block_.size() >= options_.block_size) {
+    if (auto drained = Drain(End::kNone); !drained) return StopWith(drained.error());
+  }
+  return std::nullopt;
 }
 
 Result<void> OutputWriter::WriteParquetRow(std::span<const table::FieldValue> values) {

@@ -407,7 +407,7 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
       });
   if (!pages) return Fail(pages.error());
   std::vector<std::string_view> key_values(p.key.size());  // of the page's table
-  std::vector<domo::Cell> cells;                           // a row as the writer takes it
+  std::vector<table::PackedRow> written;                   // the page's rows to write
   for (;;) {
     if (deps.cancel && deps.cancel->load()) {
       return Fail(ErrorCode::kCancelled, "run", "the run was cancelled");
@@ -424,7 +424,8 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                               result.columns.size(), p.input.schema.size()));
     }
     const uint64_t skip = page.cursor ? page.cursor->skip : 0;
-    uint64_t index = 0, written = 0;
+    uint64_t index = 0;
+    written.clear();
     for (const domo::QueryRows::Row row : result.rows) {
       for (size_t k = 0; k < p.key.size(); ++k) {
         const domo::Cell cell = row[p.key[k]];
@@ -458,14 +459,13 @@ Result<void> WriteRanges(const JobSpec& spec, RunDeps& deps, const Prepared& p,
                                 shown));
       }
       if (duplicate && spec.duplicate_keys == DuplicateKeys::kFirst) continue;
-      row.CopyTo(cells);
-      if (auto ok = writer.WriteRow(cells); !ok) return ok;
-      ++written;
+      written.push_back(row.packed());
     }
+    if (auto ok = writer.WriteRows(written); !ok) return ok;
     {
       std::lock_guard lock(shared.mu);
       shared.totals[reader] = writer.totals();
-      shared.progress.rows += written;
+      shared.progress.rows += written.size();
       shared.progress.bytes = 0;
       shared.progress.objects = 0;
       for (const OutputTotals& t : shared.totals) {

@@ -188,7 +188,7 @@ TEST(QueryRowsTest, CellsFillRowsAndCopiesOwnTheirText) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ(rows->back()[1], "a longer text than the room");
   std::vector<Cell> first;
-  (*rows)[0].CopyTo(first);
+  (*rows)[0].packed().CopyTo(first);
   EXPECT_EQ(first, (std::vector<Cell>{"ab", std::nullopt}));
   EXPECT_EQ((*rows)[1][0], "");
   EXPECT_TRUE((*rows)[1][0].has_value());  // empty text is not null

@@ -14,7 +14,7 @@ using ::testing::UnorderedElementsAreArray;
 
 std::vector<Cell> Cells(QueryRows::Row row) {
   std::vector<Cell> cells;
-  row.CopyTo(cells);
+  row.packed().CopyTo(cells);
   return cells;
 }
 

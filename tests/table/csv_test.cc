@@ -352,13 +352,14 @@ TEST(AppendCsvRecordTest, MinimalQuotingQuotesOnlyWhatMustBeQuoted) {
             "x,\"" + std::string(80, '"') + "\",\"" + std::string(80, '"') + "\"\n");
 }
 
-// The scan for bytes that need quoting reads 8, then 4 bytes at a time with loads that
-// overlap at the end (csv.cc's FindSpecial and CopyIfPlain): every length across those steps,
+// The scan for bytes that need quoting reads 16 (the writer), 8, then 4 bytes at a time with
+// loads that overlap at the end (csv.cc's FindSpecial and CopyIfPlain): every length across
+// those steps,
 // with one special byte at every position, and with none; the reader finds the same (its runs
 // use the scan).
 TEST(AppendCsvRecordTest, FindsASpecialByteAtEveryPositionOfEveryLength) {
   const CsvWriteOptions o{.delimiter = ';'};
-  for (size_t length = 1; length <= 26; ++length) {
+  for (size_t length = 1; length <= 40; ++length) {
     const std::string plain(length, 'x');
     EXPECT_EQ(Write(o, {plain}), plain + "\n") << length;
     EXPECT_EQ(Parse(plain + "\n", CsvDialect{.delimiter = ';'}).rows,
@@ -412,6 +413,65 @@ TEST(AppendCsvRecordTest, UsesTheConfiguredLineEndAndAppends) {
   const std::vector<FieldValue> fields = {"a", std::nullopt};
   AppendCsvRecord(o, fields, out);
   EXPECT_EQ(out, "head\r\na,\r\n");
+}
+
+// --- Packed rows (the query page's layout) ------------------------------------------------------
+
+// `values` packed as domo::QueryRows packs them: each text followed by one gap byte, a null
+// the gap alone, after `lead` bytes of other rows' text.
+struct Packed {
+  std::string text;
+  std::vector<PackedValue> values;
+  PackedRow row() const { return {text.data(), values}; }
+};
+Packed Pack(const std::vector<FieldValue>& values, char gap = '\0', size_t lead = 3) {
+  Packed p{std::string(lead, 'z'), {}};
+  for (const FieldValue& v : values) {
+    p.values.push_back(
+        {static_cast<uint32_t>(p.text.size()), v ? static_cast<uint32_t>(v->size()) : kPackedNull});
+    if (v) p.text += *v;
+    p.text += gap;
+  }
+  return p;
+}
+std::string WritePacked(const CsvWriteOptions& options, const Packed& packed) {
+  std::string out = "head\n";
+  AppendCsvRecord(options, packed.row(), out);
+  return out.substr(5);
+}
+
+TEST(AppendCsvPackedRowTest, PlainRowIsTheSameRecordWithTheGapsTurnedToDelimiters) {
+  const std::vector<FieldValue> row = {"1", "2026-05-01T00:00:01", std::nullopt, "alpha bravo",
+                                       "12.50"};
+  EXPECT_EQ(WritePacked({}, Pack(row)), "1,2026-05-01T00:00:01,,alpha bravo,12.50\n");
+  EXPECT_EQ(WritePacked({.delimiter = '|', .line_end = "\r\n"}, Pack(row)),
+            "1|2026-05-01T00:00:01||alpha bravo|12.50\r\n");
+  // A gap byte that is the delimiter, or a special byte, changes nothing but the path.
+  for (char gap : {',', '"', '\n', 'x'}) {
+    EXPECT_EQ(WritePacked({}, Pack(row, gap)), Write({}, row)) << int(gap);
+  }
+}
+
+TEST(AppendCsvPackedRowTest, RowsThatAreNotPlainAreWrittenValueByValue) {
+  const CsvWriteOptions backslash_n{.null_text = "\\N"};
+  for (const std::vector<FieldValue>& row : std::vector<std::vector<FieldValue>>{
+           {"a", ""},     // an empty string is quoted
+           {"a", "\\N"},  // so is a literal \N
+           {"a,b", "c"},  // and the delimiter, a quote, CR and LF
+           {"a", "say \"hi\""},
+           {"cr\r", "lf\n"},
+           {std::nullopt, "x"},  // a null with the null text "\N" below
+       }) {
+    EXPECT_EQ(WritePacked({}, Pack(row)), Write({}, row));
+    EXPECT_EQ(WritePacked(backslash_n, Pack(row)), Write(backslash_n, row));
+    EXPECT_EQ(WritePacked({.quoting = Quoting::kAll}, Pack(row)),
+              Write({.quoting = Quoting::kAll}, row));
+  }
+  // Values that do not lie one gap apart are written one by one too.
+  Packed apart = Pack({"a", "b"});
+  apart.values[1].offset += 1;
+  apart.text.insert(apart.text.begin() + apart.values[1].offset - 1, ';');
+  EXPECT_EQ(WritePacked({}, apart), "a,b\n");
 }
 
 // --- Round trip --------------------------------------------------------------------------------
@@ -476,6 +536,22 @@ RC_GTEST_PROP(CsvRoundTripProp, WrittenRowsReadBackUnchangedInEveryDialect, ()) 
             RC_ASSERT(read == written);
           }
         }
+      }
+    }
+  }
+}
+
+RC_GTEST_PROP(CsvPackedRowProp, APackedRowIsWrittenAsItsValuesAre, ()) {
+  const auto row = *CsvRow();
+  const auto gap = *rc::gen::element('\0', ',', ';', 'a', '"');
+  const std::vector<FieldValue> values(row.begin(), row.end());
+  const Packed packed = Pack(values, gap, *rc::gen::inRange<size_t>(0, 9));
+  for (char delimiter : {',', ';', '\t', '\0'}) {
+    for (Quoting quoting : {Quoting::kMinimal, Quoting::kAll}) {
+      for (const char* null_text : {"", "\\N", "NULL"}) {
+        const CsvWriteOptions options{delimiter, quoting, null_text, "\n"};
+        if (values.size() == 1 && !values[0] && options.null_text.empty()) continue;
+        RC_ASSERT(WritePacked(options, packed) == Write(options, values));
       }
     }
   }
