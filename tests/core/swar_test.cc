@@ -34,5 +34,23 @@ TEST(SwarTest, TheFirstMarkedByteIsTheFirstMatchAtEveryPosition) {
             0u);  // 0x20 itself is not below
 }
 
+// Vector marks are exact: the first is the first match, whatever follows; none gives 16.
+TEST(SwarTest, TheFirstOfSixteenMarkedBytesIsTheFirstMatchAtEveryPosition) {
+  if constexpr (std::endian::native != std::endian::little) GTEST_SKIP() << "little-endian only";
+  const auto quotes = [](const std::string& sixteen) {
+    const Bytes16 v = Load16(sixteen.data());
+    return Marks16(v == '"');
+  };
+  for (size_t at = 0; at < 16; ++at) {
+    std::string sixteen(16, 'x');
+    sixteen[at] = '"';
+    for (size_t after = at + 1; after < 16; ++after) sixteen[after] = after % 3 == 0 ? '"' : '\0';
+    EXPECT_EQ(FirstMarked16(quotes(sixteen)), at) << at;
+    EXPECT_TRUE(AnyMarked16(quotes(sixteen))) << at;
+  }
+  EXPECT_EQ(FirstMarked16(quotes(std::string(16, 'x'))), 16u);
+  EXPECT_FALSE(AnyMarked16(quotes(std::string(16, 'x'))));
+}
+
 }  // namespace
 }  // namespace s3u::swar

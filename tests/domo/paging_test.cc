@@ -205,12 +205,12 @@ TEST(ParseQueryPageTest, TheEdgesOfJsonAreReadAsTheTreeParserReadsThem) {
   for (const std::string& body : bodies) ExpectSameAsTreeParser(body);
 }
 
-// A string's scan reads eight bytes at a time: a quote, an escape, a multi-byte character or
-// a control character at every position of every length, and strings ending at the page's
-// last bytes.
+// A string's scan reads sixteen, then eight bytes at a time: a quote, an escape, a multi-byte
+// character or a control character at every position of every length across two 16-byte
+// steps, and strings ending at the page's last bytes.
 TEST(ParseQueryPageTest, AStopByteIsFoundAtEveryPositionOfEveryLength) {
   for (const std::string special : {"\\\"", "\\n", "\xC3\xA9", "\x01", "\xFF"}) {
-    for (size_t length = 1; length <= 26; ++length) {
+    for (size_t length = 1; length <= 40; ++length) {
       for (size_t at = 0; at < length; ++at) {
         std::string text(length, 'x');
         text.replace(at, 1, special);
