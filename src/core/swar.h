@@ -1,10 +1,10 @@
 // Eight bytes of text at a time in one uint64_t (SWAR), for the scans of short values where
 // SIMD would not amortise its setup: the CSV reader and writer (table/csv.cc) and the query
-// page reader (domo/query_page.cc); and 16 at a time as a vector (Bytes16, at the end) where
-// texts are long enough: a plain CSV row, a page's strings scanned in place. Each function marks
-// bytes by their high bit. A borrow can also mark bytes above (more significant than) a real hit,
-// so only the lowest marked byte is exact: on a little-endian machine the first in memory
-// (FirstMarked); callers scan byte by byte elsewhere.
+// page reader (domo/query_page.cc). Each function marks bytes by their high bit. A borrow can
+// also mark bytes above (more significant than) a real hit, so only the lowest marked byte is
+// exact: on a little-endian machine the first in memory (FirstMarked); callers scan byte by
+// byte elsewhere. At the end, 16 bytes at a time as one vector (Bytes16), for texts long
+// enough to fill one: a plain CSV row, a page's strings read in place.
 //
 // Thread-safety: pure functions.
 #pragma once
