@@ -63,20 +63,15 @@ const char* FindSpecial(const char* p, const char* end, char delimiter) {
   return p;
 }
 
-// 16 bytes as one vector (GCC's and Clang's vector extension: SSE2 on x86-64, NEON on ARM).
-using Bytes16 = unsigned char __attribute__((vector_size(16)));
-
 // Copies the 16 bytes at `from` to `to` and returns true when none is the delimiter, a
-// quote, CR or LF. Which byte it is does not matter here, so no lane order is involved.
+// quote, CR or LF (core/swar.h's Bytes16). Which byte it is does not matter here, so no lane
+// order is involved.
 [[gnu::always_inline]] inline bool CopyPlain16(const char* from, char* to,
                                                unsigned char delimiter) {
-  Bytes16 v;
-  std::memcpy(&v, from, 16);
-  const auto hits = (v == delimiter) | (v == '"') | (v == '\r') | (v == '\n');
-  uint64_t halves[2];
-  std::memcpy(halves, &hits, 16);
+  const swar::Bytes16 v = swar::Load16(from);
   std::memcpy(to, &v, 16);
-  return (halves[0] | halves[1]) == 0;
+  return !swar::AnyMarked16(
+      swar::Marks16((v == delimiter) | (v == '"') | (v == '\r') | (v == '\n')));
 }
 
 // Copies `text` to `to` when it holds no delimiter, quote, CR or LF, and returns whether it
